@@ -1,0 +1,21 @@
+namespace LogCollectorExporter.Configuration;
+
+/// <summary><c>--check-config FILE</c>: load the file with its overrides as a start would, say what it holds, exit.</summary>
+public static class ConfigCheck
+{
+    /// <exception cref="ConfigurationException">The configuration cannot be used (exit code 2).</exception>
+    public static int Run(Launch launch, TextWriter output)
+    {
+        var config = ConfigLoader.FromFile(launch.ConfigFile ?? Launch.DefaultConfigFile, launch.HostArgs).Load();
+        var probe = config.Probe;
+        output.WriteLine($"{config.Origin.Description}: valid. {config.Groups.Count} groups, {config.CollectorCount} collectors; " +
+            $"probe every {Duration.Format(probe.Interval)}, timeout {Duration.Format(probe.Timeout)}, mode {probe.Mode.ToString().ToLowerInvariant()}");
+        foreach (var group in config.Groups)
+        {
+            var policy = group.ForwardToAll ? "forward to all" : $"failback {group.Failback.ToString().ToLowerInvariant()}";
+            output.WriteLine($"  {group.Name} ({policy}): {string.Join(", ", group.Collectors.Select(c => $"{c.Priority}. {c.Name} {c.Address}:{c.Port}"))}");
+        }
+
+        return 0;
+    }
+}

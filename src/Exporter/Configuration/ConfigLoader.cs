@@ -1,0 +1,76 @@
+using Microsoft.Extensions.Configuration;
+using YamlDotNet.Core;
+
+namespace LogCollectorExporter.Configuration;
+
+/// <summary>
+/// Builds the configuration from its layers, lowest first: built-in defaults, the YAML file (or the demo's
+/// built-in collectors), environment variables, command-line overrides. Used at start and for every reload.
+/// </summary>
+public sealed class ConfigLoader
+{
+    private readonly string? configFile;
+    private readonly IReadOnlyDictionary<string, string?>? builtIn;
+    private readonly IReadOnlyList<string> commandLine;
+
+    private ConfigLoader(string? configFile, IReadOnlyDictionary<string, string?>? builtIn, IReadOnlyList<string> commandLine)
+    {
+        this.configFile = configFile;
+        this.builtIn = builtIn;
+        this.commandLine = commandLine;
+    }
+
+    /// <summary>The configuration is read from a YAML file.</summary>
+    public static ConfigLoader FromFile(string path, IReadOnlyList<string> commandLine) =>
+        new(Path.GetFullPath(path), null, commandLine);
+
+    /// <summary>The configuration is built in (the demo), still overridable by environment and command line.</summary>
+    public static ConfigLoader BuiltIn(IReadOnlyDictionary<string, string?> values, IReadOnlyList<string> commandLine) =>
+        new(null, values, commandLine);
+
+    public string? ConfigFile => configFile;
+
+    public string Description => configFile ?? "--demo (built-in configuration)";
+
+    /// <exception cref="ConfigurationException">The configuration cannot be used; nothing has changed.</exception>
+    public ExporterConfig Load()
+    {
+        var files = new ConfigFiles();
+        var builder = new ConfigurationBuilder();
+        var sources = new List<Func<string, string>>();
+        if (configFile is not null)
+        {
+            var bytes = files.ReadAllBytes(configFile);
+            try
+            {
+                builder.AddYamlStream(new MemoryStream(bytes));
+            }
+            catch (FormatException e)
+            {
+                throw new ConfigurationException(configFile, $"is not valid YAML: {DescribeYamlError(e)}");
+            }
+
+            sources.Add(_ => configFile);
+        }
+        else
+        {
+            builder.AddInMemoryCollection(builtIn);
+            sources.Add(_ => Description);
+        }
+
+        builder.AddEnvironmentVariables();
+        sources.Add(key => $"environment variable {key.Replace(":", "__", StringComparison.Ordinal)}");
+        builder.AddCommandLine([.. commandLine]);
+        sources.Add(key => $"command line --{key}");
+
+        var root = builder.Build();
+        var baseDirectory = configFile is null ? null : Path.GetDirectoryName(configFile);
+        var (probe, groups) = ConfigReader.Read(root, sources, Description, baseDirectory, files);
+        return new ExporterConfig(probe, groups, new ConfigOrigin(Description, configFile, files.Paths, files.Fingerprint()));
+    }
+
+    private static string DescribeYamlError(FormatException e) =>
+        e.InnerException is YamlException yaml
+            ? $"line {yaml.Start.Line}, column {yaml.Start.Column}: {yaml.Message.Split("): ", 2)[^1]}"
+            : e.Message;
+}

@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace LogCollectorExporter.Configuration;
+
+/// <summary>
+/// Reads a saved <c>show log-collector preference-list</c> output from a PAN-OS firewall:
+/// the collectors in the order listed, and "Forward to all".
+/// </summary>
+public static partial class PreferenceListFile
+{
+    public sealed record Entry(string Serial, string Address);
+
+    public sealed record Content(bool ForwardToAll, IReadOnlyList<Entry> Collectors);
+
+    [GeneratedRegex(@"^Serial Number:\s*(?<serial>\S+)\s+IP Address:\s*(?<ip>\S+)\s+IPV6 Address:\s*(?<ip6>\S+)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex CollectorLine();
+
+    [GeneratedRegex(@"^Forward to all:\s*(?<value>\S+)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ForwardToAllLine();
+
+    // The command itself, when the output was copied together with the CLI prompt.
+    [GeneratedRegex(@"^\S+>\s*show log-collector preference-list$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex CommandLine();
+
+    /// <summary>Parses the text; every problem is reported with its file, line number and the line itself.</summary>
+    public static Content Parse(string text, string fileName)
+    {
+        var errors = new List<ConfigurationError>();
+        bool? forwardToAll = null;
+        var collectors = new List<Entry>();
+        var lines = text.ReplaceLineEndings("\n").Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i].Trim();
+            var where = $"{fileName}:{(i + 1).ToString(CultureInfo.InvariantCulture)}";
+            if (line.Length == 0
+                || line.Equals("Log collector Preference List", StringComparison.OrdinalIgnoreCase)
+                || CommandLine().IsMatch(line))
+            {
+                continue;
+            }
+
+            if (ForwardToAllLine().Match(line) is { Success: true } forward)
+            {
+                var value = forward.Groups["value"].Value;
+                if (forwardToAll is not null)
+                {
+                    errors.Add(new(where, null, $"\"{line}\": \"Forward to all\" appears twice"));
+                }
+                else if (value.Equals("yes", StringComparison.OrdinalIgnoreCase))
+                {
+                    forwardToAll = true;
+                }
+                else if (value.Equals("no", StringComparison.OrdinalIgnoreCase))
+                {
+                    forwardToAll = false;
+                }
+                else
+                {
+                    errors.Add(new(where, null, $"\"{line}\": \"Forward to all\" must be Yes or No"));
+                }
+
+                continue;
+            }
+
+            if (CollectorLine().Match(line) is not { Success: true } match)
+            {
+                errors.Add(new(where, null, $"\"{line}\": not a line of 'show log-collector preference-list' output; expected \"Forward to all: Yes|No\", \"Log collector Preference List\" or \"Serial Number: ... IP Address: ... IPV6 Address: ...\""));
+                continue;
+            }
+
+            var ip4 = match.Groups["ip"].Value;
+            var ip6 = match.Groups["ip6"].Value;
+            if (IsKnown(ip4))
+            {
+                if (!IPAddress.TryParse(ip4, out var parsed) || parsed.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
+                {
+                    errors.Add(new(where, null, $"\"{line}\": IP Address \"{ip4}\" is not an IPv4 address"));
+                    continue;
+                }
+
+                collectors.Add(new Entry(match.Groups["serial"].Value, ip4));
+            }
+            else if (IsKnown(ip6))
+            {
+                if (!IPAddress.TryParse(ip6, out var parsed) || parsed.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+                {
+                    errors.Add(new(where, null, $"\"{line}\": IPV6 Address \"{ip6}\" is not an IPv6 address"));
+                    continue;
+                }
+
+                collectors.Add(new Entry(match.Groups["serial"].Value, ip6));
+            }
+            else
+            {
+                errors.Add(new(where, null, $"\"{line}\": the collector has neither an IP Address nor an IPV6 Address"));
+            }
+        }
+
+        if (errors.Count == 0 && collectors.Count == 0)
+        {
+            errors.Add(new(fileName, null, "no \"Serial Number: ... IP Address: ...\" line: the preference list has no collectors"));
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ConfigurationException(errors);
+        }
+
+        return new Content(forwardToAll ?? false, collectors);
+    }
+
+    private static bool IsKnown(string address) => !address.Equals("unknown", StringComparison.OrdinalIgnoreCase);
+}

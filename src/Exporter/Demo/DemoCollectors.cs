@@ -1,0 +1,86 @@
+using System.Globalization;
+
+namespace LogCollectorExporter.Demo;
+
+/// <summary>
+/// <c>--demo</c>: three simulated collectors on 127.0.0.1, probed every 5 s in hold mode. <see cref="DemoCycle"/> takes
+/// the first one away for three probe cycles every seven, so failover, failback and hold-mode drop detection show at once.
+/// </summary>
+public sealed class DemoCollectors : IDisposable
+{
+    private readonly SimulatedCollector[] collectors = [new(), new(), new()];
+
+    public IReadOnlyList<SimulatedCollector> Collectors => collectors;
+
+    /// <summary>The demo's configuration: one group of the three collectors, highest priority first.</summary>
+    public IReadOnlyDictionary<string, string?> Configuration
+    {
+        get
+        {
+            var values = new Dictionary<string, string?>
+            {
+                ["probe:interval"] = "5s",
+                ["probe:timeout"] = "2s",
+                ["probe:mode"] = "hold",
+                ["groups:0:name"] = "demo",
+                ["groups:0:failback"] = "immediate",
+            };
+            for (var i = 0; i < collectors.Length; i++)
+            {
+                var prefix = $"groups:0:collectors:{i.ToString(CultureInfo.InvariantCulture)}:";
+                values[prefix + "name"] = $"lc-{(i + 1).ToString(CultureInfo.InvariantCulture)}";
+                values[prefix + "address"] = "127.0.0.1";
+                values[prefix + "port"] = collectors[i].Port.ToString(CultureInfo.InvariantCulture);
+                values[prefix + "serial"] = $"00920100{(i + 1).ToString("D4", CultureInfo.InvariantCulture)}";
+            }
+
+            return values;
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var collector in collectors)
+        {
+            collector.Dispose();
+        }
+    }
+}
+
+/// <summary>Takes the demo's first collector away and brings it back, for as long as the exporter runs.</summary>
+public sealed partial class DemoCycle(DemoCollectors demo, TimeProvider time, ILogger<DemoCycle> logger) : BackgroundService
+{
+    public static readonly TimeSpan UpFor = TimeSpan.FromSeconds(20);
+    public static readonly TimeSpan DownFor = TimeSpan.FromSeconds(15);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        LogStarted(logger, string.Join(", ", demo.Collectors.Select((c, i) => $"lc-{i + 1} on 127.0.0.1:{c.Port}")));
+        var first = demo.Collectors[0];
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(UpFor, time, stoppingToken);
+                first.Stop();
+                LogStopped(logger, first.Port, (int)DownFor.TotalSeconds);
+                await Task.Delay(DownFor, time, stoppingToken);
+                first.Start();
+                LogRestarted(logger, first.Port);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The exporter is stopping.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Demo: simulated log collectors {Collectors}; lc-1 goes away every 35 s for 15 s")]
+    private static partial void LogStarted(ILogger logger, string collectors);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Demo: lc-1 (127.0.0.1:{Port}) stops: its connections close and its port refuses, for {Seconds} s")]
+    private static partial void LogStopped(ILogger logger, int port, int seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Demo: lc-1 (127.0.0.1:{Port}) listens again")]
+    private static partial void LogRestarted(ILogger logger, int port);
+}

@@ -1,0 +1,108 @@
+namespace LogCollectorExporter;
+
+/// <summary>
+/// The command line: <c>[--config FILE] [--demo] [--check-config FILE] [--urls URLS]</c>. The exporter's own flags are
+/// taken out; everything else (<c>--urls</c>, <c>--probe:interval=30s</c>) goes to the host and the configuration.
+/// </summary>
+public sealed record Launch(string? ConfigFile, bool Demo, IReadOnlyList<string> HostArgs)
+{
+    public const string DefaultConfigFile = "collectors.yaml";
+
+    public const string Usage = """
+        Usage: logcollector-exporter [--config FILE] [--demo] [--check-config FILE] [--urls URLS] [--section:key=value ...]
+
+          --config FILE        YAML configuration (default: collectors.yaml in the working directory, if it exists)
+          --demo               probe three simulated log collectors on 127.0.0.1 every 5 s (failover and failback included)
+          --check-config FILE  validate FILE and exit: 0 when valid, 2 when not
+          --urls URLS          where to serve /metrics and the other endpoints (default http://0.0.0.0:9978)
+          --version            print the version and exit
+
+        Any setting can also come from the environment (Probe__Interval=30s) or the command line (--probe:interval=30s).
+        """;
+
+    /// <summary>What to do, or the exit code when the command line already decided (help, version, a check, a mistake).</summary>
+    public static (Launch? Launch, int? ExitCode) Parse(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    {
+        string? config = null;
+        string? check = null;
+        var demo = false;
+        var rest = new List<string>();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            var (name, inline) = arg.StartsWith("--", StringComparison.Ordinal) && arg.IndexOf('=', StringComparison.Ordinal) is var eq and > 0
+                ? (arg[..eq], arg[(eq + 1)..])
+                : (arg, null);
+            switch (name)
+            {
+                case "--config" or "--check-config":
+                    var value = inline ?? (i + 1 < args.Count && !args[i + 1].StartsWith('-') ? args[++i] : null);
+                    if (string.IsNullOrEmpty(value))
+                    {
+                        return Fail(error, $"{name} needs a file name");
+                    }
+
+                    if (name == "--config")
+                    {
+                        config = value;
+                    }
+                    else
+                    {
+                        check = value;
+                    }
+
+                    break;
+                case "--demo":
+                    demo = true;
+                    break;
+                case "--help" or "-h":
+                    output.WriteLine(Usage);
+                    return (null, 0);
+                case "--version":
+                    output.WriteLine($"logcollector-exporter {Metrics.BuildInfo.Current.Version} ({Metrics.BuildInfo.Current.Revision}, {Metrics.BuildInfo.Current.Runtime})");
+                    return (null, 0);
+                default:
+                    var isValueOfPrevious = rest.Count > 0 && rest[^1].StartsWith("--", StringComparison.Ordinal) && !rest[^1].Contains('=', StringComparison.Ordinal);
+                    if (!arg.StartsWith('-') && !isValueOfPrevious)
+                    {
+                        return Fail(error, $"unexpected argument \"{arg}\"");
+                    }
+
+                    rest.Add(arg);
+                    break;
+            }
+        }
+
+        if (check is not null)
+        {
+            return (new Launch(check, false, rest) { Check = true }, null);
+        }
+
+        if (demo && config is not null)
+        {
+            return Fail(error, "--demo and --config cannot be used together: the demo has its own collectors");
+        }
+
+        if (!demo && config is null)
+        {
+            if (!File.Exists(DefaultConfigFile))
+            {
+                return Fail(error, $"no configuration: pass --config FILE, put a {DefaultConfigFile} in the working directory, or run with --demo to watch it probe three simulated collectors");
+            }
+
+            config = DefaultConfigFile;
+        }
+
+        return (new Launch(config, demo, rest), null);
+    }
+
+    /// <summary>Only validate <see cref="ConfigFile"/> (<c>--check-config</c>).</summary>
+    public bool Check { get; init; }
+
+    private static (Launch?, int?) Fail(TextWriter error, string message)
+    {
+        error.WriteLine($"logcollector-exporter: {message}");
+        error.WriteLine(Usage);
+        return (null, 2);
+    }
+}

@@ -1,0 +1,20 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace LogCollectorExporter.Metrics;
+
+/// <summary>The version and source revision stamped into the assembly at build time, and the runtime it runs on.</summary>
+public sealed record BuildInfo(string Version, string Revision, string Runtime)
+{
+    public static BuildInfo Current { get; } = Read();
+
+    private static BuildInfo Read()
+    {
+        // The SDK writes "<version>+<git commit>" when it builds in a git checkout.
+        var informational = typeof(BuildInfo).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+        var parts = informational.Split('+', 2);
+        var runtime = RuntimeInformation.FrameworkDescription + (RuntimeFeature.IsDynamicCodeSupported ? "" : " NativeAOT");
+        return new BuildInfo(parts[0], parts.Length > 1 ? parts[1] : "unknown", runtime);
+    }
+}

@@ -1,0 +1,112 @@
+using Prometheus;
+
+namespace LogCollectorExporter.Metrics;
+
+/// <summary>Every metric the exporter publishes, declared once with its help text.</summary>
+public sealed class ExporterMetrics
+{
+    internal static readonly string[] CollectorLabels = ["group", "collector"];
+    internal static readonly string[] ProbeLabels = ["group", "collector", "result"];
+    internal static readonly string[] InfoLabels = ["group", "collector", "address", "port", "priority", "serial"];
+    internal static readonly string[] GroupLabels = ["group"];
+    internal static readonly string[] BuildLabels = ["version", "revision", "runtime"];
+
+    private static readonly double[] LagBuckets = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+    public ExporterMetrics(CollectorRegistry registry, IReadOnlyList<double> handshakeBuckets, BuildInfo build)
+    {
+        var factory = Prometheus.Metrics.WithCustomRegistry(registry);
+        HandshakeBuckets = handshakeBuckets;
+
+        Info = factory.CreateGauge("logcollector_info",
+            "Always 1: a log collector in a group's preference list, with its address, port, priority (1 = highest) and serial.", InfoLabels);
+        Up = factory.CreateGauge("logcollector_up",
+            "1 when the collector is up, 0 when down, after the failure/recovery thresholds; absent before its first probe.",
+            CollectorLabels, new GaugeConfiguration { SuppressInitialValue = true });
+        HandshakeDuration = factory.CreateHistogram("logcollector_handshake_duration_seconds",
+            "TCP handshake time of successful probes (SYN to completed handshake, DNS excluded).",
+            CollectorLabels, new HistogramConfiguration { Buckets = [.. handshakeBuckets] });
+        LastHandshakeDuration = factory.CreateGauge("logcollector_last_handshake_duration_seconds",
+            "TCP handshake time of the last successful probe.", CollectorLabels, new GaugeConfiguration { SuppressInitialValue = true });
+        DnsLookupDuration = factory.CreateGauge("logcollector_dns_lookup_duration_seconds",
+            "Time of the last name resolution of the collector's address (0 for an IP address).",
+            CollectorLabels, new GaugeConfiguration { SuppressInitialValue = true });
+        Probes = factory.CreateCounter("logcollector_probes_total",
+            "Probes by result: success, refused, timeout, unreachable, dns_error, reset (hold mode: the peer dropped a held connection), error.",
+            ProbeLabels);
+        ConsecutiveFailures = factory.CreateGauge("logcollector_consecutive_failures",
+            "Failed probes in a row now.", CollectorLabels);
+        LastProbeTimestamp = factory.CreateGauge("logcollector_last_probe_timestamp_seconds",
+            "Unix time of the last finished probe.", CollectorLabels, new GaugeConfiguration { SuppressInitialValue = true });
+        LastSuccessTimestamp = factory.CreateGauge("logcollector_last_success_timestamp_seconds",
+            "Unix time of the last successful probe.", CollectorLabels, new GaugeConfiguration { SuppressInitialValue = true });
+        Preferred = factory.CreateGauge("logcollector_preferred",
+            "1 for the collector logs would be forwarded to now (every up collector with forward-to-all), else 0.", CollectorLabels);
+        ConnectionDrops = factory.CreateCounter("logcollector_connection_drops_total",
+            "Hold mode: held connections that the peer closed (FIN) or reset (RST) before the next probe.", CollectorLabels);
+
+        GroupCollectors = factory.CreateGauge("logcollector_group_collectors",
+            "Collectors configured in the group's preference list.", GroupLabels);
+        GroupCollectorsUp = factory.CreateGauge("logcollector_group_collectors_up",
+            "Collectors of the group that are up.", GroupLabels);
+        GroupPreferredPriority = factory.CreateGauge("logcollector_group_preferred_priority",
+            "Priority of the collector logs go to now (the highest one with forward-to-all); 0 when none is up.", GroupLabels);
+        GroupFailovers = factory.CreateCounter("logcollector_group_failovers_total",
+            "Times the preferred collector changed (failover or failback); the first choice after start is not counted.", GroupLabels);
+        GroupForwardToAll = factory.CreateGauge("logcollector_group_forward_to_all",
+            "1 when the group forwards logs to all available collectors, else 0.", GroupLabels);
+
+        BuildInfo = factory.CreateGauge("logcollector_exporter_build_info",
+            "Always 1: the exporter's version, source revision and runtime.", BuildLabels);
+        BuildInfo.WithLabels(build.Version, build.Revision, build.Runtime).Set(1);
+        ConfigLastReloadSuccessful = factory.CreateGauge("logcollector_exporter_config_last_reload_successful",
+            "1 when the last configuration (re)load succeeded, 0 when it failed and the previous configuration kept running.");
+        ConfigLastReloadSuccessTimestamp = factory.CreateGauge("logcollector_exporter_config_last_reload_success_timestamp_seconds",
+            "Unix time of the last successful configuration (re)load.");
+        ScheduleLag = factory.CreateHistogram("logcollector_exporter_schedule_lag_seconds",
+            "How late each scheduled probe started against its due time.", new HistogramConfiguration { Buckets = LagBuckets });
+    }
+
+    /// <summary>The handshake histogram's buckets, fixed for the life of the process.</summary>
+    public IReadOnlyList<double> HandshakeBuckets { get; }
+
+    public Gauge Info { get; }
+
+    public Gauge Up { get; }
+
+    public Histogram HandshakeDuration { get; }
+
+    public Gauge LastHandshakeDuration { get; }
+
+    public Gauge DnsLookupDuration { get; }
+
+    public Counter Probes { get; }
+
+    public Gauge ConsecutiveFailures { get; }
+
+    public Gauge LastProbeTimestamp { get; }
+
+    public Gauge LastSuccessTimestamp { get; }
+
+    public Gauge Preferred { get; }
+
+    public Counter ConnectionDrops { get; }
+
+    public Gauge GroupCollectors { get; }
+
+    public Gauge GroupCollectorsUp { get; }
+
+    public Gauge GroupPreferredPriority { get; }
+
+    public Counter GroupFailovers { get; }
+
+    public Gauge GroupForwardToAll { get; }
+
+    public Gauge BuildInfo { get; }
+
+    public Gauge ConfigLastReloadSuccessful { get; }
+
+    public Gauge ConfigLastReloadSuccessTimestamp { get; }
+
+    public Histogram ScheduleLag { get; }
+}

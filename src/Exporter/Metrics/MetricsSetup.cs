@@ -1,0 +1,34 @@
+using LogCollectorExporter.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Prometheus;
+
+namespace LogCollectorExporter.Metrics;
+
+public static class MetricsSetup
+{
+    /// <summary>
+    /// The metrics, in prometheus-net's default registry unless a test brought its own. The handshake histogram's
+    /// buckets come from the configuration at start.
+    /// </summary>
+    public static WebApplicationBuilder AddExporterMetrics(this WebApplicationBuilder builder)
+    {
+        builder.Services.TryAddSingleton(Prometheus.Metrics.DefaultRegistry);
+        builder.Services.AddSingleton(services => new ExporterMetrics(
+            services.GetRequiredService<CollectorRegistry>(),
+            services.GetRequiredService<ActiveConfiguration>().Current.Probe.Buckets,
+            BuildInfo.Current));
+        return builder;
+    }
+
+    /// <summary>
+    /// Keeps the default registry to the process metrics (CPU, memory, file descriptors, start time): the .NET event
+    /// counters and meters would add hundreds of series and cost CPU on every scrape. Call once, before anything else.
+    /// </summary>
+    public static void KeepDefaultMetricsLean() =>
+        Prometheus.Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions
+        {
+            SuppressEventCounters = true,
+            SuppressMeters = true,
+            SuppressDebugMetrics = true,
+        });
+}

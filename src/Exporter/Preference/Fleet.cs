@@ -1,0 +1,82 @@
+using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Metrics;
+
+namespace LogCollectorExporter.Preference;
+
+/// <summary>All groups and collectors of the running configuration, and what is known about each.</summary>
+public sealed class Fleet
+{
+    private readonly ExporterMetrics metrics;
+    private readonly ILogger<GroupMonitor> logger;
+    private GroupMonitor[] groups = [];
+
+    public Fleet(ExporterMetrics metrics, ILogger<GroupMonitor> logger, ExporterConfig initial)
+    {
+        this.metrics = metrics;
+        this.logger = logger;
+        Probe = initial.Probe;
+        Apply(initial);
+    }
+
+    public ProbeSettings Probe { get; private set; }
+
+    public IReadOnlyList<GroupMonitor> Groups => Volatile.Read(ref groups);
+
+    /// <summary>Every configured collector has been probed at least once.</summary>
+    public bool IsReady => Groups.All(g => g.Collectors.All(c => c.LastProbeAt is not null));
+
+    /// <summary>
+    /// Takes a new configuration: collectors that stay (same group and name) keep their counters, and their state
+    /// when their address and port stay too; series of removed collectors and groups are removed.
+    /// The caller stops probing first.
+    /// </summary>
+    public void Apply(ExporterConfig config)
+    {
+        var old = groups.ToDictionary(g => g.Config.Name, StringComparer.Ordinal);
+        var next = new GroupMonitor[config.Groups.Count];
+        for (var g = 0; g < next.Length; g++)
+        {
+            var groupConfig = config.Groups[g];
+            var group = old.Remove(groupConfig.Name, out var kept)
+                ? kept
+                : new GroupMonitor(groupConfig, new GroupSeries(metrics, groupConfig.Name), config.Probe, logger);
+            var previous = group.Collectors.ToDictionary(c => c.Config.Name, StringComparer.Ordinal);
+            var monitors = new CollectorMonitor[groupConfig.Collectors.Count];
+            for (var c = 0; c < monitors.Length; c++)
+            {
+                var collectorConfig = groupConfig.Collectors[c];
+                if (previous.Remove(collectorConfig.Name, out var monitor)
+                    && (monitor.Config.Address != collectorConfig.Address || monitor.Config.Port != collectorConfig.Port))
+                {
+                    // Another target under the same name: its counters go on, what was known about the old target does not.
+                    monitor = new CollectorMonitor(group, collectorConfig, monitor.Series);
+                }
+
+                monitor ??= new CollectorMonitor(group, collectorConfig, new CollectorSeries(metrics, groupConfig.Name, collectorConfig));
+                monitor.Config = collectorConfig;
+                monitors[c] = monitor;
+            }
+
+            foreach (var removed in previous.Values)
+            {
+                removed.Series.Remove();
+            }
+
+            group.Reconfigure(groupConfig, monitors, config.Probe);
+            next[g] = group;
+        }
+
+        foreach (var removed in old.Values)
+        {
+            foreach (var collector in removed.Collectors)
+            {
+                collector.Series.Remove();
+            }
+
+            removed.Series.Remove();
+        }
+
+        Probe = config.Probe;
+        Volatile.Write(ref groups, next);
+    }
+}

@@ -1,0 +1,65 @@
+using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Preference;
+
+namespace LogCollectorExporter.Probing;
+
+/// <summary>Runs the scheduler for the life of the host, and swaps the fleet's configuration between two runs of it.</summary>
+public sealed partial class ProbingService(Fleet fleet, ProbeScheduler scheduler, ILogger<ProbingService> logger) : IHostedService
+{
+    private readonly SemaphoreSlim gate = new(1, 1);
+    private bool started;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            scheduler.Start();
+            started = true;
+            var probe = fleet.Probe;
+            LogStarted(logger, fleet.Groups.Count, fleet.Groups.Sum(g => g.Collectors.Count), Duration.Format(probe.Interval),
+                Duration.Format(probe.Timeout), probe.Mode.ToString().ToLowerInvariant());
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            started = false;
+            await scheduler.StopAsync();
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Stops probing, takes the new configuration, and starts probing again (first probes at once).</summary>
+    public async Task ApplyAsync(ExporterConfig config)
+    {
+        await gate.WaitAsync();
+        try
+        {
+            var wasRunning = started;
+            await scheduler.StopAsync();
+            fleet.Apply(config);
+            if (wasRunning)
+            {
+                scheduler.Start();
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Probing {Groups} groups, {Collectors} collectors every {Interval} (timeout {Timeout}, mode {Mode})")]
+    private static partial void LogStarted(ILogger logger, int groups, int collectors, string interval, string timeout, string mode);
+}

@@ -1,0 +1,33 @@
+using LogCollectorExporter;
+using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Metrics;
+
+// Exit codes: 0 clean shutdown, 2 configuration error, 1 any other fatal error.
+var (launch, exitCode) = Launch.Parse(args, Console.Out, Console.Error);
+if (launch is null)
+{
+    return exitCode ?? 2;
+}
+
+try
+{
+    if (launch.Check)
+    {
+        return ConfigCheck.Run(launch, Console.Out);
+    }
+
+    MetricsSetup.KeepDefaultMetricsLean();
+    await using var app = ExporterApp.Create(launch);
+    await app.RunAsync();
+    return 0;
+}
+catch (ConfigurationException e)
+{
+    await Console.Error.WriteLineAsync($"logcollector-exporter: {e.Message}");
+    return 2;
+}
+catch (Exception e) when (e is IOException or InvalidOperationException)
+{
+    await Console.Error.WriteLineAsync($"logcollector-exporter: {e.Message}");
+    return 1;
+}

@@ -1,0 +1,55 @@
+using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Metrics;
+using LogCollectorExporter.Preference;
+using LogCollectorExporter.Probing;
+using Microsoft.AspNetCore.Routing;
+using Prometheus;
+
+namespace LogCollectorExporter.Web;
+
+/// <summary>When the exporter started: for the status document's uptime.</summary>
+public sealed record ExporterStart(DateTimeOffset At);
+
+public static class ExporterEndpoints
+{
+    /// <summary><c>/metrics</c>, from prometheus-net and nothing else.</summary>
+    public static WebApplication MapMetricsEndpoint(this WebApplication app)
+    {
+        app.MapMetrics("/metrics", app.Services.GetRequiredService<CollectorRegistry>())
+            .WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
+        return app;
+    }
+
+    /// <summary><c>/api/v1/status</c>, and <c>/</c> pointing at it.</summary>
+    public static WebApplication MapStatusEndpoints(this WebApplication app)
+    {
+        app.MapGet("/api/v1/status", (Fleet fleet, ActiveConfiguration active, ExporterStart start) =>
+            TypedResults.Json(Capture(fleet, active, start), StatusJsonContext.Default.StatusDocument));
+        app.MapGet("/", () => TypedResults.Redirect("/api/v1/status"));
+        return app;
+    }
+
+    /// <summary><c>/-/healthy</c>, <c>/-/ready</c> and <c>POST /-/reload</c>, named as in Prometheus.</summary>
+    public static WebApplication MapLifecycleEndpoints(this WebApplication app)
+    {
+        app.MapGet("/-/healthy", IResult (ProbeScheduler scheduler, Fleet fleet, TimeProvider time) =>
+        {
+            var idle = time.GetUtcNow() - scheduler.LastTick;
+            return idle <= 2 * fleet.Probe.Interval
+                ? TypedResults.Text("Healthy: probing.\n")
+                : TypedResults.Text($"Unhealthy: no probe has started for {Duration.Format(idle)} (interval {Duration.Format(fleet.Probe.Interval)}).\n",
+                    statusCode: StatusCodes.Status503ServiceUnavailable);
+        });
+        app.MapGet("/-/ready", IResult (Fleet fleet) => fleet.IsReady
+            ? TypedResults.Text("Ready: every collector has been probed.\n")
+            : TypedResults.Text("Not ready: some collectors have not been probed yet.\n", statusCode: StatusCodes.Status503ServiceUnavailable));
+        app.MapPost("/-/reload", async Task<IResult> (ConfigReloader reloader, CancellationToken cancellationToken) =>
+            await reloader.ReloadAsync("http", cancellationToken) is { } error
+                ? TypedResults.Text(error + "\n", statusCode: StatusCodes.Status400BadRequest)
+                : TypedResults.Text("Configuration reloaded.\n"));
+        return app;
+    }
+
+    private static StatusDocument Capture(Fleet fleet, ActiveConfiguration active, ExporterStart start) =>
+        StatusDocument.Capture(fleet, active, BuildInfo.Current, start.At, fleet.IsReady);
+}

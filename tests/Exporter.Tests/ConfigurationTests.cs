@@ -1,0 +1,421 @@
+using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Tests.Support;
+
+namespace LogCollectorExporter.Tests;
+
+public sealed class ConfigurationTests : IDisposable
+{
+    private const string ValidCollectors = """
+        groups:
+          - name: cg-east
+            collectors:
+              - name: lc-224
+                address: 10.10.10.224
+                serial: "009201002984"
+              - address: 10.10.10.225
+                port: 3979
+        """;
+
+    private readonly TempDirectory directory = new();
+
+    public void Dispose() => directory.Dispose();
+
+    [Fact]
+    public void A_minimal_file_gets_the_documented_defaults()
+    {
+        var config = Load(ValidCollectors);
+
+        var probe = config.Probe;
+        Assert.Equal(TimeSpan.FromSeconds(60), probe.Interval);
+        Assert.Equal(TimeSpan.FromSeconds(5), probe.Timeout);
+        Assert.Equal(ProbeMode.Handshake, probe.Mode);
+        Assert.Equal(CloseMode.Fin, probe.Close);
+        Assert.Equal(IpFamily.Ip4, probe.IpFamily);
+        Assert.Null(probe.SourceAddress);
+        Assert.Equal((1, 1, 256), (probe.FailureThreshold, probe.RecoveryThreshold, probe.MaxConcurrency));
+        Assert.Equal([0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], probe.Buckets);
+
+        var group = Assert.Single(config.Groups);
+        Assert.Equal(("cg-east", false, Failback.Immediate), (group.Name, group.ForwardToAll, group.Failback));
+        Assert.Collection(
+            group.Collectors,
+            c => Assert.Equal(new CollectorConfig("lc-224", "10.10.10.224", 3978, "009201002984", 1), c),
+            c => Assert.Equal(new CollectorConfig("10.10.10.225", "10.10.10.225", 3979, "", 2), c));
+    }
+
+    [Fact]
+    public void Every_setting_of_the_spec_is_read()
+    {
+        var config = Load("""
+            probe:
+              interval: 1m30s
+              timeout: 500ms
+              mode: hold
+              close: rst
+              ipFamily: any
+              sourceAddress: 127.0.0.1
+              failureThreshold: 3
+              recoveryThreshold: 2
+              maxConcurrency: 16
+              buckets: [0.001, 0.01, 0.1]
+            groups:
+              - name: fw-1.dc:a_b
+                forwardToAll: true
+                failback: sticky
+                collectors:
+                  - address: collector.example.com
+            """);
+
+        Assert.Equal(
+            new ProbeSettings(TimeSpan.FromSeconds(90), TimeSpan.FromMilliseconds(500), ProbeMode.Hold, CloseMode.Rst, IpFamily.Any,
+                System.Net.IPAddress.Loopback, 3, 2, 16, config.Probe.Buckets),
+            config.Probe);
+        Assert.Equal([0.001, 0.01, 0.1], config.Probe.Buckets);
+        var group = Assert.Single(config.Groups);
+        Assert.Equal(("fw-1.dc:a_b", true, Failback.Sticky), (group.Name, group.ForwardToAll, group.Failback));
+    }
+
+    [Fact]
+    public void Keys_are_case_insensitive()
+    {
+        var config = Load("""
+            Probe:
+              INTERVAL: 30s
+            Groups:
+              - Name: g
+                ForwardToAll: TRUE
+                Collectors:
+                  - Address: 127.0.0.1
+            """);
+
+        Assert.Equal(TimeSpan.FromSeconds(30), config.Probe.Interval);
+        Assert.True(config.Groups[0].ForwardToAll);
+    }
+
+    [Theory]
+    [InlineData("groups: []", "groups: at least one group is required")]
+    [InlineData("probe: {interval: 1m}", "groups: at least one group is required")]
+    [InlineData("""
+        groups:
+          - name: a
+            collectors: [{address: 127.0.0.1}]
+          - name: a
+            collectors: [{address: 127.0.0.2}]
+        """, "groups[1].name: \"a\" is already the name of groups[0]")]
+    [InlineData("""
+        groups:
+          - name: a
+        """, "groups[0].collectors: a group needs at least one collector")]
+    [InlineData("""
+        groups:
+          - name: a
+            collectors: []
+        """, "groups[0].collectors: a group needs at least one collector")]
+    [InlineData("""
+        groups:
+          - collectors: [{address: 127.0.0.1}]
+        """, "groups[0].name: is required")]
+    [InlineData("""
+        groups:
+          - name: "a b"
+            collectors: [{address: 127.0.0.1}]
+        """, "groups[0].name: \"a b\" is not allowed; use letters, digits and _ . : -")]
+    [InlineData("""
+        groups:
+          - name: a
+            collectors:
+              - {name: x, address: 127.0.0.1}
+              - {name: x, address: 127.0.0.2}
+        """, "groups[0].collectors[1].name: \"x\" is already the name of groups[0].collectors[0]")]
+    [InlineData("""
+        groups:
+          - name: a
+            collectors:
+              - {address: 127.0.0.1}
+              - {address: 127.0.0.1, port: 3978}
+        """, "groups[0].collectors[1].name: \"127.0.0.1\" is already the name")]
+    [InlineData("""
+        groups:
+          - name: a
+            collectors:
+              - {address: 127.0.0.1}
+              - {address: 127.0.0.2}
+              - {address: 127.0.0.3, port: 70000}
+        """, "groups[0].collectors[2].port: \"70000\" is not allowed; use a whole number, 1 to 65535")]
+    [InlineData("""
+        groups:
+          - name: a
+            collectors: [{address: 127.0.0.1, port: 0}]
+        """, "groups[0].collectors[0].port: \"0\" is not allowed; use a whole number, 1 to 65535")]
+    [InlineData("""
+        groups:
+          - name: a
+            collectors: [{address: 127.0.0.1, port: http}]
+        """, "groups[0].collectors[0].port: \"http\" is not allowed")]
+    [InlineData("""
+        groups:
+          - name: a
+            collectors: [{port: 3978}]
+        """, "groups[0].collectors[0].address: is required")]
+    [InlineData("""
+        groups:
+          - name: a
+            collectors: [{address: "not a host!"}]
+        """, "groups[0].collectors[0].address: \"not a host!\" is not allowed")]
+    [InlineData("""
+        groups:
+          - name: a
+            collectors: [{address: "::1"}]
+        """, "groups[0].collectors[0].address: \"::1\" is not an IPv4 address, and probe.ipFamily is ip4")]
+    [InlineData("""
+        probe: {interval: 10s, timeout: 10s}
+        groups: [{name: a, collectors: [{address: 127.0.0.1}]}]
+        """, "probe.timeout: \"10s\" must be shorter than probe.interval (\"10s\")")]
+    [InlineData("""
+        probe: {interval: 10s, timeout: 1m}
+        groups: [{name: a, collectors: [{address: 127.0.0.1}]}]
+        """, "probe.timeout: \"1m\" must be shorter than probe.interval (\"10s\")")]
+    [InlineData("""
+        probe: {interval: 0s}
+        groups: [{name: a, collectors: [{address: 127.0.0.1}]}]
+        """, "probe.interval: \"0s\" is not allowed; the duration must be greater than zero")]
+    [InlineData("""
+        probe: {timeout: "-00:00:01"}
+        groups: [{name: a, collectors: [{address: 127.0.0.1}]}]
+        """, "probe.timeout: \"-00:00:01\" is not allowed; the duration must be greater than zero")]
+    [InlineData("""
+        probe: {interval: 5 seconds}
+        groups: [{name: a, collectors: [{address: 127.0.0.1}]}]
+        """, "probe.interval: \"5 seconds\" is not allowed; use a Prometheus duration such as 500ms")]
+    [InlineData("""
+        probe: {mode: keepalive}
+        groups: [{name: a, collectors: [{address: 127.0.0.1}]}]
+        """, "probe.mode: \"keepalive\" is not allowed; use one of: handshake, hold")]
+    [InlineData("""
+        probe: {close: abort}
+        groups: [{name: a, collectors: [{address: 127.0.0.1}]}]
+        """, "probe.close: \"abort\" is not allowed; use one of: fin, rst")]
+    [InlineData("""
+        probe: {ipFamily: ipv4}
+        groups: [{name: a, collectors: [{address: 127.0.0.1}]}]
+        """, "probe.ipFamily: \"ipv4\" is not allowed; use one of: ip4, ip6, any")]
+    [InlineData("""
+        groups: [{name: a, failback: later, collectors: [{address: 127.0.0.1}]}]
+        """, "groups[0].failback: \"later\" is not allowed; use one of: immediate, sticky")]
+    [InlineData("""
+        groups: [{name: a, forwardToAll: yes, collectors: [{address: 127.0.0.1}]}]
+        """, "groups[0].forwardToAll: \"yes\" is not allowed; use true or false")]
+    [InlineData("""
+        probe: {failureThreshold: 0}
+        groups: [{name: a, collectors: [{address: 127.0.0.1}]}]
+        """, "probe.failureThreshold: \"0\" is not allowed; use a whole number, 1 or more")]
+    [InlineData("""
+        probe: {recoveryThreshold: -2}
+        groups: [{name: a, collectors: [{address: 127.0.0.1}]}]
+        """, "probe.recoveryThreshold: \"-2\" is not allowed; use a whole number, 1 or more")]
+    [InlineData("""
+        probe: {maxConcurrency: 0}
+        groups: [{name: a, collectors: [{address: 127.0.0.1}]}]
+        """, "probe.maxConcurrency: \"0\" is not allowed")]
+    [InlineData("""
+        probe: {buckets: [0.1, 0.1]}
+        groups: [{name: a, collectors: [{address: 127.0.0.1}]}]
+        """, "probe.buckets[1]: \"0.1\" is not allowed; buckets must be strictly increasing")]
+    [InlineData("""
+        probe: {buckets: [0.5, 0.1]}
+        groups: [{name: a, collectors: [{address: 127.0.0.1}]}]
+        """, "probe.buckets[1]: \"0.1\" is not allowed; buckets must be strictly increasing")]
+    [InlineData("""
+        probe: {buckets: [fast]}
+        groups: [{name: a, collectors: [{address: 127.0.0.1}]}]
+        """, "probe.buckets[0]: \"fast\" is not allowed; a bucket is a positive number of seconds")]
+    [InlineData("""
+        probe: {sourceAddress: "::1"}
+        groups: [{name: a, collectors: [{address: 127.0.0.1}]}]
+        """, "probe.sourceAddress: \"::1\" is not an address of probe.ipFamily ip4")]
+    [InlineData("""
+        probe: {intervall: 30s}
+        groups: [{name: a, collectors: [{address: 127.0.0.1}]}]
+        """, "probe.intervall: is not a known setting; allowed here: interval, timeout")]
+    [InlineData("""
+        groups: [{name: a, collectors: [{address: 127.0.0.1, prot: 1}]}]
+        """, "groups[0].collectors[0].prot: is not a known setting")]
+    [InlineData("""
+        groups:
+          cg-east:
+            collectors: [{address: 127.0.0.1}]
+        """, "groups: must be a list")]
+    [InlineData("groups: [{name: a, collectors: [{address: 127.0.0.1}]", "is not valid YAML: line 2, column 1: While parsing a flow mapping")]
+    [InlineData("""
+        groups: [{name: a, collectors: [{address: 127.0.0.1}]}]
+        groups: [{name: b, collectors: [{address: 127.0.0.1}]}]
+        """, "is not valid YAML: line 2, column 1: Duplicate key")]
+    public void A_bad_value_is_an_error_naming_the_file_the_key_path_the_value_and_what_is_allowed(string yaml, string expected)
+    {
+        var file = directory.Write("collectors.yaml", yaml);
+
+        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, []).Load());
+
+        Assert.Contains($"{file}: {expected}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_error_in_a_file_is_reported_at_once()
+    {
+        var file = directory.Write("collectors.yaml", """
+            probe: {mode: sometimes, failureThreshold: 0}
+            groups: [{name: a, collectors: [{address: 127.0.0.1, port: 0}]}]
+            """);
+
+        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, []).Load());
+
+        Assert.Equal(["probe.mode", "probe.failureThreshold", "groups[0].collectors[0].port"], error.Errors.Select(e => e.Path));
+        Assert.StartsWith("3 configuration errors:", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_file_is_an_error_naming_it()
+    {
+        var file = Path.Combine(directory.Path, "nowhere.yaml");
+
+        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, []).Load());
+
+        Assert.StartsWith($"configuration error: {file}: cannot read the file", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_command_line_overrides_the_file()
+    {
+        var file = directory.Write("collectors.yaml", ValidCollectors);
+
+        var config = ConfigLoader.FromFile(file, ["--probe:interval=30s", "--groups:0:collectors:1:port", "4000"]).Load();
+
+        Assert.Equal(TimeSpan.FromSeconds(30), config.Probe.Interval);
+        Assert.Equal(4000, config.Groups[0].Collectors[1].Port);
+    }
+
+    [Fact]
+    public void A_bad_override_is_reported_as_coming_from_the_command_line()
+    {
+        var file = directory.Write("collectors.yaml", ValidCollectors);
+
+        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, ["--probe:timeout=2m"]).Load());
+
+        Assert.Equal("configuration error: command line --probe:timeout: probe.timeout: \"2m\" must be shorter than probe.interval (\"1m\")", error.Message);
+    }
+
+    [Fact]
+    public void Buckets_can_be_overridden_as_one_comma_separated_value()
+    {
+        var file = directory.Write("collectors.yaml", ValidCollectors);
+
+        var config = ConfigLoader.FromFile(file, ["--probe:buckets=0.001, 0.002,0.5"]).Load();
+
+        Assert.Equal([0.001, 0.002, 0.5], config.Probe.Buckets);
+    }
+
+    [Fact]
+    public void A_group_can_take_its_collectors_from_a_saved_preference_list()
+    {
+        directory.Write("lists/fw-1.txt", PreferenceListFileTests.SpecSample);
+        var config = Load("""
+            groups:
+              - name: fw-1
+                preferenceListFile: lists/fw-1.txt
+            """);
+
+        var group = Assert.Single(config.Groups);
+        Assert.False(group.ForwardToAll);
+        Assert.Collection(
+            group.Collectors,
+            c => Assert.Equal(new CollectorConfig("009201002984", "10.10.10.224", 3978, "009201002984", 1), c),
+            c => Assert.Equal(new CollectorConfig("009201002985", "10.10.10.225", 3978, "009201002985", 2), c));
+        Assert.Equal(2, config.Origin.Files.Count);
+    }
+
+    [Fact]
+    public void A_group_with_both_collectors_and_a_preference_list_is_an_error()
+    {
+        directory.Write("fw-1.txt", PreferenceListFileTests.SpecSample);
+        var file = directory.Write("collectors.yaml", """
+            groups:
+              - name: fw-1
+                preferenceListFile: fw-1.txt
+                collectors: [{address: 127.0.0.1}]
+            """);
+
+        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, []).Load());
+
+        Assert.Contains("groups[0]: has both collectors and preferenceListFile; use one of them", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_bad_preference_list_is_reported_with_its_file_and_line()
+    {
+        var list = directory.Write("fw-1.txt", PreferenceListFileTests.SpecSample + "Serial Number: 1 IP Address: 300.1.1.1 IPV6 Address: unknown\n");
+        var file = directory.Write("collectors.yaml", """
+            groups:
+              - name: fw-1
+                preferenceListFile: fw-1.txt
+            """);
+
+        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, []).Load());
+
+        Assert.Contains($"{list}:6: \"Serial Number: 1 IP Address: 300.1.1.1 IPV6 Address: unknown\": IP Address \"300.1.1.1\" is not an IPv4 address (read for groups[0].preferenceListFile)",
+            error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ForwardToAll_that_contradicts_the_preference_list_is_an_error()
+    {
+        directory.Write("fw-1.txt", PreferenceListFileTests.SpecSample);
+        var file = directory.Write("collectors.yaml", """
+            groups:
+              - name: fw-1
+                forwardToAll: true
+                preferenceListFile: fw-1.txt
+            """);
+
+        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, []).Load());
+
+        Assert.Contains("groups[0].forwardToAll: \"true\" contradicts \"Forward to all: No\"", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("500ms", 0, 0, 0, 500)]
+    [InlineData("5s", 0, 0, 5, 0)]
+    [InlineData("1m", 0, 1, 0, 0)]
+    [InlineData("1h30m", 1, 30, 0, 0)]
+    [InlineData("1m30s500ms", 0, 1, 30, 500)]
+    [InlineData("2d", 48, 0, 0, 0)]
+    [InlineData("00:00:05", 0, 0, 5, 0)]
+    [InlineData("01:30:00", 1, 30, 0, 0)]
+    [InlineData("00:00:00.250", 0, 0, 0, 250)]
+    public void Durations_are_read_the_Prometheus_way_or_as_hh_mm_ss(string text, int hours, int minutes, int seconds, int milliseconds)
+    {
+        Assert.True(Duration.TryParse(text, out var value));
+        Assert.Equal(new TimeSpan(0, hours, minutes, seconds, milliseconds), value);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("5")]
+    [InlineData("5S")]
+    [InlineData("1s1m")]
+    [InlineData("1m1m")]
+    [InlineData("1.5s")]
+    [InlineData("s")]
+    [InlineData("5 s")]
+    [InlineData("9999999999h")]
+    public void Malformed_durations_are_rejected(string text) => Assert.False(Duration.TryParse(text, out _));
+
+    [Theory]
+    [InlineData(500, "500ms")]
+    [InlineData(60_000, "1m")]
+    [InlineData(90_000, "1m30s")]
+    [InlineData(5_400_000, "1h30m")]
+    public void Durations_print_the_way_Prometheus_writes_them(int milliseconds, string expected) =>
+        Assert.Equal(expected, Duration.Format(TimeSpan.FromMilliseconds(milliseconds)));
+
+    private ExporterConfig Load(string yaml) => ConfigLoader.FromFile(directory.Write("collectors.yaml", yaml), []).Load();
+}

@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using LogCollectorExporter.Tests.Support;
+using Xunit.Abstractions;
+using static LogCollectorExporter.Tests.Support.Exposition;
+
+namespace LogCollectorExporter.Tests;
+
+/// <summary>The built binary, as users and Kubernetes run it: exit codes, signals, the demo.</summary>
+public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
+{
+    private const int Sighup = 1;
+    private const int Sigterm = 15;
+    private readonly TempDirectory directory = new();
+
+    public void Dispose() => directory.Dispose();
+
+    [Fact]
+    public async Task A_bad_configuration_exits_2_naming_the_file_and_key_path_without_a_stack_trace()
+    {
+        var config = directory.Write("collectors.yaml", "groups:\n  - name: g\n    collectors:\n      - {address: 127.0.0.1}\n      - {address: 127.0.0.2}\n      - {address: 127.0.0.3, port: 99999}\n");
+
+        var (exitCode, text) = await Tools.RunAsync(Tools.Exporter, ["--config", config]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal($"logcollector-exporter: configuration error: {config}: groups[0].collectors[2].port: \"99999\" is not allowed; use a whole number, 1 to 65535\n", text);
+    }
+
+    [Fact]
+    public async Task Check_config_exits_0_for_a_valid_file_and_2_for_a_bad_one()
+    {
+        var good = directory.Write("good.yaml", Configs.Group([3978, 3979]));
+        var bad = directory.Write("bad.yaml", "probe: {timeout: 2m}\n" + "groups: [{name: g, collectors: [{address: 127.0.0.1}]}]\n");
+
+        var (goodExit, goodText) = await Tools.RunAsync(Tools.Exporter, ["--check-config", good]);
+        var (badExit, badText) = await Tools.RunAsync(Tools.Exporter, ["--check-config", bad]);
+
+        Assert.Equal(0, goodExit);
+        Assert.StartsWith($"{good}: valid. 1 groups, 2 collectors; probe every 1m, timeout 5s, mode handshake", goodText, StringComparison.Ordinal);
+        Assert.Equal(2, badExit);
+        Assert.Contains($"{bad}: probe.timeout: \"2m\" must be shorter than probe.interval (\"1m\")", badText, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", badText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_environment_overrides_the_file_and_the_command_line_overrides_both()
+    {
+        var config = directory.Write("collectors.yaml", Configs.Group([3978], probe: "interval: 60s, timeout: 1s"));
+        var environment = new Dictionary<string, string> { ["Probe__Interval"] = "30s", ["PROBE__MODE"] = "hold" };
+
+        var (_, fromEnvironment) = await Tools.RunAsync(Tools.Exporter, ["--check-config", config], environment: environment);
+        var (_, fromCommandLine) = await Tools.RunAsync(Tools.Exporter, ["--check-config", config, "--probe:interval=45s"], environment: environment);
+
+        Assert.Contains("probe every 30s, timeout 1s, mode hold", fromEnvironment, StringComparison.Ordinal);
+        Assert.Contains("probe every 45s, timeout 1s, mode hold", fromCommandLine, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_bad_environment_variable_is_named_in_the_error()
+    {
+        var config = directory.Write("collectors.yaml", Configs.Group([3978]));
+
+        var (exitCode, text) = await Tools.RunAsync(Tools.Exporter, ["--check-config", config],
+            environment: new Dictionary<string, string> { ["Groups__0__Collectors__0__Port"] = "-1" });
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("environment variable groups__0__collectors__0__port: groups[0].collectors[0].port: \"-1\" is not allowed", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_any_configuration_it_exits_2_and_says_how_to_start()
+    {
+        var (exitCode, text) = await Tools.RunAsync("/bin/sh", ["-c", $"cd {directory.Path} && exec {Tools.Exporter}"]);
+
+        Assert.Equal(2, exitCode);
+        Assert.StartsWith("logcollector-exporter: no configuration: pass --config FILE, put a collectors.yaml in the working directory, or run with --demo", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task It_reads_collectors_yaml_from_the_working_directory_by_default()
+    {
+        directory.Write("collectors.yaml", Configs.Group([3978]));
+
+        var (exitCode, text) = await Tools.RunAsync("/bin/sh", ["-c", $"cd {directory.Path} && exec {Tools.Exporter} --check-config collectors.yaml"]);
+
+        Assert.Equal(0, exitCode);
+        Assert.StartsWith($"{directory.Path}/collectors.yaml: valid.", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_argument_exits_2_with_the_usage()
+    {
+        var (exitCode, text) = await Tools.RunAsync(Tools.Exporter, ["--demo", "stray"]);
+
+        Assert.Equal(2, exitCode);
+        Assert.StartsWith("logcollector-exporter: unexpected argument \"stray\"", text, StringComparison.Ordinal);
+        Assert.Contains("Usage: logcollector-exporter [--config FILE] [--demo] [--check-config FILE] [--urls URLS]", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SIGTERM_stops_probing_and_exits_0_within_5_seconds_closing_held_connections()
+    {
+        using var peer = Peer.Up();
+        using var blackholed = Peer.Blackholed();
+        var config = directory.Write("collectors.yaml", Configs.Group([peer.Port, blackholed.Port], probe: "interval: 10s, timeout: 9s, mode: hold"));
+        await using var exporter = ExporterProcess.Start(["--config", config]);
+        await exporter.ListeningAsync();
+        await WaitUntilAsync(() => peer.Accepted == 1);
+
+        // The blackholed collector's probe is in flight (9 s timeout) and c1's connection is held.
+        var clock = Stopwatch.StartNew();
+        exporter.Signal(Sigterm);
+        var exited = await exporter.WaitForExitAsync(TimeSpan.FromSeconds(5));
+        clock.Stop();
+        output.WriteLine($"SIGTERM to exit: {clock.Elapsed.TotalMilliseconds:F0} ms");
+
+        Assert.True(exited, "still running 5 s after SIGTERM:\n" + exporter.Output);
+        Assert.Equal(0, exporter.ExitCode);
+        await WaitUntilAsync(() => peer.Endings().Count == 1);
+        Assert.Equal(["fin"], peer.Endings());
+    }
+
+    [Fact]
+    public async Task SIGHUP_reloads_the_configuration()
+    {
+        using var peer = Peer.Up();
+        var config = directory.Write("collectors.yaml", Configs.Group([peer.Port]));
+        await using var exporter = ExporterProcess.Start(["--config", config]);
+        using var client = new HttpClient { BaseAddress = await exporter.ListeningAsync() };
+
+        exporter.Signal(Sighup);
+
+        await WaitUntilAsync(async () =>
+        {
+            var status = JsonDocument.Parse(await client.GetStringAsync("/api/v1/status")).RootElement;
+            return status.GetProperty("exporter").GetProperty("lastReload").GetProperty("trigger").GetString() == "SIGHUP";
+        });
+        Assert.False(exporter.HasExited);
+    }
+
+    [Fact]
+    public async Task The_demo_shows_failover_and_failback_within_a_minute()
+    {
+        await using var exporter = ExporterProcess.Start(["--demo"]);
+        using var client = new HttpClient { BaseAddress = await exporter.ListeningAsync() };
+        var clock = Stopwatch.StartNew();
+
+        string text;
+        do
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "no failover and failback within a minute:\n" + exporter.Output);
+            await Task.Delay(250);
+            text = await client.GetStringAsync("/metrics");
+        }
+        while (Value(text, "logcollector_group_failovers_total", L("group", "demo")) < 2);
+        output.WriteLine($"demo: failover and failback seen after {clock.Elapsed.TotalSeconds:F1} s");
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/-/ready")).StatusCode);
+        Assert.Equal(3, Value(text, "logcollector_group_collectors", L("group", "demo")));
+        Assert.True(Value(text, "logcollector_connection_drops_total", L("group", "demo"), L("collector", "lc-1")) >= 1);
+        Assert.Contains("Group demo: logs go to lc-2 (priority 2) instead of lc-1", exporter.Output, StringComparison.Ordinal);
+        Assert.Contains("Group demo: logs go to lc-1 (priority 1) instead of lc-2", exporter.Output, StringComparison.Ordinal);
+    }
+
+    private static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met within 20 s");
+            await Task.Delay(25);
+        }
+    }
+}
