@@ -23,7 +23,9 @@ public static class ExporterEndpoints
     /// <summary><c>/api/v1/status</c>, and <c>/</c> pointing at it.</summary>
     public static WebApplication MapStatusEndpoints(this WebApplication app)
     {
-        app.MapGet("/api/v1/status", (Fleet fleet, ActiveConfiguration active, ExporterStart start) =>
+        // Taken now, as the app is put together, rather than at the first request.
+        var start = app.Services.GetRequiredService<ExporterStart>();
+        app.MapGet("/api/v1/status", (Fleet fleet, ActiveConfiguration active) =>
             TypedResults.Json(Capture(fleet, active, start), StatusJsonContext.Default.StatusDocument));
         app.MapGet("/", () => TypedResults.Redirect("/api/v1/status"));
         return app;
