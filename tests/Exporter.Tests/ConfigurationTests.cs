@@ -366,6 +366,30 @@ public sealed class ConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void A_preference_list_collector_with_only_an_IPv6_address_needs_ipFamily_any_or_ip6()
+    {
+        var list = directory.Write("fw-1.txt", "Serial Number: 7 IP Address: unknown IPV6 Address: 2001:db8::7\n");
+        var yaml = "probe: {ipFamily: %}\ngroups:\n  - name: fw-1\n    preferenceListFile: fw-1.txt\n";
+
+        var error = Assert.Throws<ConfigurationException>(() => Load(yaml.Replace("%", "ip4", StringComparison.Ordinal)));
+
+        Assert.Contains($"{list}: serial number 7 has only the address 2001:db8::7 (read for groups[0].preferenceListFile), and probe.ipFamily is ip4",
+            error.Message, StringComparison.Ordinal);
+        Assert.Equal("[2001:db8::7]:3978", Load(yaml.Replace("%", "any", StringComparison.Ordinal)).Groups[0].Collectors[0].Endpoint);
+    }
+
+    [Fact]
+    public void The_example_in_the_docs_is_valid()
+    {
+        var example = Path.Combine(Tools.RepositoryRoot, "docs", "examples", "collectors.yaml");
+
+        var config = ConfigLoader.FromFile(example, []).Load();
+
+        Assert.Equal(["cg-east", "fw-branch-7"], config.Groups.Select(g => g.Name));
+        Assert.True(config.Groups[1].ForwardToAll);
+    }
+
+    [Fact]
     public void ForwardToAll_that_contradicts_the_preference_list_is_an_error()
     {
         directory.Write("fw-1.txt", PreferenceListFileTests.SpecSample);

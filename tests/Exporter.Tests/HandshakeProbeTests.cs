@@ -17,7 +17,7 @@ public sealed class HandshakeProbeTests
         using var peer = Peer.Up();
 
         var attempt = await probe.ProbeAsync(Collector(peer.Port), Settings(), CancellationToken.None);
-        await WaitUntilAsync(() => peer.Endings().Count == 1);
+        await Eventually.TrueAsync(() => peer.Endings().Count == 1, "the connection ended");
         await peer.DrainAsync();
 
         Assert.Equal(ProbeResult.Success, attempt.Outcome.Result);
@@ -36,7 +36,7 @@ public sealed class HandshakeProbeTests
         using var peer = Peer.Up();
 
         var attempt = await probe.ProbeAsync(Collector(peer.Port), Settings() with { Close = CloseMode.Rst }, CancellationToken.None);
-        await WaitUntilAsync(() => peer.Endings().Count == 1);
+        await Eventually.TrueAsync(() => peer.Endings().Count == 1, "the connection ended");
 
         Assert.Equal(ProbeResult.Success, attempt.Outcome.Result);
         Assert.Equal(["rst"], peer.Endings());
@@ -148,7 +148,7 @@ public sealed class HandshakeProbeTests
         Assert.False(attempt.Held!.Dropped.IsCompleted);
 
         attempt.Held.Dispose();
-        await WaitUntilAsync(() => peer.Endings().Count == 1);
+        await Eventually.TrueAsync(() => peer.Endings().Count == 1, "the connection ended");
 
         Assert.Equal(["fin"], peer.Endings());
         Assert.Null(await attempt.Held.Dropped);
@@ -160,7 +160,7 @@ public sealed class HandshakeProbeTests
     {
         using var peer = Peer.Up();
         var attempt = await probe.ProbeAsync(Collector(peer.Port), Settings() with { Mode = ProbeMode.Hold }, CancellationToken.None);
-        await WaitUntilAsync(() => peer.Accepted == 1);
+        await Eventually.TrueAsync(() => peer.Accepted == 1, "the connection accepted");
 
         peer.ResetConnections();
 
@@ -173,7 +173,7 @@ public sealed class HandshakeProbeTests
     {
         using var peer = Peer.Up();
         var attempt = await probe.ProbeAsync(Collector(peer.Port), Settings() with { Mode = ProbeMode.Hold }, CancellationToken.None);
-        await WaitUntilAsync(() => peer.Accepted == 1);
+        await Eventually.TrueAsync(() => peer.Accepted == 1, "the connection accepted");
 
         peer.CloseConnections();
 
@@ -193,14 +193,4 @@ public sealed class HandshakeProbeTests
     private static CollectorConfig Collector(int port, string address = "127.0.0.1") => new("c1", address, port, "", 1);
 
     private static ProbeSettings Settings() => ProbeSettings.Default with { Timeout = TimeSpan.FromSeconds(2) };
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within 10 s");
-            await Task.Delay(10);
-        }
-    }
 }

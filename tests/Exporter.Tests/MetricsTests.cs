@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Metrics;
 using LogCollectorExporter.Preference;
@@ -175,10 +174,5 @@ public sealed class MetricsTests
         return (fleet, fleet.Groups[0]);
     }
 
-    private async Task<string> ExportAsync()
-    {
-        using var stream = new MemoryStream();
-        await registry.CollectAndExportAsTextAsync(stream);
-        return Encoding.UTF8.GetString(stream.ToArray());
-    }
+    private Task<string> ExportAsync() => registry.ExportTextAsync();
 }

@@ -106,7 +106,7 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
         var config = directory.Write("collectors.yaml", Configs.Group([peer.Port, blackholed.Port], probe: "interval: 10s, timeout: 9s, mode: hold"));
         await using var exporter = ExporterProcess.Start(["--config", config]);
         await exporter.ListeningAsync();
-        await WaitUntilAsync(() => peer.Accepted == 1);
+        await Eventually.TrueAsync(() => peer.Accepted == 1, "c1's connection held");
 
         // The blackholed collector's probe is in flight (9 s timeout) and c1's connection is held.
         var clock = Stopwatch.StartNew();
@@ -117,7 +117,7 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
 
         Assert.True(exited, "still running 5 s after SIGTERM:\n" + exporter.Output);
         Assert.Equal(0, exporter.ExitCode);
-        await WaitUntilAsync(() => peer.Endings().Count == 1);
+        await Eventually.TrueAsync(() => peer.Endings().Count == 1, "the held connection closed");
         Assert.Equal(["fin"], peer.Endings());
     }
 
@@ -131,11 +131,11 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
 
         exporter.Signal(Sighup);
 
-        await WaitUntilAsync(async () =>
+        await Eventually.TrueAsync(async () =>
         {
             var status = JsonDocument.Parse(await client.GetStringAsync("/api/v1/status")).RootElement;
             return status.GetProperty("exporter").GetProperty("lastReload").GetProperty("trigger").GetString() == "SIGHUP";
-        });
+        }, "a reload by SIGHUP");
         Assert.False(exporter.HasExited);
     }
 
@@ -161,17 +161,5 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
         Assert.True(Value(text, "logcollector_connection_drops_total", L("group", "demo"), L("collector", "lc-1")) >= 1);
         Assert.Contains("Group demo: logs go to lc-2 (priority 2) instead of lc-1", exporter.Output, StringComparison.Ordinal);
         Assert.Contains("Group demo: logs go to lc-1 (priority 1) instead of lc-2", exporter.Output, StringComparison.Ordinal);
-    }
-
-    private static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within 20 s");
-            await Task.Delay(25);
-        }
     }
 }

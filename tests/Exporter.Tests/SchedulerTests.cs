@@ -1,4 +1,3 @@
-using System.Text;
 using System.Threading.Channels;
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Metrics;
@@ -182,22 +181,10 @@ public sealed class SchedulerTests : IAsyncDisposable
         scheduler.Start();
     }
 
-    private async Task<string> ExportAsync()
-    {
-        using var stream = new MemoryStream();
-        await registry.CollectAndExportAsTextAsync(stream);
-        return Encoding.UTF8.GetString(stream.ToArray());
-    }
+    private Task<string> ExportAsync() => registry.ExportTextAsync();
 
-    private async Task WaitForAsync(Func<string, bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Wait;
-        while (!condition(await ExportAsync()))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met:\n" + await ExportAsync());
-            await Task.Delay(10);
-        }
-    }
+    private Task WaitForAsync(Func<string, bool> condition) =>
+        Eventually.TrueAsync(async () => condition(await ExportAsync()), "the expected metrics");
 
     /// <summary>
     /// A probe whose time is the fake clock's: it answers at once (optionally after <see cref="Duration"/> of fake time),

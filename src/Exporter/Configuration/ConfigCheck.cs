@@ -13,7 +13,7 @@ public static class ConfigCheck
         foreach (var group in config.Groups)
         {
             var policy = group.ForwardToAll ? "forward to all" : $"failback {group.Failback.ToString().ToLowerInvariant()}";
-            output.WriteLine($"  {group.Name} ({policy}): {string.Join(", ", group.Collectors.Select(c => $"{c.Priority}. {c.Name} {c.Address}:{c.Port}"))}");
+            output.WriteLine($"  {group.Name} ({policy}): {string.Join(", ", group.Collectors.Select(c => $"{c.Priority}. {c.Name} {c.Endpoint}"))}");
         }
 
         return 0;

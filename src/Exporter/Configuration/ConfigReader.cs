@@ -107,7 +107,7 @@ internal sealed partial class ConfigReader
         };
         if (address.AddressFamily != expected)
         {
-            Error(section, "sourceAddress", "probe.sourceAddress", $"\"{text}\" is not an address of probe.ipFamily {(family == IpFamily.Ip4 ? "ip4" : "ip6")}");
+            Error(section, "sourceAddress", "probe.sourceAddress", $"\"{text}\" is not an address of probe.ipFamily {Describe(family)}");
         }
 
         return address;
@@ -221,7 +221,7 @@ internal sealed partial class ConfigReader
                 return null;
             }
 
-            var imported = ReadPreferenceListFile(section, path, listFile, explicitForwardToAll);
+            var imported = ReadPreferenceListFile(section, path, listFile, explicitForwardToAll, probe.IpFamily);
             if (imported is null)
             {
                 return null;
@@ -251,7 +251,7 @@ internal sealed partial class ConfigReader
     }
 
     private (bool ForwardToAll, IReadOnlyList<CollectorConfig> Collectors)? ReadPreferenceListFile(
-        IConfigurationSection section, string path, string listFile, bool? explicitForwardToAll)
+        IConfigurationSection section, string path, string listFile, bool? explicitForwardToAll, IpFamily family)
     {
         var fullPath = Path.GetFullPath(listFile, baseDirectory ?? Directory.GetCurrentDirectory());
         PreferenceListFile.Content content;
@@ -277,6 +277,12 @@ internal sealed partial class ConfigReader
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var entry in content.Collectors)
         {
+            if (IsOtherFamily(IPAddress.Parse(entry.Address), family))
+            {
+                errors.Add(new(fullPath, null, $"serial number {entry.Serial} has only the address {entry.Address} (read for {path}.preferenceListFile), and probe.ipFamily is {Describe(family)}; set probe.ipFamily to any"));
+                continue;
+            }
+
             if (!seen.Add(entry.Serial))
             {
                 errors.Add(new(fullPath, null, $"serial number {entry.Serial} is listed twice (read for {path}.preferenceListFile); collector names must be unique in a group"));
@@ -333,11 +339,9 @@ internal sealed partial class ConfigReader
     {
         if (IPAddress.TryParse(address, out var ip))
         {
-            var wrongFamily = (family == IpFamily.Ip4 && ip.AddressFamily != AddressFamily.InterNetwork)
-                || (family == IpFamily.Ip6 && ip.AddressFamily != AddressFamily.InterNetworkV6);
-            if (wrongFamily)
+            if (IsOtherFamily(ip, family))
             {
-                Error(item, "address", path + ".address", $"\"{address}\" is not an {(family == IpFamily.Ip4 ? "IPv4" : "IPv6")} address, and probe.ipFamily is {(family == IpFamily.Ip4 ? "ip4" : "ip6")}");
+                Error(item, "address", path + ".address", $"\"{address}\" is not an {(family == IpFamily.Ip4 ? "IPv4" : "IPv6")} address, and probe.ipFamily is {Describe(family)}");
                 return false;
             }
 
@@ -352,6 +356,12 @@ internal sealed partial class ConfigReader
 
         return true;
     }
+
+    private static bool IsOtherFamily(IPAddress address, IpFamily family) =>
+        (family == IpFamily.Ip4 && address.AddressFamily != AddressFamily.InterNetwork)
+        || (family == IpFamily.Ip6 && address.AddressFamily != AddressFamily.InterNetworkV6);
+
+    private static string Describe(IpFamily family) => family.ToString().ToLowerInvariant();
 
     private void CheckKeys(IConfigurationSection section, string path, string[] allowed)
     {

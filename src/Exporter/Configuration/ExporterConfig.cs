@@ -89,6 +89,9 @@ public sealed record CollectorConfig(string Name, string Address, int Port, stri
 
     /// <summary>The address when it is an IP literal; null when it is a name to resolve.</summary>
     public IPAddress? IpAddress { get; } = IPAddress.TryParse(Address, out var ip) ? ip : null;
+
+    /// <summary>address:port, with an IPv6 address in brackets.</summary>
+    public string Endpoint => IpAddress is { AddressFamily: System.Net.Sockets.AddressFamily.InterNetworkV6 } ? $"[{Address}]:{Port}" : $"{Address}:{Port}";
 }
 
 /// <summary>Where a configuration came from, and the fingerprint of the files it was read from.</summary>

@@ -85,12 +85,12 @@ public sealed partial class GroupMonitor
 
             if (collector.Health.State == CollectorState.Down)
             {
-                LogDown(logger, Config.Name, collector.Config.Name, collector.Config.Address, collector.Config.Port, before.ToString().ToLowerInvariant(),
+                LogDown(logger, Config.Name, collector.Config.Name, collector.Config.Endpoint, before.ToString().ToLowerInvariant(),
                     outcome.Result.Label(), outcome.Error ?? "");
             }
             else
             {
-                LogUp(logger, Config.Name, collector.Config.Name, collector.Config.Address, collector.Config.Port, before.ToString().ToLowerInvariant(),
+                LogUp(logger, Config.Name, collector.Config.Name, collector.Config.Endpoint, before.ToString().ToLowerInvariant(),
                     outcome.Handshake.TotalMilliseconds);
             }
 
@@ -140,11 +140,11 @@ public sealed partial class GroupMonitor
     [LoggerMessage(Level = LogLevel.Debug, Message = "Probe {Group}/{Collector}: {Result} in {HandshakeMs:F3} ms {Error}")]
     private static partial void LogProbe(ILogger logger, string group, string collector, string result, double handshakeMs, string? error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Collector {Group}/{Collector} ({Address}:{Port}) is down (was {Before}): {Result}: {Error}")]
-    private static partial void LogDown(ILogger logger, string group, string collector, string address, int port, string before, string result, string error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Collector {Group}/{Collector} ({Endpoint}) is down (was {Before}): {Result}: {Error}")]
+    private static partial void LogDown(ILogger logger, string group, string collector, string endpoint, string before, string result, string error);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Collector {Group}/{Collector} ({Address}:{Port}) is up (was {Before}), handshake {HandshakeMs:F3} ms")]
-    private static partial void LogUp(ILogger logger, string group, string collector, string address, int port, string before, double handshakeMs);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Collector {Group}/{Collector} ({Endpoint}) is up (was {Before}), handshake {HandshakeMs:F3} ms")]
+    private static partial void LogUp(ILogger logger, string group, string collector, string endpoint, string before, double handshakeMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Group {Group}: logs go to {To} (priority {Priority}) instead of {From}")]
     private static partial void LogPreferred(ILogger logger, string group, string from, string to, int priority);

@@ -68,7 +68,7 @@ public sealed class HandshakeProbe(TimeProvider time, IHostResolver resolver) : 
         }
 
         ProbeAttempt Failed(ProbeResult result, string error) =>
-            new(new ProbeOutcome(result, TimeSpan.Zero, dns, address, $"{address}:{collector.Port}: {error}"));
+            new(new ProbeOutcome(result, TimeSpan.Zero, dns, address, $"{new IPEndPoint(address, collector.Port)}: {error}"));
     }
 
     /// <summary>Closes a connected socket: FIN, or with <see cref="CloseMode.Rst"/> an abortive close (SO_LINGER 0: RST, no TIME_WAIT).</summary>

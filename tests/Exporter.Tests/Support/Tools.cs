@@ -40,6 +40,22 @@ public static class Tools
         return (process.ExitCode, await stdout + await stderr);
     }
 
+    /// <summary>The checkout the tests were built from (where Exporter.sln is).</summary>
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
     /// <summary>The exporter as built next to the tests (the apphost of the referenced project).</summary>
     public static string Exporter => Path.Combine(AppContext.BaseDirectory, "logcollector-exporter");
+
+    private static string FindRepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Exporter.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"no Exporter.sln above {AppContext.BaseDirectory}");
+    }
 }
