@@ -122,6 +122,19 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task A_collector_without_a_route_is_unreachable()
+    {
+        // A network namespace of the test's own, whose loopback is down: nothing routes, nothing leaves it.
+        var config = directory.Write("collectors.yaml", Configs.Group([3978], probe: "interval: 5s, timeout: 1s"));
+        await using var exporter = ExporterProcess.Start(["--config", config], wrapper: ["unshare", "--net"]);
+
+        await Eventually.TrueAsync(() => exporter.Output.Contains("is down", StringComparison.Ordinal), "the collector reported down");
+
+        Assert.Contains("Collector g/c1 (127.0.0.1:3978) is down (was unknown): unreachable: 127.0.0.1:3978: Network is unreachable", exporter.Output,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SIGHUP_reloads_the_configuration()
     {
         using var peer = Peer.Up();

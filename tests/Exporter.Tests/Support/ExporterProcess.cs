@@ -36,15 +36,19 @@ public sealed partial class ExporterProcess : IAsyncDisposable
 
     public int ExitCode => process.ExitCode;
 
-    public static ExporterProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    /// <param name="args">The exporter's arguments; it always listens on 127.0.0.1 and a free port.</param>
+    /// <param name="environment">Extra environment variables.</param>
+    /// <param name="wrapper">A command to run the exporter under, such as <c>unshare -n</c>.</param>
+    public static ExporterProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null, string[]? wrapper = null)
     {
-        var info = new ProcessStartInfo(Tools.Exporter)
+        string[] command = [.. wrapper ?? [], Tools.Exporter];
+        var info = new ProcessStartInfo(command[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in args.Append("--urls").Append("http://127.0.0.1:0"))
+        foreach (var arg in command.Skip(1).Concat(args).Append("--urls").Append("http://127.0.0.1:0"))
         {
             info.ArgumentList.Add(arg);
         }
