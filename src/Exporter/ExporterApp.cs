@@ -18,6 +18,7 @@ public static class ExporterApp
         builder.AddExporterConfiguration(launch);
         builder.AddExporterMetrics();
         builder.AddProbing();
+        builder.AddProbeTracing();
         builder.AddWeb();
 
         var app = builder.Build();

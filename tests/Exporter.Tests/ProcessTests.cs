@@ -175,4 +175,42 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("Group demo: logs go to lc-2 (priority 2) instead of lc-1", exporter.Output, StringComparison.Ordinal);
         Assert.Contains("Group demo: logs go to lc-1 (priority 1) instead of lc-2", exporter.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task At_the_default_level_probes_are_not_logged_only_changes()
+    {
+        using var up = Peer.Up();
+        var config = directory.Write("collectors.yaml", Configs.Group([up.Port], probe: "interval: 1s, timeout: 500ms"));
+        await using var quiet = ExporterProcess.Start(["--config", config]);
+        await using var debug = ExporterProcess.Start(["--config", config], new Dictionary<string, string> { ["Logging__LogLevel__LogCollectorExporter"] = "Debug" });
+
+        await Eventually.TrueAsync(() => up.Accepted >= 8, "four probes from each");
+        await Eventually.TrueAsync(() => debug.Output.Split("Probe g/c1: success").Length > 3, "debug lines for probes");
+
+        Assert.DoesNotContain("Probe g/c1", quiet.Output, StringComparison.Ordinal);
+        Assert.Contains("Probing 1 groups, 1 collectors every 1s (timeout 500ms, mode handshake), configured by " + config, quiet.Output, StringComparison.Ordinal);
+        Assert.Contains($"Collector g/c1 (127.0.0.1:{up.Port}) is up (was unknown)", quiet.Output, StringComparison.Ordinal);
+        Assert.Contains("Group g: logs go to c1 (priority 1)", quiet.Output, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z info: ", quiet.Output);
+    }
+
+    [Fact]
+    public async Task Logs_are_JSON_lines_with_the_standard_setting()
+    {
+        using var refused = Peer.Refused();
+        var config = directory.Write("collectors.yaml", Configs.Group([refused.Port], probe: "interval: 1s, timeout: 500ms"));
+        await using var exporter = ExporterProcess.Start(["--config", config], new Dictionary<string, string> { ["Logging__Console__FormatterName"] = "json" });
+
+        await Eventually.TrueAsync(() => exporter.Output.Contains("is down", StringComparison.Ordinal), "the collector reported down");
+
+        var lines = exporter.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var events = lines.Select(line => JsonDocument.Parse(line).RootElement).ToArray();
+        var down = events.Single(e => e.GetProperty("Message").GetString()!.Contains("is down", StringComparison.Ordinal));
+        Assert.Equal("Warning", down.GetProperty("LogLevel").GetString());
+        var state = down.GetProperty("State");
+        Assert.Equal("g", state.GetProperty("Group").GetString());
+        Assert.Equal("c1", state.GetProperty("Collector").GetString());
+        Assert.Equal("refused", state.GetProperty("Result").GetString());
+        Assert.EndsWith("Z", down.GetProperty("Timestamp").GetString(), StringComparison.Ordinal);
+    }
 }

@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace LogCollectorExporter.Metrics;
@@ -14,7 +13,8 @@ public sealed record BuildInfo(string Version, string Revision, string Runtime)
         // The SDK writes "<version>+<git commit>" when it builds in a git checkout.
         var informational = typeof(BuildInfo).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
         var parts = informational.Split('+', 2);
-        var runtime = RuntimeInformation.FrameworkDescription + (RuntimeFeature.IsDynamicCodeSupported ? "" : " NativeAOT");
+        var nativeAot = AppContext.TryGetSwitch("LogCollectorExporter.NativeAot", out var isNativeAot) && isNativeAot;
+        var runtime = RuntimeInformation.FrameworkDescription + (nativeAot ? " NativeAOT" : "");
         return new BuildInfo(parts[0], parts.Length > 1 ? parts[1] : "unknown", runtime);
     }
 }

@@ -129,13 +129,24 @@ public sealed partial class GroupMonitor
 
         Series.SetState(CollectorsUp, preference.PreferredPriority);
         var afterNames = after.Select(i => collectors[i].Config.Name).ToArray();
-        if (!before.SequenceEqual(afterNames))
+        if (before.SequenceEqual(afterNames))
         {
-            LogPreferred(logger, Config.Name, Describe(before), Describe(afterNames), preference.PreferredPriority);
+            return;
+        }
+
+        if (afterNames.Length == 0)
+        {
+            LogUnreachable(logger, Config.Name, string.Join(", ", before));
+        }
+        else if (before.Length == 0)
+        {
+            LogFirstChoice(logger, Config.Name, string.Join(", ", afterNames), preference.PreferredPriority);
+        }
+        else
+        {
+            LogPreferred(logger, Config.Name, string.Join(", ", before), string.Join(", ", afterNames), preference.PreferredPriority);
         }
     }
-
-    private static string Describe(string[] names) => names.Length == 0 ? "(none)" : string.Join(", ", names);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Probe {Group}/{Collector}: {Result} in {HandshakeMs:F3} ms {Error}")]
     private static partial void LogProbe(ILogger logger, string group, string collector, string result, double handshakeMs, string? error);
@@ -148,6 +159,12 @@ public sealed partial class GroupMonitor
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Group {Group}: logs go to {To} (priority {Priority}) instead of {From}")]
     private static partial void LogPreferred(ILogger logger, string group, string from, string to, int priority);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Group {Group}: logs go to {To} (priority {Priority})")]
+    private static partial void LogFirstChoice(ILogger logger, string group, string to, int priority);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Group {Group}: no collector is up, the firewall buffers logs on its own disk (logs went to {From})")]
+    private static partial void LogUnreachable(ILogger logger, string group, string from);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Collector {Group}/{Collector} dropped the held connection: {Reason}; probing it again now")]
     private static partial void LogDrop(ILogger logger, string group, string collector, string reason);

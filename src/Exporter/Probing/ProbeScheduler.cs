@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Metrics;
 using LogCollectorExporter.Preference;
@@ -64,6 +65,8 @@ public sealed partial class ProbeScheduler(Fleet fleet, ICollectorProbe probe, T
 
     private async Task RunAsync(CollectorMonitor collector, Cadence cadence, ProbeSettings settings, SemaphoreSlim gate, CancellationToken stop)
     {
+        // Probe spans are roots, not children of whatever started the scheduler (a reload request, say).
+        Activity.Current = null;
         HeldConnection? held = null;
         var lastReprobe = DateTimeOffset.MinValue;
         long k = 0;
@@ -76,7 +79,7 @@ public sealed partial class ProbeScheduler(Fleet fleet, ICollectorProbe probe, T
                 {
                     held.Dispose();
                     held = null;
-                    collector.Group.RecordDrop(collector, reason, time.GetUtcNow());
+                    RecordDrop(collector, reason);
                     var earliest = lastReprobe + ReprobeSpacing;
                     if (earliest < due)
                     {
@@ -115,6 +118,7 @@ public sealed partial class ProbeScheduler(Fleet fleet, ICollectorProbe probe, T
                 metrics.ScheduleLag.Observe(Math.Max(0, (started - scheduled).TotalSeconds));
             }
 
+            using var span = ProbeTelemetry.StartProbe(collector);
             ProbeAttempt attempt;
             try
             {
@@ -127,6 +131,11 @@ public sealed partial class ProbeScheduler(Fleet fleet, ICollectorProbe probe, T
                 attempt = new ProbeAttempt(new ProbeOutcome(ProbeResult.Error, TimeSpan.Zero, null, null, e.Message));
             }
 
+            if (span is not null)
+            {
+                ProbeTelemetry.Finish(span, attempt.Outcome);
+            }
+
             collector.Group.Record(collector, attempt.Outcome, time.GetUtcNow());
             return attempt.Held;
         }
@@ -134,6 +143,17 @@ public sealed partial class ProbeScheduler(Fleet fleet, ICollectorProbe probe, T
         {
             gate.Release();
         }
+    }
+
+    private void RecordDrop(CollectorMonitor collector, string reason)
+    {
+        using var span = ProbeTelemetry.StartProbe(collector);
+        if (span is not null)
+        {
+            ProbeTelemetry.Finish(span, new ProbeOutcome(ProbeResult.Reset, TimeSpan.Zero, null, null, reason));
+        }
+
+        collector.Group.RecordDrop(collector, reason, time.GetUtcNow());
     }
 
     private async Task<string?> WaitForDropAsync(HeldConnection held, DateTimeOffset due, CancellationToken stop)

@@ -4,7 +4,7 @@ using LogCollectorExporter.Preference;
 namespace LogCollectorExporter.Probing;
 
 /// <summary>Runs the scheduler for the life of the host, and swaps the fleet's configuration between two runs of it.</summary>
-public sealed partial class ProbingService(Fleet fleet, ProbeScheduler scheduler, ILogger<ProbingService> logger) : IHostedService
+public sealed partial class ProbingService(Fleet fleet, ProbeScheduler scheduler, ActiveConfiguration active, ILogger<ProbingService> logger) : IHostedService
 {
     private readonly SemaphoreSlim gate = new(1, 1);
     private bool started;
@@ -18,7 +18,7 @@ public sealed partial class ProbingService(Fleet fleet, ProbeScheduler scheduler
             started = true;
             var probe = fleet.Probe;
             LogStarted(logger, fleet.Groups.Count, fleet.Groups.Sum(g => g.Collectors.Count), Duration.Format(probe.Interval),
-                Duration.Format(probe.Timeout), probe.Mode.ToString().ToLowerInvariant());
+                Duration.Format(probe.Timeout), probe.Mode.ToString().ToLowerInvariant(), active.Current.Origin.Description);
         }
         finally
         {
@@ -60,6 +60,6 @@ public sealed partial class ProbingService(Fleet fleet, ProbeScheduler scheduler
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Probing {Groups} groups, {Collectors} collectors every {Interval} (timeout {Timeout}, mode {Mode})")]
-    private static partial void LogStarted(ILogger logger, int groups, int collectors, string interval, string timeout, string mode);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Probing {Groups} groups, {Collectors} collectors every {Interval} (timeout {Timeout}, mode {Mode}), configured by {Source}")]
+    private static partial void LogStarted(ILogger logger, int groups, int collectors, string interval, string timeout, string mode, string source);
 }

@@ -20,14 +20,20 @@ public static class ExporterEndpoints
         return app;
     }
 
-    /// <summary><c>/api/v1/status</c>, and <c>/</c> pointing at it.</summary>
+    /// <summary><c>/api/v1/status</c>, and the same for people at <c>/</c>.</summary>
     public static WebApplication MapStatusEndpoints(this WebApplication app)
     {
         // Taken now, as the app is put together, rather than at the first request.
         var start = app.Services.GetRequiredService<ExporterStart>();
         app.MapGet("/api/v1/status", (Fleet fleet, ActiveConfiguration active) =>
             TypedResults.Json(Capture(fleet, active, start), StatusJsonContext.Default.StatusDocument));
-        app.MapGet("/", () => TypedResults.Redirect("/api/v1/status"));
+        app.MapGet("/", (HttpContext context, Fleet fleet, ActiveConfiguration active, TimeProvider time) =>
+        {
+            // The page runs no script and loads nothing: say so to the browser, so escaped text can never become either.
+            context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'";
+            context.Response.Headers.XContentTypeOptions = "nosniff";
+            return TypedResults.Content(StatusPage.Render(Capture(fleet, active, start), time.GetUtcNow()), "text/html; charset=utf-8");
+        });
         return app;
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Configuration.Memory;
 
 namespace LogCollectorExporter.Web;
@@ -9,11 +10,28 @@ public static class WebSetup
     /// <summary>Listens on <see cref="DefaultUrls"/> unless <c>--urls</c> or <c>ASPNETCORE_URLS</c> says otherwise; stops within 5 s.</summary>
     public static WebApplicationBuilder AddWeb(this WebApplicationBuilder builder)
     {
-        // Request logging is for debugging: Prometheus scrapes would fill the log. Lowest layer, so settings still override it.
+        // Defaults in the lowest layer, so that settings and environment variables still override them: one line per event
+        // with a UTC timestamp, and no request logging (Prometheus scrapes would fill the log).
+        // Logging__Console__FormatterName=json switches to JSON lines.
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
         {
-            InitialData = [new("Logging:LogLevel:Microsoft.AspNetCore", "Warning")],
+            InitialData =
+            [
+                new("Logging:LogLevel:Default", "Information"),
+                new("Logging:LogLevel:Microsoft.AspNetCore", "Warning"),
+                new("Logging:Console:FormatterName", "simple"),
+            ],
         });
+
+        // The slim builder fixes the console format in code; bound again here, configuration chooses it.
+        builder.Services.Configure<ConsoleLoggerOptions>(builder.Configuration.GetSection("Logging:Console"));
+        var formatterOptions = builder.Configuration.GetSection("Logging:Console:FormatterOptions");
+        builder.Services.Configure<SimpleConsoleFormatterOptions>(options =>
+        {
+            options.SingleLine = formatterOptions["SingleLine"] is null || options.SingleLine;
+            DefaultTimestamps(options, formatterOptions, "yyyy-MM-ddTHH:mm:ss.fffZ ");
+        });
+        builder.Services.Configure<JsonConsoleFormatterOptions>(options => DefaultTimestamps(options, formatterOptions, "yyyy-MM-ddTHH:mm:ss.fffZ"));
 
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
         {
@@ -23,5 +41,19 @@ public static class WebSetup
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(4));
         builder.Services.AddSingleton(services => new ExporterStart(services.GetRequiredService<TimeProvider>().GetUtcNow()));
         return builder;
+    }
+
+    // UTC timestamps unless the configuration says otherwise.
+    private static void DefaultTimestamps(ConsoleFormatterOptions options, IConfiguration configured, string format)
+    {
+        if (configured["TimestampFormat"] is null)
+        {
+            options.TimestampFormat = format;
+        }
+
+        if (configured["UseUtcTimestamp"] is null)
+        {
+            options.UseUtcTimestamp = true;
+        }
     }
 }

@@ -103,13 +103,13 @@ public sealed partial class ExporterProcess : IAsyncDisposable
             output.AppendLine(line);
         }
 
-        if (ListeningLine().Match(line) is { Success: true } match)
+        if (ListeningLine().Match(line) is { Success: true } match && Uri.TryCreate(match.Groups["url"].Value, UriKind.Absolute, out var url))
         {
-            listening.TrySetResult(new Uri(match.Groups["url"].Value));
+            listening.TrySetResult(url);
         }
     }
 
-    [GeneratedRegex(@"Now listening on: (?<url>http://\S+)")]
+    [GeneratedRegex(@"Now listening on: (?<url>http://[^\s""]+)")]
     private static partial Regex ListeningLine();
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]

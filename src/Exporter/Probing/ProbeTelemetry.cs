@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using LogCollectorExporter.Metrics;
+using LogCollectorExporter.Preference;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace LogCollectorExporter.Probing;
+
+/// <summary>
+/// A span per probe, <c>logcollector.probe</c>, for teams that run OpenTelemetry. Exported with OTLP only when the
+/// standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> (or <c>OTEL_EXPORTER_OTLP_TRACES_ENDPOINT</c>) is set; otherwise
+/// nothing listens to the source and no span is even created.
+/// </summary>
+public static class ProbeTelemetry
+{
+    public const string SourceName = "LogCollectorExporter";
+    public const string ProbeSpanName = "logcollector.probe";
+
+    internal static readonly ActivitySource Source = new(SourceName, BuildInfo.Current.Version);
+
+    /// <summary>Starts the span of a probe, or returns null when nobody records spans.</summary>
+    internal static Activity? StartProbe(CollectorMonitor collector)
+    {
+        var activity = Source.StartActivity(ProbeSpanName, ActivityKind.Client);
+        if (activity is not null)
+        {
+            activity.SetTag("server.address", collector.Config.Address);
+            activity.SetTag("server.port", collector.Config.Port);
+            activity.SetTag("logcollector.group", collector.Group.Config.Name);
+            activity.SetTag("logcollector.collector", collector.Config.Name);
+            activity.SetTag("logcollector.priority", collector.Config.Priority);
+        }
+
+        return activity;
+    }
+
+    internal static void Finish(Activity activity, in ProbeOutcome outcome)
+    {
+        activity.SetTag("logcollector.result", outcome.Result.Label());
+        if (outcome.Address is { } address)
+        {
+            activity.SetTag("network.peer.address", address.ToString());
+        }
+
+        if (outcome.DnsLookup is { } dns)
+        {
+            activity.SetTag("logcollector.dns.duration", dns.TotalSeconds);
+        }
+
+        if (outcome.Succeeded)
+        {
+            activity.SetTag("logcollector.handshake.duration", outcome.Handshake.TotalSeconds);
+            activity.SetStatus(ActivityStatusCode.Ok);
+        }
+        else
+        {
+            activity.SetStatus(ActivityStatusCode.Error, outcome.Error);
+        }
+
+        activity.Stop();
+    }
+
+    /// <summary>Traces probes with OTLP when the standard OpenTelemetry environment variables ask for it.</summary>
+    public static WebApplicationBuilder AddProbeTracing(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        if (string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]) && string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"]))
+        {
+            return builder;
+        }
+
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource =>
+            {
+                // OTEL_SERVICE_NAME, when set, names the service instead.
+                if (string.IsNullOrEmpty(configuration["OTEL_SERVICE_NAME"]))
+                {
+                    resource.AddService("logcollector-exporter", serviceVersion: BuildInfo.Current.Version);
+                }
+            })
+            .WithTracing(tracing => tracing.AddSource(SourceName).AddOtlpExporter());
+        return builder;
+    }
+}
