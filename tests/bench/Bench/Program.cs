@@ -1,0 +1,203 @@
+using System.Globalization;
+using System.Text;
+using LogCollectorExporter.Bench;
+
+// The benchmark: logcollector-exporter against prometheus-blackbox-exporter, on loopback, in one run.
+// Usage: logcollector-bench --exporter PATH [--blackbox PATH] [--quick] [--out DIR]
+var options = Options.Parse(args);
+var culture = CultureInfo.InvariantCulture;
+CultureInfo.DefaultThreadCurrentCulture = culture;
+Directory.CreateDirectory(options.Out);
+
+using var targets = new TargetListener();
+Console.WriteLine($"targets: 127.x.y.z:{targets.Port} ({Environment.ProcessorCount} cores, {(options.Quick ? "quick" : "full")} run)");
+var rows = new List<Row>();
+
+foreach (var size in options.Sizes)
+{
+    foreach (var tool in new[] { "exporter", "blackbox" })
+    {
+        rows.Add(await MeasureAsync(tool, size));
+    }
+}
+
+var startup = await MeasureStartupAsync();
+Report(rows, startup);
+return 0;
+
+async Task<Row> MeasureAsync(string tool, Size size)
+{
+    Console.WriteLine($"-- {tool}, {size.Targets} targets every {size.Interval.TotalSeconds} s: warm-up {size.WarmUp.TotalSeconds} s, window {size.Window.TotalSeconds} s");
+    await using IProber prober = tool == "exporter"
+        ? await ExporterProber.StartAsync(options.Exporter, size.Targets, targets.Port, size.Interval)
+        : await BlackboxProber.StartAsync(options.Blackbox, size.Targets, targets.Port, size.Interval);
+    await Task.Delay(size.WarmUp);
+
+    // CPU and probes over the window, with no scrape of the exporter inside it.
+    var exporter = prober as ExporterProber;
+    var before = await prober.CountAsync();
+    var firstLag = exporter?.Last?.Buckets("logcollector_exporter_schedule_lag_seconds");
+    var cpuBefore = ProcessStats.Cpu(prober.Pid);
+    await Task.Delay(size.Window);
+    var cpu = ProcessStats.Cpu(prober.Pid) - cpuBefore;
+    var after = await prober.CountAsync();
+    var lastLag = exporter?.Last?.Buckets("logcollector_exporter_schedule_lag_seconds");
+    var probes = after.Probes - before.Probes;
+
+    // Accuracy: handshakes captured on the wire against what the prober reported for them, over a window of its own.
+    double reported = double.NaN, wire = double.NaN;
+    var captured = 0;
+    if (size.Accuracy)
+    {
+        using var capture = await WireCapture.StartAsync(targets.Port);
+        var start = await prober.CountAsync();
+        await Task.Delay(size.CaptureWindow);
+        var end = await prober.CountAsync();
+        (wire, captured) = await capture.StopAsync();
+        reported = (end.ReportedSeconds - start.ReportedSeconds) / (end.Successes - start.Successes);
+    }
+
+    (TimeSpan Time, long Bytes, TimeSpan Cpu)? scrape = null;
+    if (exporter is not null)
+    {
+        var times = new List<TimeSpan>();
+        long bytes = 0;
+        var scrapeCpu = ProcessStats.Cpu(prober.Pid);
+        for (var i = 0; i < 3; i++)
+        {
+            var (time, size1) = await exporter.ScrapeAsync();
+            times.Add(time);
+            bytes = size1;
+        }
+
+        scrape = (times.Order().ElementAt(1), bytes, (ProcessStats.Cpu(prober.Pid) - scrapeCpu) / 3);
+    }
+
+    var row = new Row(prober.Name, size.Targets, size.Interval, probes, cpu, ProcessStats.PeakRssMiB(prober.Pid), reported, wire, captured,
+        firstLag is null ? double.NaN : Exposition.Quantile(0.5, firstLag, lastLag!),
+        firstLag is null ? double.NaN : Exposition.Quantile(0.99, firstLag, lastLag!),
+        scrape);
+    Console.WriteLine("   " + row.Describe());
+    return row;
+}
+
+async Task<TimeSpan> MeasureStartupAsync()
+{
+    var times = new List<TimeSpan>();
+    for (var i = 0; i < 5; i++)
+    {
+        await using var exporter = await ExporterProber.StartAsync(options.Exporter, 10, targets.Port, TimeSpan.FromSeconds(60));
+        times.Add(await exporter.WaitReadyAsync());
+    }
+
+    var median = times.Order().ElementAt(times.Count / 2);
+    Console.WriteLine($"-- start-up, exec to /-/ready with 10 collectors: {string.Join(", ", times.Select(t => $"{t.TotalMilliseconds:0}"))} ms; median {median.TotalMilliseconds:0} ms");
+    return median;
+}
+
+void Report(List<Row> rows, TimeSpan startup)
+{
+    var table = new StringBuilder();
+    table.AppendLine("| tool | targets | interval | probes | CPU ms / 1k probes | peak RSS MiB | reported µs | wire µs | overhead µs | lag p50 / p99 ms | /metrics ms (CPU ms), size |");
+    table.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+    foreach (var r in rows)
+    {
+        table.AppendLine(r.Markdown());
+    }
+
+    Console.WriteLine();
+    Console.Write(table);
+    Console.WriteLine($"\nstart-up (exec to /-/ready, 10 collectors, median of 5): {startup.TotalMilliseconds:0} ms\n");
+
+    var verdicts = new List<string>();
+    void Check(bool pass, string text) => verdicts.Add($"{(pass ? "PASS" : "FAIL")} {text}");
+    foreach (var size in options.Sizes)
+    {
+        var ours = rows.Single(r => r.Tool == "logcollector-exporter" && r.Targets == size.Targets);
+        var theirs = rows.Single(r => r.Tool == "blackbox_exporter" && r.Targets == size.Targets);
+        Check(ours.CpuPer1k <= 0.1 * theirs.CpuPer1k,
+            $"CPU per 1,000 probes at {size.Targets}: {ours.CpuPer1k:0.0} ms <= 0.1 x blackbox's {theirs.CpuPer1k:0.0} ms (ratio {ours.CpuPer1k / theirs.CpuPer1k:0.000})");
+        if (size.Accuracy)
+        {
+            Check(ours.Overhead <= 50e-6 && ours.Overhead < theirs.Overhead,
+                $"measurement overhead at {size.Targets}: {ours.Overhead * 1e6:0.0} µs <= 50 µs and < blackbox's {theirs.Overhead * 1e6:0.0} µs");
+        }
+
+        if (size.Targets == 1000)
+        {
+            Check(ours.PeakRss <= 30, $"peak RSS at 1,000 collectors: {ours.PeakRss:0.0} MiB <= 30 (blackbox: {theirs.PeakRss:0.0} MiB)");
+        }
+
+        if (size.Targets == 10000)
+        {
+            Check(ours.PeakRss <= 80, $"peak RSS at 10,000 collectors: {ours.PeakRss:0.0} MiB <= 80 (blackbox: {theirs.PeakRss:0.0} MiB)");
+            Check(ours.LagP99 <= 0.1, $"schedule lag p99 at 10,000 collectors: {ours.LagP99 * 1000:0.0} ms <= 100 ms");
+            Check(ours.Scrape!.Value.Time.TotalMilliseconds <= 100,
+                $"/metrics scrape at 10,000 collectors: {ours.Scrape!.Value.Time.TotalMilliseconds:0} ms <= 100 ms ({ours.Scrape.Value.Bytes / 1e6:0.0} MB)");
+        }
+    }
+
+    Check(startup.TotalMilliseconds <= 300, $"start-up to ready: {startup.TotalMilliseconds:0} ms <= 300 ms");
+    foreach (var verdict in verdicts)
+    {
+        Console.WriteLine(verdict);
+    }
+
+    File.WriteAllText(Path.Combine(options.Out, "results.md"),
+        table + $"\nstart-up (exec to /-/ready, 10 collectors, median of 5): {startup.TotalMilliseconds:0} ms\n\n" + string.Join("\n", verdicts) + "\n");
+    File.WriteAllLines(Path.Combine(options.Out, "results.tsv"),
+        ["tool\ttargets\tcpu_ms_per_1k\tpeak_rss_mib", .. rows.Select(r => $"{r.Tool}\t{r.Targets}\t{r.CpuPer1k:0.###}\t{r.PeakRss:0.###}")]);
+    Console.WriteLine($"\nresults: {Path.Combine(options.Out, "results.md")}, {Path.Combine(options.Out, "results.tsv")}");
+}
+
+/// <summary>One prober at one size: what was measured.</summary>
+internal sealed record Row(
+    string Tool, int Targets, TimeSpan Interval, double Probes, TimeSpan Cpu, double PeakRss, double Reported, double Wire, int Captured,
+    double LagP50, double LagP99, (TimeSpan Time, long Bytes, TimeSpan Cpu)? Scrape)
+{
+    public double CpuPer1k => Cpu.TotalMilliseconds / Probes * 1000;
+
+    public double Overhead => Reported - Wire;
+
+    public string Describe() =>
+        $"{Probes:0} probes, CPU {Cpu.TotalMilliseconds:0} ms = {CpuPer1k:0.0} ms per 1k, peak RSS {PeakRss:0.0} MiB" +
+        (double.IsNaN(Reported) ? "" : $", reported {Reported * 1e6:0.0} µs vs wire {Wire * 1e6:0.0} µs ({Captured} handshakes)") +
+        (double.IsNaN(LagP99) ? "" : $", lag p50 {LagP50 * 1000:0.00} ms p99 {LagP99 * 1000:0.00} ms") +
+        (Scrape is { } s ? $", /metrics {s.Time.TotalMilliseconds:0} ms ({s.Cpu.TotalMilliseconds:0} ms CPU) {s.Bytes / 1e6:0.00} MB" : "");
+
+    public string Markdown() => string.Create(CultureInfo.InvariantCulture,
+        $"| {Tool} | {Targets:N0} | {Interval.TotalSeconds} s | {Probes:0} | {CpuPer1k:0.0} | {PeakRss:0.0} | {Num(Reported * 1e6)} | {Num(Wire * 1e6)} | {Num(Overhead * 1e6)} | " +
+        $"{(double.IsNaN(LagP99) ? "–" : $"{LagP50 * 1000:0.00} / {LagP99 * 1000:0.00}")} | " +
+        $"{(Scrape is { } s ? $"{s.Time.TotalMilliseconds:0} ({s.Cpu.TotalMilliseconds:0}), {s.Bytes / 1e6:0.00} MB" : "–")} |");
+
+    private static string Num(double value) => double.IsNaN(value) ? "–" : value.ToString("0.0", CultureInfo.InvariantCulture);
+}
+
+/// <summary>A size to measure: targets, their interval, how long to warm up and measure, and whether to capture the wire.</summary>
+internal sealed record Size(int Targets, TimeSpan Interval, TimeSpan WarmUp, TimeSpan Window, bool Accuracy, TimeSpan CaptureWindow);
+
+internal sealed record Options(string Exporter, string Blackbox, bool Quick, string Out, IReadOnlyList<Size> Sizes)
+{
+    public static Options Parse(string[] args)
+    {
+        string? exporter = null, blackbox = "/usr/bin/prometheus-blackbox-exporter", output = "artifacts/bench";
+        var quick = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--exporter": exporter = args[++i]; break;
+                case "--blackbox": blackbox = args[++i]; break;
+                case "--out": output = args[++i]; break;
+                case "--quick": quick = true; break;
+                default: throw new ArgumentException($"unknown argument {args[i]}; usage: --exporter PATH [--blackbox PATH] [--quick] [--out DIR]");
+            }
+        }
+
+        static TimeSpan s(double seconds) => TimeSpan.FromSeconds(seconds);
+        IReadOnlyList<Size> sizes = quick
+            ? [new(10, s(1), s(3), s(10), false, s(0)), new(1000, s(10), s(12), s(20), true, s(10))]
+            : [new(10, s(1), s(3), s(60), false, s(0)), new(1000, s(10), s(12), s(60), true, s(20)), new(10000, s(10), s(25), s(60), false, s(0))];
+        return new Options(exporter ?? throw new ArgumentException("--exporter PATH is required"), blackbox!, quick, output!, sizes);
+    }
+}

@@ -1,0 +1,252 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace LogCollectorExporter.Bench;
+
+/// <summary>A prober under measurement: started for N targets, then read for its probe count and reported handshake times.</summary>
+public interface IProber : IAsyncDisposable
+{
+    string Name { get; }
+
+    int Pid { get; }
+
+    /// <summary>Probes finished so far, and the sum of their reported handshake times.</summary>
+    Task<(double Probes, double ReportedSeconds, double Successes)> CountAsync();
+}
+
+/// <summary>logcollector-exporter: N collectors in one group, handshake mode.</summary>
+public sealed class ExporterProber : IProber
+{
+    private readonly ToolProcess process;
+    private readonly string directory;
+
+    private ExporterProber(ToolProcess process, string directory, HttpClient client)
+    {
+        this.process = process;
+        this.directory = directory;
+        Client = client;
+    }
+
+    public string Name => "logcollector-exporter";
+
+    public int Pid => process.Pid;
+
+    public HttpClient Client { get; }
+
+    public Exposition? Last { get; private set; }
+
+    public static async Task<ExporterProber> StartAsync(string binary, int targets, int targetPort, TimeSpan interval)
+    {
+        var directory = Directory.CreateTempSubdirectory("lce-bench-").FullName;
+        var config = new StringBuilder();
+        config.Append(CultureInfo.InvariantCulture, $"probe:\n  interval: {interval.TotalSeconds}s\n  timeout: {Math.Min(5000, interval.TotalMilliseconds / 2)}ms\ngroups:\n  - name: bench\n    collectors:\n");
+        for (var i = 0; i < targets; i++)
+        {
+            config.Append(CultureInfo.InvariantCulture, $"      - {{address: {TargetListener.Address(i)}, port: {targetPort}}}\n");
+        }
+
+        var file = Path.Combine(directory, "collectors.yaml");
+        await File.WriteAllTextAsync(file, config.ToString());
+        var port = ToolProcess.FreePort();
+        var process = new ToolProcess(binary, ["--config", file, "--urls", $"http://127.0.0.1:{port}", "--Logging:LogLevel:Default=Warning"]);
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
+        var prober = new ExporterProber(process, directory, client);
+        await prober.WaitReadyAsync();
+        return prober;
+    }
+
+    /// <summary>Waits for /-/ready; returns the time from exec to the first 200.</summary>
+    public async Task<TimeSpan> WaitReadyAsync()
+    {
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException("the exporter exited:\n" + process.Output);
+            }
+
+            try
+            {
+                if ((await Client.GetAsync("/-/ready")).IsSuccessStatusCode)
+                {
+                    return Stopwatch.GetElapsedTime(process.Started);
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(1);
+        }
+    }
+
+    public async Task<(double Probes, double ReportedSeconds, double Successes)> CountAsync()
+    {
+        Last = new Exposition(await Client.GetStringAsync("/metrics"));
+        return (Last.Sum("logcollector_probes_total"), Last.Sum("logcollector_handshake_duration_seconds_sum"),
+            Last.Sum("logcollector_handshake_duration_seconds_count"));
+    }
+
+    /// <summary>Wall time and size of one /metrics scrape.</summary>
+    public async Task<(TimeSpan Time, long Bytes)> ScrapeAsync()
+    {
+        var clock = Stopwatch.StartNew();
+        var bytes = await Client.GetByteArrayAsync("/metrics");
+        return (clock.Elapsed, bytes.LongLength);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await process.InterruptAsync();
+        process.Dispose();
+        Client.Dispose();
+        Directory.Delete(directory, recursive: true);
+    }
+}
+
+/// <summary>
+/// Debian's prometheus-blackbox-exporter with a tcp module, driven the way Prometheus drives it: one
+/// <c>/probe?module=tcp&amp;target=…</c> request per target per interval, spread over the interval.
+/// </summary>
+public sealed class BlackboxProber : IProber
+{
+    private readonly ToolProcess process;
+    private readonly string directory;
+    private readonly HttpClient client;
+    private readonly CancellationTokenSource stop = new();
+    private readonly Lock gate = new();
+    private readonly Task driver;
+    private double probes;
+    private double reported;
+    private double successes;
+    private int pending;
+
+    private BlackboxProber(ToolProcess process, string directory, HttpClient client, int targets, int targetPort, TimeSpan interval)
+    {
+        this.process = process;
+        this.directory = directory;
+        this.client = client;
+        driver = DriveAsync(targets, targetPort, interval);
+    }
+
+    public string Name => "blackbox_exporter";
+
+    public int Pid => process.Pid;
+
+    public static async Task<BlackboxProber> StartAsync(string binary, int targets, int targetPort, TimeSpan interval)
+    {
+        var directory = Directory.CreateTempSubdirectory("lce-bench-bb-").FullName;
+        var config = Path.Combine(directory, "blackbox.yml");
+        await File.WriteAllTextAsync(config, """
+            modules:
+              tcp:
+                prober: tcp
+                timeout: 5s
+                tcp:
+                  preferred_ip_protocol: ip4
+                  ip_protocol_fallback: false
+            """);
+        var port = ToolProcess.FreePort();
+        var process = new ToolProcess(binary, [$"--config.file={config}", $"--web.listen-address=127.0.0.1:{port}", "--log.level=warn"]);
+        var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
+        var client = new HttpClient(handler) { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Add("X-Prometheus-Scrape-Timeout-Seconds", "5");
+        while (true)
+        {
+            try
+            {
+                if ((await client.GetAsync("/-/healthy")).IsSuccessStatusCode)
+                {
+                    break;
+                }
+            }
+            catch (HttpRequestException) when (!process.HasExited)
+            {
+                await Task.Delay(10);
+            }
+        }
+
+        return new BlackboxProber(process, directory, client, targets, targetPort, interval);
+    }
+
+    public Task<(double Probes, double ReportedSeconds, double Successes)> CountAsync()
+    {
+        lock (gate)
+        {
+            return Task.FromResult((probes, reported, successes));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await stop.CancelAsync();
+        await driver;
+        while (Volatile.Read(ref pending) > 0)
+        {
+            await Task.Delay(10);
+        }
+
+        await process.InterruptAsync();
+        process.Dispose();
+        client.Dispose();
+        Directory.Delete(directory, recursive: true);
+    }
+
+    // Target i is probed at start + (i/N + k)·interval: the same cadence and spread as the exporter's own schedule.
+    private async Task DriveAsync(int targets, int targetPort, TimeSpan interval)
+    {
+        var start = Stopwatch.GetTimestamp();
+        long next = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            var now = Stopwatch.GetElapsedTime(start);
+            while (interval * ((next / targets) + ((double)(next % targets) / targets)) <= now)
+            {
+                var target = $"{TargetListener.Address((int)(next % targets))}:{targetPort}";
+                Interlocked.Increment(ref pending);
+                _ = ProbeAsync(target);
+                next++;
+            }
+
+            await Task.Delay(1);
+        }
+    }
+
+    private async Task ProbeAsync(string target)
+    {
+        string body;
+        try
+        {
+            body = await client.GetStringAsync($"/probe?module=tcp&target={target}");
+        }
+        finally
+        {
+            Interlocked.Decrement(ref pending);
+        }
+
+        double duration = 0, success = 0;
+        foreach (var line in body.AsSpan().EnumerateLines())
+        {
+            if (line.StartsWith("probe_duration_seconds "))
+            {
+                duration = double.Parse(line["probe_duration_seconds ".Length..], CultureInfo.InvariantCulture);
+            }
+            else if (line.StartsWith("probe_success "))
+            {
+                success = double.Parse(line["probe_success ".Length..], CultureInfo.InvariantCulture);
+            }
+        }
+
+        lock (gate)
+        {
+            probes++;
+            if (success == 1)
+            {
+                successes++;
+                reported += duration;
+            }
+        }
+    }
+}
