@@ -54,6 +54,16 @@ public sealed partial class AlertRulesTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task The_example_Alertmanager_configuration_is_valid()
+    {
+        var (exitCode, text) = await Tools.RunAsync("amtool", ["check-config", Path.Combine(Tools.RepositoryRoot, "docs", "examples", "alertmanager.yml")]);
+        output.WriteLine(text);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("SUCCESS", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_rules_are_exactly_the_alerts_of_the_spec()
     {
         Assert.Equal(SpecAlerts, Rules().Select(r => r["alert"]));

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using LogCollectorExporter.Tests.Support;
+using YamlDotNet.RepresentationModel;
 
 namespace LogCollectorExporter.Tests;
 
@@ -138,6 +139,29 @@ public sealed partial class DashboardTests
         Assert.Contains(links, l => l.Panel == "Logs go to now");
         Assert.All(links, l => Assert.StartsWith("/d/logcollector-collector/", l.Url, StringComparison.Ordinal));
         Assert.All(links, l => Assert.Contains("var-collector=", l.Url, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_provisioning_files_load_the_dashboards_and_a_prometheus_datasource()
+    {
+        var provisioning = Path.Combine(Tools.RepositoryRoot, "grafana", "provisioning");
+        var provider = Yaml(Path.Combine(provisioning, "dashboards", "logcollector-exporter.yaml"));
+        var datasource = Yaml(Path.Combine(provisioning, "datasources", "prometheus.yaml"));
+
+        Assert.Equal("1", provider["apiVersion"].ToString());
+        var dashboards = (YamlMappingNode)Assert.Single((YamlSequenceNode)provider["providers"]);
+        Assert.Equal("file", dashboards["type"].ToString());
+        Assert.StartsWith("/", ((YamlMappingNode)dashboards["options"])["path"].ToString(), StringComparison.Ordinal);
+        Assert.Equal("1", datasource["apiVersion"].ToString());
+        Assert.Equal("prometheus", ((YamlMappingNode)Assert.Single((YamlSequenceNode)datasource["datasources"]))["type"].ToString());
+    }
+
+    private static YamlMappingNode Yaml(string file)
+    {
+        var yaml = new YamlStream();
+        using var reader = new StreamReader(file);
+        yaml.Load(reader);
+        return (YamlMappingNode)yaml.Documents[0].RootNode;
     }
 
     private static (int X, int Y, int W, int H) GridBox(JsonObject panel)
