@@ -1,11 +1,8 @@
 using System.Diagnostics;
-using LogCollectorExporter.Metrics;
-using LogCollectorExporter.Preference;
 using LogCollectorExporter.Probing;
 using LogCollectorExporter.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging.Abstractions;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
 
@@ -19,18 +16,15 @@ public sealed class TelemetryTests
     {
         using var up = Peer.Up();
         using var refused = Peer.Refused();
-        var spans = new List<Activity>();
+        var spans = new SpanList();
         using var tracing = Sdk.CreateTracerProviderBuilder().AddSource(ProbeTelemetry.SourceName).AddInMemoryExporter(spans).Build();
-        var scheduler = Start(Configs.Group([up.Port, refused.Port], probe: "interval: 60s"));
-
-        await Eventually.TrueAsync(() => { lock (spans) { return spans.Count == 2; } }, "two probe spans");
-        await scheduler.StopAsync();
-
-        Activity[] finished;
-        lock (spans)
+        await using (EngineHarness.Start(Configs.Group([up.Port, refused.Port], probe: "interval: 60s")))
         {
-            finished = [.. spans.OrderBy(s => s.GetTagItem("logcollector.collector"))];
+            await Eventually.TrueAsync(() => Mine(spans, up.Port, refused.Port).Length == 2, "two probe spans");
         }
+
+        // Other tests probe at the same time, and the source is the process's: their spans are told apart by port.
+        var finished = Mine(spans, up.Port, refused.Port).OrderBy(s => s.GetTagItem("logcollector.collector")).ToArray();
 
         Assert.All(finished, span =>
         {
@@ -54,6 +48,24 @@ public sealed class TelemetryTests
     }
 
     [Fact]
+    public async Task A_dropped_held_connection_is_a_span_with_the_reason()
+    {
+        using var up = Peer.Up();
+        var spans = new SpanList();
+        using var tracing = Sdk.CreateTracerProviderBuilder().AddSource(ProbeTelemetry.SourceName).AddInMemoryExporter(spans).Build();
+        await using var engine = EngineHarness.Start(Configs.Group([up.Port], probe: "interval: 60s, mode: hold"));
+        await Eventually.TrueAsync(() => up.OpenConnections == 1, "the connection held");
+
+        up.ResetConnections();
+
+        await Eventually.TrueAsync(() => Mine(spans, up.Port).Any(s => s.GetTagItem("logcollector.result") as string == "reset"), "a reset span");
+        var reset = Mine(spans, up.Port).First(s => s.GetTagItem("logcollector.result") as string == "reset");
+
+        Assert.Equal(ActivityStatusCode.Error, reset.Status);
+        Assert.Equal("the collector reset the held connection (RST)", reset.StatusDescription);
+    }
+
+    [Fact]
     public async Task Without_a_listener_no_span_is_created()
     {
         using var up = Peer.Up();
@@ -66,9 +78,10 @@ public sealed class TelemetryTests
         ActivitySource.AddActivityListener(listener);
 
         Assert.False(ProbeTelemetry.Source.HasListeners());
-        var scheduler = Start(Configs.Group([up.Port], probe: "interval: 60s"));
-        await Eventually.TrueAsync(() => up.Accepted == 1, "probed");
-        await scheduler.StopAsync();
+        await using (EngineHarness.Start(Configs.Group([up.Port], probe: "interval: 60s")))
+        {
+            await Eventually.TrueAsync(() => up.Accepted == 1, "probed");
+        }
 
         Assert.Equal(0, created);
     }
@@ -103,15 +116,27 @@ public sealed class TelemetryTests
         Assert.Contains(ProbeTelemetry.SourceName, text, StringComparison.Ordinal);
     }
 
-    private static ProbeScheduler Start(string yaml)
+    private static Activity[] Mine(SpanList spans, params int[] ports) =>
+        [.. spans.Snapshot().Where(s => s.GetTagItem("server.port") is int port && ports.Contains(port))];
+
+    /// <summary>Finished spans, added by the exporter on the probe engine's thread while the test reads them.</summary>
+    private sealed class SpanList : System.Collections.ObjectModel.Collection<Activity>
     {
-        var config = Configs.FromYaml(yaml);
-        var metrics = new ExporterMetrics(Prometheus.Metrics.NewCustomRegistry(), config.Probe.Buckets, BuildInfo.Current);
-        var fleet = new Fleet(metrics, NullLogger<GroupMonitor>.Instance, config);
-        var scheduler = new ProbeScheduler(fleet, new HandshakeProbe(TimeProvider.System, new HostsResolver()), TimeProvider.System, metrics,
-            NullLogger<ProbeScheduler>.Instance);
-        scheduler.Start();
-        return scheduler;
+        public Activity[] Snapshot()
+        {
+            lock (this)
+            {
+                return [.. this];
+            }
+        }
+
+        protected override void InsertItem(int index, Activity item)
+        {
+            lock (this)
+            {
+                base.InsertItem(index, item);
+            }
+        }
     }
 
     /// <summary>A minimal OTLP/HTTP trace receiver: Kestrel on 127.0.0.1 taking POST /v1/traces.</summary>

@@ -4,8 +4,8 @@ namespace LogCollectorExporter.Demo;
 
 /// <summary>
 /// <c>--demo</c>: three simulated collectors on 127.0.0.1, probed every 5 s in hold mode. <see cref="DemoCycle"/> takes
-/// the first one away for three and a half probe cycles out of every eight, so failover, failback and hold-mode drop
-/// detection show within a minute.
+/// the first one away for three probe cycles out of every eight, so failover, failback and hold-mode drop detection
+/// show within a minute.
 /// </summary>
 public sealed class DemoCollectors : IDisposable
 {
@@ -51,10 +51,11 @@ public sealed class DemoCollectors : IDisposable
 /// <summary>Takes the demo's first collector away and brings it back, for as long as the exporter runs.</summary>
 public sealed partial class DemoCycle(DemoCollectors demo, TimeProvider time, ILogger<DemoCycle> logger) : BackgroundService
 {
-    // A cycle of eight probe intervals, half an interval off the probe cadence: lc-1 always goes away between two probes
-    // (hold mode notices it at once) and comes back between two (the next probe sees it).
-    public static readonly TimeSpan UpFor = TimeSpan.FromSeconds(22.5);
-    public static readonly TimeSpan DownFor = TimeSpan.FromSeconds(17.5);
+    // Probes run every 5 s from the start. lc-1 goes away 22.5 s in, then every 40 s, and comes back 15 s later: always
+    // half-way between two probes, so hold mode notices it going at once and the next probe sees it back.
+    public static readonly TimeSpan FirstUpFor = TimeSpan.FromSeconds(22.5);
+    public static readonly TimeSpan DownFor = TimeSpan.FromSeconds(15);
+    public static readonly TimeSpan UpFor = TimeSpan.FromSeconds(25);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -62,14 +63,15 @@ public sealed partial class DemoCycle(DemoCollectors demo, TimeProvider time, IL
         var first = demo.Collectors[0];
         try
         {
+            await Task.Delay(FirstUpFor, time, stoppingToken);
             while (true)
             {
-                await Task.Delay(UpFor, time, stoppingToken);
                 first.Stop();
                 LogStopped(logger, first.Port, (int)DownFor.TotalSeconds);
                 await Task.Delay(DownFor, time, stoppingToken);
                 first.Start();
                 LogRestarted(logger, first.Port);
+                await Task.Delay(UpFor, time, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -78,7 +80,7 @@ public sealed partial class DemoCycle(DemoCollectors demo, TimeProvider time, IL
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Demo: simulated log collectors {Collectors}; lc-1 goes away for 17.5 s after every 22.5 s")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Demo: simulated log collectors {Collectors}; lc-1 goes away for 15 s every 40 s")]
     private static partial void LogStarted(ILogger logger, string collectors);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Demo: lc-1 (127.0.0.1:{Port}) stops: its connections close and its port refuses, for {Seconds} s")]

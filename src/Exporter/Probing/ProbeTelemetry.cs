@@ -18,24 +18,26 @@ public static class ProbeTelemetry
 
     internal static readonly ActivitySource Source = new(SourceName, BuildInfo.Current.Version);
 
-    /// <summary>Starts the span of a probe, or returns null when nobody records spans.</summary>
-    internal static Activity? StartProbe(CollectorMonitor collector)
+    /// <summary>Records the span of a finished probe, when anybody records spans.</summary>
+    internal static void Record(CollectorMonitor collector, in ProbeOutcome outcome, DateTimeOffset startedAt, DateTimeOffset finishedAt)
     {
-        var activity = Source.StartActivity(ProbeSpanName, ActivityKind.Client);
-        if (activity is not null)
+        if (!Source.HasListeners())
         {
-            activity.SetTag("server.address", collector.Config.Address);
-            activity.SetTag("server.port", collector.Config.Port);
-            activity.SetTag("logcollector.group", collector.Group.Config.Name);
-            activity.SetTag("logcollector.collector", collector.Config.Name);
-            activity.SetTag("logcollector.priority", collector.Config.Priority);
+            return;
         }
 
-        return activity;
-    }
+        // The probe engine's thread has no current span: every probe span is a root.
+        using var activity = Source.StartActivity(ProbeSpanName, ActivityKind.Client, parentContext: default, startTime: startedAt);
+        if (activity is null)
+        {
+            return;
+        }
 
-    internal static void Finish(Activity activity, in ProbeOutcome outcome)
-    {
+        activity.SetTag("server.address", collector.Config.Address);
+        activity.SetTag("server.port", collector.Config.Port);
+        activity.SetTag("logcollector.group", collector.Group.Config.Name);
+        activity.SetTag("logcollector.collector", collector.Config.Name);
+        activity.SetTag("logcollector.priority", collector.Config.Priority);
         activity.SetTag("logcollector.result", outcome.Result.Label());
         if (outcome.Address is { } address)
         {
@@ -57,7 +59,7 @@ public static class ProbeTelemetry
             activity.SetStatus(ActivityStatusCode.Error, outcome.Error);
         }
 
-        activity.Stop();
+        activity.SetEndTime(finishedAt.UtcDateTime);
     }
 
     /// <summary>Traces probes with OTLP when the standard OpenTelemetry environment variables ask for it.</summary>

@@ -3,8 +3,8 @@ using LogCollectorExporter.Preference;
 
 namespace LogCollectorExporter.Probing;
 
-/// <summary>Runs the scheduler for the life of the host, and swaps the fleet's configuration between two runs of it.</summary>
-public sealed partial class ProbingService(Fleet fleet, ProbeScheduler scheduler, ActiveConfiguration active, ILogger<ProbingService> logger) : IHostedService
+/// <summary>Runs the probe engine for the life of the host, and swaps the fleet's configuration between two runs of it.</summary>
+public sealed partial class ProbingService(Fleet fleet, ProbeEngine engine, ActiveConfiguration active, ILogger<ProbingService> logger) : IHostedService
 {
     private readonly SemaphoreSlim gate = new(1, 1);
     private bool started;
@@ -14,7 +14,7 @@ public sealed partial class ProbingService(Fleet fleet, ProbeScheduler scheduler
         await gate.WaitAsync(cancellationToken);
         try
         {
-            scheduler.Start();
+            engine.Start();
             started = true;
             var probe = fleet.Probe;
             LogStarted(logger, fleet.Groups.Count, fleet.Groups.Sum(g => g.Collectors.Count), Duration.Format(probe.Interval),
@@ -32,7 +32,7 @@ public sealed partial class ProbingService(Fleet fleet, ProbeScheduler scheduler
         try
         {
             started = false;
-            await scheduler.StopAsync();
+            await engine.StopAsync();
         }
         finally
         {
@@ -47,11 +47,11 @@ public sealed partial class ProbingService(Fleet fleet, ProbeScheduler scheduler
         try
         {
             var wasRunning = started;
-            await scheduler.StopAsync();
+            await engine.StopAsync();
             fleet.Apply(config);
             if (wasRunning)
             {
-                scheduler.Start();
+                engine.Start();
             }
         }
         finally

@@ -7,7 +7,7 @@ namespace LogCollectorExporter.Probing;
 
 public static class ProbingSetup
 {
-    /// <summary>The fleet's state, the probe, the scheduler, and the hosted service that runs it.</summary>
+    /// <summary>The fleet's state, the probe engine, and the hosted service that runs it.</summary>
     public static WebApplicationBuilder AddProbing(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton(services => new Fleet(
@@ -15,8 +15,7 @@ public static class ProbingSetup
             services.GetRequiredService<ILogger<GroupMonitor>>(),
             services.GetRequiredService<ActiveConfiguration>().Current));
         builder.Services.TryAddSingleton<IHostResolver, SystemHostResolver>();
-        builder.Services.TryAddSingleton<ICollectorProbe, HandshakeProbe>();
-        builder.Services.AddSingleton<ProbeScheduler>();
+        builder.Services.AddSingleton<ProbeEngine>();
         builder.Services.AddSingleton<ProbingService>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ProbingService>());
         return builder;

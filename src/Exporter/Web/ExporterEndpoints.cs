@@ -40,12 +40,12 @@ public static class ExporterEndpoints
     /// <summary><c>/-/healthy</c>, <c>/-/ready</c> and <c>POST /-/reload</c>, named as in Prometheus.</summary>
     public static WebApplication MapLifecycleEndpoints(this WebApplication app)
     {
-        app.MapGet("/-/healthy", IResult (ProbeScheduler scheduler, Fleet fleet, TimeProvider time) =>
+        app.MapGet("/-/healthy", IResult (ProbeEngine engine, Fleet fleet, TimeProvider time) =>
         {
-            var idle = time.GetUtcNow() - scheduler.LastTick;
+            var idle = time.GetUtcNow() - engine.LastTick;
             return idle <= 2 * fleet.Probe.Interval
-                ? TypedResults.Text("Healthy: probing.\n")
-                : TypedResults.Text($"Unhealthy: no probe has started for {Duration.Format(idle)} (interval {Duration.Format(fleet.Probe.Interval)}).\n",
+                ? TypedResults.Text("Healthy: the probe engine is running.\n")
+                : TypedResults.Text($"Unhealthy: the probe engine has not run for {Duration.Format(idle)} (interval {Duration.Format(fleet.Probe.Interval)}).\n",
                     statusCode: StatusCodes.Status503ServiceUnavailable);
         });
         app.MapGet("/-/ready", IResult (Fleet fleet) => fleet.IsReady

@@ -98,6 +98,30 @@ public sealed class Peer : IDisposable
         }
     }
 
+    /// <summary>Sends bytes on every held connection, as a collector that talks first would.</summary>
+    public void SendToConnections(int bytes)
+    {
+        lock (gate)
+        {
+            foreach (var connection in held)
+            {
+                connection.Send(new byte[bytes]);
+            }
+        }
+    }
+
+    /// <summary>How many accepted connections are open now.</summary>
+    public int OpenConnections
+    {
+        get
+        {
+            lock (gate)
+            {
+                return held.Count;
+            }
+        }
+    }
+
     /// <summary>Closes every held connection with FIN.</summary>
     public void CloseConnections()
     {

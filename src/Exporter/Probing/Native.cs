@@ -1,0 +1,179 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace LogCollectorExporter.Probing;
+
+/// <summary>The Linux calls the probe engine makes: non-blocking sockets and epoll.</summary>
+internal static unsafe partial class Native
+{
+    public const int SockStream = 1;
+    public const int SockNonBlock = 0x800;
+    public const int SockCloexec = 0x80000;
+    public const int SolSocket = 1;
+    public const int SoError = 4;
+    public const int SoLinger = 13;
+    public const int IpProtoIp = 0;
+    public const int IpBindAddressNoPort = 24;
+    public const int IpProtoTcp = 6;
+    public const int TcpInfo = 11;
+    public const int EpollCloexec = 0x80000;
+    public const int EpollCtlAdd = 1;
+    public const int EpollCtlModify = 3;
+    public const uint EpollIn = 0x1;
+    public const uint EpollOut = 0x4;
+    public const uint EpollErr = 0x8;
+    public const uint EpollHup = 0x10;
+    public const uint EpollRdHup = 0x2000;
+    public const int EfdNonBlock = 0x800;
+    public const int EfdCloexec = 0x80000;
+    public const int MsgDontWait = 0x40;
+
+    public const int EIntr = 4;
+    public const int EAgain = 11;
+    public const int ENetDown = 100;
+    public const int ENetUnreach = 101;
+    public const int EConnReset = 104;
+    public const int ETimedOut = 110;
+    public const int EConnRefused = 111;
+    public const int EHostDown = 112;
+    public const int EHostUnreach = 113;
+    public const int EInProgress = 115;
+
+    /// <summary>struct epoll_event is packed on x86-64 (12 bytes) and naturally aligned elsewhere (16 bytes).</summary>
+    public static readonly int EpollEventSize = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
+
+    private static readonly int EpollDataOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 4 : 8;
+
+    public static int LastError => Marshal.GetLastPInvokeError();
+
+    public static string Describe(int errno) => Marshal.GetPInvokeErrorMessage(errno);
+
+    /// <summary>A sockaddr_in or sockaddr_in6 for an address and port.</summary>
+    public static byte[] SocketAddress(IPAddress address, int port)
+    {
+        var v6 = address.AddressFamily == AddressFamily.InterNetworkV6;
+        var bytes = new byte[v6 ? 28 : 16];
+        BitConverter.TryWriteBytes(bytes.AsSpan(0, 2), (ushort)(v6 ? 10 : 2));
+        bytes[2] = (byte)(port >> 8);
+        bytes[3] = (byte)port;
+        if (v6)
+        {
+            address.TryWriteBytes(bytes.AsSpan(8, 16), out _);
+            BitConverter.TryWriteBytes(bytes.AsSpan(24, 4), (uint)address.ScopeId);
+        }
+        else
+        {
+            address.TryWriteBytes(bytes.AsSpan(4, 4), out _);
+        }
+
+        return bytes;
+    }
+
+    public static int Control(int epoll, int operation, int fd, uint events, ulong data)
+    {
+        var buffer = stackalloc byte[16];
+        *(uint*)buffer = events;
+        *(ulong*)(buffer + EpollDataOffset) = data;
+        return epoll_ctl(epoll, operation, fd, buffer);
+    }
+
+    public static (uint Events, ulong Data) ReadEvent(byte* events, int index)
+    {
+        var item = events + (index * EpollEventSize);
+        return (*(uint*)item, *(ulong*)(item + EpollDataOffset));
+    }
+
+    public static int ConnectTo(int fd, byte[] address)
+    {
+        fixed (byte* pointer = address)
+        {
+            return connect(fd, pointer, address.Length);
+        }
+    }
+
+    public static int BindTo(int fd, byte[] address)
+    {
+        fixed (byte* pointer = address)
+        {
+            return bind(fd, pointer, address.Length);
+        }
+    }
+
+    public static int SetInt(int fd, int level, int name, int value) => setsockopt(fd, level, name, &value, sizeof(int));
+
+    /// <summary>SO_LINGER on with a zero timeout: close() then sends RST and leaves no TIME_WAIT.</summary>
+    public static int SetAbortiveClose(int fd)
+    {
+        var linger = stackalloc int[2] { 1, 0 };
+        return setsockopt(fd, SolSocket, SoLinger, linger, 2 * sizeof(int));
+    }
+
+    /// <summary>The pending error of a socket (SO_ERROR): 0 when the connect succeeded.</summary>
+    public static int PendingError(int fd)
+    {
+        int error = 0, length = sizeof(int);
+        return getsockopt(fd, SolSocket, SoError, &error, &length) == 0 ? error : LastError;
+    }
+
+    /// <summary>
+    /// The kernel's own measure of the handshake: the round trip from the SYN to the SYN/ACK (tcpi_rtt, microseconds),
+    /// or null when the SYN was sent more than once (tcpi_total_retrans), which the round trip would hide.
+    /// </summary>
+    public static TimeSpan? HandshakeRoundTrip(int fd)
+    {
+        // struct tcp_info: tcpi_rtt at byte 68, tcpi_total_retrans at byte 100 (stable kernel ABI since Linux 2.6).
+        var info = stackalloc byte[104];
+        var length = 104;
+        if (getsockopt(fd, IpProtoTcp, TcpInfo, info, &length) != 0 || length < 104)
+        {
+            return null;
+        }
+
+        var roundTrip = *(uint*)(info + 68);
+        var retransmits = *(uint*)(info + 100);
+        return retransmits == 0 && roundTrip > 0 ? TimeSpan.FromMicroseconds(roundTrip) : null;
+    }
+
+    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
+    public static partial int Socket(int domain, int type, int protocol);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    public static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "shutdown", SetLastError = true)]
+    public static partial int Shutdown(int fd, int how);
+
+    [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
+    public static partial nint Receive(int fd, byte* buffer, nint length, int flags);
+
+    [LibraryImport("libc", EntryPoint = "epoll_create1", SetLastError = true)]
+    public static partial int EpollCreate(int flags);
+
+    [LibraryImport("libc", EntryPoint = "epoll_wait", SetLastError = true)]
+    public static partial int EpollWait(int epoll, byte* events, int maxEvents, int timeoutMilliseconds);
+
+    [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]
+    public static partial int EventFd(uint initial, int flags);
+
+    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
+    public static partial nint Read(int fd, byte* buffer, nint count);
+
+    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    public static partial nint Write(int fd, byte* buffer, nint count);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int connect(int fd, byte* address, int length);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int bind(int fd, byte* address, int length);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int setsockopt(int fd, int level, int name, void* value, int length);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int getsockopt(int fd, int level, int name, void* value, int* length);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int epoll_ctl(int epoll, int operation, int fd, void* epollEvent);
+}

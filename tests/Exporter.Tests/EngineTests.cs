@@ -1,0 +1,238 @@
+using System.Diagnostics;
+using System.Net;
+using LogCollectorExporter.Probing;
+using LogCollectorExporter.Tests.Support;
+using Xunit.Abstractions;
+using static LogCollectorExporter.Tests.Support.Exposition;
+
+namespace LogCollectorExporter.Tests;
+
+/// <summary>The probe engine against real loopback peers: up, refused, blackholed, resetting, talking.</summary>
+public sealed class EngineTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task An_up_collector_gets_a_handshake_and_not_a_single_byte()
+    {
+        using var peer = Peer.Up();
+        await using var engine = EngineHarness.Start(Configs.Group([peer.Port], probe: "interval: 60s"));
+
+        await engine.WaitForProbesAsync("c1", "success", 1);
+        await Eventually.TrueAsync(() => peer.Endings().Count == 1, "the connection ended");
+        await peer.DrainAsync();
+
+        var c1 = engine.Collector(0);
+        output.WriteLine($"handshake {c1.LastHandshake!.Value.TotalMicroseconds} µs");
+        Assert.InRange(c1.LastHandshake!.Value, TimeSpan.FromTicks(1), TimeSpan.FromSeconds(1));
+        Assert.Equal(TimeSpan.Zero, c1.LastDnsLookup);
+        Assert.Equal(IPAddress.Loopback, c1.ResolvedAddress);
+        Assert.Equal(1, peer.Accepted);
+        Assert.Equal(0, peer.BytesReceived);
+        Assert.Equal(["fin"], peer.Endings());
+    }
+
+    [Fact]
+    public async Task Close_rst_ends_the_connection_with_a_reset()
+    {
+        using var peer = Peer.Up();
+        await using var engine = EngineHarness.Start(Configs.Group([peer.Port], probe: "interval: 60s, close: rst"));
+
+        await engine.WaitForProbesAsync("c1", "success", 1);
+        await Eventually.TrueAsync(() => peer.Endings().Count == 1, "the connection ended");
+
+        Assert.Equal(["rst"], peer.Endings());
+        Assert.Equal(0, peer.BytesReceived);
+    }
+
+    [Fact]
+    public async Task A_port_nobody_listens_on_is_refused()
+    {
+        using var peer = Peer.Refused();
+        await using var engine = EngineHarness.Start(Configs.Group([peer.Port], probe: "interval: 60s"));
+
+        await engine.WaitForProbesAsync("c1", "refused", 1);
+
+        Assert.Equal($"127.0.0.1:{peer.Port}: Connection refused", engine.Collector(0).LastError);
+        Assert.Null(engine.Collector(0).LastHandshake);
+    }
+
+    [Fact]
+    public async Task A_blackholed_collector_times_out_after_the_timeout()
+    {
+        using var peer = Peer.Blackholed();
+        var clock = Stopwatch.StartNew();
+        await using var engine = EngineHarness.Start(Configs.Group([peer.Port], probe: "interval: 60s, timeout: 750ms"));
+
+        await engine.WaitForProbesAsync("c1", "timeout", 1);
+        clock.Stop();
+
+        Assert.Equal($"127.0.0.1:{peer.Port}: no answer to the SYN within 750ms", engine.Collector(0).LastError);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(750), TimeSpan.FromMilliseconds(750) + TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
+    public async Task A_blackholed_collector_does_not_delay_another()
+    {
+        using var up = Peer.Up();
+        using var blackholed = Peer.Blackholed();
+        await using var engine = EngineHarness.Start(Configs.Group([blackholed.Port, up.Port], probe: "interval: 1s, timeout: 900ms"));
+
+        await engine.WaitForProbesAsync("c2", "success", 4);
+
+        // Four probes of c2 while c1's probes each hang until their timeout: c2's started on time (within the 50 ms coalescing).
+        var text = await engine.MetricsAsync();
+        var lag = Value(text, "logcollector_exporter_schedule_lag_seconds_sum")!.Value / Value(text, "logcollector_exporter_schedule_lag_seconds_count")!.Value;
+        output.WriteLine($"mean schedule lag {lag * 1000:F1} ms");
+        Assert.True(await engine.ProbesAsync("c1", "timeout") >= 2);
+        Assert.InRange(lag, 0, 0.25);
+    }
+
+    [Fact]
+    public async Task A_name_is_resolved_and_timed_apart_from_the_handshake()
+    {
+        using var peer = Peer.Up();
+
+        // localhost is answered from /etc/hosts by the system resolver: no query leaves the machine.
+        await using var engine = EngineHarness.Start(
+            $"probe: {{interval: 60s}}\ngroups:\n  - name: g\n    collectors: [{{name: c1, address: localhost, port: {peer.Port}}}]\n",
+            new SystemHostResolver());
+
+        await engine.WaitForProbesAsync("c1", "success", 1);
+
+        Assert.Equal(IPAddress.Loopback, engine.Collector(0).ResolvedAddress);
+        Assert.True(engine.Collector(0).LastDnsLookup > TimeSpan.Zero);
+        Assert.True(Value(await engine.MetricsAsync(), "logcollector_dns_lookup_duration_seconds", L("group", "g"), L("collector", "c1")) > 0);
+    }
+
+    [Fact]
+    public async Task A_name_that_does_not_resolve_is_a_dns_error()
+    {
+        await using var engine = EngineHarness.Start(
+            "probe: {interval: 60s}\ngroups:\n  - name: g\n    collectors: [{name: c1, address: lc-gone.example}]\n", new HostsResolver());
+
+        await engine.WaitForProbesAsync("c1", "dns_error", 1);
+
+        Assert.StartsWith("lc-gone.example: ", engine.Collector(0).LastError, StringComparison.Ordinal);
+        Assert.Null(engine.Collector(0).ResolvedAddress);
+        Assert.NotNull(engine.Collector(0).LastDnsLookup);
+    }
+
+    [Theory]
+    [InlineData("ip4", "127.0.0.7")]
+    [InlineData("any", "127.0.0.7")]
+    [InlineData("ip6", "::1")]
+    public async Task The_address_family_picks_among_the_resolved_addresses(string family, string expected)
+    {
+        var resolver = new HostsResolver { ["lc.example"] = [IPAddress.IPv6Loopback, IPAddress.Parse("127.0.0.7")] };
+        using var refused = Peer.Refused();
+        await using var engine = EngineHarness.Start(
+            $"probe: {{interval: 60s, ipFamily: {family}}}\ngroups:\n  - name: g\n    collectors: [{{name: c1, address: lc.example, port: {refused.Port}}}]\n",
+            resolver);
+
+        await Eventually.TrueAsync(() => engine.Collector(0).LastProbeAt is not null, "probed");
+
+        Assert.Equal(IPAddress.Parse(expected), engine.Collector(0).ResolvedAddress);
+    }
+
+    [Fact]
+    public async Task A_name_without_an_address_of_the_family_is_a_dns_error()
+    {
+        var resolver = new HostsResolver { ["lc.example"] = [IPAddress.Loopback] };
+        await using var engine = EngineHarness.Start(
+            "probe: {interval: 60s, ipFamily: ip6}\ngroups:\n  - name: g\n    collectors: [{name: c1, address: lc.example}]\n", resolver);
+
+        await engine.WaitForProbesAsync("c1", "dns_error", 1);
+
+        Assert.Equal("lc.example: no IPv6 address", engine.Collector(0).LastError);
+    }
+
+    [Fact]
+    public async Task The_source_address_is_bound_before_connecting()
+    {
+        using var peer = Peer.Up();
+        await using var engine = EngineHarness.Start(Configs.Group([peer.Port], probe: "interval: 60s, sourceAddress: 127.0.0.5"));
+
+        await engine.WaitForProbesAsync("c1", "success", 1);
+        await Eventually.TrueAsync(() => peer.Accepted == 1, "the connection accepted");
+
+        Assert.Equal(IPAddress.Parse("127.0.0.5"), peer.LastRemoteAddress);
+    }
+
+    [Fact]
+    public async Task Hold_mode_keeps_the_connection_until_the_next_probe_and_closes_it_with_FIN()
+    {
+        using var peer = Peer.Up();
+        await using var engine = EngineHarness.Start(Configs.Group([peer.Port], probe: "interval: 1s, timeout: 500ms, mode: hold"));
+
+        await engine.WaitForProbesAsync("c1", "success", 1);
+        await Eventually.TrueAsync(() => peer.OpenConnections == 1, "the connection held");
+        Assert.Empty(peer.Endings());
+
+        await engine.WaitForProbesAsync("c1", "success", 3);
+        await Eventually.TrueAsync(() => peer.Endings().Count >= 2, "two connections closed");
+
+        Assert.All(peer.Endings(), ending => Assert.Equal("fin", ending));
+        Assert.Equal(0, await engine.ProbesAsync("c1", "reset"));
+        Assert.Equal(0, peer.BytesReceived);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Hold_mode_notices_a_dropped_connection_and_probes_again_at_once(bool reset)
+    {
+        using var peer = Peer.Up();
+        await using var engine = EngineHarness.Start(Configs.Group([peer.Port], probe: "interval: 60s, mode: hold"));
+        await engine.WaitForProbesAsync("c1", "success", 1);
+        await Eventually.TrueAsync(() => peer.OpenConnections == 1, "the connection held");
+
+        if (reset)
+        {
+            peer.ResetConnections();
+        }
+        else
+        {
+            peer.CloseConnections();
+        }
+
+        // Long before the next scheduled probe, a minute away.
+        await engine.WaitForProbesAsync("c1", "success", 2);
+        Assert.Equal(1, await engine.ProbesAsync("c1", "reset"));
+        Assert.Equal([ProbeResult.Success, ProbeResult.Reset, ProbeResult.Success], engine.Collector(0).Recent.ToArray().Select(p => p.Result));
+        Assert.Equal(1, Value(await engine.MetricsAsync(), "logcollector_connection_drops_total", L("group", "g"), L("collector", "c1")));
+        Assert.Equal(2, peer.Accepted);
+    }
+
+    [Fact]
+    public async Task Hold_mode_reads_and_ignores_what_a_collector_sends()
+    {
+        using var peer = Peer.Up();
+        await using var engine = EngineHarness.Start(Configs.Group([peer.Port], probe: "interval: 60s, mode: hold"));
+        await engine.WaitForProbesAsync("c1", "success", 1);
+        await Eventually.TrueAsync(() => peer.OpenConnections == 1, "the connection held");
+
+        peer.SendToConnections(64 * 1024);
+        await Task.Delay(500);
+
+        Assert.Equal(0, await engine.ProbesAsync("c1", "reset"));
+        Assert.Equal(1, peer.OpenConnections);
+        Assert.Equal(0, peer.BytesReceived);
+    }
+
+    [Fact]
+    public async Task Stopping_closes_held_connections_and_probes_in_flight()
+    {
+        using var peer = Peer.Up();
+        using var blackholed = Peer.Blackholed();
+        var engine = EngineHarness.Start(Configs.Group([peer.Port, blackholed.Port], probe: "interval: 60s, timeout: 30s, mode: hold"));
+        await engine.WaitForProbesAsync("c1", "success", 1);
+        await Eventually.TrueAsync(() => peer.OpenConnections == 1, "the connection held");
+
+        var clock = Stopwatch.StartNew();
+        await engine.DisposeAsync();
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"stopping took {clock.Elapsed}");
+        await Eventually.TrueAsync(() => peer.Endings().Count == 1, "the held connection closed");
+        Assert.Equal(["fin"], peer.Endings());
+        Assert.Equal(0, await engine.ProbesAsync("c2", "timeout"));
+    }
+}
