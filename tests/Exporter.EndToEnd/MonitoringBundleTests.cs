@@ -1,0 +1,235 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using LogCollectorExporter.EndToEnd.Support;
+using LogCollectorExporter.Tests.Support;
+using Xunit.Abstractions;
+
+namespace LogCollectorExporter.EndToEnd;
+
+/// <summary>
+/// The monitoring bundle with the real components, all on 127.0.0.1: loopback collectors, the built exporter probing
+/// them every second, a real Prometheus scraping it and evaluating grafana/alerts/logcollector-alerts.yml every second,
+/// and a real Alertmanager posting to a webhook in the test.
+/// </summary>
+public sealed partial class MonitoringBundleTests(ITestOutputHelper output) : IDisposable
+{
+    private const string Job = "logcollector-exporter";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private readonly TempDirectory directory = new();
+    private readonly Stopwatch clock = Stopwatch.StartNew();
+
+    public void Dispose() => directory.Dispose();
+
+    [Fact]
+    public async Task The_rules_and_dashboards_work_on_Prometheus_and_alerts_reach_Alertmanager_and_resolve()
+    {
+        using var c1 = Peer.Up();
+        using var c2 = Peer.Up();
+        using var c3 = Peer.Refused();
+        await using var webhook = await AlertWebhook.StartAsync();
+        await using var alertmanager = await StartAlertmanagerAsync(webhook.Url);
+        await using var exporter = ExporterProcess.Start(["--config", directory.Write("collectors.yaml",
+            Configs.Group([c1.Port, c2.Port, c3.Port], probe: "interval: 1s, timeout: 500ms"))]);
+        var instance = (await exporter.ListeningAsync()).Authority;
+        await using var prometheus = await StartPrometheusAsync(instance, alertmanager.Address.Authority);
+        using var api = new PrometheusApi(prometheus.Address);
+        Log($"started: exporter {instance}, Prometheus {prometheus.Address.Authority}, Alertmanager {alertmanager.Address.Authority}, webhook {webhook.Url}");
+        try
+        {
+            Assert.True(await WithinPatienceAsync(async () => (await api.QueryAsync($"up{{job=\"{Job}\"}} == 1", instant: true)).Series == 1),
+                "Prometheus did not scrape the exporter");
+            Log("Prometheus scrapes the exporter");
+            await EveryRuleEvaluatesWithHealthOkAsync(api);
+            await EveryDashboardQueryReturnsDataAsync(api, new Dictionary<string, string>
+            {
+                ["job"] = Job,
+                ["instance"] = instance,
+                ["group"] = "g",
+                ["collector"] = "c1",
+                ["__rate_interval"] = "4s", // What Grafana makes of it for a 1 s scrape interval: 4 scrapes.
+            });
+
+            // c3 refuses from the start: it is down, the others are up.
+            Dictionary<string, string> c3Down = new() { ["alertname"] = "LogCollectorDown", ["severity"] = "warning", ["job"] = Job, ["instance"] = instance, ["group"] = "g", ["collector"] = "c3" };
+            var c3Alert = await ArrivesAsync(webhook, "firing", c3Down);
+            Assert.Contains($"Collector c3 (127.0.0.1 port {c3.Port}) of group g is down as seen from {instance}", c3Alert.Annotations["description"], StringComparison.Ordinal);
+
+            // The first choice goes away: logs fail over to c2.
+            c1.StopListening();
+            Log("c1 stopped listening");
+            Dictionary<string, string> c1Down = new() { ["alertname"] = "LogCollectorDown", ["severity"] = "warning", ["job"] = Job, ["instance"] = instance, ["group"] = "g", ["collector"] = "c1" };
+            Dictionary<string, string> failedOver = new() { ["alertname"] = "LogCollectorFailedOver", ["severity"] = "warning", ["job"] = Job, ["instance"] = instance, ["group"] = "g" };
+            var down = await ArrivesAsync(webhook, "firing", c1Down);
+            var failover = await ArrivesAsync(webhook, "firing", failedOver);
+            Assert.Equal("A log collector does not answer the TCP handshake on its log port.", down.Annotations["summary"]);
+            Assert.Contains($"Collector c1 (127.0.0.1 port {c1.Port}) of group g is down as seen from {instance} (logcollector_up = 0).", down.Annotations["description"], StringComparison.Ordinal);
+            Assert.EndsWith("/docs/runbook.md#logcollectordown", down.Annotations["runbook_url"], StringComparison.Ordinal);
+            Assert.Contains($"Group g forwards its logs to priority 2, c2 (127.0.0.1 port {c2.Port}), instead of its first choice c1 (127.0.0.1 port {c1.Port}), as seen from {instance}.",
+                failover.Annotations["description"], StringComparison.Ordinal);
+            Assert.EndsWith("/docs/runbook.md#logcollectorfailedover", failover.Annotations["runbook_url"], StringComparison.Ordinal);
+
+            // It comes back: both alerts resolve.
+            using var c1Back = Peer.Up(c1.Port);
+            Log("c1 listening again");
+            await ArrivesAsync(webhook, "resolved", c1Down);
+            await ArrivesAsync(webhook, "resolved", failedOver);
+
+            // The exporter stops: Prometheus's scrape of the job fails.
+            exporter.Signal(15);
+            Assert.True(await exporter.WaitForExitAsync(TimeSpan.FromSeconds(10)), "the exporter did not stop on SIGTERM");
+            Log("exporter stopped");
+            await ArrivesAsync(webhook, "firing", new() { ["alertname"] = "LogCollectorExporterDown", ["severity"] = "critical", ["job"] = Job, ["instance"] = instance });
+
+            // Nothing else was raised: the group always had a collector up, no collector flapped, was slow or stale.
+            string[] expected = ["LogCollectorDown", "LogCollectorFailedOver", "LogCollectorRedundancyLost", "LogCollectorExporterDown"];
+            Assert.All(webhook.Alerts, a => Assert.Contains(a.Name, expected));
+            Assert.DoesNotContain(webhook.Alerts, a => a.Labels.GetValueOrDefault("collector") == "c2");
+        }
+        finally
+        {
+            Log($"alerts at the webhook (time since the test started):\n{string.Join("\n", webhook.Alerts)}");
+            output.WriteLine($"--- Prometheus\n{Tail(prometheus.Output)}\n--- Alertmanager\n{Tail(alertmanager.Output)}\n--- exporter\n{Tail(exporter.Output)}");
+        }
+    }
+
+    private async Task EveryRuleEvaluatesWithHealthOkAsync(PrometheusApi api)
+    {
+        (string Name, string Health, string? Error)[] rules = [];
+        Assert.True(await WithinPatienceAsync(async () =>
+        {
+            rules = await api.RulesAsync();
+            return rules.Length > 0 && rules.All(r => r.Health != "unknown");
+        }), "rules not evaluated: " + string.Join(", ", rules.Select(r => $"{r.Name} {r.Health}")));
+
+        Assert.Equal(9, rules.Length);
+        Assert.All(rules, r => Assert.True(r.Health == "ok", $"{r.Name}: {r.Health}: {r.Error}"));
+        Log($"{rules.Length} rules evaluated, health ok");
+    }
+
+    private async Task EveryDashboardQueryReturnsDataAsync(PrometheusApi api, IReadOnlyDictionary<string, string> values)
+    {
+        foreach (var (file, dashboard) in Dashboards.All())
+        {
+            var variables = Dashboards.Variables(dashboard).Where(v => (string?)v["type"] == "query").ToArray();
+            var targets = Dashboards.Targets(dashboard).ToArray();
+            List<string> failing = [];
+            var ok = await WithinPatienceAsync(async () =>
+            {
+                failing.Clear();
+                foreach (var variable in variables)
+                {
+                    var (selector, label) = Dashboards.LabelValues(variable);
+                    var listed = await api.LabelValuesAsync(label, Dashboards.Substitute(selector, values));
+                    if (!listed.Contains(values[(string)variable["name"]!]))
+                    {
+                        failing.Add($"variable {variable["name"]}: {variable["definition"]} lists [{string.Join(", ", listed)}]");
+                    }
+                }
+
+                foreach (var target in targets)
+                {
+                    var (series, error) = await api.QueryAsync(Dashboards.Substitute(target.Expression, values), target.Instant);
+                    if (series == 0)
+                    {
+                        failing.Add($"{target}: {error ?? "no data"}");
+                    }
+                }
+
+                return failing.Count == 0;
+            });
+
+            Assert.True(ok, $"{file}:\n{string.Join("\n", failing)}");
+            Log($"{file}: {variables.Length} variables list their values, {targets.Length} queries return data");
+        }
+    }
+
+    /// <summary>Waits for an alert with exactly these labels and this status at the webhook.</summary>
+    private async Task<ReceivedAlert> ArrivesAsync(AlertWebhook webhook, string status, Dictionary<string, string> labels)
+    {
+        ReceivedAlert? alert = null;
+        var arrived = await WithinPatienceAsync(() =>
+        {
+            alert = webhook.Alerts.FirstOrDefault(a => a.Status == status && a.Labels.Count == labels.Count && !a.Labels.Except(labels).Any());
+            return Task.FromResult(alert is not null);
+        });
+
+        Assert.True(arrived, $"no {status} {string.Join(",", labels.Select(l => $"{l.Key}={l.Value}"))} at the webhook; it has:\n{string.Join("\n", webhook.Alerts)}");
+        Log($"webhook: {alert}");
+        return alert!;
+    }
+
+    private async Task<ServerProcess> StartAlertmanagerAsync(Uri webhook)
+    {
+        var config = directory.Write("alertmanager.yml", $$"""
+            route:
+              receiver: webhook
+              group_by: ["..."]
+              group_wait: 1s
+              group_interval: 1s
+              repeat_interval: 1h
+            receivers:
+              - name: webhook
+                webhook_configs:
+                  - url: "{{webhook}}"
+                    send_resolved: true
+            """);
+        return await ServerProcess.StartAsync("prometheus-alertmanager", listen =>
+        [
+            $"--config.file={config}",
+            $"--storage.path={Path.Combine(directory.Path, "alertmanager")}",
+            $"--web.listen-address={listen}",
+            "--cluster.listen-address=",
+        ]);
+    }
+
+    private async Task<ServerProcess> StartPrometheusAsync(string exporter, string alertmanager)
+    {
+        // The rules as shipped, with each "for" of N minutes shortened to N seconds; promtool's tests cover the real durations.
+        var shipped = File.ReadAllText(Path.Combine(Tools.RepositoryRoot, "grafana", "alerts", "logcollector-alerts.yml"));
+        var rules = directory.Write("rules.yml", ForInMinutes().Replace(shipped, "s"));
+        Assert.Equal(8, ForInMinutes().Count(shipped));
+
+        var config = directory.Write("prometheus.yml", $$"""
+            global:
+              scrape_interval: 1s
+              scrape_timeout: 1s
+              evaluation_interval: 1s
+            rule_files: ["{{rules}}"]
+            alerting:
+              alertmanagers:
+                - static_configs: [{targets: ["{{alertmanager}}"]}]
+            scrape_configs:
+              - job_name: {{Job}}
+                static_configs: [{targets: ["{{exporter}}"]}]
+            """);
+        return await ServerProcess.StartAsync("prometheus", listen =>
+        [
+            $"--config.file={config}",
+            $"--storage.tsdb.path={Path.Combine(directory.Path, "prometheus")}",
+            $"--web.listen-address={listen}",
+        ]);
+    }
+
+    private static async Task<bool> WithinPatienceAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(250);
+        }
+
+        return true;
+    }
+
+    private void Log(string what) => output.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s  {what}");
+
+    private static string Tail(string text) => string.Join("\n", text.Split('\n').TakeLast(30));
+
+    [GeneratedRegex(@"(?<=^\s+for: \d+)m$", RegexOptions.Multiline)]
+    private static partial Regex ForInMinutes();
+}

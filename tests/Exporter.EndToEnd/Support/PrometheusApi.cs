@@ -1,0 +1,46 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace LogCollectorExporter.EndToEnd.Support;
+
+/// <summary>The parts of Prometheus's HTTP API the test reads: queries as Grafana runs them, label values, rules.</summary>
+public sealed class PrometheusApi(Uri address) : IDisposable
+{
+    private readonly HttpClient client = new() { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
+
+    /// <summary>Runs an expression as an instant query, or as a range query over the last minute at a 1 s step; the number of series it returned, or the error.</summary>
+    public async Task<(int Series, string? Error)> QueryAsync(string expression, bool instant)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        var query = instant
+            ? $"api/v1/query?query={Uri.EscapeDataString(expression)}&time={Seconds(now)}"
+            : $"api/v1/query_range?query={Uri.EscapeDataString(expression)}&start={Seconds(now - 60)}&end={Seconds(now)}&step=1";
+        using var response = await client.GetAsync(query);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var root = body.RootElement;
+        return root.GetProperty("status").GetString() == "success"
+            ? (root.GetProperty("data").GetProperty("result").GetArrayLength(), null)
+            : (0, $"{root.GetProperty("errorType").GetString()}: {root.GetProperty("error").GetString()}");
+    }
+
+    /// <summary>The values of a label among the series a selector matches (what Grafana's <c>label_values(selector, label)</c> lists).</summary>
+    public async Task<string[]> LabelValuesAsync(string label, string selector)
+    {
+        using var body = JsonDocument.Parse(await client.GetStringAsync($"api/v1/label/{label}/values?match[]={Uri.EscapeDataString(selector)}"));
+        return [.. body.RootElement.GetProperty("data").EnumerateArray().Select(v => v.GetString()!)];
+    }
+
+    /// <summary>Every rule Prometheus loaded: its name, health (ok, err, unknown before its first evaluation) and last error.</summary>
+    public async Task<(string Name, string Health, string? Error)[]> RulesAsync()
+    {
+        using var body = JsonDocument.Parse(await client.GetStringAsync("api/v1/rules"));
+        return [.. from g in body.RootElement.GetProperty("data").GetProperty("groups").EnumerateArray()
+                   from r in g.GetProperty("rules").EnumerateArray()
+                   select (r.GetProperty("name").GetString()!, r.GetProperty("health").GetString()!,
+                       r.TryGetProperty("lastError", out var e) ? e.GetString() : null)];
+    }
+
+    public void Dispose() => client.Dispose();
+
+    private static string Seconds(double unix) => unix.ToString("F3", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,123 @@
+using System.Text.RegularExpressions;
+using LogCollectorExporter.Tests.Support;
+using Xunit.Abstractions;
+using YamlDotNet.RepresentationModel;
+
+namespace LogCollectorExporter.Tests;
+
+/// <summary>grafana/alerts/logcollector-alerts.yml: promtool's checks and unit tests, and the alerts SPEC.md promises.</summary>
+public sealed partial class AlertRulesTests(ITestOutputHelper output)
+{
+    private static readonly string Alerts = Path.Combine(Tools.RepositoryRoot, "grafana", "alerts");
+    private static readonly string RulesFile = Path.Combine(Alerts, "logcollector-alerts.yml");
+
+    /// <summary>SPEC.md's table: each alert's for and severity, and its expression where the spec gives one.</summary>
+    public static TheoryData<string, string?, string, string> Spec => new()
+    {
+        { "LogCollectorDown", "logcollector_up == 0", "2m", "warning" },
+        { "LogCollectorGroupUnreachable", null, "1m", "critical" },
+        { "LogCollectorFailedOver", "logcollector_group_preferred_priority > 1", "5m", "warning" },
+        { "LogCollectorRedundancyLost", null, "5m", "warning" },
+        { "LogCollectorHandshakeSlow", null, "15m", "warning" },
+        { "LogCollectorFlapping", "changes(logcollector_up[30m]) >= 4", "0m", "warning" },
+        { "LogCollectorProbesStale", "time() - logcollector_last_probe_timestamp_seconds > 180", "5m", "warning" },
+        { "LogCollectorExporterConfigReloadFailed", "logcollector_exporter_config_last_reload_successful == 0", "5m", "warning" },
+        { "LogCollectorExporterDown", "up{job=\"logcollector-exporter\"} == 0", "5m", "critical" },
+    };
+
+    public static TheoryData<string> AlertNames => new(SpecAlerts);
+
+    private static IEnumerable<string> SpecAlerts => Spec.Select(row => (string)row[0]);
+
+    [Fact]
+    public async Task Promtool_check_rules_finds_the_nine_rules_valid()
+    {
+        var (exitCode, text) = await Tools.RunAsync("promtool", ["check", "rules", RulesFile]);
+        output.WriteLine(text);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("SUCCESS: 9 rules found", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Promtool_unit_tests_of_every_alert_pass()
+    {
+        var tests = Directory.GetFiles(Path.Combine(Alerts, "tests"), "*.yml").Order(StringComparer.Ordinal).ToArray();
+
+        var (exitCode, text) = await Tools.RunAsync("promtool", ["test", "rules", .. tests]);
+        output.WriteLine(text);
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal(tests.Length, Regex.Count(text, @"^\s+SUCCESS$", RegexOptions.Multiline));
+        var tested = tests.SelectMany(t => AlertNameLine().Matches(File.ReadAllText(t)).Select(m => m.Groups["name"].Value)).ToHashSet();
+        Assert.Equal(SpecAlerts.Order(), tested.Order());
+    }
+
+    [Fact]
+    public async Task The_example_Alertmanager_configuration_is_valid()
+    {
+        var (exitCode, text) = await Tools.RunAsync("amtool", ["check-config", Path.Combine(Tools.RepositoryRoot, "docs", "examples", "alertmanager.yml")]);
+        output.WriteLine(text);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("SUCCESS", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_rules_are_exactly_the_alerts_of_the_spec()
+    {
+        Assert.Equal(SpecAlerts, Rules().Select(r => r["alert"]));
+    }
+
+    [Theory]
+    [MemberData(nameof(Spec))]
+    public void Each_alert_has_the_spec_condition_for_and_severity(string alert, string? expression, string @for, string severity)
+    {
+        var rule = Rules().Single(r => r["alert"] == alert);
+
+        if (expression is not null)
+        {
+            Assert.Equal(expression, rule["expr"]);
+        }
+
+        Assert.Equal(@for, rule.GetValueOrDefault("for", "0m"));
+        Assert.Equal(severity, rule["labels.severity"]);
+    }
+
+    [Theory]
+    [MemberData(nameof(AlertNames))]
+    public void Each_alert_has_a_summary_a_description_and_a_runbook_section(string alert)
+    {
+        var rule = Rules().Single(r => r["alert"] == alert);
+        var runbook = File.ReadAllText(Path.Combine(Tools.RepositoryRoot, "docs", "runbook.md"));
+
+        Assert.DoesNotContain("{{", rule["annotations.summary"], StringComparison.Ordinal);
+        Assert.Contains("{{ $labels.instance }}", rule["annotations.description"], StringComparison.Ordinal);
+        Assert.Contains("{{ $value", rule["annotations.description"], StringComparison.Ordinal);
+        Assert.EndsWith($"/docs/runbook.md#{alert.ToLowerInvariant()}", rule["annotations.runbook_url"], StringComparison.Ordinal);
+        Assert.Contains($"\n## {alert}\n", runbook, StringComparison.Ordinal);
+    }
+
+    /// <summary>The alerting rules, each flattened to keys such as <c>expr</c> and <c>labels.severity</c>.</summary>
+    private static List<Dictionary<string, string>> Rules()
+    {
+        var yaml = new YamlStream();
+        using (var reader = new StreamReader(RulesFile))
+        {
+            yaml.Load(reader);
+        }
+
+        var groups = (YamlSequenceNode)((YamlMappingNode)yaml.Documents[0].RootNode)["groups"];
+        return [.. groups.Cast<YamlMappingNode>()
+            .SelectMany(g => ((YamlSequenceNode)g["rules"]).Cast<YamlMappingNode>())
+            .Select(rule => Flatten(rule, "").ToDictionary())];
+    }
+
+    private static IEnumerable<KeyValuePair<string, string>> Flatten(YamlMappingNode node, string prefix) =>
+        node.Children.SelectMany(child => child.Value is YamlMappingNode nested
+            ? Flatten(nested, $"{prefix}{child.Key}.")
+            : [new KeyValuePair<string, string>(prefix + child.Key, ((YamlScalarNode)child.Value).Value!)]);
+
+    [GeneratedRegex(@"alertname: (?<name>\w+)")]
+    private static partial Regex AlertNameLine();
+}
