@@ -170,7 +170,9 @@ base_libraries() {
 # ---------------------------------------------------------------------------------------------------------------
 # Inside a network namespace of its own (run as root by unshare): the container and its loopback collectors.
 run_container() {
-    local pids=() exporter_pid="" code
+    local exporter_pid="" code
+    # Global, so that the EXIT trap still sees it after a failure (fail exits from inside this function).
+    pids=()
     stop_all() {
         local pid
         for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -181,7 +183,7 @@ run_container() {
     ip link set lo up
 
     # One collector that answers, and one port where none listens (refused).
-    node -e 'require("net").createServer(s => s.on("error", () => {})).listen(3978, "127.0.0.1", () => console.log("up"))' \
+    timeout 600 node -e 'require("net").createServer(s => s.on("error", () => {})).listen(3978, "127.0.0.1", () => console.log("up"))' \
         >"$work/collector.log" 2>&1 &
     pids+=($!)
     for _ in $(seq 100); do grep -q up "$work/collector.log" && break; sleep 0.1; done
@@ -256,6 +258,7 @@ $(cat "$work/exporter.log")"
     [[ -z "$unexpected" ]] || fail "the exporter logged $unexpected in the container's conditions. Its log:
 $(cat "$work/exporter.log")"
     say "SIGTERM: exit 0; no warning but about the refusing collector"
+    stop_all
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -310,5 +313,5 @@ base_libraries
 export -f run_container say fail
 export work final_root user exposed
 export_array() { declare -p "$@"; }
-unshare --net -- bash -c "$(export_array entrypoint cmd final_env libraries build_args); run_container"
+timeout 900 unshare --net -- bash -c "$(export_array entrypoint cmd final_env libraries build_args); run_container"
 say "passed in $((SECONDS - started)) s"
