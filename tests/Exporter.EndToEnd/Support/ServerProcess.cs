@@ -8,7 +8,7 @@ namespace LogCollectorExporter.EndToEnd.Support;
 /// <summary>A server run as a process (Prometheus, Alertmanager) on 127.0.0.1 and a free port; killed when disposed.</summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
-    private static readonly TimeSpan Startup = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Startup = TimeSpan.FromSeconds(30);
     private readonly Process process;
     private readonly StringBuilder output = new();
 
