@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using System.Xml.Linq;
 using k8s.Models;
 using LogCollectorExporter.Chart.Tests.Support;
 
@@ -23,6 +24,14 @@ public sealed partial class ChartTests
                 "preference-lists-values.yaml", "prometheusrule-values.yaml", "servicemonitor-values.yaml", "sidecar-values.yaml",
             ],
             ValuesFiles());
+    }
+
+    [Fact]
+    public void The_charts_appVersion_is_the_exporters_version()
+    {
+        var version = XDocument.Load(Path.Combine(Tools.RepositoryRoot, "Directory.Build.props")).Descendants("Version").Single().Value;
+
+        Assert.Contains($"appVersion: \"{version}\"", File.ReadAllLines(Path.Combine(Helm.Chart, "Chart.yaml")));
     }
 
     [Theory]

@@ -296,7 +296,7 @@ say "built in $((SECONDS - started)) s with no warnings; ${entrypoint[0]} is $(s
 [[ "${cmd[*]}" == "--config /etc/logcollector-exporter/collectors.yaml" ]] || fail "CMD is '${cmd[*]}'"
 
 mkdir -p "$work/etc" "$work/config"
-printf 'root:x:0:0:root:/root:/noshell\napp:x:1654:1654::/home/app:/usr/sbin/nologin\n' >"$work/etc/passwd"
+printf 'root:x:0:0:root:/root:/bin/bash\napp:x:1654:1654::/home/app:/bin/false\n' >"$work/etc/passwd"
 printf 'root:x:0:\napp:x:1654:\n' >"$work/etc/group"
 cat >"$work/config/collectors.yaml" <<'EOF'
 probe:
