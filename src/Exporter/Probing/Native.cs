@@ -19,7 +19,7 @@ internal static unsafe partial class Native
     public const int TcpInfo = 11;
     public const int EpollCloexec = 0x80000;
     public const int EpollCtlAdd = 1;
-    public const int EpollCtlModify = 3;
+    public const int EpollCtlDelete = 2;
     public const uint EpollIn = 0x1;
     public const uint EpollOut = 0x4;
     public const uint EpollErr = 0x8;
@@ -118,21 +118,22 @@ internal static unsafe partial class Native
 
     /// <summary>
     /// The kernel's own measure of the handshake: the round trip from the SYN to the SYN/ACK (tcpi_rtt, microseconds),
-    /// or null when the SYN was sent more than once (tcpi_total_retrans), which the round trip would hide.
+    /// unless the SYN was sent more than once (tcpi_total_retrans), which the round trip would hide; and how long ago
+    /// the handshake completed (tcpi_last_ack_recv, milliseconds).
     /// </summary>
-    public static TimeSpan? HandshakeRoundTrip(int fd)
+    public static (TimeSpan? RoundTrip, TimeSpan? Since) HandshakeTiming(int fd)
     {
-        // struct tcp_info: tcpi_rtt at byte 68, tcpi_total_retrans at byte 100 (stable kernel ABI since Linux 2.6).
+        // struct tcp_info: tcpi_last_ack_recv at byte 56, tcpi_rtt at 68, tcpi_total_retrans at 100 (a stable kernel ABI).
         var info = stackalloc byte[104];
         var length = 104;
         if (getsockopt(fd, IpProtoTcp, TcpInfo, info, &length) != 0 || length < 104)
         {
-            return null;
+            return (null, null);
         }
 
         var roundTrip = *(uint*)(info + 68);
         var retransmits = *(uint*)(info + 100);
-        return retransmits == 0 && roundTrip > 0 ? TimeSpan.FromMicroseconds(roundTrip) : null;
+        return (retransmits == 0 && roundTrip > 0 ? TimeSpan.FromMicroseconds(roundTrip) : null, TimeSpan.FromMilliseconds(*(uint*)(info + 56)));
     }
 
     [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
