@@ -11,7 +11,14 @@ mkdir -p "$out"
 dotnet publish src/Exporter -c Release -r linux-x64 -o "$out/exporter" -v quiet -nologo
 dotnet build tests/bench/Bench -c Release -o "$out/bench" -v quiet -nologo
 
-"$out/bench/logcollector-bench" --exporter "$out/exporter/logcollector-exporter" --out "$out" "$@"
+# The floor: the same system calls from a minimal C loop, to tell the exporter's own cost from the machine's.
+floor=()
+if command -v gcc > /dev/null; then
+  gcc -O2 -Wall -Werror -o "$out/floor" tests/bench/floor.c
+  floor=(--floor "$out/floor")
+fi
+
+"$out/bench/logcollector-bench" --exporter "$out/exporter/logcollector-exporter" --out "$out" "${floor[@]}" "$@"
 
 if command -v gnuplot > /dev/null; then
   gnuplot -e "results='$out/results.tsv'; output='$out/benchmarks.png'" tests/bench/plot.gp

@@ -16,6 +16,9 @@ public sealed class ExporterMetrics
     public ExporterMetrics(CollectorRegistry registry, IReadOnlyList<double> handshakeBuckets, BuildInfo build)
     {
         var factory = Prometheus.Metrics.WithCustomRegistry(registry);
+
+        // No exemplars: probes are not part of a trace, and looking for one costs time on every update.
+        factory.ExemplarBehavior = new ExemplarBehavior { DefaultExemplarProvider = static (_, _) => Exemplar.None };
         HandshakeBuckets = handshakeBuckets;
 
         Info = factory.CreateGauge("logcollector_info",

@@ -3,7 +3,7 @@ using System.Text;
 using LogCollectorExporter.Bench;
 
 // The benchmark: logcollector-exporter against prometheus-blackbox-exporter, on loopback, in one run.
-// Usage: logcollector-bench --exporter PATH [--blackbox PATH] [--quick] [--out DIR]
+// Usage: logcollector-bench --exporter PATH [--blackbox PATH] [--floor PATH] [--quick] [--out DIR]
 var options = Options.Parse(args);
 var culture = CultureInfo.InvariantCulture;
 CultureInfo.DefaultThreadCurrentCulture = culture;
@@ -73,7 +73,18 @@ async Task<Row> MeasureAsync(string tool, Size size)
         scrape = (times.Order().ElementAt(1), bytes, (ProcessStats.Cpu(prober.Pid) - scrapeCpu) / 3);
     }
 
-    var row = new Row(prober.Name, size.Targets, size.Interval, probes, cpu, ProcessStats.PeakRssMiB(prober.Pid), reported, wire, captured,
+    var peakRss = ProcessStats.PeakRssMiB(prober.Pid);
+    double floor = double.NaN;
+    if (exporter is not null && options.Floor is { } floorProgram)
+    {
+        // With the exporter still running (idle between its probes) the machine is as loaded as during the window.
+        using var run = new ToolProcess(floorProgram, [targets.Port.ToString(culture), size.Targets.ToString(culture),
+            (size.Targets / size.Interval.TotalSeconds).ToString(culture), Math.Min(5, size.Window.TotalSeconds).ToString(culture)]);
+        await run.WaitForExitAsync();
+        floor = double.Parse(run.Output.Trim(), culture);
+    }
+
+    var row = new Row(prober.Name, size.Targets, size.Interval, probes, cpu, peakRss, floor, reported, wire, captured,
         firstLag is null ? double.NaN : Exposition.Quantile(0.5, firstLag, lastLag!),
         firstLag is null ? double.NaN : Exposition.Quantile(0.99, firstLag, lastLag!),
         scrape);
@@ -98,8 +109,8 @@ async Task<TimeSpan> MeasureStartupAsync()
 void Report(List<Row> rows, TimeSpan startup)
 {
     var table = new StringBuilder();
-    table.AppendLine("| tool | targets | interval | probes | CPU ms / 1k probes | with a scrape every 15 s | peak RSS MiB | reported µs | wire µs | overhead µs | lag p50 / p99 ms | /metrics ms (CPU ms), size |");
-    table.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+    table.AppendLine("| tool | targets | interval | probes | CPU ms / 1k probes | with a scrape every 15 s | syscall floor | peak RSS MiB | reported µs | wire µs | overhead µs | lag p50 / p99 ms | /metrics ms (CPU ms), size |");
+    table.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     foreach (var r in rows)
     {
         table.AppendLine(r.Markdown());
@@ -152,7 +163,7 @@ void Report(List<Row> rows, TimeSpan startup)
 
 /// <summary>One prober at one size: what was measured.</summary>
 internal sealed record Row(
-    string Tool, int Targets, TimeSpan Interval, double Probes, TimeSpan Cpu, double PeakRss, double Reported, double Wire, int Captured,
+    string Tool, int Targets, TimeSpan Interval, double Probes, TimeSpan Cpu, double PeakRss, double FloorPer1k, double Reported, double Wire, int Captured,
     double LagP50, double LagP99, (TimeSpan Time, long Bytes, TimeSpan Cpu)? Scrape)
 {
     public double CpuPer1k => Cpu.TotalMilliseconds / Probes * 1000;
@@ -163,13 +174,14 @@ internal sealed record Row(
     public double CpuPer1kScraped => Scrape is { } s ? CpuPer1k + (s.Cpu.TotalMilliseconds / (Targets / Interval.TotalSeconds * 15) * 1000) : CpuPer1k;
 
     public string Describe() =>
-        $"{Probes:0} probes, CPU {Cpu.TotalMilliseconds:0} ms = {CpuPer1k:0.0} ms per 1k, peak RSS {PeakRss:0.0} MiB" +
+        $"{Probes:0} probes, CPU {Cpu.TotalMilliseconds:0} ms = {CpuPer1k:0.0} ms per 1k" + (double.IsNaN(FloorPer1k) ? "" : $" (syscall floor {FloorPer1k:0.0})") +
+        $", peak RSS {PeakRss:0.0} MiB" +
         (double.IsNaN(Reported) ? "" : $", reported {Reported * 1e6:0.0} µs vs wire {Wire * 1e6:0.0} µs ({Captured} handshakes)") +
         (double.IsNaN(LagP99) ? "" : $", lag p50 {LagP50 * 1000:0.00} ms p99 {LagP99 * 1000:0.00} ms") +
         (Scrape is { } s ? $", /metrics {s.Time.TotalMilliseconds:0} ms ({s.Cpu.TotalMilliseconds:0} ms CPU) {s.Bytes / 1e6:0.00} MB" : "");
 
     public string Markdown() => string.Create(CultureInfo.InvariantCulture,
-        $"| {Tool} | {Targets:N0} | {Interval.TotalSeconds} s | {Probes:0} | {CpuPer1k:0.0} | {CpuPer1kScraped:0.0} | {PeakRss:0.0} | {Num(Reported * 1e6)} | {Num(Wire * 1e6)} | {Num(Overhead * 1e6)} | " +
+        $"| {Tool} | {Targets:N0} | {Interval.TotalSeconds} s | {Probes:0} | {CpuPer1k:0.0} | {CpuPer1kScraped:0.0} | {Num(FloorPer1k)} | {PeakRss:0.0} | {Num(Reported * 1e6)} | {Num(Wire * 1e6)} | {Num(Overhead * 1e6)} | " +
         $"{(double.IsNaN(LagP99) ? "–" : $"{LagP50 * 1000:0.00} / {LagP99 * 1000:0.00}")} | " +
         $"{(Scrape is { } s ? $"{s.Time.TotalMilliseconds:0} ({s.Cpu.TotalMilliseconds:0}), {s.Bytes / 1e6:0.00} MB" : "–")} |");
 
@@ -179,11 +191,11 @@ internal sealed record Row(
 /// <summary>A size to measure: targets, their interval, how long to warm up and measure, and whether to capture the wire.</summary>
 internal sealed record Size(int Targets, TimeSpan Interval, TimeSpan WarmUp, TimeSpan Window, bool Accuracy, TimeSpan CaptureWindow);
 
-internal sealed record Options(string Exporter, string Blackbox, bool Quick, string Out, IReadOnlyList<Size> Sizes)
+internal sealed record Options(string Exporter, string Blackbox, string? Floor, bool Quick, string Out, IReadOnlyList<Size> Sizes)
 {
     public static Options Parse(string[] args)
     {
-        string? exporter = null, blackbox = "/usr/bin/prometheus-blackbox-exporter", output = "artifacts/bench";
+        string? exporter = null, blackbox = "/usr/bin/prometheus-blackbox-exporter", output = "artifacts/bench", floor = null;
         var quick = false;
         for (var i = 0; i < args.Length; i++)
         {
@@ -192,8 +204,9 @@ internal sealed record Options(string Exporter, string Blackbox, bool Quick, str
                 case "--exporter": exporter = args[++i]; break;
                 case "--blackbox": blackbox = args[++i]; break;
                 case "--out": output = args[++i]; break;
+                case "--floor": floor = args[++i]; break;
                 case "--quick": quick = true; break;
-                default: throw new ArgumentException($"unknown argument {args[i]}; usage: --exporter PATH [--blackbox PATH] [--quick] [--out DIR]");
+                default: throw new ArgumentException($"unknown argument {args[i]}; usage: --exporter PATH [--blackbox PATH] [--floor PATH] [--quick] [--out DIR]");
             }
         }
 
@@ -201,6 +214,6 @@ internal sealed record Options(string Exporter, string Blackbox, bool Quick, str
         IReadOnlyList<Size> sizes = quick
             ? [new(10, s(1), s(2), s(8), false, s(0)), new(1000, s(5), s(6), s(10), true, s(5))]
             : [new(10, s(1), s(3), s(60), false, s(0)), new(1000, s(10), s(12), s(60), true, s(20)), new(10000, s(10), s(25), s(60), false, s(0))];
-        return new Options(exporter ?? throw new ArgumentException("--exporter PATH is required"), blackbox!, quick, output!, sizes);
+        return new Options(exporter ?? throw new ArgumentException("--exporter PATH is required"), blackbox!, floor, quick, output!, sizes);
     }
 }
