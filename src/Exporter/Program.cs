@@ -26,7 +26,7 @@ catch (ConfigurationException e)
     await Console.Error.WriteLineAsync($"logcollector-exporter: {e.Message}");
     return 2;
 }
-catch (Exception e) when (e is IOException or InvalidOperationException)
+catch (Exception e) when (e is IOException or InvalidOperationException or PlatformNotSupportedException)
 {
     await Console.Error.WriteLineAsync($"logcollector-exporter: {e.Message}");
     return 1;

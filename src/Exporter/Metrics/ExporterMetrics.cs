@@ -27,7 +27,7 @@ public sealed class ExporterMetrics
             "1 when the collector is up, 0 when down, after the failure/recovery thresholds; absent before its first probe.",
             CollectorLabels, new GaugeConfiguration { SuppressInitialValue = true });
         HandshakeDuration = factory.CreateHistogram("logcollector_handshake_duration_seconds",
-            "TCP handshake time of successful probes (SYN to completed handshake, DNS excluded).",
+            "TCP handshake time of successful probes: the SYN to SYN/ACK round trip as the kernel timed it (DNS excluded).",
             CollectorLabels, new HistogramConfiguration { Buckets = [.. handshakeBuckets] });
         LastHandshakeDuration = factory.CreateGauge("logcollector_last_handshake_duration_seconds",
             "TCP handshake time of the last successful probe.", CollectorLabels, new GaugeConfiguration { SuppressInitialValue = true });
