@@ -253,6 +253,12 @@ internal sealed partial class ConfigReader
     private (bool ForwardToAll, IReadOnlyList<CollectorConfig> Collectors)? ReadPreferenceListFile(
         IConfigurationSection section, string path, string listFile, bool? explicitForwardToAll, IpFamily family)
     {
+        if (listFile.Contains('\0', StringComparison.Ordinal))
+        {
+            Error(section, "preferenceListFile", path + ".preferenceListFile", "is not a file name: it contains a NUL character");
+            return null;
+        }
+
         var fullPath = Path.GetFullPath(listFile, baseDirectory ?? Directory.GetCurrentDirectory());
         PreferenceListFile.Content content;
         try
