@@ -98,6 +98,20 @@ public sealed class HandshakeProbeTests
         Assert.NotNull(attempt.Outcome.DnsLookup);
     }
 
+    [Fact]
+    public async Task A_resolver_that_never_answers_is_a_dns_error_at_the_timeout()
+    {
+        var probeWithSilentResolver = new HandshakeProbe(TimeProvider.System, new SilentResolver());
+
+        var clock = Stopwatch.StartNew();
+        var attempt = await probeWithSilentResolver.ProbeAsync(Collector(3978, "lc.example"), Settings() with { Timeout = TimeSpan.FromMilliseconds(500) }, CancellationToken.None);
+        clock.Stop();
+
+        Assert.Equal(ProbeResult.DnsError, attempt.Outcome.Result);
+        Assert.Equal("lc.example: name resolution took longer than 500ms", attempt.Outcome.Error);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(3));
+    }
+
     [Theory]
     [InlineData(IpFamily.Ip4, "127.0.0.7")]
     [InlineData(IpFamily.Any, "127.0.0.7")]
@@ -188,6 +202,13 @@ public sealed class HandshakeProbeTests
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await probe.ProbeAsync(Collector(peer.Port), Settings(), cancel.Token));
+    }
+
+    /// <summary>A resolver that never answers and ignores cancellation, as a wedged system resolver would.</summary>
+    private sealed class SilentResolver : IHostResolver
+    {
+        public Task<IPAddress[]> ResolveAsync(string host, System.Net.Sockets.AddressFamily family, CancellationToken cancellationToken) =>
+            new TaskCompletionSource<IPAddress[]>().Task;
     }
 
     private static CollectorConfig Collector(int port, string address = "127.0.0.1") => new("c1", address, port, "", 1);

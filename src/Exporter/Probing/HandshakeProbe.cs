@@ -122,7 +122,8 @@ public sealed class HandshakeProbe(TimeProvider time, IHostResolver resolver) : 
         var started = time.GetTimestamp();
         try
         {
-            var addresses = await resolver.ResolveAsync(collector.Address, family, linked.Token);
+            // WaitAsync: a resolver that ignores cancellation cannot hold the probe past its timeout.
+            var addresses = await resolver.ResolveAsync(collector.Address, family, linked.Token).WaitAsync(linked.Token);
             var elapsed = time.GetElapsedTime(started);
             var chosen = Choose(addresses, settings);
             return chosen is null

@@ -52,15 +52,16 @@ public sealed partial class ProbeScheduler(Fleet fleet, ICollectorProbe probe, T
     /// <summary>Stops every loop and closes held connections; returns when no probe is running any more.</summary>
     public async Task StopAsync()
     {
-        if (stopping is null)
+        // Taken at once: a second caller (a stop after one the host gave up waiting for) finds nothing to stop.
+        if (stopping is not { } cancel)
         {
             return;
         }
 
-        await stopping.CancelAsync();
-        await running;
-        stopping.Dispose();
         stopping = null;
+        await cancel.CancelAsync();
+        await running;
+        cancel.Dispose();
     }
 
     private async Task RunAsync(CollectorMonitor collector, Cadence cadence, ProbeSettings settings, SemaphoreSlim gate, CancellationToken stop)
@@ -124,9 +125,10 @@ public sealed partial class ProbeScheduler(Fleet fleet, ICollectorProbe probe, T
             {
                 attempt = await probe.ProbeAsync(collector.Config, settings, stop);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
             {
-                // A bug in a probe must not stop the collector's schedule: it is counted and logged as an error.
+                // A bug in a probe must not stop the collector's schedule: it is counted and logged as an error,
+                // even a cancellation of its own (only stopping the scheduler ends the loop).
                 LogProbeFailed(logger, e, collector.Group.Config.Name, collector.Config.Name);
                 attempt = new ProbeAttempt(new ProbeOutcome(ProbeResult.Error, TimeSpan.Zero, null, null, e.Message));
             }
