@@ -15,6 +15,7 @@ public static class ExporterEndpoints
 {
     private const string TextFormat = "text/plain; version=0.0.4; charset=utf-8";
     private const string OpenMetricsFormat = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+    private const int SendSlice = 32 * 1024;
     private static readonly string[] GetAndHead = [HttpMethods.Get, HttpMethods.Head];
 
     /// <summary><c>/metrics</c>, from prometheus-net's registry: the Prometheus text format, or OpenMetrics when the scraper prefers it.</summary>
@@ -22,14 +23,14 @@ public static class ExporterEndpoints
     {
         var registry = app.Services.GetRequiredService<CollectorRegistry>();
         var renders = app.Services.GetRequiredService<CoalescedRenders>();
-        app.MapMethods("/metrics", GetAndHead, async Task<IResult> (HttpContext context) =>
+        app.MapMethods("/metrics", GetAndHead, async Task (HttpContext context) =>
         {
             var (format, contentType) = Negotiate(context.Request);
-            return Send(await renders.RenderAsync(contentType, async body =>
+            await SendAsync(context, renders.RenderAsync(contentType, async body =>
             {
                 await registry.CollectAndExportAsTextAsync(body, format, CancellationToken.None);
                 return contentType;
-            }).WaitAsync(context.RequestAborted));
+            }));
         });
         return app;
     }
@@ -40,22 +41,22 @@ public static class ExporterEndpoints
         // Taken now, as the app is put together, rather than at the first request.
         var start = app.Services.GetRequiredService<ExporterStart>();
         var renders = app.Services.GetRequiredService<CoalescedRenders>();
-        app.MapMethods("/api/v1/status", GetAndHead, async Task<IResult> (HttpContext context, Fleet fleet, ActiveConfiguration active) =>
-            Send(await renders.RenderAsync("status.json", body =>
+        app.MapMethods("/api/v1/status", GetAndHead, (HttpContext context, Fleet fleet, ActiveConfiguration active) =>
+            SendAsync(context, renders.RenderAsync("status.json", body =>
             {
                 JsonSerializer.Serialize(body, Capture(fleet, active, start), StatusJsonContext.Default.StatusDocument);
                 return Task.FromResult("application/json; charset=utf-8");
-            }).WaitAsync(context.RequestAborted)));
-        app.MapMethods("/", GetAndHead, async Task<IResult> (HttpContext context, Fleet fleet, ActiveConfiguration active, TimeProvider time) =>
+            })));
+        app.MapMethods("/", GetAndHead, (HttpContext context, Fleet fleet, ActiveConfiguration active, TimeProvider time) =>
         {
             // The page runs no script and loads nothing: say so to the browser, so escaped text can never become either.
             context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'";
             context.Response.Headers.XContentTypeOptions = "nosniff";
-            return Send(await renders.RenderAsync("status.html", body =>
+            return SendAsync(context, renders.RenderAsync("status.html", body =>
             {
                 body.Write(Encoding.UTF8.GetBytes(StatusPage.Render(Capture(fleet, active, start), time.GetUtcNow())));
                 return Task.FromResult("text/html; charset=utf-8");
-            }).WaitAsync(context.RequestAborted));
+            }));
         });
         return app;
     }
@@ -89,7 +90,27 @@ public static class ExporterEndpoints
         return app;
     }
 
-    private static IResult Send(Rendered rendered) => TypedResults.Bytes(rendered.Body, rendered.ContentType);
+    /// <summary>
+    /// Sends a shared render a slice at a time, each written once the connection has taken the one before: a slow or
+    /// busy client holds a slice of the answer in the exporter's memory, not a copy of all of it (200 connections
+    /// given 2.4 MB each at once took the exporter to 700 MB).
+    /// </summary>
+    private static async Task SendAsync(HttpContext context, Task<Rendered> rendering)
+    {
+        var (body, contentType) = await rendering.WaitAsync(context.RequestAborted);
+        var response = context.Response;
+        response.ContentType = contentType;
+        response.ContentLength = body.Length;
+        if (HttpMethods.IsHead(context.Request.Method))
+        {
+            return;
+        }
+
+        for (var offset = 0; offset < body.Length; offset += SendSlice)
+        {
+            await response.Body.WriteAsync(body.Slice(offset, Math.Min(SendSlice, body.Length - offset)), context.RequestAborted);
+        }
+    }
 
     /// <summary>OpenMetrics when the scraper ranks it above the Prometheus text format, as Prometheus does by default.</summary>
     private static (ExpositionFormat Format, string ContentType) Negotiate(HttpRequest request)
