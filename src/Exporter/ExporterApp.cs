@@ -20,8 +20,10 @@ public static class ExporterApp
         builder.AddProbing();
         builder.AddProbeTracing();
         builder.AddWeb();
+        builder.Services.AddHostedService<UnobservedTaskExceptions>();
 
         var app = builder.Build();
+        app.UseErrorsWithoutDetails();
         app.MapMetricsEndpoint();
         app.MapStatusEndpoints();
         app.MapLifecycleEndpoints();

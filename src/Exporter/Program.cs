@@ -16,6 +16,7 @@ try
         return ConfigCheck.Run(launch, Console.Out);
     }
 
+    OpenFileLimit.Raise();
     MetricsSetup.KeepDefaultMetricsLean();
     await using var app = ExporterApp.Create(launch);
     await app.RunAsync();

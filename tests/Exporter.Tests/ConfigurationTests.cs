@@ -259,6 +259,58 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Contains($"{file}: {expected}", error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>Files found by fuzzing that made the YAML reader crash the process, hang, or throw something else than a configuration error.</summary>
+    public static TheoryData<string, string> FilesThatHurtTheYamlReader => new()
+    {
+        { "groups: &g [{name: g, collectors: *g}]\n", "is not a configuration: line 1, column 35: the alias *g is inside the node it names" },
+        { "groups: " + new string('[', 100_000) + new string(']', 100_000) + "\n", "is not a configuration: line 1, column 72: nesting is deeper than 64 levels" },
+        {
+            "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" + string.Concat(Enumerable.Range(1, 9).Select(i => $"a{i}: &a{i} [{string.Join(", ", Enumerable.Repeat($"*a{i - 1}", 10))}]\n")),
+            "is not a configuration: line 6, column 40: the document has more than 1,000,000 values once its aliases (*name) are expanded"
+        },
+        { "99999999999999999999\n", "is not a configuration: line 1, column 1: the document is a single value; it must be a mapping of settings (probe:, groups:)" },
+        { "- 127.0.0.1\n", "is not a configuration: line 1, column 1: the document is a list; it must be a mapping of settings (probe:, groups:)" },
+        { "probe:\n  mode: { hold\ngroups: []\n", "is not valid YAML: the YAML reader failed after" },
+        { "groups: [{name: g, collectors: [{address: 127.0.0.1}]}]\nz: [*nowhere]\n", "is not valid YAML: line 1, column 1: The anchor 'nowhere' does not exists" },
+    };
+
+    [Theory]
+    [MemberData(nameof(FilesThatHurtTheYamlReader))]
+    public void A_file_that_would_hurt_the_YAML_reader_is_a_configuration_error(string yaml, string expected)
+    {
+        var file = directory.Write("collectors.yaml", yaml);
+
+        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, []).Load());
+
+        Assert.Contains($"{file}: {expected}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_preference_list_file_that_never_ends_is_a_configuration_error()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => Load("groups: [{name: g, preferenceListFile: /dev/zero}]\n"));
+
+        Assert.Contains("/dev/zero: is larger than 16 MiB", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_NUL_character_in_a_file_name_is_a_configuration_error()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => Load("groups: [{name: g, preferenceListFile: \"fw\\0.txt\"}]\n"));
+
+        Assert.Contains("groups[0].preferenceListFile: is not a file name: it contains a NUL character", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("interval: 25h", "probe.interval: \"25h\" is not allowed; the longest is 1d")]
+    [InlineData("interval: 60d, timeout: 50d", "probe.timeout: \"50d\" is not allowed; the longest is 1d")]
+    public void A_duration_longer_than_a_day_is_a_configuration_error(string probe, string expected)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => Load($"probe: {{{probe}}}\ngroups: [{{name: g, collectors: [{{address: 127.0.0.1}}]}}]\n"));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Every_error_in_a_file_is_reported_at_once()
     {

@@ -116,6 +116,20 @@ public sealed class EngineTests(ITestOutputHelper output)
         Assert.NotNull(engine.Collector(0).LastDnsLookup);
     }
 
+    [Fact]
+    public async Task A_resolver_that_never_answers_is_a_dns_error_at_the_timeout()
+    {
+        var clock = Stopwatch.StartNew();
+        await using var engine = EngineHarness.Start(
+            "probe: {interval: 60s, timeout: 500ms}\ngroups:\n  - name: g\n    collectors: [{name: c1, address: lc.example}]\n", new SilentResolver());
+
+        await engine.WaitForProbesAsync("c1", "dns_error", 1);
+        clock.Stop();
+
+        Assert.Equal("lc.example: name resolution took longer than 500ms", engine.Collector(0).LastError);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(3));
+    }
+
     [Theory]
     [InlineData("ip4", "127.0.0.7")]
     [InlineData("any", "127.0.0.7")]
@@ -234,5 +248,12 @@ public sealed class EngineTests(ITestOutputHelper output)
         await Eventually.TrueAsync(() => peer.Endings().Count == 1, "the held connection closed");
         Assert.Equal(["fin"], peer.Endings());
         Assert.Equal(0, await engine.ProbesAsync("c2", "timeout"));
+    }
+
+    /// <summary>A resolver that never answers and ignores cancellation, as a wedged system resolver would.</summary>
+    private sealed class SilentResolver : IHostResolver
+    {
+        public Task<IPAddress[]> ResolveAsync(string host, System.Net.Sockets.AddressFamily family, CancellationToken cancellationToken) =>
+            new TaskCompletionSource<IPAddress[]>().Task;
     }
 }

@@ -9,6 +9,9 @@ namespace LogCollectorExporter.Configuration;
 /// </summary>
 public sealed class ConfigFiles
 {
+    /// <summary>Larger than any configuration (a Kubernetes ConfigMap holds at most 1 MiB); also stops a read of an endless file such as /dev/zero.</summary>
+    public const int MaxFileBytes = 16 * 1024 * 1024;
+
     private readonly List<string> paths = [];
     private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
@@ -19,7 +22,7 @@ public sealed class ConfigFiles
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            bytes = ReadBounded(path) ?? throw new ConfigurationException(path, $"is larger than {MaxFileBytes / 1024 / 1024} MiB, which no configuration is");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -41,7 +44,7 @@ public sealed class ConfigFiles
         {
             try
             {
-                Append(hash, path, File.ReadAllBytes(path));
+                Append(hash, path, ReadBounded(path) ?? Encoding.UTF8.GetBytes("too large"));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -50,6 +53,21 @@ public sealed class ConfigFiles
         }
 
         return Convert.ToHexString(hash.GetCurrentHash());
+    }
+
+    /// <summary>The file's bytes; null when it has more than <see cref="MaxFileBytes"/>.</summary>
+    private static byte[]? ReadBounded(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
+        using var content = new MemoryStream();
+        var buffer = new byte[81920];
+        int read;
+        while ((read = file.Read(buffer, 0, (int)Math.Min(buffer.Length, MaxFileBytes + 1L - content.Length))) > 0)
+        {
+            content.Write(buffer, 0, read);
+        }
+
+        return content.Length > MaxFileBytes ? null : content.ToArray();
     }
 
     private static void Append(IncrementalHash hash, string path, byte[] bytes)

@@ -41,6 +41,7 @@ public sealed class ConfigLoader
         if (configFile is not null)
         {
             var bytes = files.ReadAllBytes(configFile);
+            YamlShape.Check(bytes, configFile);
             try
             {
                 builder.AddYamlStream(new MemoryStream(bytes));
@@ -48,6 +49,12 @@ public sealed class ConfigLoader
             catch (FormatException e)
             {
                 throw new ConfigurationException(configFile, $"is not valid YAML: {DescribeYamlError(e)}");
+            }
+            catch (Exception e)
+            {
+                // The YAML reader fails on some malformed input (an alias where it takes none) with exceptions other
+                // than its own (found by fuzzing): still a bad file, not a crash.
+                throw new ConfigurationException(configFile, $"is not valid YAML: {e.Message}");
             }
 
             sources.Add(_ => configFile);

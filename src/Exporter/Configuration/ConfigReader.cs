@@ -15,6 +15,9 @@ internal sealed partial class ConfigReader
     private static readonly string[] ProbeKeys =
         ["interval", "timeout", "mode", "close", "ipFamily", "sourceAddress", "failureThreshold", "recoveryThreshold", "maxConcurrency", "buckets"];
 
+    // Longer would make no sense for a health check, and timers (Task.Delay) take at most 49 days.
+    private static readonly TimeSpan MaxDuration = TimeSpan.FromHours(24);
+
     private static readonly string[] GroupKeys = ["name", "forwardToAll", "failback", "preferenceListFile", "collectors"];
     private static readonly string[] CollectorKeys = ["name", "address", "port", "serial"];
 
@@ -253,6 +256,12 @@ internal sealed partial class ConfigReader
     private (bool ForwardToAll, IReadOnlyList<CollectorConfig> Collectors)? ReadPreferenceListFile(
         IConfigurationSection section, string path, string listFile, bool? explicitForwardToAll, IpFamily family)
     {
+        if (listFile.Contains('\0', StringComparison.Ordinal))
+        {
+            Error(section, "preferenceListFile", path + ".preferenceListFile", "is not a file name: it contains a NUL character");
+            return null;
+        }
+
         var fullPath = Path.GetFullPath(listFile, baseDirectory ?? Directory.GetCurrentDirectory());
         PreferenceListFile.Content content;
         try
@@ -413,6 +422,12 @@ internal sealed partial class ConfigReader
         if (value <= TimeSpan.Zero)
         {
             Error(section, key, path, $"\"{text}\" is not allowed; the duration must be greater than zero");
+            return fallback;
+        }
+
+        if (value > MaxDuration)
+        {
+            Error(section, key, path, $"\"{text}\" is not allowed; the longest is {Duration.Format(MaxDuration)}");
             return fallback;
         }
 

@@ -267,7 +267,10 @@ public sealed partial class ProbeEngine
                 else
                 {
                     slot.State = SlotState.Resolving;
-                    _ = ResolveAsync(slot.Id, slot.Generation, slot.Collector.Config);
+                    var (id, generation, collector) = (slot.Id, slot.Generation, slot.Collector);
+
+                    // On the thread pool: a resolver that blocks must not block the engine.
+                    _ = Task.Run(() => ResolveAsync(id, generation, collector), CancellationToken.None);
                 }
             }
             catch (Exception e)
@@ -516,19 +519,21 @@ public sealed partial class ProbeEngine
             slot.Dns = resolution.Duration;
             if (resolution.Address is not { } address)
             {
-                Finish(slot, new ProbeOutcome(ProbeResult.DnsError, TimeSpan.Zero, slot.Dns, null, resolution.Error), engine.time.GetTimestamp());
+                Finish(slot, new ProbeOutcome(resolution.Result, TimeSpan.Zero, slot.Dns, null, resolution.Error), engine.time.GetTimestamp());
                 return;
             }
 
             Connect(slot, address, Native.SocketAddress(address, slot.Collector.Config.Port));
         }
 
-        private async Task ResolveAsync(int id, int generation, CollectorConfig collector)
+        private async Task ResolveAsync(int id, int generation, CollectorMonitor monitor)
         {
+            var collector = monitor.Config;
             var time = engine.time;
             var started = time.GetTimestamp();
             IPAddress? chosen = null;
             string? error = null;
+            var result = ProbeResult.DnsError;
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
             timeout.CancelAfter(settings.Timeout);
             try
@@ -539,10 +544,12 @@ public sealed partial class ProbeEngine
                     IpFamily.Ip6 => AddressFamily.InterNetworkV6,
                     _ => AddressFamily.Unspecified,
                 };
-                chosen = Choose(await engine.resolver.ResolveAsync(collector.Address, family, timeout.Token));
+
+                // WaitAsync: a resolver that ignores cancellation cannot hold the probe past its timeout.
+                chosen = Choose(await engine.resolver.ResolveAsync(collector.Address, family, timeout.Token).WaitAsync(timeout.Token));
                 error = chosen is null ? $"{collector.Address}: no {DescribeFamily()} address" : null;
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
             {
                 error = $"{collector.Address}: name resolution took longer than {Duration.Format(settings.Timeout)}";
             }
@@ -550,8 +557,14 @@ public sealed partial class ProbeEngine
             {
                 error = $"{collector.Address}: {e.Message}";
             }
+            catch (Exception e)
+            {
+                // A fault in the resolver must not leave the collector waiting for an answer forever: counted and logged.
+                LogProbeFailed(engine.logger, e, monitor.Group.Config.Name, collector.Name);
+                (result, error) = (ProbeResult.Error, $"{collector.Address}: {e.Message}");
+            }
 
-            resolutions.Enqueue(new Resolution(id, generation, chosen, time.GetElapsedTime(started), error));
+            resolutions.Enqueue(new Resolution(id, generation, chosen, time.GetElapsedTime(started), result, error));
             Wake();
         }
 
@@ -630,7 +643,7 @@ public sealed partial class ProbeEngine
         public ulong EventData => (uint)Id | ((ulong)(uint)Generation << 32);
     }
 
-    private sealed record Resolution(int Id, int Generation, IPAddress? Address, TimeSpan Duration, string? Error);
+    private sealed record Resolution(int Id, int Generation, IPAddress? Address, TimeSpan Duration, ProbeResult Result, string? Error);
 
     /// <summary>The eventfd that wakes the engine's thread; a SafeHandle, so it cannot be closed while another thread writes to it.</summary>
     private sealed unsafe class EventFdHandle : SafeHandleZeroOrMinusOneIsInvalid

@@ -32,7 +32,13 @@ public sealed partial class ProbingService(Fleet fleet, ProbeEngine engine, Acti
         try
         {
             started = false;
-            await engine.StopAsync();
+
+            // The host's shutdown timeout bounds the wait: the engine must not keep the process from exiting.
+            await engine.StopAsync().WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            LogStopAbandoned(logger);
         }
         finally
         {
@@ -59,6 +65,9 @@ public sealed partial class ProbingService(Fleet fleet, ProbeEngine engine, Acti
             gate.Release();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping: a probe did not end within the shutdown timeout; exiting without it")]
+    private static partial void LogStopAbandoned(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Probing {Groups} groups, {Collectors} collectors every {Interval} (timeout {Timeout}, mode {Mode}), configured by {Source}")]
     private static partial void LogStarted(ILogger logger, int groups, int collectors, string interval, string timeout, string mode, string source);

@@ -7,6 +7,10 @@ public static class WebSetup
 {
     public const string DefaultUrls = "http://0.0.0.0:9978";
 
+    public const int MaxConnections = 512;
+
+    public static readonly TimeSpan RequestHeadersTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>Listens on <see cref="DefaultUrls"/> unless <c>--urls</c> or <c>ASPNETCORE_URLS</c> says otherwise; stops within 5 s.</summary>
     public static WebApplicationBuilder AddWeb(this WebApplicationBuilder builder)
     {
@@ -38,9 +42,40 @@ public static class WebSetup
             builder.WebHost.UseUrls(DefaultUrls);
         }
 
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            var limits = kestrel.Limits;
+
+            // Scrapers, probes and people: a few connections. The cap keeps file descriptors for the probes.
+            limits.MaxConcurrentConnections = MaxConnections;
+
+            // No endpoint reads a body, and every request is a short line with a few headers.
+            limits.MaxRequestBodySize = 0;
+            limits.MaxRequestLineSize = 4 * 1024;
+            limits.MaxRequestHeaderCount = 64;
+            limits.MaxRequestHeadersTotalSize = 16 * 1024;
+
+            // A client that opens a connection and sends its headers slowly (or never) is dropped.
+            limits.RequestHeadersTimeout = RequestHeadersTimeout;
+        });
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(4));
         builder.Services.AddSingleton(services => new ExporterStart(services.GetRequiredService<TimeProvider>().GetUtcNow()));
+        builder.Services.AddSingleton<CoalescedRenders>();
         return builder;
+    }
+
+    /// <summary>
+    /// An endpoint that fails answers 500 with a line that says to look at the log, which has the exception: never a
+    /// stack trace or anything else from inside, whatever the environment (Development included).
+    /// </summary>
+    public static WebApplication UseErrorsWithoutDetails(this WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandler = context => context.Response.WriteAsync("The exporter failed to answer this request; its log says why.\n"),
+        });
+        return app;
     }
 
     // UTC timestamps unless the configuration says otherwise.

@@ -34,6 +34,8 @@ public sealed partial class ExporterProcess : IAsyncDisposable
 
     public bool HasExited => process.HasExited;
 
+    public int Id => process.Id;
+
     public int ExitCode => process.ExitCode;
 
     /// <param name="args">The exporter's arguments; it always listens on 127.0.0.1 and a free port.</param>

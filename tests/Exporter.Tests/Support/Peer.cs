@@ -6,7 +6,8 @@ namespace LogCollectorExporter.Tests.Support;
 /// <summary>
 /// A loopback TCP peer standing in for a log collector, in each way a probe can find one: up (listening and
 /// accepting), refused (the port is bound but not listening, so a SYN gets RST), blackholed (listening with a full
-/// accept backlog, so the kernel drops the SYN) — and able to close or reset the connections it holds.
+/// accept backlog, so the kernel drops the SYN), talkative (it writes to every connection) — and able to close or
+/// reset the connections it holds. Each binds an address of its own in 127.0.0.0/8 (127.0.0.1 unless told).
 /// </summary>
 public sealed class Peer : IDisposable
 {
@@ -16,20 +17,39 @@ public sealed class Peer : IDisposable
     private readonly List<Task> readers = [];
     private Socket? socket;
     private long bytesReceived;
+    private long bytesSent;
     private int accepted;
 
     private Peer(Socket socket)
     {
         this.socket = socket;
         Port = ((IPEndPoint)socket.LocalEndPoint!).Port;
+        Address = ((IPEndPoint)socket.LocalEndPoint!).Address;
     }
 
     public int Port { get; }
+
+    public IPAddress Address { get; }
 
     /// <summary>Bytes the peer received on any connection it accepted.</summary>
     public long BytesReceived => Interlocked.Read(ref bytesReceived);
 
     public int Accepted => Volatile.Read(ref accepted);
+
+    /// <summary>Bytes a talkative peer wrote.</summary>
+    public long BytesSent => Interlocked.Read(ref bytesSent);
+
+    /// <summary>Connections accepted and not ended yet.</summary>
+    public int Held
+    {
+        get
+        {
+            lock (gate)
+            {
+                return held.Count;
+            }
+        }
+    }
 
     /// <summary>The address the last accepted connection came from.</summary>
     public IPAddress? LastRemoteAddress { get; private set; }
@@ -45,33 +65,49 @@ public sealed class Peer : IDisposable
         }
     }
 
-    public static Peer Up(int port = 0)
+
+    public static Peer Up(int port = 0, IPAddress? address = null)
     {
-        var peer = new Peer(Bind(port, listen: 128));
+        var peer = new Peer(Bind(address, port, listen: 128));
         _ = peer.AcceptAsync();
         return peer;
     }
 
-    /// <summary>Accepts each connection and resets it shortly after: a collector, or a middlebox, that drops connections.</summary>
-    public static Peer ResetAfterAccept(TimeSpan after)
+    /// <summary>Accepts each connection and writes <paramref name="chunk"/> to it every <paramref name="every"/> until it ends: a collector that talks.</summary>
+    public static Peer Talkative(byte[] chunk, TimeSpan every, IPAddress? address = null)
     {
-        var peer = new Peer(Bind(0, listen: 128));
+        var peer = new Peer(Bind(address, 0, listen: 128));
+        _ = peer.AcceptAsync(connection => peer.TalkAsync(connection, chunk, every));
+        return peer;
+    }
+
+    /// <summary>Accepts each connection and resets it shortly after: a collector, or a middlebox, that drops connections.</summary>
+    public static Peer ResetAfterAccept(TimeSpan after, IPAddress? address = null)
+    {
+        var peer = new Peer(Bind(address, 0, listen: 128));
         _ = peer.ResetEachAsync(after);
         return peer;
     }
 
-    public static Peer Refused() => new(Bind(0, listen: null));
+    public static Peer Refused(IPAddress? address = null) => new(Bind(address, 0, listen: null));
 
-    public static Peer Blackholed()
+    public static Peer Blackholed(IPAddress? address = null) => BlackholedAsync(address).GetAwaiter().GetResult();
+
+    public static async Task<Peer> BlackholedAsync(IPAddress? address = null)
     {
-        var peer = new Peer(Bind(0, listen: 0));
-        var endpoint = new IPEndPoint(IPAddress.Loopback, peer.Port);
+        var peer = new Peer(Bind(address, 0, listen: 0));
+        var endpoint = new IPEndPoint(peer.Address, peer.Port);
 
         // Fill the accept queue (never accepted) until a connect stalls: from then on the kernel drops SYNs.
         for (var i = 0; i < 16; i++)
         {
             var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            if (!client.ConnectAsync(endpoint).Wait(TimeSpan.FromMilliseconds(300)))
+            using var stall = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+            try
+            {
+                await client.ConnectAsync(endpoint, stall.Token);
+            }
+            catch (OperationCanceledException)
             {
                 client.Dispose();
                 return peer;
@@ -129,7 +165,15 @@ public sealed class Peer : IDisposable
         {
             foreach (var connection in held)
             {
-                connection.Shutdown(SocketShutdown.Both);
+                try
+                {
+                    connection.Shutdown(SocketShutdown.Both);
+                }
+                catch (SocketException)
+                {
+                    // The prober already reset it.
+                }
+
                 connection.Dispose();
             }
 
@@ -169,11 +213,11 @@ public sealed class Peer : IDisposable
         }
     }
 
-    private static Socket Bind(int port, int? listen)
+    private static Socket Bind(IPAddress? address, int port, int? listen)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
+        socket.Bind(new IPEndPoint(address ?? IPAddress.Loopback, port));
         if (listen is { } backlog)
         {
             socket.Listen(backlog);
@@ -182,7 +226,7 @@ public sealed class Peer : IDisposable
         return socket;
     }
 
-    private async Task AcceptAsync()
+    private async Task AcceptAsync(Func<Socket, Task>? talk = null)
     {
         var listener = socket!;
         try
@@ -196,6 +240,11 @@ public sealed class Peer : IDisposable
                 {
                     held.Add(connection);
                     readers.Add(ReadAsync(connection));
+                }
+
+                if (talk is not null)
+                {
+                    _ = talk(connection);
                 }
             }
         }
@@ -226,6 +275,23 @@ public sealed class Peer : IDisposable
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             // Stopped listening.
+        }
+    }
+
+    private async Task TalkAsync(Socket connection, byte[] chunk, TimeSpan every)
+    {
+        try
+        {
+            while (true)
+            {
+                await connection.SendAsync(chunk);
+                Interlocked.Add(ref bytesSent, chunk.Length);
+                await Task.Delay(every);
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // The connection ended.
         }
     }
 

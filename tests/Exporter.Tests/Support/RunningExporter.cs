@@ -23,12 +23,18 @@ public sealed class RunningExporter : IAsyncDisposable
     public static Task<RunningExporter> StartAsync(string configFile, params string[] extraArgs) =>
         StartAsync(["--config", configFile, .. extraArgs]);
 
-    public static async Task<RunningExporter> StartAsync(string[] args)
+    /// <param name="args">The exporter's arguments; it always listens on 127.0.0.1 and a free port.</param>
+    /// <param name="configure">Replaces services (clock, probe, resolver, logging) before the exporter is built.</param>
+    public static async Task<RunningExporter> StartAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var (launch, exitCode) = Launch.Parse([.. args, "--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], TextWriter.Null, TextWriter.Null);
         Assert.Null(exitCode);
         var registry = Prometheus.Metrics.NewCustomRegistry();
-        var app = ExporterApp.Create(launch!, builder => builder.Services.AddSingleton(registry));
+        var app = ExporterApp.Create(launch!, builder =>
+        {
+            builder.Services.AddSingleton(registry);
+            configure?.Invoke(builder);
+        });
         await app.StartAsync();
         return new RunningExporter(app, registry, new Uri(app.Urls.Single()));
     }

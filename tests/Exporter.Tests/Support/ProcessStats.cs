@@ -1,0 +1,28 @@
+using System.Globalization;
+
+namespace LogCollectorExporter.Tests.Support;
+
+/// <summary>What Linux says about a process: open file descriptors, resident memory, CPU time (from /proc).</summary>
+public readonly record struct ProcessStats(int OpenFiles, int Sockets, long RssBytes, TimeSpan CpuTime)
+{
+    /// <summary>Clock ticks per second of /proc/PID/stat (USER_HZ), 100 on Linux.</summary>
+    private const double TicksPerSecond = 100;
+
+    public double RssMegabytes => RssBytes / 1024.0 / 1024.0;
+
+    public static ProcessStats Of(int pid)
+    {
+        var descriptors = Directory.GetFileSystemEntries($"/proc/{pid}/fd");
+        var sockets = descriptors.Count(d => new FileInfo(d).LinkTarget?.StartsWith("socket:", StringComparison.Ordinal) == true);
+        var rss = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        var rssKb = long.Parse(rss.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+
+        // The fields after the command name, which is in parentheses and may hold spaces: utime and stime are the 12th and 13th.
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return new ProcessStats(descriptors.Length, sockets, rssKb * 1024, TimeSpan.FromSeconds(ticks / TicksPerSecond));
+    }
+
+    public static ProcessStats OfThisProcess() => Of(Environment.ProcessId);
+}
