@@ -54,7 +54,7 @@ public sealed class ReloadStormTests(ITestOutputHelper output) : IDisposable
         await using var exporter = ExporterProcess.Start(["--config", Path.Combine(volume, "collectors.yaml")]);
         using var client = new HttpClient { BaseAddress = await exporter.ListeningAsync(), Timeout = TimeSpan.FromSeconds(30) };
         await Eventually.TrueAsync(async () => (await client.GetAsync("/-/ready")).StatusCode == HttpStatusCode.OK, "ready");
-        var statsBefore = ProcessStats.Of(exporter.Id);
+        var statsBefore = await ProcessStats.SettledAsync(exporter.Id);
         var lastGood = 0;
         var counters = StableCounters(Scrape.Parse(await client.GetStringAsync("/metrics")));
         var latencies = new List<TimeSpan>();
@@ -109,7 +109,7 @@ public sealed class ReloadStormTests(ITestOutputHelper output) : IDisposable
         }
 
         storm.Stop();
-        var statsAfter = ProcessStats.Of(exporter.Id);
+        var statsAfter = await ProcessStats.SettledAsync(exporter.Id);
         await Eventually.TrueAsync(async () => StableCounters(Scrape.Parse(await client.GetStringAsync("/metrics"))).All(c => c.Value > counters[c.Key]), "probing goes on after the storm");
         exporter.Signal(15);
         Assert.True(await exporter.WaitForExitAsync(TimeSpan.FromSeconds(5)), "still running 5 s after SIGTERM");

@@ -25,4 +25,22 @@ public readonly record struct ProcessStats(int OpenFiles, int Sockets, long RssB
     }
 
     public static ProcessStats OfThisProcess() => Of(Environment.ProcessId);
+
+    /// <summary>
+    /// The sample with the fewest sockets over 1.5 s: a probe's socket lives until the engine collects the finished
+    /// handshake (up to 200 ms later), so a single sample counts whatever probes happen to be in flight; a leaked socket
+    /// is there in every sample.
+    /// </summary>
+    public static async Task<ProcessStats> SettledAsync(int pid)
+    {
+        var lowest = Of(pid);
+        for (var i = 0; i < 15; i++)
+        {
+            await Task.Delay(100);
+            var sample = Of(pid);
+            lowest = sample.Sockets < lowest.Sockets ? sample : lowest;
+        }
+
+        return lowest;
+    }
 }
