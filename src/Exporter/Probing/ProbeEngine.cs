@@ -415,6 +415,8 @@ public sealed partial class ProbeEngine
             }
             else
             {
+                // A collector may have spoken before this look; bytes left unread would turn the FIN into a RST.
+                Discard(slot.Fd);
                 CloseSocket(slot, settings.Close);
             }
 
@@ -489,6 +491,15 @@ public sealed partial class ProbeEngine
             ProbeTelemetry.Record(slot.Collector, new ProbeOutcome(ProbeResult.Reset, TimeSpan.Zero, null, slot.Address, reason), droppedAt, droppedAt);
             slot.Collector.Group.RecordDrop(slot.Collector, reason, droppedAt);
             schedule.Dropped(slot.Id, at);
+        }
+
+        // Reads and throws away what a collector sent; nothing looks at it.
+        private static unsafe void Discard(int fd)
+        {
+            var scratch = stackalloc byte[4096];
+            while (Native.Receive(fd, scratch, 4096, Native.MsgDontWait) > 0)
+            {
+            }
         }
 
         private void ExpireTimeouts(long now)
