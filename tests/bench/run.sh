@@ -20,6 +20,13 @@ fi
 
 "$out/bench/logcollector-bench" --exporter "$out/exporter/logcollector-exporter" --out "$out" "${floor[@]}" "$@"
 
+# The floor under the exporter's memory and scrape time: prometheus-net alone with the exporter's series.
+dotnet build tests/bench/SeriesCost -c Release -o "$out/series-cost" -v quiet -nologo
+sizes=(10 1000 10000)
+[[ " $* " == *" --quick "* ]] && sizes=(10 1000)
+echo >> "$out/results.md"
+"$out/series-cost/logcollector-series-cost" "${sizes[@]}" | tee -a "$out/results.md"
+
 if command -v gnuplot > /dev/null; then
   gnuplot -e "results='$out/results.tsv'; output='$out/benchmarks.png'" tests/bench/plot.gp
   echo "plot: $out/benchmarks.png"

@@ -44,7 +44,7 @@ public sealed class ConfigLoader
             YamlShape.Check(bytes, configFile);
             try
             {
-                builder.AddYamlStream(new MemoryStream(bytes));
+                builder.Add(new IndexedYamlSource(bytes));
             }
             catch (FormatException e)
             {

@@ -28,6 +28,12 @@ public sealed partial class ProbeEngine
     /// </summary>
     public static readonly TimeSpan Collection = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// Until every collector has a first result, finished handshakes are collected this soon instead: the exporter is
+    /// ready (<c>/-/ready</c>) when they are, and a pod's start should not wait for a saving meant for the long run.
+    /// </summary>
+    public static readonly TimeSpan FirstCollection = TimeSpan.FromMilliseconds(5);
+
     private readonly Fleet fleet;
     private readonly TimeProvider time;
     private readonly IHostResolver resolver;
@@ -114,6 +120,7 @@ public sealed partial class ProbeEngine
         private readonly byte[]? sourceAddress;
         private readonly long timeoutTicks;
         private readonly long collectionTicks;
+        private readonly long firstCollectionTicks;
         private readonly int epoll;
         private readonly int connecting;
         private readonly EventFdHandle wakeUp;
@@ -122,6 +129,7 @@ public sealed partial class ProbeEngine
         private readonly CancellationTokenSource stopping = new();
         private int inFlight;
         private int connectsInFlight;
+        private bool everyCollectorProbed;
 
         public Run(ProbeEngine engine)
         {
@@ -134,6 +142,7 @@ public sealed partial class ProbeEngine
                 Ticks(Coalescing < settings.Interval / 10 ? Coalescing : settings.Interval / 10), time.TimestampFrequency);
             timeoutTicks = Ticks(settings.Timeout);
             collectionTicks = Ticks(Collection);
+            firstCollectionTicks = Ticks(FirstCollection);
             sourceAddress = settings.SourceAddress is { } source ? Native.SocketAddress(source, 0) : null;
             // Two epoll instances: the engine sleeps on the first (its wake-up eventfd, held connections); connects in
             // flight sit in the second, which it only looks at when it is awake anyway.
@@ -219,7 +228,8 @@ public sealed partial class ProbeEngine
 
             if (connectsInFlight > 0)
             {
-                wake = Math.Min(wake, now + collectionTicks);
+                everyCollectorProbed = everyCollectorProbed || engine.fleet.IsReady;
+                wake = Math.Min(wake, now + (everyCollectorProbed ? collectionTicks : firstCollectionTicks));
             }
 
             // Come back at least once a minute, so that the health check sees the engine alive.
