@@ -1,4 +1,5 @@
-# CPU per 1,000 probes and peak RSS against the number of targets, both tools. Called by run.sh.
+# CPU per 1,000 probes and peak RSS against the number of targets, both tools. Called by run.sh, with the rows of
+# results.tsv grouped by tool (a row of the other tool between two points would break the line).
 set terminal pngcairo size 1100,420 font "sans,10"
 set output output
 set datafile separator "\t"

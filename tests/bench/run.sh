@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark: logcollector-exporter against prometheus-blackbox-exporter on loopback, measured in one run.
 # Needs: prometheus-blackbox-exporter, tshark (root, to capture on lo), and gnuplot-nox for the plot.
-# Usage: tests/bench/run.sh [--quick]     (full: about 10 minutes; --quick: under 3)
+# Usage: tests/bench/run.sh [--quick]     (full: about 13 minutes; --quick: under 3)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=artifacts/bench

@@ -158,7 +158,7 @@ void Report(List<Row> rows, TimeSpan startup)
     File.WriteAllText(Path.Combine(options.Out, "results.md"),
         table + $"\nstart-up (exec to /-/ready, 10 collectors, median of 5): {startup.TotalMilliseconds:0} ms\n\n" + string.Join("\n", verdicts) + "\n");
     File.WriteAllLines(Path.Combine(options.Out, "results.tsv"),
-        ["tool\ttargets\tcpu_ms_per_1k\tpeak_rss_mib", .. rows.Select(r => $"{r.Tool}\t{r.Targets}\t{r.CpuPer1k:0.###}\t{r.PeakRss:0.###}")]);
+        ["tool\ttargets\tcpu_ms_per_1k\tpeak_rss_mib", .. rows.OrderBy(r => r.Tool, StringComparer.Ordinal).ThenBy(r => r.Targets).Select(r => $"{r.Tool}\t{r.Targets}\t{r.CpuPer1k:0.###}\t{r.PeakRss:0.###}")]);
     Console.WriteLine($"\nresults: {Path.Combine(options.Out, "results.md")}, {Path.Combine(options.Out, "results.tsv")}");
 }
 
