@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using LogCollectorExporter.Tests.Support;
 using Xunit.Abstractions;
@@ -131,19 +130,16 @@ public sealed class HostTests(ITestOutputHelper output) : IDisposable
     {
         using var a = Peer.Up();
         using var b = Peer.Up();
-        var volume = Path.Combine(directory.Path, "config");
-        Directory.CreateDirectory(volume);
-        WriteConfigMapRevision(volume, "..2026_11_27_10_00_00.000000001", Configs.Group([a.Port], probe: "interval: 1s, timeout: 500ms"));
-        File.CreateSymbolicLink(Path.Combine(volume, "collectors.yaml"), "..data/collectors.yaml");
-        await using var exporter = await RunningExporter.StartAsync(Path.Combine(volume, "collectors.yaml"));
+        var volume = new ConfigMapVolume(Path.Combine(directory.Path, "config"), Configs.Group([a.Port], probe: "interval: 1s, timeout: 500ms"));
+        await using var exporter = await RunningExporter.StartAsync(volume.ConfigFile);
         await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_up", L("group", "g"), L("collector", "c1")) == 1, Patience, "c1 up");
 
-        WriteConfigMapRevision(volume, "..2026_11_27_10_05_00.000000002", Configs.Group([a.Port, b.Port], probe: "interval: 1s, timeout: 500ms"));
+        volume.Publish(Configs.Group([a.Port, b.Port], probe: "interval: 1s, timeout: 500ms"));
         var text = await exporter.WaitForMetricsAsync(
             m => Value(m, "logcollector_up", L("group", "g"), L("collector", "c2")) == 1, Patience, "c2 from the new revision probed");
         Assert.Equal(1, Value(text, "logcollector_exporter_config_last_reload_successful"));
 
-        WriteConfigMapRevision(volume, "..2026_11_27_10_10_00.000000003", "groups: []");
+        volume.Publish("groups: []");
         text = await exporter.WaitForMetricsAsync(
             m => Value(m, "logcollector_exporter_config_last_reload_successful") == 0, Patience, "the bad revision rejected");
         Assert.Equal(2, Value(text, "logcollector_group_collectors", L("group", "g")));
@@ -240,17 +236,4 @@ public sealed class HostTests(ITestOutputHelper output) : IDisposable
         Assert.DoesNotContain("logcollector_", complaints, StringComparison.Ordinal);
         Assert.Equal(0, exitCode);
     }
-
-    private static void WriteConfigMapRevision(string volume, string revision, string content)
-    {
-        // What the kubelet does: a new timestamped directory, then an atomic rename of a new ..data symlink over the old one.
-        Directory.CreateDirectory(Path.Combine(volume, revision));
-        File.WriteAllText(Path.Combine(volume, revision, "collectors.yaml"), content);
-        var temporary = Path.Combine(volume, "..data_tmp");
-        File.CreateSymbolicLink(temporary, revision);
-        Assert.Equal(0, Rename(temporary, Path.Combine(volume, "..data")));
-    }
-
-    [DllImport("libc", EntryPoint = "rename", SetLastError = true)]
-    private static extern int Rename(string from, string to);
 }

@@ -129,7 +129,7 @@ public sealed partial class ProbeEngine
         private readonly CancellationTokenSource stopping = new();
         private int inFlight;
         private int connectsInFlight;
-        private bool everyCollectorProbed;
+        private int withoutResult;
 
         public Run(ProbeEngine engine)
         {
@@ -137,6 +137,7 @@ public sealed partial class ProbeEngine
             settings = engine.fleet.Probe;
             var collectors = engine.fleet.Groups.SelectMany(g => g.Collectors).ToArray();
             slots = [.. collectors.Select((c, id) => new Slot(id, c))];
+            withoutResult = slots.Length;
             var time = engine.time;
             schedule = new Schedule(time.GetTimestamp(), Ticks(settings.Interval), slots.Length,
                 Ticks(Coalescing < settings.Interval / 10 ? Coalescing : settings.Interval / 10), time.TimestampFrequency);
@@ -228,8 +229,7 @@ public sealed partial class ProbeEngine
 
             if (connectsInFlight > 0)
             {
-                everyCollectorProbed = everyCollectorProbed || engine.fleet.IsReady;
-                wake = Math.Min(wake, now + (everyCollectorProbed ? collectionTicks : firstCollectionTicks));
+                wake = Math.Min(wake, now + (withoutResult > 0 ? firstCollectionTicks : collectionTicks));
             }
 
             // Come back at least once a minute, so that the health check sees the engine alive.
@@ -447,6 +447,12 @@ public sealed partial class ProbeEngine
         private void Finish(Slot slot, in ProbeOutcome outcome, long at)
         {
             inFlight--;
+            if (!slot.HasResult)
+            {
+                slot.HasResult = true;
+                withoutResult--;
+            }
+
             if (slot.State != SlotState.Held)
             {
                 slot.State = SlotState.Idle;
@@ -659,6 +665,9 @@ public sealed partial class ProbeEngine
         public long Started;
         public TimeSpan? Dns;
         public IPAddress? Address;
+
+        /// <summary>Whether a probe of this run has finished for the collector (until all have, results are collected sooner).</summary>
+        public bool HasResult;
 
         /// <summary>The epoll data of this probe: the slot, and the generation that tells a stale event from a current one.</summary>
         public ulong EventData => (uint)Id | ((ulong)(uint)Generation << 32);

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using LogCollectorExporter.Tests.Support;
 using Xunit.Abstractions;
@@ -36,7 +35,6 @@ public sealed class ReloadStormTests(ITestOutputHelper output) : IDisposable
 
     private readonly TempDirectory directory = new();
     private readonly Peer peer = Peer.Up();
-    private int revision;
 
     public void Dispose()
     {
@@ -47,11 +45,8 @@ public sealed class ReloadStormTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task A_hundred_reloads_good_and_bad_by_every_trigger_keep_the_last_good_configuration_running()
     {
-        var volume = Path.Combine(directory.Path, "config");
-        Directory.CreateDirectory(volume);
-        SwapRevision(volume, Good(0));
-        File.CreateSymbolicLink(Path.Combine(volume, "collectors.yaml"), "..data/collectors.yaml");
-        await using var exporter = ExporterProcess.Start(["--config", Path.Combine(volume, "collectors.yaml")]);
+        var volume = new ConfigMapVolume(Path.Combine(directory.Path, "config"), Good(0));
+        await using var exporter = ExporterProcess.Start(["--config", volume.ConfigFile]);
         using var client = new HttpClient { BaseAddress = await exporter.ListeningAsync(), Timeout = TimeSpan.FromSeconds(30) };
         await Eventually.TrueAsync(async () => (await client.GetAsync("/-/ready")).StatusCode == HttpStatusCode.OK, "ready");
         var statsBefore = await ProcessStats.SettledAsync(exporter.Id);
@@ -66,7 +61,7 @@ public sealed class ReloadStormTests(ITestOutputHelper output) : IDisposable
             var trigger = (i / 2 % 3) switch { 0 => "http", 1 => "SIGHUP", _ => "file change" };
             var previous = await LastReloadAsync(client);
             var clock = Stopwatch.StartNew();
-            SwapRevision(volume, good ? Good(i) : BadFiles[i / 2 % BadFiles.Length]);
+            volume.Publish(good ? Good(i) : BadFiles[i / 2 % BadFiles.Length]);
             switch (trigger)
             {
                 case "http":
@@ -147,18 +142,4 @@ public sealed class ReloadStormTests(ITestOutputHelper output) : IDisposable
         var reload = JsonDocument.Parse(await client.GetStringAsync("/api/v1/status")).RootElement.GetProperty("exporter").GetProperty("lastReload");
         return (reload.GetProperty("successful").GetBoolean(), reload.GetProperty("at").GetDateTimeOffset(), reload.GetProperty("trigger").GetString()!);
     }
-
-    /// <summary>What the kubelet does on a ConfigMap update: a new timestamped directory, then an atomic rename of a new <c>..data</c> symlink over the old one.</summary>
-    private void SwapRevision(string volume, string content)
-    {
-        var name = $"..2026_11_27_10_00_00.{++revision:D9}";
-        Directory.CreateDirectory(Path.Combine(volume, name));
-        File.WriteAllText(Path.Combine(volume, name, "collectors.yaml"), content);
-        var temporary = Path.Combine(volume, "..data_tmp");
-        File.CreateSymbolicLink(temporary, name);
-        Assert.Equal(0, Rename(temporary, Path.Combine(volume, "..data")));
-    }
-
-    [DllImport("libc", EntryPoint = "rename", SetLastError = true)]
-    private static extern int Rename(string from, string to);
 }
