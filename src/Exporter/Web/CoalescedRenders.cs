@@ -14,28 +14,28 @@ public sealed class CoalescedRenders
     private readonly Dictionary<string, TaskCompletionSource<Rendered>> waiting = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> lastSize = new(StringComparer.Ordinal);
 
-    /// <summary>The next render of <paramref name="key"/>, shared with every other request waiting for it.</summary>
-    /// <param name="key">What is rendered: requests for the same key share renders.</param>
-    /// <param name="render">Writes the answer to the stream (sized like the last one) and returns its content type.</param>
-    public Task<Rendered> RenderAsync(string key, Func<MemoryStream, Task<string>> render)
+    /// <summary>The next render of an answer of <paramref name="contentType"/>, shared with every other request waiting for it.</summary>
+    /// <param name="contentType">What is rendered: requests for the same content type share renders.</param>
+    /// <param name="render">Writes the answer to the stream (sized like the last one).</param>
+    public Task<Rendered> RenderAsync(string contentType, Func<MemoryStream, Task> render)
     {
         TaskCompletionSource<Rendered> next;
         lock (waiting)
         {
-            if (waiting.TryGetValue(key, out var pending))
+            if (waiting.TryGetValue(contentType, out var pending))
             {
                 return pending.Task;
             }
 
             next = new TaskCompletionSource<Rendered>(TaskCreationOptions.RunContinuationsAsynchronously);
-            waiting[key] = next;
+            waiting[contentType] = next;
         }
 
-        _ = RenderWhenFreeAsync(key, next, render);
+        _ = RenderWhenFreeAsync(contentType, next, render);
         return next.Task;
     }
 
-    private async Task RenderWhenFreeAsync(string key, TaskCompletionSource<Rendered> next, Func<MemoryStream, Task<string>> render)
+    private async Task RenderWhenFreeAsync(string contentType, TaskCompletionSource<Rendered> next, Func<MemoryStream, Task> render)
     {
         await oneAtATime.WaitAsync();
         try
@@ -44,15 +44,15 @@ public sealed class CoalescedRenders
             lock (waiting)
             {
                 // From now on a new request waits for the render after this one.
-                waiting.Remove(key);
-                capacity = lastSize.GetValueOrDefault(key, 64 * 1024);
+                waiting.Remove(contentType);
+                capacity = lastSize.GetValueOrDefault(contentType, 64 * 1024);
             }
 
             var body = new MemoryStream(capacity + (capacity / 8));
-            var contentType = await render(body);
+            await render(body);
             lock (waiting)
             {
-                lastSize[key] = (int)body.Length;
+                lastSize[contentType] = (int)body.Length;
             }
 
             next.SetResult(new Rendered(body.GetBuffer().AsMemory(0, (int)body.Length), contentType));

@@ -26,11 +26,7 @@ public static class ExporterEndpoints
         app.MapMethods("/metrics", GetAndHead, async Task (HttpContext context) =>
         {
             var (format, contentType) = Negotiate(context.Request);
-            await SendAsync(context, renders.RenderAsync(contentType, async body =>
-            {
-                await registry.CollectAndExportAsTextAsync(body, format, CancellationToken.None);
-                return contentType;
-            }));
+            await SendAsync(context, renders.RenderAsync(contentType, body => registry.CollectAndExportAsTextAsync(body, format, CancellationToken.None)));
         });
         return app;
     }
@@ -42,20 +38,20 @@ public static class ExporterEndpoints
         var start = app.Services.GetRequiredService<ExporterStart>();
         var renders = app.Services.GetRequiredService<CoalescedRenders>();
         app.MapMethods("/api/v1/status", GetAndHead, (HttpContext context, Fleet fleet, ActiveConfiguration active) =>
-            SendAsync(context, renders.RenderAsync("status.json", body =>
+            SendAsync(context, renders.RenderAsync("application/json; charset=utf-8", body =>
             {
                 JsonSerializer.Serialize(body, Capture(fleet, active, start), StatusJsonContext.Default.StatusDocument);
-                return Task.FromResult("application/json; charset=utf-8");
+                return Task.CompletedTask;
             })));
         app.MapMethods("/", GetAndHead, (HttpContext context, Fleet fleet, ActiveConfiguration active, TimeProvider time) =>
         {
             // The page runs no script and loads nothing: say so to the browser, so escaped text can never become either.
             context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'";
             context.Response.Headers.XContentTypeOptions = "nosniff";
-            return SendAsync(context, renders.RenderAsync("status.html", body =>
+            return SendAsync(context, renders.RenderAsync("text/html; charset=utf-8", body =>
             {
                 body.Write(Encoding.UTF8.GetBytes(StatusPage.Render(Capture(fleet, active, start), time.GetUtcNow())));
-                return Task.FromResult("text/html; charset=utf-8");
+                return Task.CompletedTask;
             }));
         });
         return app;
