@@ -1,7 +1,10 @@
 using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Demo;
 using LogCollectorExporter.Metrics;
+using LogCollectorExporter.Preference;
 using LogCollectorExporter.Probing;
 using LogCollectorExporter.Web;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace LogCollectorExporter;
 
@@ -9,17 +12,29 @@ namespace LogCollectorExporter;
 public static class ExporterApp
 {
     /// <param name="launch">What the command line asked for.</param>
-    /// <param name="configure">Lets a test replace services (registry, clock, probe) before the app is built.</param>
+    /// <param name="configure">Lets a test replace services (registry, clock, resolver) before the app is built.</param>
     /// <exception cref="ConfigurationException">The configuration cannot be used.</exception>
     public static WebApplication Create(Launch launch, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder([.. launch.HostArgs]);
         configure?.Invoke(builder);
-        builder.AddExporterConfiguration(launch);
-        builder.AddExporterMetrics();
+        if (launch.Demo)
+        {
+            AddDemo(builder, launch);
+        }
+        else
+        {
+            builder.AddExporterConfiguration(ConfigLoader.FromFile(launch.ConfigFile ?? Launch.DefaultConfigFile, launch.HostArgs));
+        }
+
         builder.AddProbing();
+        builder.AddPreference();
+        builder.AddExporterMetrics();
         builder.AddProbeTracing();
         builder.AddWeb();
+        builder.Services.TryAddSingleton<IProbeObserver, ProbeReports>();
+        builder.Services.AddSingleton<ConfigReloader>();
+        builder.Services.AddSingleton<IConfigurationReload>(services => services.GetRequiredService<ConfigReloader>());
         builder.Services.AddHostedService<UnobservedTaskExceptions>();
 
         var app = builder.Build();
@@ -28,5 +43,23 @@ public static class ExporterApp
         app.MapStatusEndpoints();
         app.MapLifecycleEndpoints();
         return app;
+    }
+
+    /// <summary>The demo's simulated collectors, for as long as the exporter runs, and its built-in configuration over them.</summary>
+    private static void AddDemo(WebApplicationBuilder builder, Launch launch)
+    {
+        var demo = new DemoCollectors();
+        try
+        {
+            builder.AddExporterConfiguration(ConfigLoader.BuiltIn(demo.Configuration, launch.HostArgs));
+        }
+        catch (ConfigurationException)
+        {
+            demo.Dispose();
+            throw;
+        }
+
+        builder.Services.AddSingleton(_ => demo);
+        builder.Services.AddHostedService<DemoCycle>();
     }
 }

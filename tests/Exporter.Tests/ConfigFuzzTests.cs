@@ -5,7 +5,6 @@ using LogCollectorExporter.Preference;
 using LogCollectorExporter.Probing;
 using LogCollectorExporter.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 
 namespace LogCollectorExporter.Tests;
@@ -79,7 +78,7 @@ public sealed class ConfigFuzzTests(ITestOutputHelper output)
         var runs = 0;
         Gen.Select(Gen.OneOf(ConfigInputs.ValidYaml, ConfigInputs.ShapedYaml), ConfigInputs.ValidYaml).Sample((first, second) =>
         {
-            if (TryLoad(first) is not { } config || TryLoad(second) is not { } next || config.CollectorCount > 500)
+            if (TryLoad(first) is not { } config || TryLoad(second) is not { } next || config.Collectors.Count > 500)
             {
                 return;
             }
@@ -94,39 +93,34 @@ public sealed class ConfigFuzzTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Runs the schedule over a few intervals of fake time with every due probe answered at once, takes the next
-    /// configuration, and runs again: nothing may throw. (No socket: fuzzed addresses are not to be connected to.)
+    /// Gives the fleet a few intervals of results for every collector, takes the next configuration, and goes on: nothing
+    /// may throw, and /metrics still renders. (No socket: fuzzed addresses are not to be connected to.)
     /// </summary>
     private static async Task ProbeForAWhileAsync(ExporterConfig config, ExporterConfig next)
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero));
+        var at = new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero);
         var registry = Prometheus.Metrics.NewCustomRegistry();
         var metrics = new ExporterMetrics(registry, config.Probe.Buckets, BuildInfo.Current);
-        var fleet = new Fleet(metrics, NullLogger<GroupMonitor>.Instance, config);
-        Probe(fleet, time, intervals: 3);
+        var fleet = new Fleet(new FleetSeries(metrics), NullLogger<Fleet>.Instance, config);
+        at = Probe(fleet, at, config.Probe.Interval, intervals: 3);
         fleet.Apply(next);
-        Probe(fleet, time, intervals: 1);
+        Probe(fleet, at, next.Probe.Interval, intervals: 1);
         await registry.ExportTextAsync();
     }
 
-    private static void Probe(Fleet fleet, FakeTimeProvider time, int intervals)
+    // Results alternate by interval, so that collectors go down and up and groups fail over and back.
+    private static DateTimeOffset Probe(Fleet fleet, DateTimeOffset at, TimeSpan interval, int intervals)
     {
-        var collectors = fleet.Groups.SelectMany(g => g.Collectors).ToArray();
-        var schedule = new Schedule(time.GetTimestamp(), (long)(fleet.Probe.Interval.TotalSeconds * time.TimestampFrequency), collectors.Length,
-            tick: 0, time.TimestampFrequency);
-        var due = new (int Id, long? Due)[Math.Max(1, collectors.Length)];
-        var end = time.GetUtcNow() + (fleet.Probe.Interval * intervals);
-        while (time.GetUtcNow() <= end && schedule.NextWake != long.MaxValue)
+        for (var k = 0; k < intervals; k++, at += interval)
         {
-            time.Advance(time.GetElapsedTime(Math.Min(time.GetTimestamp(), schedule.NextWake), schedule.NextWake));
-            var taken = schedule.TakeDue(time.GetTimestamp(), due);
-            for (var i = 0; i < taken; i++)
+            foreach (var collector in fleet.Collectors)
             {
-                var collector = collectors[due[i].Id];
-                collector.Group.Record(collector, new ProbeOutcome(ProbeResult.Success, TimeSpan.FromMilliseconds(1), TimeSpan.Zero, null, null), time.GetUtcNow());
-                schedule.Finished(due[i].Id, time.GetTimestamp());
+                var result = (k + collector.Config.Name.Length) % 2 == 0 ? ProbeResult.Success : ProbeResult.Refused;
+                fleet.Record(collector.Config, new ProbeOutcome(result, TimeSpan.FromMilliseconds(1), TimeSpan.Zero, null, null), at);
             }
         }
+
+        return at;
     }
 
     private static ExporterConfig? TryLoad(string yaml)

@@ -39,8 +39,8 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Equal(("cg-east", false, Failback.Immediate), (group.Name, group.ForwardToAll, group.Failback));
         Assert.Collection(
             group.Collectors,
-            c => Assert.Equal(new CollectorConfig("lc-224", "10.10.10.224", 3978, "009201002984", 1), c),
-            c => Assert.Equal(new CollectorConfig("10.10.10.225", "10.10.10.225", 3979, "", 2), c));
+            c => Assert.Equal(new CollectorConfig("lc-224", "10.10.10.224", 3978, "009201002984"), c),
+            c => Assert.Equal(new CollectorConfig("10.10.10.225", "10.10.10.225", 3979, ""), c));
     }
 
     [Fact]
@@ -126,14 +126,14 @@ public sealed class ConfigurationTests : IDisposable
             collectors:
               - {name: x, address: 127.0.0.1}
               - {name: x, address: 127.0.0.2}
-        """, "groups[0].collectors[1].name: \"x\" is already the name of groups[0].collectors[0]")]
+        """, "groups[0].collectors[1].name: \"x\" is 127.0.0.2:3978 here but 127.0.0.1:3978 at groups[0].collectors[0]; a collector name stands for one address and port")]
     [InlineData("""
         groups:
           - name: a
             collectors:
               - {address: 127.0.0.1}
               - {address: 127.0.0.1, port: 3978}
-        """, "groups[0].collectors[1].name: \"127.0.0.1\" is already the name")]
+        """, "groups[0].collectors[1]: \"127.0.0.1\" is already listed at groups[0].collectors[0]; a group lists a collector once")]
     [InlineData("""
         groups:
           - name: a
@@ -380,8 +380,8 @@ public sealed class ConfigurationTests : IDisposable
         Assert.False(group.ForwardToAll);
         Assert.Collection(
             group.Collectors,
-            c => Assert.Equal(new CollectorConfig("009201002984", "10.10.10.224", 3978, "009201002984", 1), c),
-            c => Assert.Equal(new CollectorConfig("009201002985", "10.10.10.225", 3978, "009201002985", 2), c));
+            c => Assert.Equal(new CollectorConfig("009201002984", "10.10.10.224", 3978, "009201002984"), c),
+            c => Assert.Equal(new CollectorConfig("009201002985", "10.10.10.225", 3978, "009201002985"), c));
         Assert.Equal(2, config.Origin.Files.Count);
     }
 
@@ -425,7 +425,7 @@ public sealed class ConfigurationTests : IDisposable
 
         var error = Assert.Throws<ConfigurationException>(() => Load(yaml.Replace("%", "ip4", StringComparison.Ordinal)));
 
-        Assert.Contains($"{list}: serial number 7 has only the address 2001:db8::7 (read for groups[0].preferenceListFile), and probe.ipFamily is ip4",
+        Assert.Contains($"{list}:1: serial number 7 has only the address 2001:db8::7 (read for groups[0].preferenceListFile), and probe.ipFamily is ip4",
             error.Message, StringComparison.Ordinal);
         Assert.Equal("[2001:db8::7]:3978", Load(yaml.Replace("%", "any", StringComparison.Ordinal)).Groups[0].Collectors[0].Endpoint);
     }
@@ -492,6 +492,133 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData(5_400_000, "1h30m")]
     public void Durations_print_the_way_Prometheus_writes_them(int milliseconds, string expected) =>
         Assert.Equal(expected, Duration.Format(TimeSpan.FromMilliseconds(milliseconds)));
+
+    [Fact]
+    public void A_collector_of_the_catalogue_is_one_collector_however_many_groups_name_it()
+    {
+        var config = Load("""
+            collectors:
+              - {name: lc-224, address: 10.10.10.224, serial: "009201002984"}
+              - {name: lc-225, address: 10.10.10.225, serial: "009201002985"}
+              - {name: lc-spare, address: 10.10.10.226}
+            groups:
+              - name: fw-branch-7
+                collectors: [lc-224, lc-225]
+              - name: fw-branch-8
+                collectors: [lc-225, lc-224]
+              - name: fw-branch-9
+                collectors:
+                  - lc-225
+                  - {name: lc-224, address: 10.10.10.224}
+                  - {name: lc-9, address: 10.10.10.9}
+            """);
+
+        Assert.Equal(["lc-224", "lc-225", "lc-spare", "lc-9"], config.Collectors.Select(c => c.Name));
+        Assert.Equal(new CollectorConfig("lc-224", "10.10.10.224", 3978, "009201002984"), config.Collectors[0]);
+        Assert.Equal(["lc-225", "lc-224"], config.Groups[1].Collectors.Select(c => c.Name));
+        Assert.Equal(["lc-225", "lc-224", "lc-9"], config.Groups[2].Collectors.Select(c => c.Name));
+
+        // The same instance wherever it is listed: the fleet and the engine hold one per collector.
+        Assert.Same(config.Collectors[0], config.Groups[0].Collectors[0]);
+        Assert.Same(config.Collectors[0], config.Groups[1].Collectors[1]);
+        Assert.Same(config.Collectors[0], config.Groups[2].Collectors[1]);
+    }
+
+    [Fact]
+    public void The_same_collector_written_inline_in_two_groups_is_one_collector_with_the_serial_either_gave()
+    {
+        var config = Load("""
+            groups:
+              - {name: a, collectors: [{name: lc-1, address: 127.0.0.1}]}
+              - {name: b, collectors: [{name: lc-1, address: 127.0.0.1, serial: "0042"}]}
+            """);
+
+        var collector = Assert.Single(config.Collectors);
+        Assert.Equal(new CollectorConfig("lc-1", "127.0.0.1", 3978, "0042"), collector);
+        Assert.Same(collector, config.Groups[0].Collectors[0]);
+    }
+
+    [Theory]
+    [InlineData("""
+        collectors: [{name: lc-1, address: 10.0.0.1}]
+        groups: [{name: a, collectors: [{name: lc-1, address: 10.0.0.2}]}]
+        """, "groups[0].collectors[0].name: \"lc-1\" is 10.0.0.2:3978 here but 10.0.0.1:3978 at collectors[0]; a collector name stands for one address and port")]
+    [InlineData("""
+        groups:
+          - {name: a, collectors: [{name: lc-1, address: 10.0.0.1}]}
+          - {name: b, collectors: [{name: lc-1, address: 10.0.0.1, port: 3979}]}
+        """, "groups[1].collectors[0].name: \"lc-1\" is 10.0.0.1:3979 here but 10.0.0.1:3978 at groups[0].collectors[0]")]
+    [InlineData("""
+        groups:
+          - {name: a, collectors: [{name: lc-1, address: 10.0.0.1, serial: "1"}]}
+          - {name: b, collectors: [{name: lc-1, address: 10.0.0.1, serial: "2"}]}
+        """, "groups[1].collectors[0].name: \"lc-1\" has serial \"2\" here but \"1\" at groups[0].collectors[0]")]
+    [InlineData("""
+        collectors: [{name: lc-1, address: 10.0.0.1}, {name: lc-1, address: 10.0.0.1}]
+        groups: [{name: a, collectors: [lc-1]}]
+        """, "collectors[1].name: \"lc-1\" is already the name of collectors[0]; names in collectors: must be unique")]
+    [InlineData("""
+        collectors: [{name: lc-1, address: 10.0.0.1, serial: "7"}, {name: lc-2, address: 10.0.0.2, serial: "7"}]
+        groups: [{name: a, collectors: [lc-1]}]
+        """, "collectors[1].name: serial \"7\" is already the serial of collectors[0]")]
+    [InlineData("""
+        collectors: [{name: lc-1, address: 10.0.0.1}]
+        groups: [{name: a, collectors: [lc-1, lc-2]}]
+        """, "groups[0].collectors[1]: \"lc-2\" is not the name of a collector in collectors:; define it there, or write it here as {name, address, port}")]
+    [InlineData("""
+        collectors: [{name: lc-1, address: 10.0.0.1}]
+        groups: [{name: a, collectors: [lc-1, lc-1]}]
+        """, "groups[0].collectors[1]: \"lc-1\" is already listed at groups[0].collectors[0]; a group lists a collector once")]
+    [InlineData("""
+        collectors: [lc-1]
+        groups: [{name: a, collectors: [lc-1]}]
+        """, "collectors[0]: \"lc-1\" is not allowed; a collector of the catalogue is a mapping: {name, address, port, serial}")]
+    [InlineData("""
+        probe: {interval: 500ms, timeout: 100ms}
+        groups: [{name: a, collectors: [{address: 10.0.0.1}]}]
+        """, "probe.interval: \"500ms\" is not allowed; the shortest is 1s: no collector is probed more than once a second")]
+    public void Shared_collectors_are_checked_and_every_error_names_both_places(string yaml, string expected)
+    {
+        var file = directory.Write("collectors.yaml", yaml);
+
+        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, []).Load());
+
+        Assert.Contains($"{file}: {expected}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_preference_list_entry_whose_serial_the_catalogue_knows_is_that_collector()
+    {
+        directory.Write("fw-7.txt", PreferenceListFileTests.SpecSample);
+        directory.Write("fw-8.txt", "Serial Number: 009201002985 IP Address: 10.10.10.225 IPV6 Address: unknown\n");
+        var config = Load("""
+            collectors:
+              - {name: lc-224, address: lc-224.example.net, port: 3979, serial: "009201002984"}
+            groups:
+              - {name: fw-7, preferenceListFile: fw-7.txt}
+              - {name: fw-8, preferenceListFile: fw-8.txt}
+            """);
+
+        Assert.Equal(["lc-224", "009201002985"], config.Groups[0].Collectors.Select(c => c.Name));
+        Assert.Equal("lc-224.example.net:3979", config.Groups[0].Collectors[0].Endpoint);
+        Assert.Same(config.Groups[0].Collectors[1], config.Groups[1].Collectors[0]);
+        Assert.Equal(["lc-224", "009201002985"], config.Collectors.Select(c => c.Name));
+    }
+
+    [Fact]
+    public void One_serial_at_two_addresses_in_two_preference_lists_is_an_error_naming_both_lines()
+    {
+        var first = directory.Write("fw-7.txt", "Serial Number: 0001 IP Address: 10.0.0.1 IPV6 Address: unknown\n");
+        var second = directory.Write("fw-8.txt", "Forward to all: No\nSerial Number: 0001 IP Address: 10.0.0.2 IPV6 Address: unknown\n");
+
+        var error = Assert.Throws<ConfigurationException>(() => Load("""
+            groups:
+              - {name: fw-7, preferenceListFile: fw-7.txt}
+              - {name: fw-8, preferenceListFile: fw-8.txt}
+            """));
+
+        Assert.Contains($"{second}:2: \"0001\" is 10.0.0.2:3978 here but 10.0.0.1:3978 at {first}:1 (read for groups[0].preferenceListFile)", error.Message, StringComparison.Ordinal);
+    }
 
     private ExporterConfig Load(string yaml) => ConfigLoader.FromFile(directory.Write("collectors.yaml", yaml), []).Load();
 }

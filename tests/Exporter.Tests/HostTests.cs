@@ -23,23 +23,23 @@ public sealed class HostTests(ITestOutputHelper output) : IDisposable
         var config = directory.Write("collectors.yaml", Configs.Group([first.Port, second.Port], probe: "interval: 1s, timeout: 500ms"));
         await using var exporter = await RunningExporter.StartAsync(config);
         await exporter.WaitForMetricsAsync(
-            m => Value(m, "logcollector_preferred", L("group", "g"), L("collector", "c1")) == 1, Patience, "c1 preferred at start");
+            m => Value(m, "logcollector_preferred", L("group", "g"), L("collector", "c1"), L("priority", "1")) == 1, Patience, "c1 preferred at start");
 
         first.StopListening();
         var text = await exporter.WaitForMetricsAsync(
-            m => Value(m, "logcollector_preferred", L("group", "g"), L("collector", "c2")) == 1, Patience, "failover to c2");
+            m => Value(m, "logcollector_preferred", L("group", "g"), L("collector", "c2"), L("priority", "2")) == 1, Patience, "failover to c2");
 
-        Assert.Equal(0, Value(text, "logcollector_up", L("group", "g"), L("collector", "c1")));
-        Assert.Equal(0, Value(text, "logcollector_preferred", L("group", "g"), L("collector", "c1")));
+        Assert.Equal(0, Value(text, "logcollector_up", L("collector", "c1")));
+        Assert.Equal(0, Value(text, "logcollector_preferred", L("group", "g"), L("collector", "c1"), L("priority", "1")));
         Assert.Equal(2, Value(text, "logcollector_group_preferred_priority", L("group", "g")));
         Assert.Equal(1, Value(text, "logcollector_group_failovers_total", L("group", "g")));
-        Assert.True(Value(text, "logcollector_probes_total", L("group", "g"), L("collector", "c1"), L("result", "refused")) >= 1);
+        Assert.True(Value(text, "logcollector_probes_total", L("collector", "c1"), L("result", "refused")) >= 1);
 
         using var back = Peer.Up(first.Port);
         text = await exporter.WaitForMetricsAsync(
-            m => Value(m, "logcollector_preferred", L("group", "g"), L("collector", "c1")) == 1, Patience, "failback to c1");
+            m => Value(m, "logcollector_preferred", L("group", "g"), L("collector", "c1"), L("priority", "1")) == 1, Patience, "failback to c1");
 
-        Assert.Equal(1, Value(text, "logcollector_up", L("group", "g"), L("collector", "c1")));
+        Assert.Equal(1, Value(text, "logcollector_up", L("collector", "c1")));
         Assert.Equal(1, Value(text, "logcollector_group_preferred_priority", L("group", "g")));
         Assert.Equal(2, Value(text, "logcollector_group_failovers_total", L("group", "g")));
         Assert.Equal(0, first.BytesReceived + second.BytesReceived + back.BytesReceived);
@@ -53,22 +53,22 @@ public sealed class HostTests(ITestOutputHelper output) : IDisposable
         var config = directory.Write("collectors.yaml", Configs.Group([first.Port, second.Port], probe: "interval: 60s, timeout: 1s, mode: hold"));
         await using var exporter = await RunningExporter.StartAsync(config);
         await exporter.WaitForMetricsAsync(
-            m => Value(m, "logcollector_preferred", L("group", "g"), L("collector", "c1")) == 1 && first.Accepted == 1, Patience, "c1 preferred and held");
+            m => Value(m, "logcollector_preferred", L("group", "g"), L("collector", "c1"), L("priority", "1")) == 1 && first.Accepted == 1, Patience, "c1 preferred and held");
 
         var clock = Stopwatch.StartNew();
         first.StopListening();
         first.ResetConnections();
         var text = await exporter.WaitForMetricsAsync(
-            m => Value(m, "logcollector_preferred", L("group", "g"), L("collector", "c2")) == 1, Patience, "failover to c2");
+            m => Value(m, "logcollector_preferred", L("group", "g"), L("collector", "c2"), L("priority", "2")) == 1, Patience, "failover to c2");
         clock.Stop();
         output.WriteLine($"hold mode: failover {clock.Elapsed.TotalMilliseconds:F0} ms after the collector reset its connection (interval 60 s)");
 
         // Long before the next scheduled probe, 60 s away: the drop itself triggered it.
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"failover took {clock.Elapsed}");
-        Assert.Equal(1, Value(text, "logcollector_probes_total", L("group", "g"), L("collector", "c1"), L("result", "reset")));
-        Assert.Equal(1, Value(text, "logcollector_connection_drops_total", L("group", "g"), L("collector", "c1")));
-        Assert.Equal(1, Value(text, "logcollector_probes_total", L("group", "g"), L("collector", "c1"), L("result", "refused")));
-        Assert.Equal(0, Value(text, "logcollector_up", L("group", "g"), L("collector", "c1")));
+        Assert.Equal(1, Value(text, "logcollector_probes_total", L("collector", "c1"), L("result", "reset")));
+        Assert.Equal(1, Value(text, "logcollector_connection_drops_total", L("collector", "c1")));
+        Assert.Equal(1, Value(text, "logcollector_probes_total", L("collector", "c1"), L("result", "refused")));
+        Assert.Equal(0, Value(text, "logcollector_up", L("collector", "c1")));
         Assert.Equal(1, second.Accepted);
     }
 
@@ -85,10 +85,10 @@ public sealed class HostTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(HttpStatusCode.OK, await exporter.StatusOfAsync("/-/healthy"));
 
         var text = await exporter.WaitForMetricsAsync(
-            m => Value(m, "logcollector_probes_total", L("group", "g"), L("collector", "c2"), L("result", "timeout")) == 1, Patience, "c2 timed out");
+            m => Value(m, "logcollector_probes_total", L("collector", "c2"), L("result", "timeout")) == 1, Patience, "c2 timed out");
         Assert.Equal(HttpStatusCode.OK, await exporter.StatusOfAsync("/-/ready"));
-        Assert.Equal(1, Value(text, "logcollector_up", L("group", "g"), L("collector", "c1")));
-        Assert.Equal(0, Value(text, "logcollector_up", L("group", "g"), L("collector", "c2")));
+        Assert.Equal(1, Value(text, "logcollector_up", L("collector", "c1")));
+        Assert.Equal(0, Value(text, "logcollector_up", L("collector", "c2")));
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class HostTests(ITestOutputHelper output) : IDisposable
         using var b = Peer.Up();
         var config = directory.Write("collectors.yaml", Configs.Group([a.Port, b.Port]));
         await using var exporter = await RunningExporter.StartAsync(config, "--probe:interval=1s", "--probe:timeout=500ms");
-        await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_up", L("group", "g"), L("collector", "c2")) == 1, Patience, "c2 up");
+        await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_up", L("collector", "c2")) == 1, Patience, "c2 up");
 
         File.WriteAllText(config, Configs.Group([a.Port, 70000]));
         var rejected = await exporter.Client.PostAsync("/-/reload", null);
@@ -108,9 +108,9 @@ public sealed class HostTests(ITestOutputHelper output) : IDisposable
         Assert.Contains($"{config}: groups[0].collectors[1].port: \"70000\" is not allowed", error, StringComparison.Ordinal);
         var text = await exporter.MetricsAsync();
         Assert.Equal(0, Value(text, "logcollector_exporter_config_last_reload_successful"));
-        var before = Value(text, "logcollector_probes_total", L("group", "g"), L("collector", "c2"), L("result", "success"));
+        var before = Value(text, "logcollector_probes_total", L("collector", "c2"), L("result", "success"));
         text = await exporter.WaitForMetricsAsync(
-            m => Value(m, "logcollector_probes_total", L("group", "g"), L("collector", "c2"), L("result", "success")) > before, Patience,
+            m => Value(m, "logcollector_probes_total", L("collector", "c2"), L("result", "success")) > before, Patience,
             "the old configuration still probing c2");
 
         File.WriteAllText(config, Configs.Group([a.Port]));
@@ -121,7 +121,7 @@ public sealed class HostTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(1, Value(text, "logcollector_exporter_config_last_reload_successful"));
         Assert.DoesNotContain("collector=\"c2\"", text, StringComparison.Ordinal);
         Assert.Equal(1, Value(text, "logcollector_group_collectors", L("group", "g")));
-        Assert.True(Value(text, "logcollector_probes_total", L("group", "g"), L("collector", "c1"), L("result", "success")) >= 2,
+        Assert.True(Value(text, "logcollector_probes_total", L("collector", "c1"), L("result", "success")) >= 2,
             "c1's counter went on over the reload");
     }
 
@@ -132,11 +132,11 @@ public sealed class HostTests(ITestOutputHelper output) : IDisposable
         using var b = Peer.Up();
         var volume = new ConfigMapVolume(Path.Combine(directory.Path, "config"), Configs.Group([a.Port], probe: "interval: 1s, timeout: 500ms"));
         await using var exporter = await RunningExporter.StartAsync(volume.ConfigFile);
-        await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_up", L("group", "g"), L("collector", "c1")) == 1, Patience, "c1 up");
+        await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_up", L("collector", "c1")) == 1, Patience, "c1 up");
 
         volume.Publish(Configs.Group([a.Port, b.Port], probe: "interval: 1s, timeout: 500ms"));
         var text = await exporter.WaitForMetricsAsync(
-            m => Value(m, "logcollector_up", L("group", "g"), L("collector", "c2")) == 1, Patience, "c2 from the new revision probed");
+            m => Value(m, "logcollector_up", L("collector", "c2")) == 1, Patience, "c2 from the new revision probed");
         Assert.Equal(1, Value(text, "logcollector_exporter_config_last_reload_successful"));
 
         volume.Publish("groups: []");
@@ -163,8 +163,8 @@ public sealed class HostTests(ITestOutputHelper output) : IDisposable
         File.AppendAllText(list, "Serial Number: 0002 IP Address: 127.0.0.2 IPV6 Address: unknown\n");
 
         var text = await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_group_collectors", L("group", "fw-1")) == 2, Patience, "two collectors");
-        Assert.Equal(1, Value(text, "logcollector_info", L("group", "fw-1"), L("collector", "0002"), L("address", "127.0.0.2"), L("port", "3978"),
-            L("priority", "2"), L("serial", "0002")));
+        Assert.Equal(1, Value(text, "logcollector_info", L("collector", "0002"), L("address", "127.0.0.2"), L("port", "3978"), L("serial", "0002")));
+        Assert.Equal(0, Value(text, "logcollector_preferred", L("group", "fw-1"), L("collector", "0002"), L("priority", "2")));
     }
 
     [Fact]
@@ -182,7 +182,7 @@ public sealed class HostTests(ITestOutputHelper output) : IDisposable
                   - {name: lc-2, address: 127.0.0.1, port: {{up.Port}}}
             """);
         await using var exporter = await RunningExporter.StartAsync(config);
-        await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_up", L("group", "cg-east"), L("collector", "lc-1")) == 0, Patience, "lc-1 down");
+        await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_up", L("collector", "lc-1")) == 0, Patience, "lc-1 down");
 
         var root = JsonDocument.Parse(await exporter.Client.GetStringAsync("/api/v1/status")).RootElement;
 
@@ -192,19 +192,29 @@ public sealed class HostTests(ITestOutputHelper output) : IDisposable
         Assert.True(exporterStatus.GetProperty("ready").GetBoolean());
         var group = Assert.Single(root.GetProperty("groups").EnumerateArray());
         Assert.Equal("cg-east", group.GetProperty("name").GetString());
+        Assert.Equal("failed_over", group.GetProperty("standing").GetString());
         Assert.Equal("sticky", group.GetProperty("failback").GetString());
         Assert.Equal(["lc-2"], group.GetProperty("preferred").EnumerateArray().Select(p => p.GetString()));
         Assert.Equal(2, group.GetProperty("preferredPriority").GetInt32());
-        var collectors = group.GetProperty("collectors").EnumerateArray().ToArray();
+        Assert.Equal(["lc-1", "lc-2"], group.GetProperty("collectors").EnumerateArray().Select(c => c.GetString()));
+        var summary = root.GetProperty("summary");
+        Assert.Equal((1, 0, 1, 2, 1), (summary.GetProperty("groups").GetInt32(), summary.GetProperty("firstChoice").GetInt32(),
+            summary.GetProperty("failedOver").GetInt32(), summary.GetProperty("collectors").GetInt32(), summary.GetProperty("collectorsUp").GetInt32()));
+        var collectors = root.GetProperty("collectors").EnumerateArray().ToArray();
         Assert.Equal(["lc-1", "lc-2"], collectors.Select(c => c.GetProperty("name").GetString()));
-        Assert.Equal([1, 2], collectors.Select(c => c.GetProperty("priority").GetInt32()));
         Assert.Equal(["down", "up"], collectors.Select(c => c.GetProperty("state").GetString()));
+        Assert.Equal([1, 1], collectors.Select(c => c.GetProperty("listedBy").GetInt32()));
+        Assert.Equal([0, 1], collectors.Select(c => c.GetProperty("preferredBy").GetInt32()));
         Assert.Equal("refused", collectors[0].GetProperty("lastResult").GetString());
         Assert.Contains("Connection refused", collectors[0].GetProperty("lastError").GetString(), StringComparison.OrdinalIgnoreCase);
         Assert.Equal("009201002984", collectors[0].GetProperty("serial").GetString());
         Assert.Equal("127.0.0.1", collectors[1].GetProperty("resolvedAddress").GetString());
         Assert.True(collectors[1].GetProperty("lastHandshakeSeconds").GetDouble() > 0);
         Assert.Equal("success", collectors[1].GetProperty("recent")[0].GetProperty("result").GetString());
+
+        var one = JsonDocument.Parse(await exporter.Client.GetStringAsync("/api/v1/status?group=cg-east")).RootElement;
+        Assert.Equal("cg-east", Assert.Single(one.GetProperty("groups").EnumerateArray()).GetProperty("name").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, await exporter.StatusOfAsync("/api/v1/status?group=cg-west"));
     }
 
     [Fact]
@@ -228,7 +238,7 @@ public sealed class HostTests(ITestOutputHelper output) : IDisposable
         using var refused = Peer.Refused();
         var config = directory.Write("collectors.yaml", Configs.Group([up.Port, refused.Port], probe: "interval: 1s, timeout: 500ms"));
         await using var exporter = await RunningExporter.StartAsync(config);
-        var text = await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_up", L("group", "g"), L("collector", "c2")) == 0, Patience, "probed");
+        var text = await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_up", L("collector", "c2")) == 0, Patience, "probed");
 
         var (exitCode, complaints) = await Tools.RunAsync("promtool", ["check", "metrics"], text);
         output.WriteLine($"promtool check metrics (exit {exitCode}):\n{complaints}");

@@ -21,7 +21,7 @@ public sealed class PreferenceListFileTests
 
         Assert.False(content.ForwardToAll);
         Assert.Equal(
-            [new("009201002984", "10.10.10.224"), new("009201002985", "10.10.10.225")],
+            [new("009201002984", "10.10.10.224", "fw.txt:4"), new("009201002985", "10.10.10.225", "fw.txt:5")],
             content.Collectors);
     }
 
@@ -35,7 +35,7 @@ public sealed class PreferenceListFileTests
             """, "fw.txt");
 
         Assert.True(content.ForwardToAll);
-        Assert.Equal([new("009201002986", "2001:db8::e0")], content.Collectors);
+        Assert.Equal([new("009201002986", "2001:db8::e0", "fw.txt:3")], content.Collectors);
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public sealed class PreferenceListFileTests
             "Serial Number:   009201002984   IP Address: 10.10.10.224   IPV6 Address: unknown  \r\n",
             "fw.txt");
 
-        Assert.Equal([new("009201002984", "10.10.10.224")], content.Collectors);
+        Assert.Equal([new("009201002984", "10.10.10.224", "fw.txt:5")], content.Collectors);
     }
 
     [Theory]

@@ -130,7 +130,7 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
 
         await Eventually.TrueAsync(() => exporter.Output.Contains("is down", StringComparison.Ordinal), "the collector reported down");
 
-        Assert.Contains("Collector g/c1 (127.0.0.1:3978) is down (was unknown): unreachable: 127.0.0.1:3978: Network is unreachable", exporter.Output,
+        Assert.Contains("Collector c1 (127.0.0.1:3978) is down (was unknown): unreachable: 127.0.0.1:3978: Network is unreachable", exporter.Output,
             StringComparison.Ordinal);
     }
 
@@ -166,14 +166,18 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
             await Task.Delay(250);
             text = await client.GetStringAsync("/metrics");
         }
-        while (Value(text, "logcollector_group_failovers_total", L("group", "demo")) < 2);
+        while (Value(text, "logcollector_group_failovers_total", L("group", "fw-hq")) < 2);
         output.WriteLine($"demo: failover and failback seen after {clock.Elapsed.TotalSeconds:F1} s");
 
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/-/ready")).StatusCode);
-        Assert.Equal(3, Value(text, "logcollector_group_collectors", L("group", "demo")));
-        Assert.True(Value(text, "logcollector_connection_drops_total", L("group", "demo"), L("collector", "lc-1")) >= 1);
-        Assert.Contains("Group demo: logs go to lc-2 (priority 2) instead of lc-1", exporter.Output, StringComparison.Ordinal);
-        Assert.Contains("Group demo: logs go to lc-1 (priority 1) instead of lc-2", exporter.Output, StringComparison.Ordinal);
+        Assert.Equal(3, Value(text, "logcollector_group_collectors", L("group", "fw-hq")));
+        Assert.Equal(3, Samples(text, "logcollector_info").Length);
+        Assert.Equal(4, Samples(text, "logcollector_group_collectors").Length);
+        Assert.True(Value(text, "logcollector_connection_drops_total", L("collector", "lc-1")) >= 1);
+
+        // Each firewall fails over its own way, over the same collectors.
+        Assert.Matches(@"groups changed where their logs go after lc-1 went down: [^\n]*fw-hq[^;\n]* → lc-2;[^\n]*fw-branch-1 → lc-3", exporter.Output);
+        Assert.Matches(@"groups changed where their logs go after lc-1 went up: [^\n]*fw-hq[^;\n]* → lc-1", exporter.Output);
     }
 
     [Fact]
@@ -185,12 +189,13 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
         await using var debug = ExporterProcess.Start(["--config", config], new Dictionary<string, string> { ["Logging__LogLevel__LogCollectorExporter"] = "Debug" });
 
         await Eventually.TrueAsync(() => up.Accepted >= 8, "four probes from each");
-        await Eventually.TrueAsync(() => debug.Output.Split("Probe g/c1: success").Length > 3, "debug lines for probes");
+        await Eventually.TrueAsync(() => debug.Output.Split("Probe c1: success").Length > 3, "debug lines for probes");
 
-        Assert.DoesNotContain("Probe g/c1", quiet.Output, StringComparison.Ordinal);
-        Assert.Contains("Probing 1 groups, 1 collectors every 1s (timeout 500ms, mode handshake), configured by " + config, quiet.Output, StringComparison.Ordinal);
-        Assert.Contains($"Collector g/c1 (127.0.0.1:{up.Port}) is up (was unknown)", quiet.Output, StringComparison.Ordinal);
-        Assert.Contains("Group g: logs go to c1 (priority 1)", quiet.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Probe c1", quiet.Output, StringComparison.Ordinal);
+        Assert.Contains("Probing 1 collectors of 1 groups every 1s (timeout 500ms, mode handshake), configured by " + config, quiet.Output, StringComparison.Ordinal);
+        Assert.Contains($"Collector c1 (127.0.0.1:{up.Port}) is up (was unknown)", quiet.Output, StringComparison.Ordinal);
+        Assert.Contains("1 groups changed where their logs go after c1 went up: g → c1", quiet.Output, StringComparison.Ordinal);
+        Assert.Contains("Group g: logs go to c1 (priority 1) instead of none", debug.Output, StringComparison.Ordinal);
         Assert.Matches(@"(?m)^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z info: ", quiet.Output);
     }
 
@@ -208,8 +213,8 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
         var down = events.Single(e => e.GetProperty("Message").GetString()!.Contains("is down", StringComparison.Ordinal));
         Assert.Equal("Warning", down.GetProperty("LogLevel").GetString());
         var state = down.GetProperty("State");
-        Assert.Equal("g", state.GetProperty("Group").GetString());
         Assert.Equal("c1", state.GetProperty("Collector").GetString());
+        Assert.Equal($"127.0.0.1:{refused.Port}", state.GetProperty("Endpoint").GetString());
         Assert.Equal("refused", state.GetProperty("Result").GetString());
         Assert.EndsWith("Z", down.GetProperty("Timestamp").GetString(), StringComparison.Ordinal);
     }

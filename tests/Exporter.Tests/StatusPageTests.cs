@@ -1,5 +1,6 @@
 using System.Net;
 using LogCollectorExporter.Tests.Support;
+using LogCollectorExporter.Web;
 using Xunit.Abstractions;
 using static LogCollectorExporter.Tests.Support.Exposition;
 
@@ -13,25 +14,22 @@ public sealed class StatusPageTests(ITestOutputHelper output) : IDisposable
     public void Dispose() => directory.Dispose();
 
     [Fact]
-    public async Task The_page_shows_each_collector_in_priority_order_with_its_state()
+    public async Task The_page_shows_each_collector_once_and_the_groups_by_where_they_stand()
     {
         using var up = Peer.Up();
         using var refused = Peer.Refused();
         var config = directory.Write("collectors.yaml", $$"""
             probe: {interval: 1s, timeout: 500ms}
+            collectors:
+              - {name: lc-224, address: 127.0.0.1, port: {{refused.Port}}, serial: "009201002984"}
+              - {name: lc-225, address: 127.0.0.1, port: {{up.Port}}}
             groups:
-              - name: cg-east
-                collectors:
-                  - {name: lc-224, address: 127.0.0.1, port: {{refused.Port}}, serial: "009201002984"}
-                  - {name: lc-225, address: 127.0.0.1, port: {{up.Port}}}
-              - name: cg-west
-                forwardToAll: true
-                collectors:
-                  - {name: lc-230, address: 127.0.0.1, port: {{up.Port}}}
+              - {name: fw-1, collectors: [lc-224, lc-225]}
+              - {name: fw-2, collectors: [lc-225, lc-224]}
+              - {name: fw-3, collectors: [lc-224]}
             """);
         await using var exporter = await RunningExporter.StartAsync(config);
-        await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_up", L("group", "cg-east"), L("collector", "lc-224")) == 0,
-            Eventually.Patience, "lc-224 down");
+        await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_up", L("collector", "lc-224")) == 0, Eventually.Patience, "lc-224 down");
 
         var response = await exporter.Client.GetAsync("/");
         var page = await response.Content.ReadAsStringAsync();
@@ -47,25 +45,118 @@ public sealed class StatusPageTests(ITestOutputHelper output) : IDisposable
         Assert.Contains($"configuration <b>{config}</b>", page, StringComparison.Ordinal);
         Assert.Contains("probing every <b>1s</b>, timeout 500ms, mode <b>handshake</b>", page, StringComparison.Ordinal);
 
-        var east = Section(page, "cg-east");
-        Assert.Contains("failback immediate · 1 of 2 up · logs go to <b>lc-225</b> (priority 2)", east, StringComparison.Ordinal);
-        var rows = Rows(east);
+        var groups = Section(page, "Groups");
+        Assert.Contains("<b>3</b> groups: <span class=\"badge first_choice\">1</span> on their first choice · <span class=\"badge failed_over\">1</span> failed over · " +
+            "<span class=\"badge unreachable\">1</span> unreachable", groups, StringComparison.Ordinal);
+        Assert.Contains("<h3>Failed over: logs go to lc-225 <span class=\"muted small\">(1)</span></h3><p class=\"names\"><a href=\"/?group=fw-1\">fw-1</a></p>", groups, StringComparison.Ordinal);
+        Assert.Contains("<h3>Unreachable: no collector up <span class=\"muted small\">(1)</span></h3><p class=\"names\"><a href=\"/?group=fw-3\">fw-3</a></p>", groups, StringComparison.Ordinal);
+        Assert.Contains("<h3>On their first choice: logs go to lc-225 <span class=\"muted small\">(1)</span></h3><p class=\"names\"><a href=\"/?group=fw-2\">fw-2</a></p>", groups, StringComparison.Ordinal);
+        Assert.Contains("<form action=\"/\" method=\"get\">", groups, StringComparison.Ordinal);
+
+        var rows = Rows(Section(page, "Collectors"));
         Assert.Equal(2, rows.Length);
-        Assert.Contains("<td class=\"num\">1</td><td><b>lc-224</b>", rows[0], StringComparison.Ordinal);
+        Assert.StartsWith("<tr><td><b>lc-224</b>", rows[0], StringComparison.Ordinal);
         Assert.Contains("009201002984", rows[0], StringComparison.Ordinal);
         Assert.Contains("<span class=\"badge down\">down</span>", rows[0], StringComparison.Ordinal);
         Assert.Contains($"127.0.0.1:{refused.Port}", rows[0], StringComparison.Ordinal);
         Assert.Contains("refused<br><span class=\"small muted\">127.0.0.1:", rows[0], StringComparison.Ordinal);
         Assert.Contains("Connection refused", rows[0], StringComparison.OrdinalIgnoreCase);
         Assert.Contains("<td class=\"num\">never</td>", rows[0], StringComparison.Ordinal);
-        Assert.StartsWith("<tr class=\"preferred\">", rows[1], StringComparison.Ordinal);
+        Assert.Contains("logs of <b>0</b><br><span class=\"small muted\">listed by 3</span>", rows[0], StringComparison.Ordinal);
+        Assert.Contains("<line class=\"fail\"", rows[0], StringComparison.Ordinal);
         Assert.Contains("<span class=\"badge up\">up</span>", rows[1], StringComparison.Ordinal);
         Assert.Matches(@"<td class=""num"">\d+(\.\d+)? ms</td>", rows[1]);
         Assert.Matches(@"<td class=""num"">\d+ s ago</td>", rows[1]);
-        Assert.Contains("<svg width=\"180\" height=\"28\"", rows[1], StringComparison.Ordinal);
-        Assert.Contains("<line class=\"fail\"", rows[0], StringComparison.Ordinal);
-        Assert.Contains("forward to all · 1 of 1 up · logs go to <b>lc-230</b>", Section(page, "cg-west"), StringComparison.Ordinal);
+        Assert.Contains("logs of <b>2</b><br><span class=\"small muted\">listed by 2</span>", rows[1], StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Any_group_is_shown_by_name_with_its_collectors_in_priority_order()
+    {
+        using var up = Peer.Up();
+        using var refused = Peer.Refused();
+        var config = directory.Write("collectors.yaml", $$"""
+            probe: {interval: 1s, timeout: 500ms}
+            collectors:
+              - {name: lc-224, address: 127.0.0.1, port: {{refused.Port}}, serial: "009201002984"}
+              - {name: lc-225, address: 127.0.0.1, port: {{up.Port}}}
+            groups:
+              - {name: "fw:7", collectors: [lc-224, lc-225]}
+              - {name: fw-dc, forwardToAll: true, collectors: [lc-225]}
+            """);
+        await using var exporter = await RunningExporter.StartAsync(config);
+        await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_up", L("collector", "lc-224")) == 0, Eventually.Patience, "lc-224 down");
+
+        var page = await exporter.Client.GetStringAsync("/?group=fw%3A7");
+
+        var section = Section(page, "fw:7");
+        Assert.Contains("<span class=\"badge failed_over\">failed over</span>", section, StringComparison.Ordinal);
+        Assert.Contains("failback immediate · 1 of 2 up · logs go to <b>lc-225</b> (priority 2)", section, StringComparison.Ordinal);
+        var rows = Rows(section);
+        Assert.Equal(2, rows.Length);
+        Assert.StartsWith("<tr><td class=\"num\">1</td><td><b>lc-224</b>", rows[0], StringComparison.Ordinal);
+        Assert.StartsWith("<tr class=\"preferred\"><td class=\"num\">2</td><td><b>lc-225</b> <span class=\"small muted\">← logs</span>", rows[1], StringComparison.Ordinal);
+        Assert.Contains("<a href=\"/\">← every group and collector</a>", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("fw-dc", page, StringComparison.Ordinal);
+        Assert.Contains("forward to all · 1 of 1 up · logs go to <b>lc-225</b>", Section(await exporter.Client.GetStringAsync("/?group=fw-dc"), "fw-dc"), StringComparison.Ordinal);
+
+        var missing = await exporter.Client.GetAsync("/?group=fw-404");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Contains("No group named “fw-404”", await missing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_sparkline_spreads_the_probes_over_the_whole_column()
+    {
+        var at = new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+        RecentProbeStatus[] recent = [new(at, "success", 0.001), new(at.AddSeconds(60), "refused", null), new(at.AddSeconds(120), "success", 0.002)];
+        var collector = new CollectorStatus("lc-1", "127.0.0.1", 3978, "127.0.0.1:3978", "", "up", "127.0.0.1", "success", null, 0.002, 0, at, at, 0, 0, 1, 1, recent);
+        var status = Document([collector], [new GroupStatus("g", "first_choice", false, "immediate", null, 1, 1, ["lc-1"], ["lc-1"])]);
+
+        var row = Rows(Section(StatusPage.Render(status, at), "Collectors")).Single();
+
+        // As wide as its column; three probes from the first pixel to the last.
+        Assert.Contains("<td class=\"spark\"><svg class=\"spark\" viewBox=\"0 0 300 28\" preserveAspectRatio=\"none\"", row, StringComparison.Ordinal);
+        Assert.Contains("<polyline class=\"line\" points=\"1,15 \"/>", row, StringComparison.Ordinal);
+        Assert.Contains("<line class=\"fail\" x1=\"150\" y1=\"18\" x2=\"150\" y2=\"28\"/>", row, StringComparison.Ordinal);
+        Assert.Contains("<polyline class=\"line\" points=\"299,4 \"/>", row, StringComparison.Ordinal);
+        Assert.Contains("td.spark{width:30%;min-width:140px}svg.spark{display:block;width:100%;height:28px}", StatusPage.Render(status, at), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void With_five_thousand_groups_the_page_stays_small_and_names_every_group_not_on_its_first_choice()
+    {
+        var at = new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+        var recent = Enumerable.Range(0, 60).Select(i => new RecentProbeStatus(at.AddSeconds(i * 10), "success", 0.0001 * (1 + (i % 7)))).ToArray();
+        CollectorStatus[] collectors = [.. Enumerable.Range(1, 50).Select(c =>
+            new CollectorStatus($"lc-{c:D2}", "127.0.0.1", 40000 + c, $"127.0.0.1:{40000 + c}", $"0092010{c:D5}", "up", "127.0.0.1", "success", null, 0.0002, 0, at, at, 0, 0, 300, 100, recent))];
+        GroupStatus[] groups = [.. Enumerable.Range(1, 5000).Select(g =>
+        {
+            // Half of the firewalls prefer lc-01, as estates do; the others spread over the 50 collectors.
+            var members = Enumerable.Range(0, 3).Select(m => $"lc-{(g % 2 == 0 ? m : (g + m) % 50) + 1:D2}").ToArray();
+            return g % 10 == 0
+                ? new GroupStatus($"fw-{g:D4}", "failed_over", false, "immediate", null, 2, 2, [members[1]], members)
+                : new GroupStatus($"fw-{g:D4}", "first_choice", false, "immediate", null, 3, 1, [members[0]], members);
+        })];
+
+        var page = StatusPage.Render(Document(collectors, groups), at);
+        output.WriteLine($"{page.Length} characters for 50 collectors and 5,000 groups");
+
+        Assert.InRange(System.Text.Encoding.UTF8.GetByteCount(page), 1, 1024 * 1024);
+        Assert.Equal(50, Rows(Section(page, "Collectors")).Length);
+        Assert.All(groups.Where(g => g.Standing == "failed_over"), g => Assert.Contains($"<a href=\"/?group={g.Name}\">{g.Name}</a>", page, StringComparison.Ordinal));
+        var onLc01 = groups.Count(g => g.Standing == "first_choice" && g.Preferred[0] == "lc-01");
+        Assert.Contains($"<h3>On their first choice: logs go to lc-01 <span class=\"muted small\">({onLc01})</span></h3>", page, StringComparison.Ordinal);
+        Assert.Contains($"<span class=\"muted\">and {onLc01 - StatusPage.FirstChoiceNamesShown} more: find one by name</span>", page, StringComparison.Ordinal);
+    }
+
+    private static StatusDocument Document(IReadOnlyList<CollectorStatus> collectors, IReadOnlyList<GroupStatus> groups) => new(
+        new ExporterStatus("1.0.0", "abc", "test", DateTimeOffset.UnixEpoch, "collectors.yaml", new ReloadInfo(true, DateTimeOffset.UnixEpoch, "start", null),
+            new ProbeStatus("1m", "5s", "handshake", "fin", "ip4", null, 1, 1, 256), true),
+        new FleetSummary(groups.Count, groups.Count(g => g.Standing == "first_choice"), groups.Count(g => g.Standing == "failed_over"),
+            groups.Count(g => g.Standing == "unreachable"), groups.Count(g => g.Standing == "undecided"), collectors.Count, collectors.Count(c => c.State == "up")),
+        collectors,
+        groups);
 
     [Fact]
     public async Task Names_and_errors_from_configuration_and_network_are_escaped()
@@ -133,10 +224,10 @@ public sealed class StatusPageTests(ITestOutputHelper output) : IDisposable
     private static int ReadBigEndian(byte[] bytes, int offset) =>
         (bytes[offset] << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) | bytes[offset + 3];
 
-    private static string Section(string page, string group)
+    private static string Section(string page, string title)
     {
-        var start = page.IndexOf($"<section><h2>{group}</h2>", StringComparison.Ordinal);
-        Assert.True(start >= 0, $"no section for {group}");
+        var start = page.IndexOf($"<section><h2>{System.Text.Encodings.Web.HtmlEncoder.Default.Encode(title)}", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"no section {title}");
         return page[start..page.IndexOf("</section>", start, StringComparison.Ordinal)];
     }
 

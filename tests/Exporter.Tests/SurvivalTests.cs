@@ -35,7 +35,7 @@ public sealed class SurvivalTests : IDisposable
 
         Assert.Equal(1, Probes(text, "error"));
         Assert.Contains(log.Entries, e => e.StartsWith("Error", StringComparison.Ordinal)
-            && e.Contains("Probing g/c1 failed unexpectedly", StringComparison.Ordinal) && e.Contains(failure.Message, StringComparison.Ordinal));
+            && e.Contains("Probing c1 failed unexpectedly", StringComparison.Ordinal) && e.Contains(failure.Message, StringComparison.Ordinal));
         Assert.Equal(HttpStatusCode.OK, await exporter.StatusOfAsync("/-/healthy"));
     }
 
@@ -47,17 +47,9 @@ public sealed class SurvivalTests : IDisposable
         await exporter.WaitForMetricsAsync(m => Probes(m, "success") >= 1, Patience, "probing");
         Assert.Equal(HttpStatusCode.OK, await exporter.StatusOfAsync("/-/healthy"));
 
-        // Another thread holds the group's lock: the engine's thread blocks at its next probe result, and stops ticking.
-        var group = exporter.App.Services.GetRequiredService<Preference.Fleet>().Groups[0];
-        using var release = new ManualResetEventSlim();
-        var stall = new Thread(() =>
-        {
-            lock (group.Gate)
-            {
-                release.Wait();
-            }
-        });
-        stall.Start();
+        // The engine's thread blocks in its next report, and stops ticking.
+        var stalling = exporter.App.Services.GetRequiredService<StallingObserver>();
+        stalling.Stall();
         try
         {
             HttpResponseMessage? stalled = null;
@@ -67,8 +59,7 @@ public sealed class SurvivalTests : IDisposable
         }
         finally
         {
-            release.Set();
-            stall.Join();
+            stalling.Release();
         }
 
         await Eventually.TrueAsync(async () => (await exporter.Client.GetAsync("/-/healthy")).StatusCode == HttpStatusCode.OK, "healthy again");
@@ -116,7 +107,7 @@ public sealed class SurvivalTests : IDisposable
     private static void FailUnobserved() => _ = Task.Run(() => throw new InvalidOperationException("nobody awaits this"));
 
     private static double? Probes(string metrics, string result) =>
-        Value(metrics, "logcollector_probes_total", L("group", "g"), L("collector", "c1"), L("result", result));
+        Value(metrics, "logcollector_probes_total", L("collector", "c1"), L("result", result));
 
     private Task<RunningExporter> StartAsync(IHostResolver resolver, int port, string probeSettings)
     {
@@ -124,8 +115,36 @@ public sealed class SurvivalTests : IDisposable
         return RunningExporter.StartAsync(["--config", config], builder =>
         {
             builder.Services.AddSingleton(resolver);
+            builder.Services.AddSingleton(services => new StallingObserver(ActivatorUtilities.CreateInstance<ProbeReports>(services)));
+            builder.Services.AddSingleton<IProbeObserver>(services => services.GetRequiredService<StallingObserver>());
             builder.Logging.AddProvider(log);
         });
+    }
+
+    /// <summary>The exporter's own reports, which a test can hold up: the engine's thread then waits in its next one.</summary>
+    private sealed class StallingObserver(IProbeObserver reports) : IProbeObserver, IDisposable
+    {
+        private readonly ManualResetEventSlim open = new(initialState: true);
+
+        public void Stall() => open.Reset();
+
+        public void Release() => open.Set();
+
+        public void Finished(LogCollectorExporter.Configuration.CollectorConfig target, in ProbeOutcome outcome, DateTimeOffset startedAt, DateTimeOffset finishedAt)
+        {
+            open.Wait();
+            reports.Finished(target, outcome, startedAt, finishedAt);
+        }
+
+        public void Dropped(LogCollectorExporter.Configuration.CollectorConfig target, string reason, DateTimeOffset at)
+        {
+            open.Wait();
+            reports.Dropped(target, reason, at);
+        }
+
+        public void Late(TimeSpan lag) => reports.Late(lag);
+
+        public void Dispose() => open.Dispose();
     }
 
     /// <summary>A resolver whose every call does what the test says: the first call is number 1.</summary>

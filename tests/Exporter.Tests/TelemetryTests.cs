@@ -33,7 +33,7 @@ public sealed class TelemetryTests
             Assert.Null(span.ParentId);
             Assert.Equal("127.0.0.1", span.GetTagItem("server.address"));
             Assert.Equal("127.0.0.1", span.GetTagItem("network.peer.address"));
-            Assert.Equal("g", span.GetTagItem("logcollector.group"));
+            Assert.Null(span.GetTagItem("logcollector.group"));
             Assert.Equal(0.0, span.GetTagItem("logcollector.dns.duration"));
         });
         var (success, failure) = (finished[0], finished[1]);

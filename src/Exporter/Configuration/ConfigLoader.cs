@@ -72,8 +72,8 @@ public sealed class ConfigLoader
 
         var root = builder.Build();
         var baseDirectory = configFile is null ? null : Path.GetDirectoryName(configFile);
-        var (probe, groups) = ConfigReader.Read(root, sources, Description, baseDirectory, files);
-        return new ExporterConfig(probe, groups, new ConfigOrigin(Description, configFile, files.Paths, files.Fingerprint()));
+        var (probe, collectors, groups) = ConfigReader.Read(root, sources, Description, baseDirectory, files);
+        return new ExporterConfig(probe, collectors, groups, new ConfigOrigin(Description, configFile, files.Paths, files.Fingerprint()));
     }
 
     private static string DescribeYamlError(FormatException e) =>

@@ -27,6 +27,7 @@ internal sealed partial class ConfigReader
     private readonly string? baseDirectory;
     private readonly ConfigFiles files;
     private readonly List<ConfigurationError> errors = [];
+    private readonly CollectorDefinitions definitions = new();
 
     private ConfigReader(IConfigurationRoot root, IReadOnlyList<Func<string, string>> providerNames, string defaultSource, string? baseDirectory, ConfigFiles files)
     {
@@ -48,18 +49,19 @@ internal sealed partial class ConfigReader
     /// <param name="defaultSource">The name used for errors that no single value caused (a missing key, an empty list).</param>
     /// <param name="baseDirectory">Where relative <c>preferenceListFile</c> paths start.</param>
     /// <param name="files">Reads the preference list files, and fingerprints them.</param>
-    public static (ProbeSettings Probe, IReadOnlyList<GroupConfig> Groups) Read(
+    public static (ProbeSettings Probe, IReadOnlyList<CollectorConfig> Collectors, IReadOnlyList<GroupConfig> Groups) Read(
         IConfigurationRoot root, IReadOnlyList<Func<string, string>> providerNames, string defaultSource, string? baseDirectory, ConfigFiles files)
     {
         var reader = new ConfigReader(root, providerNames, defaultSource, baseDirectory, files);
         var probe = reader.ReadProbe(root.GetSection("probe"));
+        reader.ReadCatalogue(root.GetSection("collectors"), probe);
         var groups = reader.ReadGroups(root.GetSection("groups"), probe);
         if (reader.errors.Count > 0)
         {
             throw new ConfigurationException(reader.errors);
         }
 
-        return (probe, groups);
+        return (probe, reader.definitions.All, groups);
     }
 
     private ProbeSettings ReadProbe(IConfigurationSection section)
@@ -68,18 +70,22 @@ internal sealed partial class ConfigReader
         CheckKeys(section, "probe", ProbeKeys);
         var interval = ReadDuration(section, "probe.interval", "interval", defaults.Interval);
         var timeout = ReadDuration(section, "probe.timeout", "timeout", defaults.Timeout);
-        if (interval > TimeSpan.Zero && timeout > TimeSpan.Zero && timeout >= interval)
+        if (interval < ProbeSettings.MinInterval)
+        {
+            Error(section, "interval", "probe.interval", $"\"{Duration.Format(interval)}\" is not allowed; the shortest is {Duration.Format(ProbeSettings.MinInterval)}: no collector is probed more than once a second");
+        }
+        else if (interval > TimeSpan.Zero && timeout > TimeSpan.Zero && timeout >= interval)
         {
             Error(section, "timeout", "probe.timeout", $"\"{Duration.Format(timeout)}\" must be shorter than probe.interval (\"{Duration.Format(interval)}\")");
         }
 
-        var ipFamily = ReadEnum(section, "probe.ipFamily", "ipFamily", defaults.IpFamily, ("ip4", IpFamily.Ip4), ("ip6", IpFamily.Ip6), ("any", IpFamily.Any));
+        var ipFamily = ReadEnum(section, "probe.ipFamily", "ipFamily", defaults.IpFamily);
         var source = ReadSourceAddress(section, ipFamily);
         return new ProbeSettings(
             interval,
             timeout,
-            ReadEnum(section, "probe.mode", "mode", defaults.Mode, ("handshake", ProbeMode.Handshake), ("hold", ProbeMode.Hold)),
-            ReadEnum(section, "probe.close", "close", defaults.Close, ("fin", CloseMode.Fin), ("rst", CloseMode.Rst)),
+            ReadEnum(section, "probe.mode", "mode", defaults.Mode),
+            ReadEnum(section, "probe.close", "close", defaults.Close),
             ipFamily,
             source,
             ReadInt(section, "probe.failureThreshold", "failureThreshold", defaults.FailureThreshold, 1, int.MaxValue),
@@ -163,58 +169,78 @@ internal sealed partial class ConfigReader
         return buckets;
     }
 
+    private void ReadCatalogue(IConfigurationSection section, ProbeSettings probe)
+    {
+        foreach (var item in ListItems(section, "collectors"))
+        {
+            var path = $"collectors[{item.Key}]";
+            if (item.Value is { } scalar)
+            {
+                Error(item.Path, path, $"\"{scalar}\" is not allowed; a collector of the catalogue is a mapping: {{name, address, port, serial}}");
+                continue;
+            }
+
+            if (ReadCollector(item, path, probe) is { } collector)
+            {
+                Define(item, path, collector, inCatalogue: true);
+            }
+        }
+    }
+
     private List<GroupConfig> ReadGroups(IConfigurationSection section, ProbeSettings probe)
     {
-        var groups = new List<GroupConfig>();
         var items = ListItems(section, "groups");
         if (items.Count == 0 && section.Value is null)
         {
             errors.Add(new(defaultSource, "groups", "at least one group is required; a group is a log collector preference list"));
-            return groups;
+            return [];
         }
 
+        var groups = new List<(GroupConfig Group, IReadOnlyList<string> Members)>();
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var item in items)
         {
             var path = $"groups[{item.Key}]";
-            var group = ReadGroup(item, path, probe);
-            if (group is null)
+            if (ReadGroup(item, path, probe) is not { } group)
             {
                 continue;
             }
 
-            if (seen.TryGetValue(group.Name, out var first))
+            if (seen.TryGetValue(group.Group.Name, out var first))
             {
-                Error(item, "name", path + ".name", $"\"{group.Name}\" is already the name of {first}; group names must be unique");
+                Error(item, "name", path + ".name", $"\"{group.Group.Name}\" is already the name of {first}; group names must be unique");
                 continue;
             }
 
-            seen[group.Name] = path;
+            seen[group.Group.Name] = path;
             groups.Add(group);
         }
 
-        return groups;
+        // Collectors are resolved once every definition is in: a later one may give a serial an earlier one did not.
+        return [.. groups.Select(g => g.Group with { Collectors = [.. g.Members.Select(definitions.Get)] })];
     }
 
-    private GroupConfig? ReadGroup(IConfigurationSection section, string path, ProbeSettings probe)
+    /// <returns>The group without its collectors, and their names in priority order.</returns>
+    private (GroupConfig Group, IReadOnlyList<string> Members)? ReadGroup(IConfigurationSection section, string path, ProbeSettings probe)
     {
         CheckKeys(section, path, GroupKeys);
         var name = section["name"]?.Trim();
+        var validName = !string.IsNullOrEmpty(name) && GroupNamePattern().IsMatch(name);
         if (string.IsNullOrEmpty(name))
         {
             Error(section, "name", path + ".name", "is required");
         }
-        else if (!GroupNamePattern().IsMatch(name))
+        else if (!validName)
         {
             Error(section, "name", path + ".name", $"\"{name}\" is not allowed; use letters, digits and _ . : -");
         }
 
         var explicitForwardToAll = ReadBool(section, path + ".forwardToAll", "forwardToAll");
-        var failback = ReadEnum(section, path + ".failback", "failback", Failback.Immediate, ("immediate", Failback.Immediate), ("sticky", Failback.Sticky));
+        var failback = ReadEnum(section, path + ".failback", "failback", Failback.Immediate);
         var listFile = section["preferenceListFile"]?.Trim();
         var collectorItems = ListItems(section.GetSection("collectors"), path + ".collectors");
 
-        IReadOnlyList<CollectorConfig> collectors;
+        IReadOnlyList<string> members;
         var forwardToAll = explicitForwardToAll ?? false;
         if (!string.IsNullOrEmpty(listFile))
         {
@@ -231,14 +257,14 @@ internal sealed partial class ConfigReader
             }
 
             forwardToAll = imported.Value.ForwardToAll;
-            collectors = imported.Value.Collectors;
+            members = imported.Value.Members;
         }
         else
         {
-            collectors = ReadCollectors(section, path, collectorItems, probe);
+            members = ReadMembers(path, collectorItems, probe);
         }
 
-        if (collectors.Count == 0)
+        if (members.Count == 0)
         {
             if (collectorItems.Count == 0 && string.IsNullOrEmpty(listFile))
             {
@@ -248,12 +274,12 @@ internal sealed partial class ConfigReader
             return null;
         }
 
-        return string.IsNullOrEmpty(name) || !GroupNamePattern().IsMatch(name)
+        return !validName
             ? null
-            : new GroupConfig(name, forwardToAll, failback, string.IsNullOrEmpty(listFile) ? null : listFile, collectors);
+            : (new GroupConfig(name!, forwardToAll, failback, string.IsNullOrEmpty(listFile) ? null : listFile, []), members);
     }
 
-    private (bool ForwardToAll, IReadOnlyList<CollectorConfig> Collectors)? ReadPreferenceListFile(
+    private (bool ForwardToAll, IReadOnlyList<string> Members)? ReadPreferenceListFile(
         IConfigurationSection section, string path, string listFile, bool? explicitForwardToAll, IpFamily family)
     {
         if (listFile.Contains('\0', StringComparison.Ordinal))
@@ -282,66 +308,115 @@ internal sealed partial class ConfigReader
             return null;
         }
 
-        var collectors = new List<CollectorConfig>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var members = new List<string>();
         foreach (var entry in content.Collectors)
         {
-            if (IsOtherFamily(IPAddress.Parse(entry.Address), family))
+            // A serial that the catalogue knows is that collector, reached the way the catalogue says.
+            var name = definitions.CataloguedSerial(entry.Serial);
+            if (name is null)
             {
-                errors.Add(new(fullPath, null, $"serial number {entry.Serial} has only the address {entry.Address} (read for {path}.preferenceListFile), and probe.ipFamily is {Describe(family)}; set probe.ipFamily to any"));
+                if (IsOtherFamily(IPAddress.Parse(entry.Address), family))
+                {
+                    errors.Add(new(entry.Where, null, $"serial number {entry.Serial} has only the address {entry.Address} (read for {path}.preferenceListFile), and probe.ipFamily is {Describe(family)}; set probe.ipFamily to any, or give the collector an address in collectors:"));
+                    continue;
+                }
+
+                name = entry.Serial;
+                var where = $"{entry.Where} (read for {path}.preferenceListFile)";
+                if (definitions.Define(new CollectorConfig(name, entry.Address, CollectorConfig.DefaultPort, entry.Serial), where, inCatalogue: false) is { } conflict)
+                {
+                    errors.Add(new(entry.Where, null, $"{conflict} (read for {path}.preferenceListFile)"));
+                    continue;
+                }
+            }
+
+            if (members.Contains(name, StringComparer.Ordinal))
+            {
+                errors.Add(new(entry.Where, null, $"serial number {entry.Serial} is listed twice (read for {path}.preferenceListFile); a group lists a collector once"));
                 continue;
             }
 
-            if (!seen.Add(entry.Serial))
-            {
-                errors.Add(new(fullPath, null, $"serial number {entry.Serial} is listed twice (read for {path}.preferenceListFile); collector names must be unique in a group"));
-                continue;
-            }
-
-            collectors.Add(new CollectorConfig(entry.Serial, entry.Address, CollectorConfig.DefaultPort, entry.Serial, collectors.Count + 1));
+            members.Add(name);
         }
 
-        return (content.ForwardToAll, collectors);
+        return (content.ForwardToAll, members);
     }
 
-    private List<CollectorConfig> ReadCollectors(IConfigurationSection group, string groupPath, List<IConfigurationSection> items, ProbeSettings probe)
+    /// <summary>A group's collectors: names of the catalogue's, or inline definitions.</summary>
+    private List<string> ReadMembers(string groupPath, List<IConfigurationSection> items, ProbeSettings probe)
     {
-        var collectors = new List<CollectorConfig>();
+        var members = new List<string>();
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var item in items)
         {
             var path = $"{groupPath}.collectors[{item.Key}]";
-            CheckKeys(item, path, CollectorKeys);
-            var address = item["address"]?.Trim();
-            if (string.IsNullOrEmpty(address))
+            string name;
+            if (item.Value is { } reference)
             {
-                Error(item, "address", path + ".address", "is required: an IPv4 or IPv6 address or a DNS name");
-                continue;
+                name = reference.Trim();
+                if (!definitions.IsCatalogued(name))
+                {
+                    Error(item.Path, path, $"\"{reference}\" is not the name of a collector in collectors:; define it there, or write it here as {{name, address, port}}");
+                    continue;
+                }
             }
-
-            if (!CheckAddress(item, path, address, probe.IpFamily))
+            else if (ReadCollector(item, path, probe) is { } collector && Define(item, path, collector, inCatalogue: false))
+            {
+                name = collector.Name;
+            }
+            else
             {
                 continue;
-            }
-
-            var port = ReadInt(item, path + ".port", "port", CollectorConfig.DefaultPort, 1, 65535);
-            var name = item["name"]?.Trim();
-            if (string.IsNullOrEmpty(name))
-            {
-                name = address;
             }
 
             if (seen.TryGetValue(name, out var first))
             {
-                Error(item, "name", path + ".name", $"\"{name}\" is already the name of {first}; collector names must be unique in a group (the name defaults to the address)");
+                Error(item.Path, path, $"\"{name}\" is already listed at {first}; a group lists a collector once (the name defaults to the address)");
                 continue;
             }
 
             seen[name] = path;
-            collectors.Add(new CollectorConfig(name, address, port, item["serial"]?.Trim() ?? "", collectors.Count + 1));
+            members.Add(name);
         }
 
-        return collectors;
+        return members;
+    }
+
+    /// <summary>A collector written as a mapping; null when it is not valid (the errors are recorded).</summary>
+    private CollectorConfig? ReadCollector(IConfigurationSection item, string path, ProbeSettings probe)
+    {
+        CheckKeys(item, path, CollectorKeys);
+        var address = item["address"]?.Trim();
+        if (string.IsNullOrEmpty(address))
+        {
+            Error(item, "address", path + ".address", "is required: an IPv4 or IPv6 address or a DNS name");
+            return null;
+        }
+
+        if (!CheckAddress(item, path, address, probe.IpFamily))
+        {
+            return null;
+        }
+
+        var port = ReadInt(item, path + ".port", "port", CollectorConfig.DefaultPort, 1, 65535);
+        var name = item["name"]?.Trim();
+        if (string.IsNullOrEmpty(name))
+        {
+            name = address;
+        }
+
+        return new CollectorConfig(name, address, port, item["serial"]?.Trim() ?? "");
+    }
+
+    private bool Define(IConfigurationSection item, string path, CollectorConfig collector, bool inCatalogue)
+    {
+        if (definitions.Define(collector, path, inCatalogue) is not { } conflict)
+        {
+            return true;
+        }
+
+        Error(item, "name", path + ".name", conflict);
+        return false;
     }
 
     private bool CheckAddress(IConfigurationSection item, string path, string address, IpFamily family)
@@ -370,7 +445,7 @@ internal sealed partial class ConfigReader
         (family == IpFamily.Ip4 && address.AddressFamily != AddressFamily.InterNetwork)
         || (family == IpFamily.Ip6 && address.AddressFamily != AddressFamily.InterNetworkV6);
 
-    private static string Describe(IpFamily family) => family.ToString().ToLowerInvariant();
+    private static string Describe(IpFamily family) => EnumText.Of(family);
 
     private void CheckKeys(IConfigurationSection section, string path, string[] allowed)
     {
@@ -469,7 +544,8 @@ internal sealed partial class ConfigReader
         return null;
     }
 
-    private T ReadEnum<T>(IConfigurationSection section, string path, string key, T fallback, params (string Name, T Value)[] values)
+    private T ReadEnum<T>(IConfigurationSection section, string path, string key, T fallback)
+        where T : struct, Enum
     {
         var text = section[key]?.Trim();
         if (string.IsNullOrEmpty(text))
@@ -477,15 +553,12 @@ internal sealed partial class ConfigReader
             return fallback;
         }
 
-        foreach (var (name, value) in values)
+        if (EnumText.TryParse<T>(text, out var value))
         {
-            if (name.Equals(text, StringComparison.OrdinalIgnoreCase))
-            {
-                return value;
-            }
+            return value;
         }
 
-        Error(section, key, path, $"\"{text}\" is not allowed; use one of: {string.Join(", ", values.Select(v => v.Name))}");
+        Error(section, key, path, $"\"{text}\" is not allowed; use one of: {string.Join(", ", EnumText.All<T>())}");
         return fallback;
     }
 

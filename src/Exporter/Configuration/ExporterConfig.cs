@@ -38,13 +38,15 @@ public enum Failback
 }
 
 /// <summary>A validated configuration: nothing that reaches the probing code can be invalid.</summary>
+/// <param name="Probe">How every collector is probed.</param>
+/// <param name="Collectors">Every collector once, however many groups list it: the catalogue's first, in its order, then the others in the order groups name them.</param>
+/// <param name="Groups">The preference lists; their collectors are instances of <paramref name="Collectors"/>.</param>
+/// <param name="Origin">Where it was read from.</param>
 public sealed record ExporterConfig(
     ProbeSettings Probe,
+    IReadOnlyList<CollectorConfig> Collectors,
     IReadOnlyList<GroupConfig> Groups,
-    ConfigOrigin Origin)
-{
-    public int CollectorCount => Groups.Sum(g => g.Collectors.Count);
-}
+    ConfigOrigin Origin);
 
 public sealed record ProbeSettings(
     TimeSpan Interval,
@@ -58,6 +60,9 @@ public sealed record ProbeSettings(
     int MaxConcurrency,
     IReadOnlyList<double> Buckets)
 {
+    /// <summary>The shortest interval: no collector is ever probed more than once a second.</summary>
+    public static readonly TimeSpan MinInterval = TimeSpan.FromSeconds(1);
+
     public static readonly IReadOnlyList<double> DefaultBuckets =
         [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
@@ -72,9 +77,18 @@ public sealed record ProbeSettings(
         RecoveryThreshold: 1,
         MaxConcurrency: 256,
         DefaultBuckets);
+
+    /// <summary>
+    /// Whether <paramref name="other"/> probes a collector the same way: the settings that shape each probe and its
+    /// schedule. Thresholds, concurrency and buckets are not among them.
+    /// </summary>
+    public bool ProbesLike(ProbeSettings other) =>
+        Interval == other.Interval && Timeout == other.Timeout && Mode == other.Mode && Close == other.Close
+        && IpFamily == other.IpFamily && Equals(SourceAddress, other.SourceAddress);
 }
 
 /// <summary>One preference list: a firewall's, or a collector group's.</summary>
+/// <param name="Collectors">Highest priority first: a collector's priority is its place here (1 = highest).</param>
 public sealed record GroupConfig(
     string Name,
     bool ForwardToAll,
@@ -82,8 +96,8 @@ public sealed record GroupConfig(
     string? PreferenceListFile,
     IReadOnlyList<CollectorConfig> Collectors);
 
-/// <summary>A log collector; its priority is its place in the group's list (1 = highest).</summary>
-public sealed record CollectorConfig(string Name, string Address, int Port, string Serial, int Priority)
+/// <summary>A log collector, named uniquely in the whole configuration: the same name in two groups is the same collector.</summary>
+public sealed record CollectorConfig(string Name, string Address, int Port, string Serial)
 {
     public const int DefaultPort = 3978;
 
@@ -92,6 +106,9 @@ public sealed record CollectorConfig(string Name, string Address, int Port, stri
 
     /// <summary>address:port, with an IPv6 address in brackets.</summary>
     public string Endpoint => IpAddress is { AddressFamily: System.Net.Sockets.AddressFamily.InterNetworkV6 } ? $"[{Address}]:{Port}" : $"{Address}:{Port}";
+
+    /// <summary>Whether <paramref name="other"/> is reached at the same address and port.</summary>
+    public bool SameEndpoint(CollectorConfig other) => Address == other.Address && Port == other.Port;
 }
 
 /// <summary>Where a configuration came from, and the fingerprint of the files it was read from.</summary>

@@ -10,7 +10,10 @@ namespace LogCollectorExporter.Configuration;
 /// </summary>
 public static partial class PreferenceListFile
 {
-    public sealed record Entry(string Serial, string Address);
+    /// <param name="Serial">The collector's serial number.</param>
+    /// <param name="Address">Its IPv4 address, or its IPv6 address when the IPv4 one is unknown.</param>
+    /// <param name="Where">The file and line it was read from (<c>fw.txt:4</c>).</param>
+    public sealed record Entry(string Serial, string Address, string Where);
 
     public sealed record Content(bool ForwardToAll, IReadOnlyList<Entry> Collectors);
 
@@ -81,7 +84,7 @@ public static partial class PreferenceListFile
                     continue;
                 }
 
-                collectors.Add(new Entry(match.Groups["serial"].Value, ip4));
+                collectors.Add(new Entry(match.Groups["serial"].Value, ip4, where));
             }
             else if (IsKnown(ip6))
             {
@@ -91,7 +94,7 @@ public static partial class PreferenceListFile
                     continue;
                 }
 
-                collectors.Add(new Entry(match.Groups["serial"].Value, ip6));
+                collectors.Add(new Entry(match.Groups["serial"].Value, ip6, where));
             }
             else
             {

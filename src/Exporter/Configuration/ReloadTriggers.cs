@@ -7,7 +7,7 @@ namespace LogCollectorExporter.Configuration;
 /// Content is compared, not timestamps, so an in-place edit, an editor's rename and a Kubernetes ConfigMap update
 /// (which swaps the <c>..data</c> symlink to a new directory) are all seen, within <see cref="PollInterval"/>.
 /// </summary>
-public sealed class ConfigFileWatcher(ActiveConfiguration active, ConfigReloader reloader, TimeProvider time) : BackgroundService
+public sealed class ConfigFileWatcher(ActiveConfiguration active, IConfigurationReload reloader, TimeProvider time) : BackgroundService
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
@@ -46,7 +46,7 @@ public sealed class ConfigFileWatcher(ActiveConfiguration active, ConfigReloader
 }
 
 /// <summary>Reloads on SIGHUP, as Prometheus does.</summary>
-public sealed class SighupReload(ConfigReloader reloader) : IHostedService, IDisposable
+public sealed class SighupReload(IConfigurationReload reloader) : IHostedService, IDisposable
 {
     private PosixSignalRegistration? registration;
 

@@ -3,17 +3,27 @@ using System.Globalization;
 namespace LogCollectorExporter.Demo;
 
 /// <summary>
-/// <c>--demo</c>: three simulated collectors on 127.0.0.1, probed every 5 s in hold mode. <see cref="DemoCycle"/> takes
-/// the first one away for three probe cycles out of every eight, so failover, failback and hold-mode drop detection
-/// show within a minute.
+/// <c>--demo</c>: three simulated collectors on 127.0.0.1, shared by the preference lists of four firewalls that order
+/// them differently, probed every 5 s in hold mode. <see cref="DemoCycle"/> takes the first one away for three probe
+/// cycles out of every eight, so failover, failback and hold-mode drop detection show within a minute, each firewall
+/// failing over its own way.
 /// </summary>
 public sealed class DemoCollectors : IDisposable
 {
+    /// <summary>The firewalls: their preference lists (collector numbers, highest priority first) and policies.</summary>
+    private static readonly (string Name, int[] Collectors, string Failback, bool ForwardToAll)[] Firewalls =
+    [
+        ("fw-hq", [1, 2, 3], "immediate", false),
+        ("fw-branch-1", [1, 3], "sticky", false),
+        ("fw-branch-2", [2, 1, 3], "immediate", false),
+        ("fw-dc", [1, 2], "immediate", true),
+    ];
+
     private readonly SimulatedCollector[] collectors = [new(), new(), new()];
 
     public IReadOnlyList<SimulatedCollector> Collectors => collectors;
 
-    /// <summary>The demo's configuration: one group of the three collectors, highest priority first.</summary>
+    /// <summary>The demo's configuration: the collectors once, and the firewalls' preference lists naming them.</summary>
     public IReadOnlyDictionary<string, string?> Configuration
     {
         get
@@ -23,16 +33,27 @@ public sealed class DemoCollectors : IDisposable
                 ["probe:interval"] = "5s",
                 ["probe:timeout"] = "2s",
                 ["probe:mode"] = "hold",
-                ["groups:0:name"] = "demo",
-                ["groups:0:failback"] = "immediate",
             };
             for (var i = 0; i < collectors.Length; i++)
             {
-                var prefix = $"groups:0:collectors:{i.ToString(CultureInfo.InvariantCulture)}:";
-                values[prefix + "name"] = $"lc-{(i + 1).ToString(CultureInfo.InvariantCulture)}";
+                var prefix = $"collectors:{I(i)}:";
+                values[prefix + "name"] = Name(i + 1);
                 values[prefix + "address"] = "127.0.0.1";
-                values[prefix + "port"] = collectors[i].Port.ToString(CultureInfo.InvariantCulture);
+                values[prefix + "port"] = I(collectors[i].Port);
                 values[prefix + "serial"] = $"00920100{(i + 1).ToString("D4", CultureInfo.InvariantCulture)}";
+            }
+
+            for (var g = 0; g < Firewalls.Length; g++)
+            {
+                var (name, members, failback, forwardToAll) = Firewalls[g];
+                var prefix = $"groups:{I(g)}:";
+                values[prefix + "name"] = name;
+                values[prefix + "failback"] = failback;
+                values[prefix + "forwardToAll"] = forwardToAll ? "true" : "false";
+                for (var m = 0; m < members.Length; m++)
+                {
+                    values[$"{prefix}collectors:{I(m)}"] = Name(members[m]);
+                }
             }
 
             return values;
@@ -46,6 +67,10 @@ public sealed class DemoCollectors : IDisposable
             collector.Dispose();
         }
     }
+
+    private static string Name(int number) => $"lc-{I(number)}";
+
+    private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
 }
 
 /// <summary>Takes the demo's first collector away and brings it back, for as long as the exporter runs.</summary>

@@ -20,17 +20,6 @@ public sealed class SimulatedCollector : IDisposable
 
     public int Port { get; private set; }
 
-    public bool IsListening
-    {
-        get
-        {
-            lock (gate)
-            {
-                return listener is not null;
-            }
-        }
-    }
-
     public void Start()
     {
         lock (gate)

@@ -1,3 +1,5 @@
+using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Probing;
 using Prometheus;
 
 namespace LogCollectorExporter.Metrics;
@@ -5,9 +7,10 @@ namespace LogCollectorExporter.Metrics;
 /// <summary>Every metric the exporter publishes, declared once with its help text.</summary>
 public sealed class ExporterMetrics
 {
-    internal static readonly string[] CollectorLabels = ["group", "collector"];
-    internal static readonly string[] ProbeLabels = ["group", "collector", "result"];
-    internal static readonly string[] InfoLabels = ["group", "collector", "address", "port", "priority", "serial"];
+    internal static readonly string[] CollectorLabels = ["collector"];
+    internal static readonly string[] ProbeLabels = ["collector", "result"];
+    internal static readonly string[] InfoLabels = ["collector", "address", "port", "serial"];
+    internal static readonly string[] MemberLabels = ["group", "collector", "priority"];
     internal static readonly string[] GroupLabels = ["group"];
     internal static readonly string[] BuildLabels = ["version", "revision", "runtime"];
 
@@ -22,7 +25,7 @@ public sealed class ExporterMetrics
         HandshakeBuckets = handshakeBuckets;
 
         Info = factory.CreateGauge("logcollector_info",
-            "Always 1: a log collector in a group's preference list, with its address, port, priority (1 = highest) and serial.", InfoLabels);
+            "Always 1: a log collector, with its address, port and serial; one series however many preference lists name it.", InfoLabels);
         Up = factory.CreateGauge("logcollector_up",
             "1 when the collector is up, 0 when down, after the failure/recovery thresholds; absent before its first probe.",
             CollectorLabels, new GaugeConfiguration { SuppressInitialValue = true });
@@ -44,7 +47,8 @@ public sealed class ExporterMetrics
         LastSuccessTimestamp = factory.CreateGauge("logcollector_last_success_timestamp_seconds",
             "Unix time of the last successful probe.", CollectorLabels, new GaugeConfiguration { SuppressInitialValue = true });
         Preferred = factory.CreateGauge("logcollector_preferred",
-            "1 for the collector logs would be forwarded to now (every up collector with forward-to-all), else 0.", CollectorLabels);
+            "1 where the group's logs would be forwarded now (every up collector with forward-to-all), else 0; a series per collector of each group, with its priority (1 = highest).",
+            MemberLabels);
         ConnectionDrops = factory.CreateCounter("logcollector_connection_drops_total",
             "Hold mode: held connections that the peer closed (FIN) or reset (RST) before the next probe.", CollectorLabels);
 
@@ -68,6 +72,44 @@ public sealed class ExporterMetrics
             "Unix time of the last successful configuration (re)load.");
         ScheduleLag = factory.CreateHistogram("logcollector_exporter_schedule_lag_seconds",
             "How late each scheduled probe started against its due time.", new HistogramConfiguration { Buckets = LagBuckets });
+    }
+
+    /// <summary>Removes every series of one collector (its label values), from each metric that has them: declared here, beside the metrics.</summary>
+    public void RemoveCollector(string collector)
+    {
+        foreach (var result in ProbeResults.All)
+        {
+            Probes.RemoveLabelled(collector, result.Label());
+        }
+
+        Up.RemoveLabelled(collector);
+        HandshakeDuration.RemoveLabelled(collector);
+        LastHandshakeDuration.RemoveLabelled(collector);
+        DnsLookupDuration.RemoveLabelled(collector);
+        ConsecutiveFailures.RemoveLabelled(collector);
+        LastProbeTimestamp.RemoveLabelled(collector);
+        LastSuccessTimestamp.RemoveLabelled(collector);
+        ConnectionDrops.RemoveLabelled(collector);
+    }
+
+    /// <summary>Removes the gauges of one collector that describe what is known of its endpoint, until it is probed again.</summary>
+    public void ForgetCollectorState(string collector)
+    {
+        Up.RemoveLabelled(collector);
+        LastHandshakeDuration.RemoveLabelled(collector);
+        DnsLookupDuration.RemoveLabelled(collector);
+        LastProbeTimestamp.RemoveLabelled(collector);
+        LastSuccessTimestamp.RemoveLabelled(collector);
+    }
+
+    /// <summary>Removes every series of one group, not those of its members (<c>logcollector_preferred</c>).</summary>
+    public void RemoveGroup(string group)
+    {
+        GroupCollectors.RemoveLabelled(group);
+        GroupCollectorsUp.RemoveLabelled(group);
+        GroupPreferredPriority.RemoveLabelled(group);
+        GroupFailovers.RemoveLabelled(group);
+        GroupForwardToAll.RemoveLabelled(group);
     }
 
     /// <summary>The handshake histogram's buckets, fixed for the life of the process.</summary>

@@ -1,4 +1,5 @@
 using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Preference;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Prometheus;
 
@@ -17,6 +18,7 @@ public static class MetricsSetup
             services.GetRequiredService<CollectorRegistry>(),
             services.GetRequiredService<ActiveConfiguration>().Current.Probe.Buckets,
             BuildInfo.Current));
+        builder.Services.AddSingleton<IFleetObserver>(services => new FleetSeries(services.GetRequiredService<ExporterMetrics>()));
         return builder;
     }
 

@@ -1,69 +1,89 @@
 using System.Net;
 using LogCollectorExporter.Configuration;
-using LogCollectorExporter.Metrics;
 using LogCollectorExporter.Probing;
 
 namespace LogCollectorExporter.Preference;
 
-/// <summary>What the exporter knows about one collector of a group. Changed only under its group's lock.</summary>
+/// <summary>
+/// What the exporter knows about one collector, shared by every group that lists it. Changed only by the fleet, under
+/// its lock; readers take <see cref="View"/> and <see cref="Recent"/>, which need no lock.
+/// </summary>
 public sealed class CollectorMonitor
 {
-    internal CollectorMonitor(GroupMonitor group, CollectorConfig config, CollectorSeries series)
+    private CollectorView view;
+
+    internal CollectorMonitor(CollectorConfig config)
     {
-        Group = group;
-        Config = config;
-        Series = series;
+        view = new CollectorView(config, CollectorState.Unknown, 0, null, null, null, null, null, null, null, 0);
     }
 
-    public GroupMonitor Group { get; internal set; }
+    /// <summary>What is known of the collector now, as of its last probe.</summary>
+    public CollectorView View => Volatile.Read(ref view);
 
-    public CollectorConfig Config { get; internal set; }
+    public CollectorConfig Config => View.Config;
 
-    internal CollectorSeries Series { get; }
+    public RecentProbes Recent { get; } = new();
+
+    /// <summary>The groups that list the collector, with its place in each (0 = priority 1).</summary>
+    internal List<(GroupMonitor Group, int Index)> Memberships { get; } = [];
 
     internal CollectorHealth Health { get; } = new();
 
-    internal RecentProbes Recent { get; } = new();
-
-    public ProbeResult? LastResult { get; private set; }
-
-    public string? LastError { get; private set; }
-
-    public DateTimeOffset? LastProbeAt { get; private set; }
-
-    public DateTimeOffset? LastSuccessAt { get; private set; }
-
-    public TimeSpan? LastHandshake { get; private set; }
-
-    public TimeSpan? LastDnsLookup { get; private set; }
-
-    public IPAddress? ResolvedAddress { get; private set; }
-
-    public long ConnectionDrops { get; private set; }
-
-    internal void Record(in ProbeOutcome outcome, DateTimeOffset at)
+    /// <summary>Counts a probe; returns whether the collector went up or down.</summary>
+    internal bool Record(in ProbeOutcome outcome, DateTimeOffset at, ProbeSettings settings)
     {
-        LastResult = outcome.Result;
-        LastError = outcome.Error;
-        LastProbeAt = at;
-        LastDnsLookup = outcome.DnsLookup ?? LastDnsLookup;
-        ResolvedAddress = outcome.Address ?? ResolvedAddress;
-        if (outcome.Succeeded)
-        {
-            LastSuccessAt = at;
-            LastHandshake = outcome.Handshake;
-        }
-
+        var changed = Health.Observe(outcome.Succeeded, settings.FailureThreshold, settings.RecoveryThreshold);
         Recent.Add(new RecentProbe(at, outcome.Result, outcome.Succeeded ? outcome.Handshake.TotalSeconds : null));
-        Series.RecordProbe(outcome, at);
+        var last = View;
+        Publish(last with
+        {
+            State = Health.State,
+            ConsecutiveFailures = Health.ConsecutiveFailures,
+            LastResult = outcome.Result,
+            LastError = outcome.Error,
+            LastProbeAt = at,
+            LastSuccessAt = outcome.Succeeded ? at : last.LastSuccessAt,
+            LastHandshake = outcome.Succeeded ? outcome.Handshake : last.LastHandshake,
+            LastDnsLookup = outcome.DnsLookup ?? last.LastDnsLookup,
+            ResolvedAddress = outcome.Address ?? last.ResolvedAddress,
+        });
+        return changed;
     }
 
     internal void RecordDrop(string reason, DateTimeOffset at)
     {
-        LastResult = ProbeResult.Reset;
-        LastError = reason;
-        ConnectionDrops++;
         Recent.Add(new RecentProbe(at, ProbeResult.Reset, null));
-        Series.RecordDrop();
+        var last = View;
+        Publish(last with { LastResult = ProbeResult.Reset, LastError = reason, ConnectionDrops = last.ConnectionDrops + 1 });
     }
+
+    /// <summary>Takes a new description of the same endpoint (its serial may have changed).</summary>
+    internal void Describe(CollectorConfig config) => Publish(View with { Config = config });
+
+    private void Publish(CollectorView next) => Volatile.Write(ref view, next);
 }
+
+/// <summary>One collector as of its last probe: an immutable view, safe to read from any thread.</summary>
+/// <param name="Config">The collector.</param>
+/// <param name="State">Up, down, or unknown before its first probe (after the thresholds).</param>
+/// <param name="ConsecutiveFailures">Failed probes in a row now.</param>
+/// <param name="LastResult">How the last probe ended (a dropped held connection counts as <c>reset</c>).</param>
+/// <param name="LastError">What went wrong last, for people.</param>
+/// <param name="LastProbeAt">When the last probe finished.</param>
+/// <param name="LastSuccessAt">When the last successful probe finished.</param>
+/// <param name="LastHandshake">The handshake time of the last successful probe.</param>
+/// <param name="LastDnsLookup">The last name resolution's time (zero for an IP address).</param>
+/// <param name="ResolvedAddress">The address last connected to.</param>
+/// <param name="ConnectionDrops">Hold mode: held connections the collector closed or reset.</param>
+public sealed record CollectorView(
+    CollectorConfig Config,
+    CollectorState State,
+    int ConsecutiveFailures,
+    ProbeResult? LastResult,
+    string? LastError,
+    DateTimeOffset? LastProbeAt,
+    DateTimeOffset? LastSuccessAt,
+    TimeSpan? LastHandshake,
+    TimeSpan? LastDnsLookup,
+    IPAddress? ResolvedAddress,
+    long ConnectionDrops);

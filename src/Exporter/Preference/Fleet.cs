@@ -1,82 +1,244 @@
 using LogCollectorExporter.Configuration;
-using LogCollectorExporter.Metrics;
+using LogCollectorExporter.Probing;
 
 namespace LogCollectorExporter.Preference;
 
-/// <summary>All groups and collectors of the running configuration, and what is known about each.</summary>
-public sealed class Fleet
+/// <summary>
+/// Every collector of the running configuration once, and every group over them. A probe's result is recorded once
+/// for its collector, and every group that lists the collector applies its failover rule to it.
+/// </summary>
+/// <remarks>
+/// Two writers change the fleet, one at a time under its lock: the probe engine's thread (results) and a reload
+/// (<see cref="Apply"/>). Readers (the endpoints) take no lock: they read immutable views, so rendering a page of
+/// thousands of groups never holds up a probe.
+/// </remarks>
+public sealed partial class Fleet
 {
-    private readonly ExporterMetrics metrics;
-    private readonly ILogger<GroupMonitor> logger;
-    private GroupMonitor[] groups = [];
+    private readonly Lock writer = new();
+    private readonly IFleetObserver observer;
+    private readonly ILogger<Fleet> logger;
+    private Content content = new([], [], new Dictionary<string, CollectorMonitor>(), new Dictionary<string, GroupMonitor>());
+    private ProbeSettings settings = ProbeSettings.Default;
+    private int withoutResult;
 
-    public Fleet(ExporterMetrics metrics, ILogger<GroupMonitor> logger, ExporterConfig initial)
+    public Fleet(IFleetObserver observer, ILogger<Fleet> logger, ExporterConfig initial)
     {
-        this.metrics = metrics;
+        this.observer = observer;
         this.logger = logger;
-        Probe = initial.Probe;
         Apply(initial);
     }
 
-    public ProbeSettings Probe { get; private set; }
+    /// <summary>Every collector once, in the configuration's order.</summary>
+    public IReadOnlyList<CollectorMonitor> Collectors => Volatile.Read(ref content).Collectors;
 
-    public IReadOnlyList<GroupMonitor> Groups => Volatile.Read(ref groups);
+    /// <summary>Every group, in the configuration's order.</summary>
+    public IReadOnlyList<GroupMonitor> Groups => Volatile.Read(ref content).Groups;
 
     /// <summary>Every configured collector has been probed at least once.</summary>
-    public bool IsReady => Groups.All(g => g.Collectors.All(c => c.LastProbeAt is not null));
+    public bool IsReady => Volatile.Read(ref withoutResult) == 0;
+
+    public GroupMonitor? FindGroup(string name) => Volatile.Read(ref content).GroupsByName.GetValueOrDefault(name);
 
     /// <summary>
-    /// Takes a new configuration: collectors that stay (same group and name) keep their counters, and their state
-    /// when their address and port stay too; series of removed collectors and groups are removed.
-    /// The caller stops probing first.
+    /// Takes a new configuration. A collector whose endpoint stays keeps what is known of it; one whose address or
+    /// port changed starts afresh under its name. A group that stays keeps where its logs go, for the collectors it
+    /// still lists. Removed collectors and groups are forgotten.
     /// </summary>
     public void Apply(ExporterConfig config)
     {
-        var old = groups.ToDictionary(g => g.Config.Name, StringComparer.Ordinal);
-        var next = new GroupMonitor[config.Groups.Count];
-        for (var g = 0; g < next.Length; g++)
+        lock (writer)
         {
-            var groupConfig = config.Groups[g];
-            var group = old.Remove(groupConfig.Name, out var kept)
-                ? kept
-                : new GroupMonitor(groupConfig, new GroupSeries(metrics, groupConfig.Name), config.Probe, logger);
-            var previous = group.Collectors.ToDictionary(c => c.Config.Name, StringComparer.Ordinal);
-            var monitors = new CollectorMonitor[groupConfig.Collectors.Count];
-            for (var c = 0; c < monitors.Length; c++)
+            var old = Volatile.Read(ref content);
+            settings = config.Probe;
+            var collectors = new Dictionary<string, CollectorMonitor>(config.Collectors.Count, StringComparer.Ordinal);
+            foreach (var collectorConfig in config.Collectors)
             {
-                var collectorConfig = groupConfig.Collectors[c];
-                if (previous.Remove(collectorConfig.Name, out var monitor)
-                    && (monitor.Config.Address != collectorConfig.Address || monitor.Config.Port != collectorConfig.Port))
+                collectors[collectorConfig.Name] = Keep(old.CollectorsByName.GetValueOrDefault(collectorConfig.Name), collectorConfig);
+            }
+
+            foreach (var removed in old.Collectors.Where(c => !collectors.ContainsKey(c.Config.Name)))
+            {
+                observer.CollectorRemoved(removed.Config);
+            }
+
+            foreach (var collector in collectors.Values)
+            {
+                collector.Memberships.Clear();
+            }
+
+            var groups = new Dictionary<string, GroupMonitor>(config.Groups.Count, StringComparer.Ordinal);
+            foreach (var groupConfig in config.Groups)
+            {
+                CollectorMonitor[] members = [.. groupConfig.Collectors.Select(c => collectors[c.Name])];
+                var group = old.GroupsByName.GetValueOrDefault(groupConfig.Name);
+                if (group is null)
                 {
-                    // Another target under the same name: its counters go on, what was known about the old target does not.
-                    monitor = new CollectorMonitor(group, collectorConfig, monitor.Series);
+                    group = new GroupMonitor(groupConfig, members);
+                    observer.GroupConfigured(groupConfig);
+                }
+                else
+                {
+                    var changed = !SameList(group.Config, groupConfig);
+                    group.Reconfigure(groupConfig, members);
+                    if (changed)
+                    {
+                        observer.GroupConfigured(groupConfig);
+                    }
                 }
 
-                monitor ??= new CollectorMonitor(group, collectorConfig, new CollectorSeries(metrics, groupConfig.Name, collectorConfig));
-                monitor.Config = collectorConfig;
-                monitors[c] = monitor;
+                for (var i = 0; i < members.Length; i++)
+                {
+                    members[i].Memberships.Add((group, i));
+                }
+
+                groups[groupConfig.Name] = group;
             }
 
-            foreach (var removed in previous.Values)
+            foreach (var removed in old.Groups.Where(g => !groups.ContainsKey(g.Config.Name)))
             {
-                removed.Series.Remove();
+                observer.GroupRemoved(removed.Config);
             }
 
-            group.Reconfigure(groupConfig, monitors, config.Probe);
-            next[g] = group;
-        }
-
-        foreach (var removed in old.Values)
-        {
-            foreach (var collector in removed.Collectors)
+            var moves = new PreferenceMoves();
+            foreach (var group in groups.Values)
             {
-                collector.Series.Remove();
+                Update(group, moves);
             }
 
-            removed.Series.Remove();
+            Volatile.Write(ref content, new Content([.. collectors.Values], [.. groups.Values], collectors, groups));
+            Volatile.Write(ref withoutResult, collectors.Values.Count(c => c.View.LastProbeAt is null));
+            LogMoves(moves, "the configuration changed");
         }
-
-        Probe = config.Probe;
-        Volatile.Write(ref groups, next);
     }
+
+    /// <summary>Records a finished probe of <paramref name="collector"/>; a result for an endpoint no longer configured is ignored.</summary>
+    public void Record(CollectorConfig collector, in ProbeOutcome outcome, DateTimeOffset at)
+    {
+        lock (writer)
+        {
+            if (Find(collector) is not { } monitor)
+            {
+                return;
+            }
+
+            var before = monitor.View;
+            var changed = monitor.Record(outcome, at, settings);
+            if (before.LastProbeAt is null)
+            {
+                Volatile.Write(ref withoutResult, withoutResult - 1);
+            }
+
+            var after = monitor.View;
+            observer.CollectorProbed(after, outcome, at);
+            LogProbe(logger, after.Config.Name, outcome.Result.Label(), outcome.Handshake.TotalMilliseconds, outcome.Error);
+            if (!changed)
+            {
+                return;
+            }
+
+            var was = EnumText.Of(before.State);
+            if (after.State == CollectorState.Down)
+            {
+                LogDown(logger, after.Config.Name, after.Config.Endpoint, was, outcome.Result.Label(), outcome.Error ?? "");
+            }
+            else
+            {
+                LogUp(logger, after.Config.Name, after.Config.Endpoint, was, outcome.Handshake.TotalMilliseconds);
+            }
+
+            var moves = new PreferenceMoves();
+            foreach (var (group, _) in monitor.Memberships)
+            {
+                Update(group, moves);
+            }
+
+            LogMoves(moves, $"{after.Config.Name} went {EnumText.Of(after.State)}");
+        }
+    }
+
+    /// <summary>Hold mode: the collector closed or reset its held connection (it is probed again at once).</summary>
+    public void RecordDrop(CollectorConfig collector, string reason, DateTimeOffset at)
+    {
+        lock (writer)
+        {
+            if (Find(collector) is not { } monitor)
+            {
+                return;
+            }
+
+            monitor.RecordDrop(reason, at);
+            observer.CollectorDropped(monitor.Config);
+            LogDrop(logger, monitor.Config.Name, reason);
+        }
+    }
+
+    private CollectorMonitor? Find(CollectorConfig collector) =>
+        content.CollectorsByName.GetValueOrDefault(collector.Name) is { } monitor && monitor.Config.SameEndpoint(collector) ? monitor : null;
+
+    private CollectorMonitor Keep(CollectorMonitor? existing, CollectorConfig config)
+    {
+        if (existing is not null && existing.Config.SameEndpoint(config))
+        {
+            if (existing.Config != config)
+            {
+                existing.Describe(config);
+                observer.CollectorConfigured(config, newEndpoint: false);
+            }
+
+            return existing;
+        }
+
+        observer.CollectorConfigured(config, newEndpoint: true);
+        return new CollectorMonitor(config);
+    }
+
+    private void Update(GroupMonitor group, PreferenceMoves moves)
+    {
+        var (failover, before) = group.Update();
+        var after = group.View;
+        observer.GroupUpdated(after, failover);
+        if (before is not null)
+        {
+            moves.Add(after);
+            LogGroupMoved(logger, after.Config.Name, Names(before), Names(after), after.PreferredPriority);
+        }
+    }
+
+    private void LogMoves(PreferenceMoves moves, string cause)
+    {
+        if (moves.Count > 0)
+        {
+            LogMoved(logger, moves.Count, cause, moves.Describe());
+        }
+    }
+
+    private static string Names(GroupView group) => group.Preferred.Count == 0 ? "none" : string.Join(", ", group.PreferredNames);
+
+    private static bool SameList(GroupConfig a, GroupConfig b) =>
+        a.ForwardToAll == b.ForwardToAll && a.Failback == b.Failback
+        && a.Collectors.Select(c => c.Name).SequenceEqual(b.Collectors.Select(c => c.Name), StringComparer.Ordinal);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Probe {Collector}: {Result} in {HandshakeMs:F3} ms {Error}")]
+    private static partial void LogProbe(ILogger logger, string collector, string result, double handshakeMs, string? error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Collector {Collector} ({Endpoint}) is down (was {Before}): {Result}: {Error}")]
+    private static partial void LogDown(ILogger logger, string collector, string endpoint, string before, string result, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Collector {Collector} ({Endpoint}) is up (was {Before}), handshake {HandshakeMs:F3} ms")]
+    private static partial void LogUp(ILogger logger, string collector, string endpoint, string before, double handshakeMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Collector {Collector} dropped the held connection: {Reason}; probing it again now")]
+    private static partial void LogDrop(ILogger logger, string collector, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Groups} groups changed where their logs go after {Cause}: {Moves}")]
+    private static partial void LogMoved(ILogger logger, int groups, string cause, string moves);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Group {Group}: logs go to {To} (priority {Priority}) instead of {From}")]
+    private static partial void LogGroupMoved(ILogger logger, string group, string from, string to, int priority);
+
+    private sealed record Content(
+        CollectorMonitor[] Collectors,
+        GroupMonitor[] Groups,
+        IReadOnlyDictionary<string, CollectorMonitor> CollectorsByName,
+        IReadOnlyDictionary<string, GroupMonitor> GroupsByName);
 }

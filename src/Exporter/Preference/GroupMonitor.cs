@@ -1,171 +1,99 @@
 using LogCollectorExporter.Configuration;
-using LogCollectorExporter.Metrics;
-using LogCollectorExporter.Probing;
 
 namespace LogCollectorExporter.Preference;
 
 /// <summary>
-/// One group's collectors in priority order, their health, and where logs go now. Probes of different
-/// collectors finish concurrently; everything here changes under one lock per group.
+/// One preference list: its collectors in priority order (shared with every other group that lists them) and where its
+/// logs go now. Changed only by the fleet, under its lock; readers take <see cref="View"/>, which needs no lock.
 /// </summary>
-public sealed partial class GroupMonitor
+public sealed class GroupMonitor
 {
-    private readonly ILogger logger;
-    private CollectorMonitor[] collectors = [];
+    private GroupView view;
+    private GroupConfig config;
+    private CollectorMonitor[] members;
     private PreferenceList preference;
-    private ProbeSettings probe;
 
-    internal GroupMonitor(GroupConfig config, GroupSeries series, ProbeSettings probe, ILogger logger)
+    internal GroupMonitor(GroupConfig config, CollectorMonitor[] members)
     {
-        Config = config;
-        Series = series;
-        this.probe = probe;
-        this.logger = logger;
+        this.config = config;
+        this.members = members;
         preference = new PreferenceList(config.ForwardToAll, config.Failback);
+        view = new GroupView(config, [], 0, GroupStanding.Undecided);
     }
 
-    internal object Gate { get; } = new();
+    /// <summary>Where the group's logs go now.</summary>
+    public GroupView View => Volatile.Read(ref view);
 
-    public GroupConfig Config { get; private set; }
+    /// <summary>The group as last configured (published with the next <see cref="Update"/>).</summary>
+    internal GroupConfig Config => config;
 
-    internal GroupSeries Series { get; }
+    /// <summary>The collectors in priority order, as last configured.</summary>
+    internal IReadOnlyList<CollectorMonitor> Members => members;
 
-    /// <summary>The collectors in priority order.</summary>
-    public IReadOnlyList<CollectorMonitor> Collectors => collectors;
-
-    /// <summary>Indices into <see cref="Collectors"/> of where logs go now.</summary>
-    public IReadOnlyList<int> Preferred => preference.Preferred;
-
-    public int PreferredPriority => preference.PreferredPriority;
-
-    public int CollectorsUp => collectors.Count(c => c.Health.State == CollectorState.Up);
-
-    /// <summary>Takes a new configuration of the group, keeping what is known of collectors that stay and where logs go.</summary>
-    internal void Reconfigure(GroupConfig config, CollectorMonitor[] monitors, ProbeSettings settings)
+    /// <summary>Takes a new configuration of the group, keeping where its logs go for the collectors that stay; published by the next <see cref="Update"/>.</summary>
+    internal void Reconfigure(GroupConfig next, CollectorMonitor[] nextMembers)
     {
-        lock (Gate)
-        {
-            var oldNames = collectors.Select(c => c.Config.Name).ToArray();
-            int[] Map(IReadOnlyList<int> indices) =>
-                [.. indices.Select(i => Array.FindIndex(monitors, m => m.Config.Name == oldNames[i])).Where(i => i >= 0)];
+        var oldNames = members.Select(m => m.Config.Name).ToArray();
+        int[] Map(IReadOnlyList<int> indices) =>
+            [.. indices.Select(i => Array.FindIndex(nextMembers, m => m.Config.Name == oldNames[i])).Where(i => i >= 0).Order()];
 
-            preference = new PreferenceList(
-                config.ForwardToAll,
-                config.Failback,
-                Map(preference.Preferred),
-                preference.LastChoice is { } last ? Map(last) : null);
-            Config = config;
-            probe = settings;
-            collectors = monitors;
-            Series.Describe(monitors.Length, config.ForwardToAll);
-            foreach (var monitor in monitors)
-            {
-                monitor.Group = this;
-                monitor.Series.Describe(monitor.Config);
-                monitor.Series.SetHealth(monitor.Health.State, monitor.Health.ConsecutiveFailures);
-            }
-
-            UpdatePreference();
-        }
+        preference = new PreferenceList(next.ForwardToAll, next.Failback, Map(preference.Preferred), preference.LastChoice is { } last ? Map(last) : null);
+        config = next;
+        members = nextMembers;
     }
 
-    internal void Record(CollectorMonitor collector, in ProbeOutcome outcome, DateTimeOffset at)
+    /// <summary>Applies the failover rule to the members' states now.</summary>
+    /// <returns>Whether this was a failover or failback; and the view before, when where logs go changed.</returns>
+    internal (bool Failover, GroupView? Before) Update()
     {
-        lock (Gate)
+        Span<CollectorState> states = members.Length <= 64 ? stackalloc CollectorState[members.Length] : new CollectorState[members.Length];
+        var up = 0;
+        var unknown = false;
+        for (var i = 0; i < members.Length; i++)
         {
-            var before = collector.Health.State;
-            collector.Record(outcome, at);
-            var changed = collector.Health.Observe(outcome.Succeeded, probe.FailureThreshold, probe.RecoveryThreshold);
-            collector.Series.SetHealth(collector.Health.State, collector.Health.ConsecutiveFailures);
-            LogProbe(logger, Config.Name, collector.Config.Name, outcome.Result.Label(), outcome.Handshake.TotalMilliseconds, outcome.Error);
-            if (!changed)
-            {
-                return;
-            }
-
-            if (collector.Health.State == CollectorState.Down)
-            {
-                LogDown(logger, Config.Name, collector.Config.Name, collector.Config.Endpoint, before.ToString().ToLowerInvariant(),
-                    outcome.Result.Label(), outcome.Error ?? "");
-            }
-            else
-            {
-                LogUp(logger, Config.Name, collector.Config.Name, collector.Config.Endpoint, before.ToString().ToLowerInvariant(),
-                    outcome.Handshake.TotalMilliseconds);
-            }
-
-            UpdatePreference();
+            states[i] = members[i].Health.State;
+            up += states[i] == CollectorState.Up ? 1 : 0;
+            unknown |= states[i] == CollectorState.Unknown;
         }
+
+        var failover = preference.Update(states);
+        var before = View;
+        var preferred = preference.Preferred;
+        var standing = preferred.Count > 0 ? (preferred[0] == 0 ? GroupStanding.FirstChoice : GroupStanding.FailedOver)
+            : unknown ? GroupStanding.Undecided
+            : GroupStanding.Unreachable;
+        var moved = !before.PreferredNames.SequenceEqual(preferred.Select(i => members[i].Config.Name), StringComparer.Ordinal);
+        Volatile.Write(ref view, new GroupView(config, [.. preferred], up, standing));
+        return (failover, moved ? before : null);
     }
+}
 
-    internal void RecordDrop(CollectorMonitor collector, string reason, DateTimeOffset at)
-    {
-        lock (Gate)
-        {
-            collector.RecordDrop(reason, at);
-            LogDrop(logger, Config.Name, collector.Config.Name, reason);
-        }
-    }
+/// <summary>Where a group stands: what its firewalls do with their logs now.</summary>
+public enum GroupStanding
+{
+    /// <summary>Not known yet: a collector that could decide it has not been probed.</summary>
+    Undecided,
 
-    private void UpdatePreference()
-    {
-        var before = preference.Preferred.Select(i => collectors[i].Config.Name).ToArray();
-        Span<CollectorState> states = collectors.Length <= 64 ? stackalloc CollectorState[collectors.Length] : new CollectorState[collectors.Length];
-        for (var i = 0; i < collectors.Length; i++)
-        {
-            states[i] = collectors[i].Health.State;
-        }
+    /// <summary>Logs go to the collector of priority 1.</summary>
+    FirstChoice,
 
-        if (preference.Update(states))
-        {
-            Series.CountFailover();
-        }
+    /// <summary>Logs go further down the list.</summary>
+    FailedOver,
 
-        var after = preference.Preferred;
-        for (var i = 0; i < collectors.Length; i++)
-        {
-            collectors[i].Series.SetPreferred(after.Contains(i));
-        }
+    /// <summary>No collector is up: the firewalls buffer logs on their own disk.</summary>
+    Unreachable,
+}
 
-        Series.SetState(CollectorsUp, preference.PreferredPriority);
-        var afterNames = after.Select(i => collectors[i].Config.Name).ToArray();
-        if (before.SequenceEqual(afterNames))
-        {
-            return;
-        }
+/// <summary>One group as it stands now: an immutable view, safe to read from any thread.</summary>
+/// <param name="Config">The group; its collectors in priority order.</param>
+/// <param name="Preferred">Indices into the group's collectors (0 = priority 1) of where logs go now, highest priority first.</param>
+/// <param name="CollectorsUp">How many of its collectors are up.</param>
+/// <param name="Standing">What its firewalls do with their logs now.</param>
+public sealed record GroupView(GroupConfig Config, IReadOnlyList<int> Preferred, int CollectorsUp, GroupStanding Standing)
+{
+    /// <summary>The priority (1 = highest) of the first collector logs go to; 0 when none.</summary>
+    public int PreferredPriority => Preferred.Count == 0 ? 0 : Preferred[0] + 1;
 
-        if (afterNames.Length == 0)
-        {
-            LogUnreachable(logger, Config.Name, string.Join(", ", before));
-        }
-        else if (before.Length == 0)
-        {
-            LogFirstChoice(logger, Config.Name, string.Join(", ", afterNames), preference.PreferredPriority);
-        }
-        else
-        {
-            LogPreferred(logger, Config.Name, string.Join(", ", before), string.Join(", ", afterNames), preference.PreferredPriority);
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Probe {Group}/{Collector}: {Result} in {HandshakeMs:F3} ms {Error}")]
-    private static partial void LogProbe(ILogger logger, string group, string collector, string result, double handshakeMs, string? error);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Collector {Group}/{Collector} ({Endpoint}) is down (was {Before}): {Result}: {Error}")]
-    private static partial void LogDown(ILogger logger, string group, string collector, string endpoint, string before, string result, string error);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Collector {Group}/{Collector} ({Endpoint}) is up (was {Before}), handshake {HandshakeMs:F3} ms")]
-    private static partial void LogUp(ILogger logger, string group, string collector, string endpoint, string before, double handshakeMs);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Group {Group}: logs go to {To} (priority {Priority}) instead of {From}")]
-    private static partial void LogPreferred(ILogger logger, string group, string from, string to, int priority);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Group {Group}: logs go to {To} (priority {Priority})")]
-    private static partial void LogFirstChoice(ILogger logger, string group, string to, int priority);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Group {Group}: no collector is up, the firewall buffers logs on its own disk (logs went to {From})")]
-    private static partial void LogUnreachable(ILogger logger, string group, string from);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Collector {Group}/{Collector} dropped the held connection: {Reason}; probing it again now")]
-    private static partial void LogDrop(ILogger logger, string group, string collector, string reason);
+    /// <summary>The names of the collectors logs go to now.</summary>
+    public IEnumerable<string> PreferredNames => Preferred.Select(i => Config.Collectors[i].Name);
 }

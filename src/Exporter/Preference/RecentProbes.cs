@@ -2,7 +2,11 @@ using LogCollectorExporter.Probing;
 
 namespace LogCollectorExporter.Preference;
 
-/// <summary>The last probes of one collector, oldest first, for the status page and API.</summary>
+/// <summary>
+/// The last probes of one collector, oldest first, for the status page and API. One writer (the fleet, under its lock)
+/// and any number of readers that take no lock: a reader that overlaps a write reads again (a sequence lock), so
+/// rendering a page never holds up a probe.
+/// </summary>
 public sealed class RecentProbes
 {
     public const int Capacity = 60;
@@ -12,25 +16,54 @@ public sealed class RecentProbes
     private int next;
     private int count;
 
+    // Odd while the writer changes the ring.
+    private int version;
+
+    /// <summary>Adds a probe; one writer at a time.</summary>
     public void Add(RecentProbe probe)
     {
+        Interlocked.Increment(ref version);
         ring[next] = new Stored(probe.At.UtcTicks, (float)(probe.HandshakeSeconds ?? double.NaN), (byte)probe.Result);
         next = (next + 1) % Capacity;
         count = Math.Min(count + 1, Capacity);
+        Interlocked.Increment(ref version);
     }
 
+    /// <summary>The probes, oldest first; safe from any thread while the writer adds.</summary>
     public RecentProbe[] ToArray()
     {
-        var items = new RecentProbe[count];
-        for (var i = 0; i < count; i++)
+        var copy = new Stored[Capacity];
+        var spin = default(SpinWait);
+        while (true)
         {
-            var stored = ring[(next - count + i + Capacity) % Capacity];
-            items[i] = new RecentProbe(new DateTimeOffset(stored.AtUtcTicks, TimeSpan.Zero), (ProbeResult)stored.Result,
-                float.IsNaN(stored.HandshakeSeconds) ? null : stored.HandshakeSeconds);
-        }
+            var before = Volatile.Read(ref version);
+            if ((before & 1) == 0)
+            {
+                var (last, length) = (next, count);
+                for (var i = 0; i < length; i++)
+                {
+                    copy[i] = ring[(last - length + i + Capacity) % Capacity];
+                }
 
-        return items;
+                Interlocked.MemoryBarrier();
+                if (Volatile.Read(ref version) == before)
+                {
+                    var probes = new RecentProbe[length];
+                    for (var i = 0; i < length; i++)
+                    {
+                        probes[i] = Decode(copy[i]);
+                    }
+
+                    return probes;
+                }
+            }
+
+            spin.SpinOnce();
+        }
     }
+
+    private static RecentProbe Decode(Stored stored) =>
+        new(new DateTimeOffset(stored.AtUtcTicks, TimeSpan.Zero), (ProbeResult)stored.Result, float.IsNaN(stored.HandshakeSeconds) ? null : stored.HandshakeSeconds);
 
     private readonly record struct Stored(long AtUtcTicks, float HandshakeSeconds, byte Result);
 }

@@ -3,8 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using LogCollectorExporter.Configuration;
-using LogCollectorExporter.Metrics;
-using LogCollectorExporter.Preference;
 using Microsoft.Win32.SafeHandles;
 
 namespace LogCollectorExporter.Probing;
@@ -34,20 +32,18 @@ public sealed partial class ProbeEngine
     /// </summary>
     public static readonly TimeSpan FirstCollection = TimeSpan.FromMilliseconds(5);
 
-    private readonly Fleet fleet;
+    private readonly IProbeObserver observer;
     private readonly TimeProvider time;
     private readonly IHostResolver resolver;
-    private readonly ExporterMetrics metrics;
     private readonly ILogger<ProbeEngine> logger;
     private Run? running;
     private long lastTick;
 
-    public ProbeEngine(Fleet fleet, TimeProvider time, IHostResolver resolver, ExporterMetrics metrics, ILogger<ProbeEngine> logger)
+    public ProbeEngine(IProbeObserver observer, TimeProvider time, IHostResolver resolver, ILogger<ProbeEngine> logger)
     {
-        this.fleet = fleet;
+        this.observer = observer;
         this.time = time;
         this.resolver = resolver;
-        this.metrics = metrics;
         this.logger = logger;
         lastTick = time.GetUtcNow().UtcTicks;
     }
@@ -56,7 +52,7 @@ public sealed partial class ProbeEngine
     public DateTimeOffset LastTick => new(Interlocked.Read(ref lastTick), TimeSpan.Zero);
 
     /// <summary>Starts probing the fleet's collectors with the fleet's probe settings; every first probe runs at once.</summary>
-    public void Start()
+    public void Start(IReadOnlyList<CollectorConfig> targets, ProbeSettings settings)
     {
         if (running is not null)
         {
@@ -68,7 +64,18 @@ public sealed partial class ProbeEngine
             throw new PlatformNotSupportedException("logcollector-exporter probes with Linux epoll: it runs on Linux.");
         }
 
-        running = new Run(this);
+        running = new Run(this, targets, settings);
+    }
+
+    /// <summary>Takes a new set of targets and settings.</summary>
+    public async Task ApplyAsync(IReadOnlyList<CollectorConfig> targets, ProbeSettings settings)
+    {
+        var wasRunning = running is not null;
+        await StopAsync();
+        if (wasRunning)
+        {
+            Start(targets, settings);
+        }
     }
 
     /// <summary>Stops probing and closes every socket; returns when the engine's thread has ended.</summary>
@@ -89,8 +96,8 @@ public sealed partial class ProbeEngine
         _ => ProbeResult.Error,
     };
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Probing {Group}/{Collector} failed unexpectedly")]
-    private static partial void LogProbeFailed(ILogger logger, Exception exception, string group, string collector);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Probing {Collector} failed unexpectedly")]
+    private static partial void LogProbeFailed(ILogger logger, Exception exception, string collector);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "The probe engine stopped: probing has ended and /-/healthy will report it")]
     private static partial void LogEngineFailed(ILogger logger, Exception exception);
@@ -131,12 +138,11 @@ public sealed partial class ProbeEngine
         private int connectsInFlight;
         private int withoutResult;
 
-        public Run(ProbeEngine engine)
+        public Run(ProbeEngine engine, IReadOnlyList<CollectorConfig> targets, ProbeSettings settings)
         {
             this.engine = engine;
-            settings = engine.fleet.Probe;
-            var collectors = engine.fleet.Groups.SelectMany(g => g.Collectors).ToArray();
-            slots = [.. collectors.Select((c, id) => new Slot(id, c))];
+            this.settings = settings;
+            slots = [.. targets.Select((c, id) => new Slot(id, c))];
             withoutResult = slots.Length;
             var time = engine.time;
             schedule = new Schedule(time.GetTimestamp(), Ticks(settings.Interval), slots.Length,
@@ -247,7 +253,7 @@ public sealed partial class ProbeEngine
                     var (id, dueAt) = due[i];
                     if (dueAt is { } scheduled)
                     {
-                        engine.metrics.ScheduleLag.Observe(Math.Max(0, now - scheduled) / (double)engine.time.TimestampFrequency);
+                        engine.observer.Late(TimeSpan.FromSeconds(Math.Max(0, now - scheduled) / (double)engine.time.TimestampFrequency));
                     }
 
                     Begin(slots[id]);
@@ -272,7 +278,7 @@ public sealed partial class ProbeEngine
                 if (slot.LiteralAddress is { } address)
                 {
                     slot.Dns = TimeSpan.Zero;
-                    Connect(slot, slot.Collector.Config.IpAddress!, address);
+                    Connect(slot, slot.Collector.IpAddress!, address);
                 }
                 else
                 {
@@ -285,7 +291,7 @@ public sealed partial class ProbeEngine
             }
             catch (Exception e)
             {
-                LogProbeFailed(engine.logger, e, slot.Collector.Group.Config.Name, slot.Collector.Config.Name);
+                LogProbeFailed(engine.logger, e, slot.Collector.Name);
                 CloseSocket(slot, CloseMode.Rst);
                 Finish(slot, new ProbeOutcome(ProbeResult.Error, TimeSpan.Zero, slot.Dns, slot.Address, e.Message), engine.time.GetTimestamp());
             }
@@ -367,7 +373,7 @@ public sealed partial class ProbeEngine
                     }
                     catch (Exception e)
                     {
-                        LogProbeFailed(engine.logger, e, slot.Collector.Group.Config.Name, slot.Collector.Config.Name);
+                        LogProbeFailed(engine.logger, e, slot.Collector.Name);
                     }
                 }
             }
@@ -402,7 +408,7 @@ public sealed partial class ProbeEngine
             }
             catch (Exception e)
             {
-                LogProbeFailed(engine.logger, e, slot.Collector.Group.Config.Name, slot.Collector.Config.Name);
+                LogProbeFailed(engine.logger, e, slot.Collector.Name);
             }
         }
 
@@ -439,7 +445,7 @@ public sealed partial class ProbeEngine
 
         private void Fail(Slot slot, ProbeResult result, int errno, string prefix = "")
         {
-            var endpoint = slot.Address is null ? slot.Collector.Config.Endpoint : new IPEndPoint(slot.Address, slot.Collector.Config.Port).ToString();
+            var endpoint = slot.Address is null ? slot.Collector.Endpoint : new IPEndPoint(slot.Address, slot.Collector.Port).ToString();
             Finish(slot, new ProbeOutcome(result, TimeSpan.Zero, slot.Dns, slot.Address, $"{endpoint}: {prefix}{Native.Describe(errno)}"),
                 engine.time.GetTimestamp());
         }
@@ -459,8 +465,9 @@ public sealed partial class ProbeEngine
             }
 
             var finishedAt = engine.time.GetUtcNow();
-            ProbeTelemetry.Record(slot.Collector, outcome, finishedAt - engine.time.GetElapsedTime(slot.Started, at), finishedAt);
-            slot.Collector.Group.Record(slot.Collector, outcome, finishedAt);
+            var startedAt = finishedAt - engine.time.GetElapsedTime(slot.Started, at);
+            ProbeTelemetry.Record(slot.Collector, outcome, startedAt, finishedAt);
+            engine.observer.Finished(slot.Collector, outcome, startedAt, finishedAt);
             schedule.Finished(slot.Id, at);
         }
 
@@ -505,7 +512,7 @@ public sealed partial class ProbeEngine
         {
             var droppedAt = engine.time.GetUtcNow();
             ProbeTelemetry.Record(slot.Collector, new ProbeOutcome(ProbeResult.Reset, TimeSpan.Zero, null, slot.Address, reason), droppedAt, droppedAt);
-            slot.Collector.Group.RecordDrop(slot.Collector, reason, droppedAt);
+            engine.observer.Dropped(slot.Collector, reason, droppedAt);
             schedule.Dropped(slot.Id, at);
         }
 
@@ -528,7 +535,7 @@ public sealed partial class ProbeEngine
                 {
                     connectsInFlight--;
                     CloseSocket(slot, CloseMode.Fin);
-                    var endpoint = new IPEndPoint(slot.Address!, slot.Collector.Config.Port);
+                    var endpoint = new IPEndPoint(slot.Address!, slot.Collector.Port);
                     Finish(slot, new ProbeOutcome(ProbeResult.Timeout, TimeSpan.Zero, slot.Dns, slot.Address,
                         $"{endpoint}: no answer to the SYN within {Duration.Format(settings.Timeout)}"), now);
                 }
@@ -550,12 +557,11 @@ public sealed partial class ProbeEngine
                 return;
             }
 
-            Connect(slot, address, Native.SocketAddress(address, slot.Collector.Config.Port));
+            Connect(slot, address, Native.SocketAddress(address, slot.Collector.Port));
         }
 
-        private async Task ResolveAsync(int id, int generation, CollectorMonitor monitor)
+        private async Task ResolveAsync(int id, int generation, CollectorConfig collector)
         {
-            var collector = monitor.Config;
             var time = engine.time;
             var started = time.GetTimestamp();
             IPAddress? chosen = null;
@@ -587,7 +593,7 @@ public sealed partial class ProbeEngine
             catch (Exception e)
             {
                 // A fault in the resolver must not leave the collector waiting for an answer forever: counted and logged.
-                LogProbeFailed(engine.logger, e, monitor.Group.Config.Name, collector.Name);
+                LogProbeFailed(engine.logger, e, collector.Name);
                 (result, error) = (ProbeResult.Error, $"{collector.Address}: {e.Message}");
             }
 
@@ -651,13 +657,13 @@ public sealed partial class ProbeEngine
     }
 
     /// <summary>What the engine knows of one collector's probe in progress, or its held connection.</summary>
-    private sealed class Slot(int id, CollectorMonitor collector)
+    private sealed class Slot(int id, CollectorConfig collector)
     {
         public readonly int Id = id;
-        public readonly CollectorMonitor Collector = collector;
+        public readonly CollectorConfig Collector = collector;
 
         /// <summary>The sockaddr of an IP literal, built once; null for a name, resolved at each probe.</summary>
-        public readonly byte[]? LiteralAddress = collector.Config.IpAddress is { } ip ? Native.SocketAddress(ip, collector.Config.Port) : null;
+        public readonly byte[]? LiteralAddress = collector.IpAddress is { } ip ? Native.SocketAddress(ip, collector.Port) : null;
 
         public int Fd = -1;
         public SlotState State;

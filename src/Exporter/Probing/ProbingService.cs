@@ -1,10 +1,9 @@
 using LogCollectorExporter.Configuration;
-using LogCollectorExporter.Preference;
 
 namespace LogCollectorExporter.Probing;
 
-/// <summary>Runs the probe engine for the life of the host, and swaps the fleet's configuration between two runs of it.</summary>
-public sealed partial class ProbingService(Fleet fleet, ProbeEngine engine, ActiveConfiguration active, ILogger<ProbingService> logger) : IHostedService
+/// <summary>Runs the probe engine for the life of the host, and hands it each new configuration while it runs.</summary>
+public sealed partial class ProbingService(ProbeEngine engine, ActiveConfiguration active, ILogger<ProbingService> logger) : IHostedService
 {
     private readonly SemaphoreSlim gate = new(1, 1);
     private bool started;
@@ -14,11 +13,12 @@ public sealed partial class ProbingService(Fleet fleet, ProbeEngine engine, Acti
         await gate.WaitAsync(cancellationToken);
         try
         {
-            engine.Start();
+            var config = active.Current;
+            engine.Start(config.Collectors, config.Probe);
             started = true;
-            var probe = fleet.Probe;
-            LogStarted(logger, fleet.Groups.Count, fleet.Groups.Sum(g => g.Collectors.Count), Duration.Format(probe.Interval),
-                Duration.Format(probe.Timeout), probe.Mode.ToString().ToLowerInvariant(), active.Current.Origin.Description);
+            var probe = config.Probe;
+            LogStarted(logger, config.Groups.Count, config.Collectors.Count, Duration.Format(probe.Interval),
+                Duration.Format(probe.Timeout), EnumText.Of(probe.Mode), config.Origin.Description);
         }
         finally
         {
@@ -46,18 +46,15 @@ public sealed partial class ProbingService(Fleet fleet, ProbeEngine engine, Acti
         }
     }
 
-    /// <summary>Stops probing, takes the new configuration, and starts probing again (first probes at once).</summary>
+    /// <summary>Gives the running engine a new configuration; before the start or after the stop there is nothing to change.</summary>
     public async Task ApplyAsync(ExporterConfig config)
     {
         await gate.WaitAsync();
         try
         {
-            var wasRunning = started;
-            await engine.StopAsync();
-            fleet.Apply(config);
-            if (wasRunning)
+            if (started)
             {
-                engine.Start();
+                await engine.ApplyAsync(config.Collectors, config.Probe);
             }
         }
         finally
@@ -69,6 +66,6 @@ public sealed partial class ProbingService(Fleet fleet, ProbeEngine engine, Acti
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping: a probe did not end within the shutdown timeout; exiting without it")]
     private static partial void LogStopAbandoned(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Probing {Groups} groups, {Collectors} collectors every {Interval} (timeout {Timeout}, mode {Mode}), configured by {Source}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Probing {Collectors} collectors of {Groups} groups every {Interval} (timeout {Timeout}, mode {Mode}), configured by {Source}")]
     private static partial void LogStarted(ILogger logger, int groups, int collectors, string interval, string timeout, string mode, string source);
 }

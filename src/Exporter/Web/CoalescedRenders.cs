@@ -11,32 +11,35 @@ namespace LogCollectorExporter.Web;
 public sealed class CoalescedRenders
 {
     private readonly SemaphoreSlim oneAtATime = new(1, 1);
-    private readonly Dictionary<string, TaskCompletionSource<Rendered>> waiting = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string ContentType, string What), TaskCompletionSource<Rendered>> waiting = [];
     private readonly Dictionary<string, int> lastSize = new(StringComparer.Ordinal);
 
-    /// <summary>The next render of an answer of <paramref name="contentType"/>, shared with every other request waiting for it.</summary>
-    /// <param name="contentType">What is rendered: requests for the same content type share renders.</param>
-    /// <param name="render">Writes the answer to the stream (sized like the last one).</param>
-    public Task<Rendered> RenderAsync(string contentType, Func<MemoryStream, Task> render)
+    /// <summary>The next render of an answer, shared with every other request waiting for the same one.</summary>
+    /// <param name="contentType">What is rendered; answers of one content type are sized alike.</param>
+    /// <param name="what">Which answer of that content type (<c>""</c>, or a group's name): requests for the same one share renders.</param>
+    /// <param name="render">Writes the answer to the stream (sized like the last whole answer of its content type).</param>
+    public Task<Rendered> RenderAsync(string contentType, string what, Func<MemoryStream, Task> render)
     {
+        var key = (contentType, what);
         TaskCompletionSource<Rendered> next;
         lock (waiting)
         {
-            if (waiting.TryGetValue(contentType, out var pending))
+            if (waiting.TryGetValue(key, out var pending))
             {
                 return pending.Task;
             }
 
             next = new TaskCompletionSource<Rendered>(TaskCreationOptions.RunContinuationsAsynchronously);
-            waiting[contentType] = next;
+            waiting[key] = next;
         }
 
-        _ = RenderWhenFreeAsync(contentType, next, render);
+        _ = RenderWhenFreeAsync(key, next, render);
         return next.Task;
     }
 
-    private async Task RenderWhenFreeAsync(string contentType, TaskCompletionSource<Rendered> next, Func<MemoryStream, Task> render)
+    private async Task RenderWhenFreeAsync((string ContentType, string What) key, TaskCompletionSource<Rendered> next, Func<MemoryStream, Task> render)
     {
+        var contentType = key.ContentType;
         await oneAtATime.WaitAsync();
         try
         {
@@ -44,15 +47,18 @@ public sealed class CoalescedRenders
             lock (waiting)
             {
                 // From now on a new request waits for the render after this one.
-                waiting.Remove(contentType);
-                capacity = lastSize.GetValueOrDefault(contentType, 64 * 1024);
+                waiting.Remove(key);
+                capacity = key.What.Length == 0 ? lastSize.GetValueOrDefault(contentType, 64 * 1024) : 16 * 1024;
             }
 
             var body = new MemoryStream(capacity + (capacity / 8));
             await render(body);
             lock (waiting)
             {
-                lastSize[contentType] = (int)body.Length;
+                if (key.What.Length == 0)
+                {
+                    lastSize[contentType] = (int)body.Length;
+                }
             }
 
             next.SetResult(new Rendered(body.GetBuffer().AsMemory(0, (int)body.Length), contentType));

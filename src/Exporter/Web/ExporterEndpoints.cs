@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using LogCollectorExporter.Configuration;
-using LogCollectorExporter.Metrics;
 using LogCollectorExporter.Preference;
 using LogCollectorExporter.Probing;
 using Prometheus;
@@ -15,6 +14,8 @@ public static class ExporterEndpoints
 {
     private const string TextFormat = "text/plain; version=0.0.4; charset=utf-8";
     private const string OpenMetricsFormat = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+    private const string JsonFormat = "application/json; charset=utf-8";
+    private const string HtmlFormat = "text/html; charset=utf-8";
     private const int SendSlice = 32 * 1024;
     private static readonly string[] GetAndHead = [HttpMethods.Get, HttpMethods.Head];
 
@@ -26,31 +27,54 @@ public static class ExporterEndpoints
         app.MapMethods("/metrics", GetAndHead, async Task (HttpContext context) =>
         {
             var (format, contentType) = Negotiate(context.Request);
-            await SendAsync(context, renders.RenderAsync(contentType, body => registry.CollectAndExportAsTextAsync(body, format, CancellationToken.None)));
+            await SendAsync(context, renders.RenderAsync(contentType, "", body => registry.CollectAndExportAsTextAsync(body, format, CancellationToken.None)));
         });
         return app;
     }
 
-    /// <summary><c>/api/v1/status</c>, and the same for people at <c>/</c>.</summary>
+    /// <summary><c>/api/v1/status</c>, and the same for people at <c>/</c>; either narrowed to one group with <c>?group=NAME</c>.</summary>
     public static WebApplication MapStatusEndpoints(this WebApplication app)
     {
         // Taken now, as the app is put together, rather than at the first request.
         var start = app.Services.GetRequiredService<ExporterStart>();
         var renders = app.Services.GetRequiredService<CoalescedRenders>();
-        app.MapMethods("/api/v1/status", GetAndHead, (HttpContext context, Fleet fleet, ActiveConfiguration active) =>
-            SendAsync(context, renders.RenderAsync("application/json; charset=utf-8", body =>
+        app.MapMethods("/api/v1/status", GetAndHead, async Task (HttpContext context, Fleet fleet, ActiveConfiguration active) =>
+        {
+            var name = GroupAsked(context);
+            var group = name is null ? null : fleet.FindGroup(name);
+            if (name is not null && group is null)
             {
-                JsonSerializer.Serialize(body, Capture(fleet, active, start), StatusJsonContext.Default.StatusDocument);
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                await context.Response.WriteAsync($"No group named \"{name}\".\n");
+                return;
+            }
+
+            await SendAsync(context, renders.RenderAsync(JsonFormat, name ?? "", body =>
+            {
+                JsonSerializer.Serialize(body, StatusDocument.Capture(fleet, active, BuildInfo.Current, start.At, group), StatusJsonContext.Default.StatusDocument);
                 return Task.CompletedTask;
-            })));
+            }));
+        });
         app.MapMethods("/", GetAndHead, (HttpContext context, Fleet fleet, ActiveConfiguration active, TimeProvider time) =>
         {
             // The page runs no script and loads nothing: say so to the browser, so escaped text can never become either.
             context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'";
             context.Response.Headers.XContentTypeOptions = "nosniff";
-            return SendAsync(context, renders.RenderAsync("text/html; charset=utf-8", body =>
+            var name = GroupAsked(context);
+            var group = name is null ? null : fleet.FindGroup(name);
+            if (name is not null && group is null)
             {
-                body.Write(Encoding.UTF8.GetBytes(StatusPage.Render(Capture(fleet, active, start), time.GetUtcNow())));
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+            }
+
+            return SendAsync(context, renders.RenderAsync(HtmlFormat, name ?? "", body =>
+            {
+                var status = StatusDocument.Capture(fleet, active, BuildInfo.Current, start.At, group);
+                var now = time.GetUtcNow();
+                var page = name is null ? StatusPage.Render(status, now)
+                    : group is null ? StatusPage.RenderNoSuchGroup(status, now, name)
+                    : StatusPage.RenderGroup(status, now);
+                body.Write(Encoding.UTF8.GetBytes(page));
                 return Task.CompletedTask;
             }));
         });
@@ -60,18 +84,19 @@ public static class ExporterEndpoints
     /// <summary><c>/-/healthy</c>, <c>/-/ready</c> and <c>POST /-/reload</c>, named as in Prometheus.</summary>
     public static WebApplication MapLifecycleEndpoints(this WebApplication app)
     {
-        app.MapMethods("/-/healthy", GetAndHead, IResult (ProbeEngine engine, Fleet fleet, TimeProvider time) =>
+        app.MapMethods("/-/healthy", GetAndHead, IResult (ProbeEngine engine, ActiveConfiguration active, TimeProvider time) =>
         {
             var idle = time.GetUtcNow() - engine.LastTick;
-            return idle <= 2 * fleet.Probe.Interval
+            var interval = active.Current.Probe.Interval;
+            return idle <= 2 * interval
                 ? TypedResults.Text("Healthy: the probe engine is running.\n")
-                : TypedResults.Text($"Unhealthy: the probe engine has not run for {Duration.Format(idle)} (interval {Duration.Format(fleet.Probe.Interval)}).\n",
+                : TypedResults.Text($"Unhealthy: the probe engine has not run for {Duration.Format(idle)} (interval {Duration.Format(interval)}).\n",
                     statusCode: StatusCodes.Status503ServiceUnavailable);
         });
         app.MapMethods("/-/ready", GetAndHead, IResult (Fleet fleet) => fleet.IsReady
             ? TypedResults.Text("Ready: every collector has been probed.\n")
             : TypedResults.Text("Not ready: some collectors have not been probed yet.\n", statusCode: StatusCodes.Status503ServiceUnavailable));
-        app.MapPost("/-/reload", async Task<IResult> (HttpContext context, ConfigReloader reloader) =>
+        app.MapPost("/-/reload", async Task<IResult> (HttpContext context, IConfigurationReload reloader) =>
         {
             // Nothing is read from a body, so a request that sends one is not what it seems to be.
             if (context.Request.ContentLength is > 0 || context.Request.Headers.TransferEncoding.Count > 0)
@@ -127,6 +152,7 @@ public static class ExporterEndpoints
         return (ExpositionFormat.PrometheusText, TextFormat);
     }
 
-    private static StatusDocument Capture(Fleet fleet, ActiveConfiguration active, ExporterStart start) =>
-        StatusDocument.Capture(fleet, active, BuildInfo.Current, start.At, fleet.IsReady);
+    /// <summary>The group that <c>?group=NAME</c> asks for; null when the request asks for every group.</summary>
+    private static string? GroupAsked(HttpContext context) =>
+        context.Request.Query.TryGetValue("group", out var values) && values.Count > 0 ? values[0] : null;
 }

@@ -1,16 +1,20 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using LogCollectorExporter.Configuration;
-using LogCollectorExporter.Metrics;
 using LogCollectorExporter.Preference;
 using LogCollectorExporter.Probing;
 
 namespace LogCollectorExporter.Web;
 
 /// <summary>What the exporter sees now: the answer of <c>/api/v1/status</c>, and what the status page shows.</summary>
-public sealed record StatusDocument(ExporterStatus Exporter, IReadOnlyList<GroupStatus> Groups)
+/// <param name="Exporter">The exporter itself.</param>
+/// <param name="Summary">How many groups stand where, and how many collectors are up.</param>
+/// <param name="Collectors">Every collector once, in the configuration's order.</param>
+/// <param name="Groups">Every group (or the one asked for), in the configuration's order.</param>
+public sealed record StatusDocument(ExporterStatus Exporter, FleetSummary Summary, IReadOnlyList<CollectorStatus> Collectors, IReadOnlyList<GroupStatus> Groups)
 {
-    public static StatusDocument Capture(Fleet fleet, ActiveConfiguration active, BuildInfo build, DateTimeOffset startedAt, bool ready)
+    /// <summary>Reads the fleet's views (no lock: probing goes on while a page of thousands of groups is rendered).</summary>
+    /// <param name="only">Only this group's entry in <see cref="Groups"/>; every group when null.</param>
+    public static StatusDocument Capture(Fleet fleet, ActiveConfiguration active, BuildInfo build, DateTimeOffset startedAt, GroupMonitor? only = null)
     {
         var config = active.Current;
         var reload = active.LastReload;
@@ -25,51 +29,80 @@ public sealed record StatusDocument(ExporterStatus Exporter, IReadOnlyList<Group
             new ProbeStatus(
                 Duration.Format(probe.Interval),
                 Duration.Format(probe.Timeout),
-                probe.Mode.ToString().ToLowerInvariant(),
-                probe.Close.ToString().ToLowerInvariant(),
-                probe.IpFamily.ToString().ToLowerInvariant(),
+                EnumText.Of(probe.Mode),
+                EnumText.Of(probe.Close),
+                EnumText.Of(probe.IpFamily),
                 probe.SourceAddress?.ToString(),
                 probe.FailureThreshold,
                 probe.RecoveryThreshold,
                 probe.MaxConcurrency),
-            ready);
-        return new StatusDocument(exporter, [.. fleet.Groups.Select(Capture)]);
+            fleet.IsReady);
+
+        var groups = fleet.Groups.Select(g => g.View).ToArray();
+        var listedBy = new Dictionary<string, int>(StringComparer.Ordinal);
+        var preferredBy = new Dictionary<string, int>(StringComparer.Ordinal);
+        var standings = new int[Enum.GetValues<GroupStanding>().Length];
+        foreach (var group in groups)
+        {
+            standings[(int)group.Standing]++;
+            foreach (var collector in group.Config.Collectors)
+            {
+                listedBy[collector.Name] = listedBy.GetValueOrDefault(collector.Name) + 1;
+            }
+
+            foreach (var name in group.PreferredNames)
+            {
+                preferredBy[name] = preferredBy.GetValueOrDefault(name) + 1;
+            }
+        }
+
+        var collectors = fleet.Collectors.Select(c => Capture(c, listedBy.GetValueOrDefault(c.Config.Name), preferredBy.GetValueOrDefault(c.Config.Name))).ToArray();
+        var summary = new FleetSummary(
+            groups.Length,
+            standings[(int)GroupStanding.FirstChoice],
+            standings[(int)GroupStanding.FailedOver],
+            standings[(int)GroupStanding.Unreachable],
+            standings[(int)GroupStanding.Undecided],
+            collectors.Length,
+            collectors.Count(c => c.State == "up"));
+        return new StatusDocument(exporter, summary, collectors, [.. (only is null ? groups : [only.View]).Select(Capture)]);
     }
 
-    private static GroupStatus Capture(GroupMonitor group)
+    private static CollectorStatus Capture(CollectorMonitor collector, int listedBy, int preferredBy)
     {
-        lock (group.Gate)
-        {
-            var preferred = group.Preferred;
-            var collectors = group.Collectors.Select((c, i) => new CollectorStatus(
-                c.Config.Priority,
-                c.Config.Name,
-                c.Config.Address,
-                c.Config.Port,
-                c.Config.Serial,
-                c.Health.State.ToString().ToLowerInvariant(),
-                preferred.Contains(i),
-                c.ResolvedAddress?.ToString(),
-                c.LastResult?.Label(),
-                c.LastError,
-                c.LastHandshake?.TotalSeconds,
-                c.LastDnsLookup?.TotalSeconds,
-                c.LastProbeAt,
-                c.LastSuccessAt,
-                c.Health.ConsecutiveFailures,
-                c.ConnectionDrops,
-                [.. c.Recent.ToArray().Select(p => new RecentProbeStatus(p.At, p.Result.Label(), p.HandshakeSeconds))])).ToArray();
-            return new GroupStatus(
-                group.Config.Name,
-                group.Config.ForwardToAll,
-                group.Config.Failback.ToString().ToLowerInvariant(),
-                group.Config.PreferenceListFile,
-                group.CollectorsUp,
-                group.PreferredPriority,
-                [.. preferred.Select(i => group.Collectors[i].Config.Name)],
-                collectors);
-        }
+        var view = collector.View;
+        var config = view.Config;
+        return new CollectorStatus(
+            config.Name,
+            config.Address,
+            config.Port,
+            config.Endpoint,
+            config.Serial,
+            EnumText.Of(view.State),
+            view.ResolvedAddress?.ToString(),
+            view.LastResult?.Label(),
+            view.LastError,
+            view.LastHandshake?.TotalSeconds,
+            view.LastDnsLookup?.TotalSeconds,
+            view.LastProbeAt,
+            view.LastSuccessAt,
+            view.ConsecutiveFailures,
+            view.ConnectionDrops,
+            listedBy,
+            preferredBy,
+            [.. collector.Recent.ToArray().Select(p => new RecentProbeStatus(p.At, p.Result.Label(), p.HandshakeSeconds))]);
     }
+
+    private static GroupStatus Capture(GroupView group) => new(
+        group.Config.Name,
+        EnumText.Of(group.Standing),
+        group.Config.ForwardToAll,
+        EnumText.Of(group.Config.Failback),
+        group.Config.PreferenceListFile,
+        group.CollectorsUp,
+        group.PreferredPriority,
+        [.. group.PreferredNames],
+        [.. group.Config.Collectors.Select(c => c.Name)]);
 }
 
 public sealed record ExporterStatus(
@@ -95,32 +128,26 @@ public sealed record ProbeStatus(
     int RecoveryThreshold,
     int MaxConcurrency);
 
-/// <param name="Name">The group.</param>
-/// <param name="ForwardToAll">PAN-OS "Forward to all".</param>
-/// <param name="Failback">immediate or sticky.</param>
-/// <param name="PreferenceListFile">The saved preference list the collectors came from, if any.</param>
-/// <param name="CollectorsUp">Collectors up now.</param>
-/// <param name="PreferredPriority">Priority of the collector logs go to now; 0 when none.</param>
-/// <param name="Preferred">Names of the collectors logs go to now.</param>
-/// <param name="Collectors">In priority order.</param>
-public sealed record GroupStatus(
-    string Name,
-    bool ForwardToAll,
-    string Failback,
-    string? PreferenceListFile,
-    int CollectorsUp,
-    int PreferredPriority,
-    IReadOnlyList<string> Preferred,
-    IReadOnlyList<CollectorStatus> Collectors);
+/// <param name="Groups">Groups configured.</param>
+/// <param name="FirstChoice">Groups whose logs go to their collector of priority 1.</param>
+/// <param name="FailedOver">Groups whose logs go further down their list.</param>
+/// <param name="Unreachable">Groups with no collector up: their firewalls buffer logs on disk.</param>
+/// <param name="Undecided">Groups waiting for a first probe that decides where their logs go.</param>
+/// <param name="Collectors">Collectors configured.</param>
+/// <param name="CollectorsUp">Collectors up.</param>
+public sealed record FleetSummary(int Groups, int FirstChoice, int FailedOver, int Unreachable, int Undecided, int Collectors, int CollectorsUp);
 
+/// <param name="Endpoint">address:port, with an IPv6 address in brackets.</param>
+/// <param name="ListedBy">How many groups list the collector.</param>
+/// <param name="PreferredBy">How many groups send it their logs now.</param>
+/// <param name="Recent">The last probes, oldest first.</param>
 public sealed record CollectorStatus(
-    int Priority,
     string Name,
     string Address,
     int Port,
+    string Endpoint,
     string Serial,
     string State,
-    bool Preferred,
     string? ResolvedAddress,
     string? LastResult,
     string? LastError,
@@ -130,10 +157,32 @@ public sealed record CollectorStatus(
     DateTimeOffset? LastSuccessAt,
     int ConsecutiveFailures,
     long ConnectionDrops,
+    int ListedBy,
+    int PreferredBy,
     IReadOnlyList<RecentProbeStatus> Recent);
 
 public sealed record RecentProbeStatus(DateTimeOffset At, string Result, double? HandshakeSeconds);
 
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
+/// <param name="Name">The group.</param>
+/// <param name="Standing">first_choice, failed_over, unreachable, or undecided before the probes that decide it.</param>
+/// <param name="ForwardToAll">PAN-OS "Forward to all".</param>
+/// <param name="Failback">immediate or sticky.</param>
+/// <param name="PreferenceListFile">The saved preference list the collectors came from, if any.</param>
+/// <param name="CollectorsUp">Collectors up now.</param>
+/// <param name="PreferredPriority">Priority of the collector logs go to now; 0 when none.</param>
+/// <param name="Preferred">Names of the collectors logs go to now.</param>
+/// <param name="Collectors">Names of its collectors, highest priority first.</param>
+public sealed record GroupStatus(
+    string Name,
+    string Standing,
+    bool ForwardToAll,
+    string Failback,
+    string? PreferenceListFile,
+    int CollectorsUp,
+    int PreferredPriority,
+    IReadOnlyList<string> Preferred,
+    IReadOnlyList<string> Collectors);
+
+[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(StatusDocument))]
 internal sealed partial class StatusJsonContext : JsonSerializerContext;

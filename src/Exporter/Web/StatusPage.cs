@@ -5,19 +5,24 @@ using System.Text.Encodings.Web;
 namespace LogCollectorExporter.Web;
 
 /// <summary>
-/// The page at <c>/</c>: what the exporter sees, for a person who curls or port-forwards to it. Server-rendered,
-/// self-contained (inline CSS and SVG, no scripts, nothing fetched from elsewhere) and refreshed every few seconds.
-/// Every string that came from configuration or the network is HTML-escaped.
+/// The page at <c>/</c>: what the exporter sees, for a person who curls or port-forwards to it. Each collector once,
+/// the groups summarised by where they stand (those not on their first choice named, grouped by where their logs go
+/// now), and any one group at <c>/?group=NAME</c>. Server-rendered and self-contained (inline CSS and SVG, no scripts,
+/// nothing fetched from elsewhere), refreshed every few seconds, and small whatever the number of groups. Every string
+/// that came from configuration or the network is HTML-escaped.
 /// </summary>
 public static class StatusPage
 {
     public const int RefreshSeconds = 5;
 
+    /// <summary>Groups named under each collector that is their first choice; the rest are counted (any one is found by name).</summary>
+    public const int FirstChoiceNamesShown = 100;
+
     private const string Style = """
         :root{color-scheme:light dark;--fg:#1d2327;--muted:#646970;--line:#dcdcde;--bg:#fff;--card:#f6f7f7;--up:#1a7f37;--down:#cf222e;--unknown:#8c8f94;--accent:#2271b1}
         @media (prefers-color-scheme:dark){:root{--fg:#e6e6e6;--muted:#a7aaad;--line:#3c434a;--bg:#1d2327;--card:#2c3338;--accent:#72aee6}}
         *{box-sizing:border-box}body{margin:0;padding:1rem;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
-        h1{font-size:1.3rem;margin:0 0 .25rem}h2{font-size:1.1rem;margin:0 0 .25rem}a{color:var(--accent)}
+        h1{font-size:1.3rem;margin:0 0 .25rem}h2{font-size:1.1rem;margin:0 0 .25rem}h3{font-size:.95rem;margin:.75rem 0 .25rem}a{color:var(--accent)}
         .facts{color:var(--muted);margin:.1rem 0}.facts b{color:var(--fg);font-weight:600}
         .error{color:var(--down);white-space:pre-wrap;font-family:ui-monospace,monospace;font-size:.85rem;margin:.25rem 0}
         section{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:.75rem;margin:1rem 0}
@@ -25,19 +30,95 @@ public static class StatusPage
         th,td{text-align:left;padding:.35rem .5rem;border-top:1px solid var(--line);vertical-align:top}th{font-weight:600;color:var(--muted);font-size:.8rem;border-top:0}
         tr.preferred td{background:color-mix(in srgb,var(--accent) 12%,transparent)}
         .badge{display:inline-block;min-width:4.2em;text-align:center;padding:0 .4em;border-radius:1em;color:#fff;font-size:.8rem;font-weight:600}
-        .up{background:var(--up)}.down{background:var(--down)}.unknown{background:var(--unknown)}
+        .up,.first_choice{background:var(--up)}.down,.unreachable{background:var(--down)}.unknown,.undecided{background:var(--unknown)}.failed_over{background:#bf8700}
         .num{font-variant-numeric:tabular-nums;white-space:nowrap}.muted{color:var(--muted)}.small{font-size:.8rem}
-        svg{display:block}svg .line{fill:none;stroke:var(--accent);stroke-width:1.2}svg .fail{stroke:var(--down);stroke-width:2}svg .reset{stroke:#bf8700;stroke-width:2}
+        .names{margin:.1rem 0 .5rem;line-height:1.7}.names a{margin-right:.6em;white-space:nowrap}
+        td.spark{width:30%;min-width:140px}svg.spark{display:block;width:100%;height:28px}
+        svg .line{fill:none;stroke:var(--accent);stroke-width:1.2;vector-effect:non-scaling-stroke}svg .fail{stroke:var(--down);stroke-width:2;vector-effect:non-scaling-stroke}svg .reset{stroke:#bf8700;stroke-width:2;vector-effect:non-scaling-stroke}
+        form{margin:.5rem 0}input{font:inherit;padding:.15rem .4rem}
         """;
 
+    /// <summary>The whole fleet: collectors, and groups by where they stand.</summary>
     public static string Render(StatusDocument status, DateTimeOffset now)
     {
-        var html = new StringBuilder(16 * 1024);
+        var html = Begin(status, now, "logcollector-exporter");
+        var summary = status.Summary;
+        html.Append("<section><h2>Groups</h2><p class=\"facts\"><b>").Append(summary.Groups).Append("</b> groups: ")
+            .Append(Count(summary.FirstChoice, "first_choice", "on their first choice")).Append(" · ")
+            .Append(Count(summary.FailedOver, "failed_over", "failed over")).Append(" · ")
+            .Append(Count(summary.Unreachable, "unreachable", "unreachable: their firewalls buffer logs on disk"));
+        if (summary.Undecided > 0)
+        {
+            html.Append(" · ").Append(Count(summary.Undecided, "undecided", "waiting for a first probe"));
+        }
+
+        html.Append("</p>");
+        AppendFinder(html, null);
+        AppendByDestination(html, status.Groups, "failed_over", "Failed over", int.MaxValue);
+        AppendNames(html, "Unreachable: no collector up", status.Groups.Where(g => g.Standing == "unreachable"), int.MaxValue);
+        AppendNames(html, "Waiting for a first probe", status.Groups.Where(g => g.Standing == "undecided"), FirstChoiceNamesShown);
+        AppendByDestination(html, status.Groups, "first_choice", "On their first choice", FirstChoiceNamesShown);
+        html.Append("</section>\n");
+
+        html.Append("<section><h2>Collectors</h2><p class=\"facts\"><b>").Append(summary.CollectorsUp).Append("</b> of ").Append(summary.Collectors)
+            .Append(" up</p>");
+        AppendCollectors(html, status.Collectors.Select(c => (c, (int?)null, false)), now, listing: true);
+        html.Append("</section>\n");
+        return End(html);
+    }
+
+    /// <summary>One group: its collectors in priority order, and where its logs go.</summary>
+    public static string RenderGroup(StatusDocument status, DateTimeOffset now)
+    {
+        var group = status.Groups.Single();
+        var html = Begin(status, now, $"{group.Name} · logcollector-exporter");
+        var byName = status.Collectors.ToDictionary(c => c.Name, StringComparer.Ordinal);
+        html.Append("<p class=\"facts\"><a href=\"/\">← every group and collector</a></p>");
+        html.Append("<section><h2>").Append(E(group.Name)).Append(" <span class=\"badge ").Append(group.Standing).Append("\">")
+            .Append(group.Standing.Replace('_', ' ')).Append("</span></h2><p class=\"facts\">")
+            .Append(group.ForwardToAll ? "forward to all" : $"failback {E(group.Failback)}")
+            .Append(" · ").Append(group.CollectorsUp).Append(" of ").Append(group.Collectors.Count).Append(" up · logs go to ");
+        if (group.Preferred.Count == 0)
+        {
+            html.Append(group.Standing == "undecided"
+                ? "<b>not decided yet</b>: waiting for a first probe"
+                : "<b class=\"error\">no collector: the firewall buffers logs on its own disk</b>");
+        }
+        else
+        {
+            html.Append("<b>").Append(E(string.Join(", ", group.Preferred))).Append("</b> (priority ").Append(group.PreferredPriority).Append(')');
+        }
+
+        if (group.PreferenceListFile is { } file)
+        {
+            html.Append(" · from ").Append(E(file));
+        }
+
+        html.Append("</p>");
+        AppendCollectors(html, group.Collectors.Select((name, i) => (byName[name], (int?)(i + 1), group.Preferred.Contains(name))), now, listing: false);
+        html.Append("</section>\n");
+        AppendFinder(html, null);
+        return End(html);
+    }
+
+    /// <summary>The answer to <c>/?group=NAME</c> when there is no such group.</summary>
+    public static string RenderNoSuchGroup(StatusDocument status, DateTimeOffset now, string name)
+    {
+        var html = Begin(status, now, "logcollector-exporter");
+        html.Append("<section><h2>No group named “").Append(E(name)).Append("”</h2><p class=\"facts\"><a href=\"/\">← every group and collector</a></p>");
+        AppendFinder(html, name);
+        html.Append("</section>\n");
+        return End(html);
+    }
+
+    private static StringBuilder Begin(StatusDocument status, DateTimeOffset now, string title)
+    {
+        var html = new StringBuilder(32 * 1024);
         var exporter = status.Exporter;
         html.Append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
             .Append("<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">")
             .Append(CultureInfo.InvariantCulture, $"<meta http-equiv=\"refresh\" content=\"{RefreshSeconds}\">")
-            .Append("<title>logcollector-exporter</title><style>").Append(Style).Append("</style></head><body>\n");
+            .Append("<title>").Append(E(title)).Append("</title><style>").Append(Style).Append("</style></head><body>\n");
 
         var probe = exporter.Probe;
         html.Append("<header><h1>logcollector-exporter</h1>")
@@ -56,42 +137,68 @@ public static class StatusPage
             html.Append("<p class=\"error\">").Append(E(error)).Append("\nThe previous configuration keeps running.</p>");
         }
 
-        html.Append("</header>\n");
-        foreach (var group in status.Groups)
-        {
-            AppendGroup(html, group, now);
-        }
-
-        html.Append("</body></html>\n");
-        return html.ToString();
+        return html.Append("</header>\n");
     }
 
-    private static void AppendGroup(StringBuilder html, GroupStatus group, DateTimeOffset now)
+    private static string End(StringBuilder html) => html.Append("</body></html>\n").ToString();
+
+    private static string Count(int count, string standing, string what) =>
+        $"<span class=\"badge {standing}\">{count.ToString(CultureInfo.InvariantCulture)}</span> {what}";
+
+    private static void AppendFinder(StringBuilder html, string? value) =>
+        html.Append("<form action=\"/\" method=\"get\"><label>Group <input name=\"group\" required placeholder=\"a firewall's serial or a group's name\" size=\"32\"")
+            .Append(value is null ? "" : $" value=\"{E(value)}\"").Append("></label> <button>Show</button></form>");
+
+    // The groups of one standing, under the collectors their logs go to now.
+    private static void AppendByDestination(StringBuilder html, IReadOnlyList<GroupStatus> groups, string standing, string title, int shown)
     {
-        html.Append("<section><h2>").Append(E(group.Name)).Append("</h2><p class=\"facts\">")
-            .Append(group.ForwardToAll ? "forward to all" : $"failback {E(group.Failback)}")
-            .Append(" · ").Append(group.CollectorsUp).Append(" of ").Append(group.Collectors.Count).Append(" up · logs go to ");
-        if (group.Preferred.Count == 0)
+        foreach (var destination in groups.Where(g => g.Standing == standing).GroupBy(g => string.Join(", ", g.Preferred), StringComparer.Ordinal)
+                     .OrderBy(d => d.Key, StringComparer.Ordinal))
         {
-            html.Append("<b class=\"error\">no collector: the firewall buffers logs on its own disk</b>");
+            AppendNames(html, $"{title}: logs go to {destination.Key}", destination, shown);
         }
-        else
+    }
+
+    private static void AppendNames(StringBuilder html, string title, IEnumerable<GroupStatus> groups, int shown)
+    {
+        var all = groups as IReadOnlyCollection<GroupStatus> ?? [.. groups];
+        if (all.Count == 0)
         {
-            html.Append("<b>").Append(E(string.Join(", ", group.Preferred))).Append("</b> (priority ").Append(group.PreferredPriority).Append(')');
+            return;
         }
 
-        if (group.PreferenceListFile is { } file)
+        html.Append("<h3>").Append(E(title)).Append(" <span class=\"muted small\">(").Append(all.Count).Append(")</span></h3><p class=\"names\">");
+        foreach (var group in all.Take(shown))
         {
-            html.Append(" · from ").Append(E(file));
+            html.Append("<a href=\"/?group=").Append(UrlEncoder.Default.Encode(group.Name)).Append("\">").Append(E(group.Name)).Append("</a>");
         }
 
-        html.Append("</p><div class=\"scroll\"><table><thead><tr><th>#</th><th>collector</th><th>state</th><th>address</th><th>handshake</th>")
-            .Append("<th>last ").Append(Preference.RecentProbes.Capacity).Append(" probes</th><th>failures</th><th>last result</th><th>last success</th></tr></thead><tbody>\n");
-        foreach (var c in group.Collectors)
+        if (all.Count > shown)
         {
-            html.Append(c.Preferred ? "<tr class=\"preferred\">" : "<tr>")
-                .Append("<td class=\"num\">").Append(c.Priority).Append("</td><td><b>").Append(E(c.Name)).Append("</b>");
-            if (c.Preferred)
+            html.Append("<span class=\"muted\">and ").Append(all.Count - shown).Append(" more: find one by name</span>");
+        }
+
+        html.Append("</p>");
+    }
+
+    /// <param name="rows">Each collector, with its priority in the group shown, and whether the group's logs go to it.</param>
+    /// <param name="listing">Whether to show how many groups list the collector and send it their logs.</param>
+    private static void AppendCollectors(StringBuilder html, IEnumerable<(CollectorStatus Collector, int? Priority, bool Preferred)> rows, DateTimeOffset now, bool listing)
+    {
+        html.Append("<div class=\"scroll\"><table><thead><tr>").Append(listing ? "" : "<th>#</th>")
+            .Append("<th>collector</th><th>state</th><th>address</th><th>handshake</th><th>last ").Append(Preference.RecentProbes.Capacity)
+            .Append(" probes</th><th>failures</th><th>last result</th><th>last success</th>").Append(listing ? "<th>groups</th>" : "")
+            .Append("</tr></thead><tbody>\n");
+        foreach (var (c, priority, preferred) in rows)
+        {
+            html.Append(preferred ? "<tr class=\"preferred\">" : "<tr>");
+            if (priority is { } p)
+            {
+                html.Append("<td class=\"num\">").Append(p).Append("</td>");
+            }
+
+            html.Append("<td><b>").Append(E(c.Name)).Append("</b>");
+            if (preferred)
             {
                 html.Append(" <span class=\"small muted\">← logs</span>");
             }
@@ -102,13 +209,13 @@ public static class StatusPage
             }
 
             html.Append("</td><td><span class=\"badge ").Append(c.State).Append("\">").Append(c.State).Append("</span></td><td class=\"num\">")
-                .Append(E(Endpoint(c.Address, c.Port)));
+                .Append(E(c.Endpoint));
             if (c.ResolvedAddress is { } resolved && resolved != c.Address)
             {
                 html.Append("<br><span class=\"small muted\">").Append(E(resolved)).Append("</span>");
             }
 
-            html.Append("</td><td class=\"num\">").Append(c.LastHandshakeSeconds is { } seconds ? Milliseconds(seconds) : "–").Append("</td><td>");
+            html.Append("</td><td class=\"num\">").Append(c.LastHandshakeSeconds is { } seconds ? Milliseconds(seconds) : "–").Append("</td><td class=\"spark\">");
             AppendSparkline(html, c.Recent);
             html.Append("</td><td class=\"num\">").Append(c.ConsecutiveFailures).Append("</td><td>").Append(E(c.LastResult ?? "–"));
             if (c.LastError is { } error && c.LastResult != "success")
@@ -116,25 +223,33 @@ public static class StatusPage
                 html.Append("<br><span class=\"small muted\">").Append(E(error)).Append("</span>");
             }
 
-            html.Append("</td><td class=\"num\">").Append(c.LastSuccessAt is { } success ? Ago(now - success) + " ago" : "never").Append("</td></tr>\n");
+            html.Append("</td><td class=\"num\">").Append(c.LastSuccessAt is { } success ? Ago(now - success) + " ago" : "never").Append("</td>");
+            if (listing)
+            {
+                html.Append("<td class=\"num\">logs of <b>").Append(c.PreferredBy).Append("</b><br><span class=\"small muted\">listed by ")
+                    .Append(c.ListedBy).Append("</span></td>");
+            }
+
+            html.Append("</tr>\n");
         }
 
-        html.Append("</tbody></table></div></section>\n");
+        html.Append("</tbody></table></div>");
     }
 
-    // Handshake times as a line scaled to the slowest, failed probes as red ticks and dropped connections as amber ones.
+    // Handshake times as a line scaled to the slowest, failed probes as red ticks and dropped connections as amber ones,
+    // spread over the whole width of the column whatever the number of probes so far.
     private static void AppendSparkline(StringBuilder html, IReadOnlyList<RecentProbeStatus> recent)
     {
-        const double Width = 180, Height = 28, Step = Width / (Preference.RecentProbes.Capacity - 1);
+        const double Width = 300, Height = 28;
         var slowest = recent.Max(p => p.HandshakeSeconds) ?? 0;
         var label = string.Create(CultureInfo.InvariantCulture,
             $"{recent.Count(p => p.Result == "success")} of {recent.Count} probes succeeded; slowest {(slowest > 0 ? Milliseconds(slowest) : "–")}");
-        html.Append(CultureInfo.InvariantCulture, $"<svg width=\"{Width}\" height=\"{Height}\" viewBox=\"0 0 {Width} {Height}\" role=\"img\" aria-label=\"{E(label)}\"><title>{E(label)}</title>");
+        html.Append(CultureInfo.InvariantCulture, $"<svg class=\"spark\" viewBox=\"0 0 {Width} {Height}\" preserveAspectRatio=\"none\" role=\"img\" aria-label=\"{E(label)}\"><title>{E(label)}</title>");
+        var step = recent.Count > 1 ? (Width - 2) / (recent.Count - 1) : 0;
         var points = new StringBuilder();
-        var offset = Preference.RecentProbes.Capacity - recent.Count;
         for (var i = 0; i < recent.Count; i++)
         {
-            var x = (offset + i) * Step;
+            var x = 1 + (i * step);
             var probe = recent[i];
             if (probe.HandshakeSeconds is { } seconds)
             {
@@ -160,9 +275,6 @@ public static class StatusPage
 
         html.Append("</svg>");
     }
-
-    private static string Endpoint(string address, int port) =>
-        address.Contains(':', StringComparison.Ordinal) ? $"[{address}]:{port}" : $"{address}:{port}";
 
     private static string Milliseconds(double seconds) => string.Create(CultureInfo.InvariantCulture, $"{seconds * 1000:0.###} ms");
 

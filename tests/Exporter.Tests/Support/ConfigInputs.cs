@@ -81,9 +81,12 @@ public static class ConfigInputs
     private static readonly Gen<Node> Collector =
         Entry(["name", "address", "port", "serial"]).Array[0, 5].Select(entries => (Node)new Map([.. entries.Cast<Pair>()]));
 
+    // A group's collector: written inline, or a name of the catalogue's (or not).
+    private static readonly Gen<Node> Member = Gen.Frequency((3, Collector), (2, Names.Select(name => (Node)new Scalar(name))));
+
     private static readonly Gen<Node> Group = Gen.Select(
         Entry(["name", "forwardToAll", "failback", "preferenceListFile"]).Array[0, 4],
-        Gen.Frequency((6, Collector.Array[1, 6]), (1, Collector.Array[0, 0]), (1, Collector.Array[100, 400])),
+        Gen.Frequency((6, Member.Array[1, 6]), (1, Member.Array[0, 0]), (1, Member.Array[100, 400])),
         Gen.Bool,
         (entries, collectors, withCollectors) =>
         {
@@ -108,12 +111,17 @@ public static class ConfigInputs
             return (Node)new Map(pairs);
         })));
 
-    private static readonly Gen<Node> Document = Gen.Select(Probe, Group.Array[0, 4], Gen.Int[0, 9], (probe, groups, shape) =>
+    private static readonly Gen<Node> Document = Gen.Select(Probe, Collector.Array[0, 6], Group.Array[0, 4], Gen.Int[0, 9], (probe, catalogue, groups, shape) =>
     {
         List<Pair> root = [];
         if (shape != 0)
         {
             root.Add(new Pair("probe", probe));
+        }
+
+        if (shape >= 5)
+        {
+            root.Add(new Pair("collectors", new Sequence([.. catalogue])));
         }
 
         if (shape != 1)
@@ -133,16 +141,27 @@ public static class ConfigInputs
     /// <summary>A configuration file's text, rendered in block or flow style.</summary>
     public static readonly Gen<string> ShapedYaml = Gen.Select(Document, Gen.Bool, (document, flow) => Render(document, flow));
 
-    /// <summary>A well-formed configuration of one group on 127.0.0.1: the raw material of mutations.</summary>
-    public static readonly Gen<string> ValidYaml = Gen.Select(Gen.Int[1, 8], Gen.Int[1, 3], Gen.Bool, (collectors, groups, hold) =>
+    /// <summary>
+    /// A well-formed configuration of groups over collectors on 127.0.0.1, written inline in each group or once in the
+    /// catalogue and named by the groups (in their own orders): the raw material of mutations.
+    /// </summary>
+    public static readonly Gen<string> ValidYaml = Gen.Select(Gen.Int[1, 8], Gen.Int[1, 3], Gen.Bool, Gen.Bool, (collectors, groups, hold, catalogue) =>
     {
-        var text = new StringBuilder($"probe:\n  interval: 1s\n  timeout: 500ms\n  mode: {(hold ? "hold" : "handshake")}\ngroups:\n");
+        string Collector(int c) => $"{{name: lc-{c}, address: 127.0.0.{c + 1}, port: {3978 + c}, serial: \"00920100{c:D4}\"}}";
+        var text = new StringBuilder($"probe:\n  interval: 1s\n  timeout: 500ms\n  mode: {(hold ? "hold" : "handshake")}\n");
+        if (catalogue)
+        {
+            text.Append("collectors:\n").AppendJoin("", Enumerable.Range(0, collectors).Select(c => $"  - {Collector(c)}\n"));
+        }
+
+        text.Append("groups:\n");
         for (var g = 0; g < groups; g++)
         {
             text.Append(CultureInfo.InvariantCulture, $"  - name: g{g}\n    failback: sticky\n    collectors:\n");
-            for (var c = 0; c < collectors; c++)
+            for (var i = 0; i < collectors; i++)
             {
-                text.Append(CultureInfo.InvariantCulture, $"      - name: lc-{c}\n        address: 127.0.0.{c + 1}\n        port: {3978 + c}\n        serial: \"00920100{c:D4}\"\n");
+                var c = (i + g) % collectors;
+                text.Append(CultureInfo.InvariantCulture, $"      - {(catalogue ? $"lc-{c}" : Collector(c))}\n");
             }
         }
 

@@ -1,3 +1,4 @@
+using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Metrics;
 using LogCollectorExporter.Preference;
 using LogCollectorExporter.Probing;
@@ -12,10 +13,13 @@ public sealed class EngineHarness : IAsyncDisposable
     private EngineHarness(string yaml, IHostResolver resolver)
     {
         var config = Configs.FromYaml(yaml);
+        Config = config;
         Metrics = new ExporterMetrics(Registry, config.Probe.Buckets, BuildInfo.Current);
-        Fleet = new Fleet(Metrics, NullLogger<GroupMonitor>.Instance, config);
-        Engine = new ProbeEngine(Fleet, TimeProvider.System, resolver, Metrics, NullLogger<ProbeEngine>.Instance);
+        Fleet = new Fleet(new FleetSeries(Metrics), NullLogger<Fleet>.Instance, config);
+        Engine = new ProbeEngine(new ProbeReports(Fleet, Metrics), TimeProvider.System, resolver, NullLogger<ProbeEngine>.Instance);
     }
+
+    public ExporterConfig Config { get; }
 
     public CollectorRegistry Registry { get; } = Prometheus.Metrics.NewCustomRegistry();
 
@@ -28,17 +32,17 @@ public sealed class EngineHarness : IAsyncDisposable
     public static EngineHarness Start(string yaml, IHostResolver? resolver = null)
     {
         var harness = new EngineHarness(yaml, resolver ?? new HostsResolver());
-        harness.Engine.Start();
+        harness.Engine.Start(harness.Config.Collectors, harness.Config.Probe);
         return harness;
     }
 
-    public CollectorMonitor Collector(int index) => Fleet.Groups[0].Collectors[index];
+    public CollectorView Collector(int index) => Fleet.Collectors[index].View;
 
     public Task<string> MetricsAsync() => Registry.ExportTextAsync();
 
     /// <summary>The value of logcollector_probes_total for one collector (c1, c2, ...) and result.</summary>
     public async Task<double> ProbesAsync(string collector, string result) =>
-        Exposition.Value(await MetricsAsync(), "logcollector_probes_total", ("group", "g"), ("collector", collector), ("result", result)) ?? 0;
+        Exposition.Value(await MetricsAsync(), "logcollector_probes_total", ("collector", collector), ("result", result)) ?? 0;
 
     public Task WaitForProbesAsync(string collector, string result, double atLeast) =>
         Eventually.TrueAsync(async () => await ProbesAsync(collector, result) >= atLeast, $"{atLeast} {result} probes of {collector}");

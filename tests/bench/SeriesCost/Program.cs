@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Metrics;
 using LogCollectorExporter.Preference;
@@ -8,24 +7,34 @@ using LogCollectorExporter.Probing;
 using Prometheus;
 
 // What the exporter's series cost in prometheus-net alone, without probing, HTTP or the rest of the exporter: the
-// managed heap that N collectors' series hold (ExporterMetrics and CollectorSeries, the exporter's own classes, every
-// series published), and the time to render them as /metrics. The floor under the exporter's RSS and scrape time.
-// Usage: logcollector-series-cost N [N ...]
-foreach (var n in args.Select(a => int.Parse(a, CultureInfo.InvariantCulture)))
+// managed heap that the series hold (ExporterMetrics and FleetSeries, the exporter's own classes, every series
+// published), and the time to render them as /metrics. The floor under the exporter's RSS and scrape time.
+// Usage: logcollector-series-cost SCENARIO [SCENARIO ...], where a scenario is N (N collectors, in groups of 100 that
+// list each collector once) or GxKofN (G groups, each listing K of N collectors: a Panorama estate).
+foreach (var scenario in args)
 {
+    var (groups, perGroup, n) = scenario.Split('x', 'o', 'f') is [var groupCount, var memberCount, "", var collectorCount]
+        ? (Parse(groupCount), Parse(memberCount), Parse(collectorCount))
+        : (Math.Max(1, Parse(scenario) / 100), Math.Min(100, Parse(scenario)), Parse(scenario));
     var registry = Prometheus.Metrics.NewCustomRegistry();
     var before = Heap();
     var metrics = new ExporterMetrics(registry, ProbeSettings.DefaultBuckets, BuildInfo.Current);
-    var series = new List<CollectorSeries>(n);
+    var series = new FleetSeries(metrics);
     var now = DateTimeOffset.UnixEpoch.AddSeconds(1_800_000_000);
+    var collectors = new CollectorConfig[n];
     for (var i = 0; i < n; i++)
     {
-        var collector = new CollectorConfig($"lc-{i % 100}", $"127.1.{i / 250}.{(i % 250) + 1}", CollectorConfig.DefaultPort, "", (i % 100) + 1);
-        var one = new CollectorSeries(metrics, $"cg-{i / 100}", collector);
-        one.RecordProbe(new ProbeOutcome(ProbeResult.Success, TimeSpan.FromMicroseconds(50 + i % 200), TimeSpan.Zero, collector.IpAddress, null), now);
-        one.SetHealth(CollectorState.Up, 0);
-        one.SetPreferred(i % 100 == 0);
-        series.Add(one);
+        var collector = collectors[i] = new CollectorConfig($"lc-{i}", $"127.1.{i / 250}.{(i % 250) + 1}", CollectorConfig.DefaultPort, "");
+        var outcome = new ProbeOutcome(ProbeResult.Success, TimeSpan.FromMicroseconds(50 + (i % 200)), TimeSpan.Zero, collector.IpAddress, null);
+        series.CollectorConfigured(collector, newEndpoint: true);
+        series.CollectorProbed(new CollectorView(collector, CollectorState.Up, 0, ProbeResult.Success, null, now, now, outcome.Handshake, TimeSpan.Zero, collector.IpAddress, 0), outcome, now);
+    }
+
+    for (var g = 0; g < groups; g++)
+    {
+        var group = new GroupConfig($"fw-{g}", false, Failback.Immediate, null, [.. Enumerable.Range(0, perGroup).Select(m => collectors[((g * perGroup) + m) % n])]);
+        series.GroupConfigured(group);
+        series.GroupUpdated(new GroupView(group, [0], perGroup, GroupStanding.FirstChoice), failover: false);
     }
 
     var held = Heap() - before;
@@ -41,10 +50,12 @@ foreach (var n in args.Select(a => int.Parse(a, CultureInfo.InvariantCulture)))
     var afterRenders = Heap() - before;
     var best = renders.Skip(2).OrderBy(r => r.Wall).ToList();
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"series cost at {n} collectors: heap {held / 1048576.0:0.0} MiB ({held / n:0} B per collector), {afterRenders / 1048576.0:0.0} MiB after rendering; " +
+        $"series cost at {n} collectors in {groups} groups of {perGroup}: heap {held / 1048576.0:0.0} MiB, {afterRenders / 1048576.0:0.0} MiB after rendering; " +
         $"/metrics render {best[best.Count / 2].Wall:0} ms median (CPU {best[best.Count / 2].Cpu:0} ms), {size / 1e6:0.00} MB"));
     GC.KeepAlive(series);
 }
+
+static int Parse(string text) => int.Parse(text, CultureInfo.InvariantCulture);
 
 static async Task<(double Wall, double Cpu, long Size)> RenderAsync(CollectorRegistry registry, long lastSize)
 {

@@ -1,31 +1,36 @@
+using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Metrics;
+using LogCollectorExporter.Preference;
 using LogCollectorExporter.Probing;
 
-namespace LogCollectorExporter.Configuration;
+namespace LogCollectorExporter;
 
 /// <summary>
-/// Reloads the configuration on request (HTTP, SIGHUP, a file change). A bad one is rejected and the running one
-/// keeps running; a good one replaces it without a restart. One reload at a time.
+/// Reloads the configuration on request (HTTP, SIGHUP, a file change). A bad one is rejected and the running one keeps
+/// running; a good one replaces it without a restart and without disturbing what it does not change: the fleet keeps
+/// what it knows of collectors and groups that stay, and the engine keeps their schedules and held connections. One
+/// reload at a time.
 /// </summary>
-public sealed partial class ConfigReloader
+public sealed partial class ConfigReloader : IConfigurationReload
 {
     private readonly ActiveConfiguration active;
+    private readonly Fleet fleet;
     private readonly ProbingService probing;
     private readonly ExporterMetrics metrics;
     private readonly ILogger<ConfigReloader> logger;
     private readonly SemaphoreSlim oneAtATime = new(1, 1);
 
-    public ConfigReloader(ActiveConfiguration active, ProbingService probing, ExporterMetrics metrics, TimeProvider time, ILogger<ConfigReloader> logger)
+    public ConfigReloader(ActiveConfiguration active, Fleet fleet, ProbingService probing, ExporterMetrics metrics, ILogger<ConfigReloader> logger)
     {
         this.active = active;
+        this.fleet = fleet;
         this.probing = probing;
         this.metrics = metrics;
         this.logger = logger;
         metrics.ConfigLastReloadSuccessful.Set(1);
-        metrics.ConfigLastReloadSuccessTimestamp.Set(time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
+        metrics.ConfigLastReloadSuccessTimestamp.Set(active.LastReload.At.ToUnixTimeMilliseconds() / 1000.0);
     }
 
-    /// <summary>Loads the configuration again from its sources; returns the error text when it was rejected.</summary>
     public async Task<string?> ReloadAsync(string trigger, CancellationToken cancellationToken)
     {
         await oneAtATime.WaitAsync(cancellationToken);
@@ -49,11 +54,13 @@ public sealed partial class ConfigReloader
                 LogBucketsNeedRestart(logger);
             }
 
+            // The fleet first: results the engine reports for new targets then find their collectors.
+            fleet.Apply(next);
             await probing.ApplyAsync(next);
             active.Accept(next, trigger);
             metrics.ConfigLastReloadSuccessful.Set(1);
             metrics.ConfigLastReloadSuccessTimestamp.Set(active.LastReload.At.ToUnixTimeMilliseconds() / 1000.0);
-            LogReloaded(logger, trigger, next.Groups.Count, next.CollectorCount, next.Origin.Description);
+            LogReloaded(logger, trigger, next.Groups.Count, next.Collectors.Count, next.Origin.Description);
             return null;
         }
         finally

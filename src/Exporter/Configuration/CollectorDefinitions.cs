@@ -1,0 +1,68 @@
+namespace LogCollectorExporter.Configuration;
+
+/// <summary>
+/// Every collector of a configuration by name. A name stands for one endpoint however many places define it: the
+/// top-level catalogue, a group's inline list, a preference list file. The first definition of a name is where the
+/// others are compared, and named when they differ.
+/// </summary>
+internal sealed class CollectorDefinitions
+{
+    private readonly Dictionary<string, Definition> byName = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> catalogueBySerial = new(StringComparer.Ordinal);
+    private readonly List<string> order = [];
+
+    /// <summary>Every collector once, in the order first defined.</summary>
+    public IReadOnlyList<CollectorConfig> All => [.. order.Select(name => byName[name].Config)];
+
+    /// <summary>Adds a definition of <paramref name="collector"/>; returns what is wrong with it, or null.</summary>
+    /// <param name="collector">As this place defines it.</param>
+    /// <param name="where">This place, for messages about a later definition that differs (<c>groups[2].collectors[0]</c>).</param>
+    /// <param name="inCatalogue">Whether this place is the top-level <c>collectors:</c> list.</param>
+    public string? Define(CollectorConfig collector, string where, bool inCatalogue)
+    {
+        if (byName.TryGetValue(collector.Name, out var first))
+        {
+            if (inCatalogue && first.InCatalogue)
+            {
+                return $"\"{collector.Name}\" is already the name of {first.Where}; names in collectors: must be unique";
+            }
+
+            if (!collector.SameEndpoint(first.Config))
+            {
+                return $"\"{collector.Name}\" is {collector.Endpoint} here but {first.Config.Endpoint} at {first.Where}; a collector name stands for one address and port (the name defaults to the address)";
+            }
+
+            if (collector.Serial.Length > 0 && first.Config.Serial.Length > 0 && collector.Serial != first.Config.Serial)
+            {
+                return $"\"{collector.Name}\" has serial \"{collector.Serial}\" here but \"{first.Config.Serial}\" at {first.Where}";
+            }
+
+            if (first.Config.Serial.Length == 0 && collector.Serial.Length > 0)
+            {
+                byName[collector.Name] = first with { Config = first.Config with { Serial = collector.Serial } };
+            }
+
+            return null;
+        }
+
+        if (inCatalogue && collector.Serial.Length > 0 && !catalogueBySerial.TryAdd(collector.Serial, collector.Name))
+        {
+            return $"serial \"{collector.Serial}\" is already the serial of {byName[catalogueBySerial[collector.Serial]].Where}; serials in collectors: must be unique";
+        }
+
+        byName[collector.Name] = new Definition(collector, where, inCatalogue);
+        order.Add(collector.Name);
+        return null;
+    }
+
+    /// <summary>The collector the catalogue defines under this name.</summary>
+    public bool IsCatalogued(string name) => byName.TryGetValue(name, out var definition) && definition.InCatalogue;
+
+    /// <summary>The name of the catalogue's collector with this serial: a preference list entry of that serial is that collector.</summary>
+    public string? CataloguedSerial(string serial) => catalogueBySerial.GetValueOrDefault(serial);
+
+    /// <summary>The collector defined under this name, with whatever serial any of its definitions gave it.</summary>
+    public CollectorConfig Get(string name) => byName[name].Config;
+
+    private sealed record Definition(CollectorConfig Config, string Where, bool InCatalogue);
+}

@@ -1,0 +1,49 @@
+using System.Text;
+
+namespace LogCollectorExporter.Configuration;
+
+/// <summary>
+/// How the exporter writes and reads its enums everywhere (configuration, status, logs): lower case, words joined by
+/// an underscore (<c>FirstChoice</c> is <c>first_choice</c>, <c>Ip4</c> is <c>ip4</c>).
+/// </summary>
+public static class EnumText
+{
+    public static string Of<T>(T value)
+        where T : struct, Enum
+    {
+        var name = value.ToString();
+        var text = new StringBuilder(name.Length + 4);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (i > 0 && char.IsUpper(name[i]))
+            {
+                text.Append('_');
+            }
+
+            text.Append(char.ToLowerInvariant(name[i]));
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Every value's text, for messages that say what is allowed.</summary>
+    public static IEnumerable<string> All<T>()
+        where T : struct, Enum => Enum.GetValues<T>().Select(Of);
+
+    /// <summary>The value written as <paramref name="text"/>, in any case.</summary>
+    public static bool TryParse<T>(string text, out T value)
+        where T : struct, Enum
+    {
+        foreach (var candidate in Enum.GetValues<T>())
+        {
+            if (Of(candidate).Equals(text.Trim(), StringComparison.OrdinalIgnoreCase))
+            {
+                value = candidate;
+                return true;
+            }
+        }
+
+        value = default;
+        return false;
+    }
+}
