@@ -304,10 +304,10 @@ public sealed partial class ChartTests
 
         Assert.Equal(2, policy.Spec.Egress.Count);
         var collectors = policy.Spec.Egress[0];
-        Assert.Equal(["TCP 3978", "TCP 3979"], collectors.Ports.Select(p => $"{p.Protocol} {p.Port.Value}"));
+        Assert.Equal(["TCP 3978", "TCP 3979"], Ports(collectors));
         Assert.Equal("192.0.2.0/24", Assert.Single(collectors.To).IpBlock.Cidr);
         var dns = policy.Spec.Egress[1];
-        Assert.Equal(["UDP 53", "TCP 53"], dns.Ports.Select(p => $"{p.Protocol} {p.Port.Value}"));
+        Assert.Equal(["UDP 53", "TCP 53"], Ports(dns));
         Assert.Equal("kube-dns", Assert.Single(dns.To).PodSelector.MatchLabels["k8s-app"]);
     }
 
@@ -317,7 +317,7 @@ public sealed partial class ChartTests
         var manifest = await Helm.TemplateAsync(set: ["networkPolicy.enabled=true"]);
 
         var policy = manifest.Single<V1NetworkPolicy>();
-        Assert.Equal(["TCP 3978"], policy.Spec.Egress[0].Ports.Select(p => $"{p.Protocol} {p.Port.Value}"));
+        Assert.Equal(["TCP 3978"], Ports(policy.Spec.Egress[0]));
         Assert.Null(policy.Spec.Egress[0].To); // any address, on those ports only
         Assert.Null(Assert.Single(policy.Spec.Ingress).FromProperty);
     }
@@ -325,8 +325,7 @@ public sealed partial class ChartTests
     [Fact]
     public async Task The_NetworkPolicy_takes_the_ports_of_the_catalogue_and_of_collectors_written_out_in_groups()
     {
-        using var values = new TempDirectory();
-        var file = values.Write("values.yaml", """
+        var manifest = await RenderYamlAsync("""
             networkPolicy:
               enabled: true
             config:
@@ -340,10 +339,10 @@ public sealed partial class ChartTests
                   collectors: [lc-2, lc-1]
             """);
 
-        var policy = (await Helm.TemplateAsync(valuesFiles: [file])).Single<V1NetworkPolicy>();
+        var policy = manifest.Single<V1NetworkPolicy>();
 
         // The names a group lists are the catalogue's collectors, with their ports: no 3978 for them.
-        Assert.Equal(["TCP 3979", "TCP 3981", "TCP 3980"], policy.Spec.Egress[0].Ports.Select(p => $"{p.Protocol} {p.Port.Value}"));
+        Assert.Equal(["TCP 3979", "TCP 3981", "TCP 3980"], Ports(policy.Spec.Egress[0]));
     }
 
     [Theory]
@@ -352,8 +351,7 @@ public sealed partial class ChartTests
     [InlineData("", "preferenceListFile: fw-branch-8.txt")]
     public async Task A_collector_without_a_port_and_a_preference_list_file_open_3978(string catalogued, string secondGroup)
     {
-        using var values = new TempDirectory();
-        var file = values.Write("values.yaml", $$"""
+        var manifest = await RenderYamlAsync($$"""
             networkPolicy:
               enabled: true
             config:
@@ -369,9 +367,9 @@ public sealed partial class ChartTests
               fw-branch-8.txt: "Forward to all: No"
             """);
 
-        var policy = (await Helm.TemplateAsync(valuesFiles: [file])).Single<V1NetworkPolicy>();
+        var policy = manifest.Single<V1NetworkPolicy>();
 
-        Assert.Equal(["TCP 3979", "TCP 3978"], policy.Spec.Egress[0].Ports.Select(p => $"{p.Protocol} {p.Port.Value}"));
+        Assert.Equal(["TCP 3979", "TCP 3978"], Ports(policy.Spec.Egress[0]));
     }
 
     [Fact]
@@ -426,6 +424,15 @@ public sealed partial class ChartTests
 
     private static Task<Manifest> RenderAsync(string values) =>
         Helm.TemplateAsync(valuesFiles: values == "(defaults)" ? [] : [Path.Combine(Helm.Chart, "ci", values)]);
+
+    /// <summary>helm template with these values, written to a file as a user would.</summary>
+    private static async Task<Manifest> RenderYamlAsync(string values)
+    {
+        using var directory = new TempDirectory();
+        return await Helm.TemplateAsync(valuesFiles: [directory.Write("values.yaml", values)]);
+    }
+
+    private static IEnumerable<string> Ports(V1NetworkPolicyEgressRule rule) => rule.Ports.Select(p => $"{p.Protocol} {p.Port.Value}");
 
     private static string[] ValuesArgs(string values) => values == "(defaults)" ? [] : ["--values", Path.Combine(Helm.Chart, "ci", values)];
 
