@@ -75,6 +75,8 @@ public sealed partial class ChartTests
     [InlineData("config.probe.intervall=30s", "additional properties 'intervall' not allowed")]
     [InlineData("config.probe.mode=hodl", "/config/probe/mode")]
     [InlineData("port=70000", "/port")]
+    [InlineData("config.collectors[0].port=3979", "/config/collectors/0")]
+    [InlineData("prometheusRule.runbookBaseUrl=https://wiki.example.com/runbook#top", "/prometheusRule/runbookBaseUrl")]
     public async Task A_misspelt_or_wrong_value_fails_the_values_schema(string set, string complaint)
     {
         var (exitCode, output) = await Helm.TryRunAsync("template", "demo", Helm.Chart, "--set", set);
@@ -215,13 +217,14 @@ public sealed partial class ChartTests
     }
 
     [Fact]
-    public async Task The_default_configuration_is_one_example_group_of_two_collectors_on_documentation_addresses()
+    public async Task The_default_configuration_is_two_example_groups_over_a_catalogue_of_two_collectors_on_documentation_addresses()
     {
         var manifest = await RenderAsync("(defaults)");
 
         var (_, output, file) = await ExporterBinary.CheckConfigAsync(manifest.ConfigMap("demo-logcollector-exporter-config"), null);
 
-        Assert.StartsWith($"{file}: valid. 1 groups, 2 collectors; probe every 1m, timeout 5s, mode handshake", output, StringComparison.Ordinal);
+        // Two groups listing the same two collectors by name: two collectors, each probed once.
+        Assert.StartsWith($"{file}: valid. 2 groups, 2 collectors; probe every 1m, timeout 5s, mode handshake", output, StringComparison.Ordinal);
         var addresses = AddressLine().Matches(manifest.ConfigMap("demo-logcollector-exporter-config").Data["collectors.yaml"]).Select(m => m.Groups[1].Value);
         Assert.Equal(["192.0.2.10", "192.0.2.11"], addresses); // TEST-NET-1: never routed, so a forgotten placeholder reaches nobody
     }
@@ -301,10 +304,10 @@ public sealed partial class ChartTests
 
         Assert.Equal(2, policy.Spec.Egress.Count);
         var collectors = policy.Spec.Egress[0];
-        Assert.Equal(["TCP 3978", "TCP 3979"], collectors.Ports.Select(p => $"{p.Protocol} {p.Port.Value}"));
+        Assert.Equal(["TCP 3978", "TCP 3979"], Ports(collectors));
         Assert.Equal("192.0.2.0/24", Assert.Single(collectors.To).IpBlock.Cidr);
         var dns = policy.Spec.Egress[1];
-        Assert.Equal(["UDP 53", "TCP 53"], dns.Ports.Select(p => $"{p.Protocol} {p.Port.Value}"));
+        Assert.Equal(["UDP 53", "TCP 53"], Ports(dns));
         Assert.Equal("kube-dns", Assert.Single(dns.To).PodSelector.MatchLabels["k8s-app"]);
     }
 
@@ -314,9 +317,59 @@ public sealed partial class ChartTests
         var manifest = await Helm.TemplateAsync(set: ["networkPolicy.enabled=true"]);
 
         var policy = manifest.Single<V1NetworkPolicy>();
-        Assert.Equal(["TCP 3978"], policy.Spec.Egress[0].Ports.Select(p => $"{p.Protocol} {p.Port.Value}"));
+        Assert.Equal(["TCP 3978"], Ports(policy.Spec.Egress[0]));
         Assert.Null(policy.Spec.Egress[0].To); // any address, on those ports only
         Assert.Null(Assert.Single(policy.Spec.Ingress).FromProperty);
+    }
+
+    [Fact]
+    public async Task The_NetworkPolicy_takes_the_ports_of_the_catalogue_and_of_collectors_written_out_in_groups()
+    {
+        var manifest = await RenderYamlAsync("""
+            networkPolicy:
+              enabled: true
+            config:
+              collectors:
+                - {name: lc-1, address: 192.0.2.10, port: 3979}
+                - {name: lc-2, address: 192.0.2.11, port: 3981}
+              groups:
+                - name: fw-branch-7
+                  collectors: [lc-1, lc-2, {name: lc-3, address: 192.0.2.12, port: 3980}]
+                - name: fw-branch-8
+                  collectors: [lc-2, lc-1]
+            """);
+
+        var policy = manifest.Single<V1NetworkPolicy>();
+
+        // The names a group lists are the catalogue's collectors, with their ports: no 3978 for them.
+        Assert.Equal(["TCP 3979", "TCP 3981", "TCP 3980"], Ports(policy.Spec.Egress[0]));
+    }
+
+    [Theory]
+    [InlineData("- {name: lc-2, address: 192.0.2.11}", "collectors: [lc-2]")]
+    [InlineData("", "collectors: [{name: lc-2, address: 192.0.2.11}]")]
+    [InlineData("", "preferenceListFile: fw-branch-8.txt")]
+    public async Task A_collector_without_a_port_and_a_preference_list_file_open_3978(string catalogued, string secondGroup)
+    {
+        var manifest = await RenderYamlAsync($$"""
+            networkPolicy:
+              enabled: true
+            config:
+              collectors:
+                - {name: lc-1, address: 192.0.2.10, port: 3979}
+                {{catalogued}}
+              groups:
+                - name: fw-branch-7
+                  collectors: [lc-1]
+                - name: fw-branch-8
+                  {{secondGroup}}
+            preferenceLists:
+              fw-branch-8.txt: "Forward to all: No"
+            """);
+
+        var policy = manifest.Single<V1NetworkPolicy>();
+
+        Assert.Equal(["TCP 3979", "TCP 3978"], Ports(policy.Spec.Egress[0]));
     }
 
     [Fact]
@@ -352,6 +405,18 @@ public sealed partial class ChartTests
 
         Assert.Contains("kubectl --namespace monitoring port-forward service/demo-logcollector-exporter 9978", output, StringComparison.Ordinal);
         Assert.Contains("NOTE: collector 192.0.2.10 is one of the chart's example addresses", output, StringComparison.Ordinal);
+        Assert.Contains("NOTE: collector 192.0.2.11 is one of the chart's example addresses", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_notes_say_the_runbook_links_lead_nowhere_until_runbookBaseUrl_is_set()
+    {
+        var placeholder = await Helm.RunAsync("install", "demo", Helm.Chart, "--dry-run=client", "--set", "prometheusRule.enabled=true");
+        var set = await Helm.RunAsync("install", "demo", Helm.Chart, "--dry-run=client", "--set", "prometheusRule.enabled=true",
+            "--set", "prometheusRule.runbookBaseUrl=https://wiki.example.com/logcollector-runbook");
+
+        Assert.Contains("NOTE: the alerts' runbook links lead nowhere: https://runbooks.example.invalid/logcollector-exporter/runbook.md", placeholder, StringComparison.Ordinal);
+        Assert.DoesNotContain("runbook links lead nowhere", set, StringComparison.Ordinal);
     }
 
     private static V1Container Container(V1Deployment deployment) =>
@@ -359,6 +424,15 @@ public sealed partial class ChartTests
 
     private static Task<Manifest> RenderAsync(string values) =>
         Helm.TemplateAsync(valuesFiles: values == "(defaults)" ? [] : [Path.Combine(Helm.Chart, "ci", values)]);
+
+    /// <summary>helm template with these values, written to a file as a user would.</summary>
+    private static async Task<Manifest> RenderYamlAsync(string values)
+    {
+        using var directory = new TempDirectory();
+        return await Helm.TemplateAsync(valuesFiles: [directory.Write("values.yaml", values)]);
+    }
+
+    private static IEnumerable<string> Ports(V1NetworkPolicyEgressRule rule) => rule.Ports.Select(p => $"{p.Protocol} {p.Port.Value}");
 
     private static string[] ValuesArgs(string values) => values == "(defaults)" ? [] : ["--values", Path.Combine(Helm.Chart, "ci", values)];
 

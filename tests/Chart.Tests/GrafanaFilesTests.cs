@@ -19,7 +19,7 @@ public sealed class GrafanaFilesTests
     private static readonly string ChartFiles = Path.Combine(Helm.Chart, "files");
 
     [Fact]
-    public void The_rules_file_has_the_nine_alerts_of_the_spec()
+    public void The_rules_file_has_the_ten_alerts_of_the_spec()
     {
         var rules = KubernetesYaml.Deserialize<PrometheusRuleSpec>(File.ReadAllText(RulesFile), strict: true);
 
@@ -29,7 +29,7 @@ public sealed class GrafanaFilesTests
             [
                 "LogCollectorDown", "LogCollectorExporterConfigReloadFailed", "LogCollectorExporterDown", "LogCollectorFailedOver",
                 "LogCollectorFlapping", "LogCollectorGroupUnreachable", "LogCollectorHandshakeSlow", "LogCollectorProbesStale",
-                "LogCollectorRedundancyLost",
+                "LogCollectorRedundancyLost", "LogCollectorUnreachableFrom",
             ],
             alerts.Order(StringComparer.Ordinal));
     }
@@ -79,6 +79,27 @@ public sealed class GrafanaFilesTests
         var spec = manifest.Untyped("PrometheusRule")!["spec"];
         Assert.True(JsonNode.DeepEquals(Yaml.FileToJson(RulesFile), spec),
             $"the PrometheusRule's spec is not the rules file:\n{spec?.ToJsonString(new JsonSerializerOptions { WriteIndented = true })}");
+    }
+
+    [Fact]
+    public async Task The_PrometheusRule_puts_runbookBaseUrl_in_front_of_each_alerts_runbook_anchor()
+    {
+        const string Base = "https://git.example.com/netops/logcollector-exporter/-/blob/main/docs/runbook.md";
+        var manifest = await Helm.TemplateAsync(valuesFiles: [Path.Combine(Helm.Chart, "ci", "prometheusrule-values.yaml")],
+            set: [$"prometheusRule.runbookBaseUrl={Base}"]);
+
+        // The rules file with each runbook_url on the new base, and nothing else changed.
+        var expected = Yaml.FileToJson(RulesFile)!;
+        var rules = expected["groups"]!.AsArray().SelectMany(group => group!["rules"]!.AsArray()).ToList();
+        foreach (var rule in rules)
+        {
+            rule!["annotations"]!["runbook_url"] = $"{Base}#{rule["alert"]!.GetValue<string>().ToLowerInvariant()}";
+        }
+
+        var spec = manifest.Untyped("PrometheusRule")!["spec"];
+        Assert.Equal(10, rules.Count);
+        Assert.True(JsonNode.DeepEquals(expected, spec),
+            $"the PrometheusRule's spec is not the rules file on {Base}:\n{spec?.ToJsonString(new JsonSerializerOptions { WriteIndented = true })}");
     }
 
     [Fact]

@@ -11,10 +11,17 @@ public sealed partial class AlertRulesTests(ITestOutputHelper output)
     private static readonly string Alerts = Path.Combine(Tools.RepositoryRoot, "grafana", "alerts");
     private static readonly string RulesFile = Path.Combine(Alerts, "logcollector-alerts.yml");
 
+    /// <summary>
+    /// Where every runbook_url points until the user sets their own: .invalid never resolves (RFC 2606), so it cannot
+    /// lead anyone to someone else's page. grafana/README.md and the chart's prometheusRule.runbookBaseUrl replace it.
+    /// </summary>
+    private const string RunbookPlaceholder = "https://runbooks.example.invalid/logcollector-exporter/runbook.md";
+
     /// <summary>SPEC.md's table: each alert's for and severity, and its expression where the spec gives one.</summary>
     public static TheoryData<string, string?, string, string> Spec => new()
     {
-        { "LogCollectorDown", "logcollector_up == 0", "2m", "warning" },
+        { "LogCollectorDown", "max by (job, collector) (logcollector_up) == 0", "2m", "warning" },
+        { "LogCollectorUnreachableFrom", null, "5m", "warning" },
         { "LogCollectorGroupUnreachable", null, "1m", "critical" },
         { "LogCollectorFailedOver", "logcollector_group_preferred_priority > 1", "5m", "warning" },
         { "LogCollectorRedundancyLost", null, "5m", "warning" },
@@ -30,13 +37,13 @@ public sealed partial class AlertRulesTests(ITestOutputHelper output)
     private static IEnumerable<string> SpecAlerts => Spec.Select(row => (string)row[0]);
 
     [Fact]
-    public async Task Promtool_check_rules_finds_the_nine_rules_valid()
+    public async Task Promtool_check_rules_finds_the_ten_rules_valid()
     {
         var (exitCode, text) = await Tools.RunAsync("promtool", ["check", "rules", RulesFile]);
         output.WriteLine(text);
 
         Assert.Equal(0, exitCode);
-        Assert.Contains("SUCCESS: 9 rules found", text, StringComparison.Ordinal);
+        Assert.Contains("SUCCESS: 10 rules found", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -92,25 +99,57 @@ public sealed partial class AlertRulesTests(ITestOutputHelper output)
         var runbook = File.ReadAllText(Path.Combine(Tools.RepositoryRoot, "docs", "runbook.md"));
 
         Assert.DoesNotContain("{{", rule["annotations.summary"], StringComparison.Ordinal);
-        Assert.Contains("{{ $labels.instance }}", rule["annotations.description"], StringComparison.Ordinal);
         Assert.Contains("{{ $value", rule["annotations.description"], StringComparison.Ordinal);
-        Assert.EndsWith($"/docs/runbook.md#{alert.ToLowerInvariant()}", rule["annotations.runbook_url"], StringComparison.Ordinal);
+        Assert.Equal($"{RunbookPlaceholder}#{alert.ToLowerInvariant()}", rule["annotations.runbook_url"]);
         Assert.Contains($"\n## {alert}\n", runbook, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(AlertNames))]
+    public void Each_alert_keeps_job_and_instance_but_LogCollectorDown_which_is_down_from_every_instance(string alert)
+    {
+        var description = Rules().Single(r => r["alert"] == alert)["annotations.description"];
+        // promtool compares these expected labels with the alert's own, so they are what the alerts carry.
+        var expected = ExpectedLabels(alert).ToList();
+
+        Assert.NotEmpty(expected);
+        if (alert == "LogCollectorDown")
+        {
+            Assert.All(expected, labels => Assert.Equal(["collector", "job", "severity"], labels.Order(StringComparer.Ordinal)));
+            Assert.DoesNotContain("$labels.instance", description, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.All(expected, labels => Assert.Superset(new HashSet<string>(["job", "instance", "severity"]), labels.ToHashSet()));
+            Assert.Contains("{{ $labels.instance }}", description, StringComparison.Ordinal);
+        }
+    }
+
     /// <summary>The alerting rules, each flattened to keys such as <c>expr</c> and <c>labels.severity</c>.</summary>
-    private static List<Dictionary<string, string>> Rules()
+    private static List<Dictionary<string, string>> Rules() =>
+        [.. Sequence(Load(RulesFile), "groups").SelectMany(g => Sequence(g, "rules")).Select(rule => Flatten(rule, "").ToDictionary())];
+
+    /// <summary>The label names of every alert the promtool unit tests expect to fire under this name.</summary>
+    private static IEnumerable<string[]> ExpectedLabels(string alert) =>
+        Directory.GetFiles(Path.Combine(Alerts, "tests"), "*.yml")
+            .SelectMany(file => Sequence(Load(file), "tests"))
+            .SelectMany(test => Sequence(test, "alert_rule_test"))
+            .Where(check => check["alertname"].ToString() == alert)
+            .SelectMany(check => Sequence(check, "exp_alerts"))
+            .Select(expected => ((YamlMappingNode)expected["exp_labels"]).Children.Keys.Select(key => key.ToString()).ToArray());
+
+    private static IEnumerable<YamlMappingNode> Sequence(YamlMappingNode node, string key) =>
+        node.Children.TryGetValue(key, out var items) ? ((YamlSequenceNode)items).Cast<YamlMappingNode>() : [];
+
+    private static YamlMappingNode Load(string file)
     {
         var yaml = new YamlStream();
-        using (var reader = new StreamReader(RulesFile))
+        using (var reader = new StreamReader(file))
         {
             yaml.Load(reader);
         }
 
-        var groups = (YamlSequenceNode)((YamlMappingNode)yaml.Documents[0].RootNode)["groups"];
-        return [.. groups.Cast<YamlMappingNode>()
-            .SelectMany(g => ((YamlSequenceNode)g["rules"]).Cast<YamlMappingNode>())
-            .Select(rule => Flatten(rule, "").ToDictionary())];
+        return (YamlMappingNode)yaml.Documents[0].RootNode;
     }
 
     private static IEnumerable<KeyValuePair<string, string>> Flatten(YamlMappingNode node, string prefix) =>

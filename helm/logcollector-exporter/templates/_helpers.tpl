@@ -81,20 +81,41 @@ pods (the exporter would also reload it by itself). With existingConfigMap, the 
 {{- end }}
 {{- end }}
 
-{{/* The distinct TCP ports of the collectors in .Values.config (3978 where none is set), for the NetworkPolicy. */}}
+{{/*
+The collectors .Values.config defines with an address: the top-level `collectors` catalogue, and those a group writes
+out in full. A group's plain-string entries are names from the catalogue, already among them. A JSON list.
+*/}}
+{{- define "logcollector-exporter.definedCollectors" -}}
+{{- $defined := default (list) .Values.config.collectors }}
+{{- range .Values.config.groups }}
+{{- range .collectors }}
+{{- if kindIs "map" . }}
+{{- $defined = append $defined . }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- toJson $defined }}
+{{- end }}
+
+{{/*
+The distinct TCP ports of the collectors, for the NetworkPolicy: networkPolicy.collectorPorts, else those of the
+collectors in .Values.config, where 3978 (the firewalls' log forwarding port) stands for a port not given: a
+collector without one, a preference list file (it has none), or an existingConfigMap the chart cannot read.
+*/}}
 {{- define "logcollector-exporter.collectorPorts" -}}
+{{- $logForwarding := 3978 }}
 {{- $ports := list }}
 {{- if .Values.networkPolicy.collectorPorts }}
 {{- $ports = .Values.networkPolicy.collectorPorts }}
 {{- else if .Values.existingConfigMap }}
-{{- $ports = list 3978 }}
+{{- $ports = list $logForwarding }}
 {{- else }}
+{{- range include "logcollector-exporter.definedCollectors" . | fromJsonArray }}
+{{- $ports = append $ports (int (default $logForwarding .port)) }}
+{{- end }}
 {{- range .Values.config.groups }}
 {{- if .preferenceListFile }}
-{{- $ports = append $ports 3978 }}
-{{- end }}
-{{- range .collectors }}
-{{- $ports = append $ports (int (default 3978 .port)) }}
+{{- $ports = append $ports $logForwarding }}
 {{- end }}
 {{- end }}
 {{- end }}
