@@ -50,6 +50,11 @@ public sealed class DashboardQueryTests(ITestOutputHelper output) : IDisposable
         var up = fleet.Collectors.Where(c => c.Kind == CollectorKind.Up).Select(c => c.Name).ToHashSet();
         var estate = Estate(catalogue);
 
+        // Every state the panels tell apart is there: on the first choice, failed over to priority 2 and to 3,
+        // unreachable, and failed over with forward-to-all, to two collectors at once.
+        Assert.Equal([0, 1, 2, 3], estate.Select(g => g.PreferredPriority(up)).Distinct().Order());
+        Assert.Contains(estate, g => g.ForwardToAll && g.PreferredPriority(up) > 1 && g.Preferred(up).Length > 1);
+
         // The second exporter watches the first group only, and reaches its first collector at a port that refuses.
         var first = estate[0];
         Endpoint[] elsewhere = [new(first.Collectors[0], refusing.Address, refusing.Port), .. catalogue.Where(c => first.Collectors[1..].Contains(c.Name))];
