@@ -103,18 +103,48 @@ public sealed partial class DashboardTests
         Assert.Contains(Dashboards.Targets(All[file]), t => t.Expression.Contains("[$__rate_interval]", StringComparison.Ordinal));
     }
 
+    /// <summary>The query variables in order: each comes after those its query uses (the collector dashboard's groups are those listing its collector).</summary>
+    public static TheoryData<string, string[]> VariableOrder => new()
+    {
+        { "logcollector-collector.json", ["job", "instance", "collector", "group"] },
+        { "logcollector-overview.json", ["job", "instance", "group", "collector"] },
+    };
+
     [Theory]
-    [MemberData(nameof(Files))]
-    public void Has_job_instance_group_and_collector_variables_from_label_values(string file)
+    [MemberData(nameof(VariableOrder))]
+    public void Has_job_instance_group_and_collector_variables_from_label_values(string file, string[] order)
     {
         var variables = Dashboards.Variables(All[file]).Where(v => (string?)v["type"] == "query").ToArray();
 
-        Assert.Equal(["job", "instance", "group", "collector"], variables.Select(v => (string?)v["name"]));
-        Assert.Equal(["job", "instance", "group", "collector"], variables.Select(v => Dashboards.LabelValues(v).Label));
+        Assert.Equal(order, variables.Select(v => (string?)v["name"]));
+        Assert.Equal(order, variables.Select(v => Dashboards.LabelValues(v).Label));
 
         // Every query narrows to the selected job and instance.
         Assert.All(Dashboards.Targets(All[file]), t => Assert.True(
             t.Expression.Contains("job=\"$job\"", StringComparison.Ordinal) && t.Expression.Contains("instance=", StringComparison.Ordinal), t.ToString()));
+    }
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void All_is_one_regex_rather_than_every_value(string file)
+    {
+        // Without allValue, Grafana sends All as every value joined with |: 5,000 groups in each query.
+        var withAll = Dashboards.Variables(All[file]).Where(v => (bool?)v["includeAll"] == true).ToArray();
+
+        Assert.NotEmpty(withAll);
+        Assert.All(withAll, v => Assert.True((string?)v["allValue"] == ".*", $"variable {v["name"]}: allValue {v["allValue"]}"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void Series_of_a_collector_are_selected_without_a_group_label(string file)
+    {
+        // A collector has one set of series however many groups list it (spec v2); only logcollector_preferred and
+        // the logcollector_group_* series carry a group label.
+        var selectors = Dashboards.Targets(All[file]).SelectMany(t => CollectorSelector().Matches(t.Expression).Select(m => (t, Selector: m.Value)));
+
+        Assert.All(selectors, s => Assert.False(s.Selector.Contains("group", StringComparison.Ordinal), $"{s.t}: {s.Selector}"));
+        Assert.Contains(Dashboards.Targets(All[file]), t => t.Expression.Contains("logcollector_preferred{", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -135,8 +165,9 @@ public sealed partial class DashboardTests
             .SelectMany(p => LinkUrls(p).Select(url => (Panel: (string)p["title"]!, Url: url)))
             .ToArray();
 
-        Assert.Contains(links, l => l.Panel == "Collector up/down");
-        Assert.Contains(links, l => l.Panel == "Logs go to now");
+        Assert.Contains(links, l => l.Panel == "Collector state");
+        Assert.Contains(links, l => l.Panel == "Collectors and their groups");
+        Assert.Contains(links, l => l.Panel == "Groups not on their first choice");
         Assert.All(links, l => Assert.StartsWith("/d/logcollector-collector/", l.Url, StringComparison.Ordinal));
         Assert.All(links, l => Assert.Contains("var-collector=", l.Url, StringComparison.Ordinal));
     }
@@ -189,4 +220,7 @@ public sealed partial class DashboardTests
 
     [GeneratedRegex(@"\b(?:rate|irate|increase|changes|deriv)\([^\[]*\[(?<range>[^\]]*)\]")]
     private static partial Regex RangeSelector();
+
+    [GeneratedRegex(@"\blogcollector_(?!preferred\b|group_|exporter_)\w+\{[^}]*\}")]
+    private static partial Regex CollectorSelector();
 }

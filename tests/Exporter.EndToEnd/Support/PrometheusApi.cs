@@ -11,6 +11,13 @@ public sealed class PrometheusApi(Uri address) : IDisposable
     /// <summary>Runs an expression as an instant query, or as a range query over the last minute at a 1 s step; the number of series it returned, or the error.</summary>
     public async Task<(int Series, string? Error)> QueryAsync(string expression, bool instant)
     {
+        var (series, error) = await SeriesAsync(expression, instant);
+        return (series.Count, error);
+    }
+
+    /// <summary>Runs an expression as <see cref="QueryAsync"/> does; the series it returned with their last values, or the error.</summary>
+    public async Task<(IReadOnlyList<Series> Series, string? Error)> SeriesAsync(string expression, bool instant)
+    {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
         var query = instant
             ? $"api/v1/query?query={Uri.EscapeDataString(expression)}&time={Seconds(now)}"
@@ -18,9 +25,14 @@ public sealed class PrometheusApi(Uri address) : IDisposable
         using var response = await client.GetAsync(query);
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var root = body.RootElement;
-        return root.GetProperty("status").GetString() == "success"
-            ? (root.GetProperty("data").GetProperty("result").GetArrayLength(), null)
-            : (0, $"{root.GetProperty("errorType").GetString()}: {root.GetProperty("error").GetString()}");
+        if (root.GetProperty("status").GetString() != "success")
+        {
+            return ([], $"{root.GetProperty("errorType").GetString()}: {root.GetProperty("error").GetString()}");
+        }
+
+        return ([.. root.GetProperty("data").GetProperty("result").EnumerateArray().Select(s => new Series(
+            s.GetProperty("metric").EnumerateObject().ToDictionary(l => l.Name, l => l.Value.GetString()!),
+            Sample(instant ? s.GetProperty("value") : s.GetProperty("values").EnumerateArray().Last())))], null);
     }
 
     /// <summary>The values of a label among the series a selector matches (what Grafana's <c>label_values(selector, label)</c> lists).</summary>
@@ -43,4 +55,15 @@ public sealed class PrometheusApi(Uri address) : IDisposable
     public void Dispose() => client.Dispose();
 
     private static string Seconds(double unix) => unix.ToString("F3", CultureInfo.InvariantCulture);
+
+    /// <summary>The value of a <c>[time, "value"]</c> pair, in Prometheus's spelling (NaN, +Inf, -Inf too).</summary>
+    private static double Sample(JsonElement pair) => pair[1].GetString() switch
+    {
+        "+Inf" => double.PositiveInfinity,
+        "-Inf" => double.NegativeInfinity,
+        var value => double.Parse(value!, CultureInfo.InvariantCulture),
+    };
 }
+
+/// <summary>A series of a query's result: its labels, and its value (the last one of a range query).</summary>
+public sealed record Series(IReadOnlyDictionary<string, string> Labels, double Value);

@@ -60,6 +60,14 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts Prometheus with this configuration file, keeping its data in <paramref name="storage"/>.</summary>
+    public static Task<ServerProcess> StartPrometheusAsync(string config, string storage) => StartAsync("prometheus", listen =>
+    [
+        $"--config.file={config}",
+        $"--storage.tsdb.path={storage}",
+        $"--web.listen-address={listen}",
+    ]);
+
     public async ValueTask DisposeAsync()
     {
         if (!process.HasExited)

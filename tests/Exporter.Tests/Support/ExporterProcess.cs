@@ -63,8 +63,14 @@ public sealed partial class ExporterProcess : IAsyncDisposable
         return new ExporterProcess(Process.Start(info) ?? throw new InvalidOperationException("the exporter did not start"));
     }
 
-    /// <summary>Where it listens, once Kestrel says so.</summary>
-    public Task<Uri> ListeningAsync() => listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
+    /// <summary>Where it listens, once Kestrel says so; fails with its output when it exits first (a configuration error).</summary>
+    public async Task<Uri> ListeningAsync()
+    {
+        var first = await Task.WhenAny(listening.Task, process.WaitForExitAsync()).WaitAsync(TimeSpan.FromSeconds(30));
+        return first == listening.Task
+            ? await listening.Task
+            : throw new InvalidOperationException($"the exporter exited with {process.ExitCode} before it listened:\n{Output}");
+    }
 
     public void Signal(int signal) => Assert.Equal(0, Kill(process.Id, signal));
 
