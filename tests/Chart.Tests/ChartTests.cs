@@ -217,15 +217,15 @@ public sealed partial class ChartTests
     }
 
     [Fact]
-    public async Task The_default_configuration_is_two_example_groups_over_a_catalogue_of_two_collectors_on_documentation_addresses()
+    public async Task The_default_configuration_is_two_example_groups_over_two_shared_collectors_on_documentation_addresses()
     {
         var manifest = await RenderAsync("(defaults)");
 
         var (_, output, file) = await ExporterBinary.CheckConfigAsync(manifest.ConfigMap("demo-logcollector-exporter-config"), null);
 
-        // Two groups listing the same two collectors by name: two collectors, each probed once.
+        // Two groups listing the same two collectors: two collectors, each probed once.
         Assert.StartsWith($"{file}: valid. 2 groups, 2 collectors; probe every 1m, timeout 5s, mode handshake", output, StringComparison.Ordinal);
-        var addresses = AddressLine().Matches(manifest.ConfigMap("demo-logcollector-exporter-config").Data["collectors.yaml"]).Select(m => m.Groups[1].Value);
+        var addresses = AddressLine().Matches(manifest.ConfigMap("demo-logcollector-exporter-config").Data["collectors.yaml"]).Select(m => m.Groups[1].Value).Distinct();
         Assert.Equal(["192.0.2.10", "192.0.2.11"], addresses); // TEST-NET-1: never routed, so a forgotten placeholder reaches nobody
     }
 

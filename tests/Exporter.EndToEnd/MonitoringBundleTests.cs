@@ -58,10 +58,10 @@ public sealed partial class MonitoringBundleTests(ITestOutputHelper output) : ID
             Assert.Equal("A log collector does not answer the TCP handshake on its log port from any exporter.", down.Annotations["summary"]);
             Assert.Contains($"Collector c1 (127.0.0.1 port {c1.Port}) is down (logcollector_up = 0) as seen from every exporter of job {Job} that probes it, 1 of them. Groups listing it: 1, of which 1 as their first choice.",
                 down.Annotations["description"], StringComparison.Ordinal);
-            Assert.EndsWith("/docs/runbook.md#logcollectordown", down.Annotations["runbook_url"], StringComparison.Ordinal);
+            Assert.EndsWith("/runbook.md#logcollectordown", down.Annotations["runbook_url"], StringComparison.Ordinal);
             Assert.Contains($"Group g forwards its logs to priority 2, c2 (127.0.0.1 port {c2.Port}), instead of its first choice c1 (127.0.0.1 port {c1.Port}), as seen from {instance}.",
                 failover.Annotations["description"], StringComparison.Ordinal);
-            Assert.EndsWith("/docs/runbook.md#logcollectorfailedover", failover.Annotations["runbook_url"], StringComparison.Ordinal);
+            Assert.EndsWith("/runbook.md#logcollectorfailedover", failover.Annotations["runbook_url"], StringComparison.Ordinal);
 
             // It comes back: both alerts resolve.
             using var c1Back = Peer.Up(c1.Port);
