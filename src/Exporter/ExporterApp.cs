@@ -1,5 +1,6 @@
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Metrics;
+using LogCollectorExporter.Preference;
 using LogCollectorExporter.Probing;
 using LogCollectorExporter.Web;
 
@@ -17,6 +18,7 @@ public static class ExporterApp
         configure?.Invoke(builder);
         builder.AddExporterConfiguration(launch);
         builder.AddExporterMetrics();
+        builder.AddPreference();
         builder.AddProbing();
         builder.AddProbeTracing();
         builder.AddWeb();

@@ -1,3 +1,5 @@
+using LogCollectorExporter.Configuration;
+
 namespace LogCollectorExporter;
 
 /// <summary>
@@ -59,7 +61,7 @@ public sealed record Launch(string? ConfigFile, bool Demo, IReadOnlyList<string>
                     output.WriteLine(Usage);
                     return (null, 0);
                 case "--version":
-                    output.WriteLine($"logcollector-exporter {Metrics.BuildInfo.Current.Version} ({Metrics.BuildInfo.Current.Revision}, {Metrics.BuildInfo.Current.Runtime})");
+                    output.WriteLine($"logcollector-exporter {BuildInfo.Current.Version} ({BuildInfo.Current.Revision}, {BuildInfo.Current.Runtime})");
                     return (null, 0);
                 default:
                     var isValueOfPrevious = rest.Count > 0 && rest[^1].StartsWith("--", StringComparison.Ordinal) && !rest[^1].Contains('=', StringComparison.Ordinal);

@@ -94,8 +94,9 @@ public sealed class ConfigFuzzTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Runs the schedule over a few intervals of fake time with every due probe answered at once, takes the next
-    /// configuration, and runs again: nothing may throw. (No socket: fuzzed addresses are not to be connected to.)
+    /// Runs the engine's decisions (<see cref="ProbeLoop"/>) over a few intervals of fake time with every due probe
+    /// answered at once and reported to the fleet, applies the next configuration, and runs again: nothing may throw.
+    /// (No socket: fuzzed addresses are not to be connected to.)
     /// </summary>
     private static async Task ProbeForAWhileAsync(ExporterConfig config, ExporterConfig next)
     {
@@ -103,28 +104,28 @@ public sealed class ConfigFuzzTests(ITestOutputHelper output)
         var registry = Prometheus.Metrics.NewCustomRegistry();
         var metrics = new ExporterMetrics(registry, config.Probe.Buckets, BuildInfo.Current);
         var fleet = new Fleet(metrics, NullLogger<GroupMonitor>.Instance, config);
-        Probe(fleet, time, intervals: 3);
+        var loop = new ProbeLoop(time.TimestampFrequency);
+        loop.Apply(config.Collectors, config.Probe, time.GetTimestamp());
+        Probe(loop, fleet, time, intervals: 3);
         fleet.Apply(next);
-        Probe(fleet, time, intervals: 1);
+        loop.Apply(next.Collectors, next.Probe, time.GetTimestamp());
+        Probe(loop, fleet, time, intervals: 1);
         await registry.ExportTextAsync();
     }
 
-    private static void Probe(Fleet fleet, FakeTimeProvider time, int intervals)
+    private static void Probe(ProbeLoop loop, Fleet fleet, FakeTimeProvider time, int intervals)
     {
-        var collectors = fleet.Groups.SelectMany(g => g.Collectors).ToArray();
-        var schedule = new Schedule(time.GetTimestamp(), (long)(fleet.Probe.Interval.TotalSeconds * time.TimestampFrequency), collectors.Length,
-            tick: 0, time.TimestampFrequency);
-        var due = new (int Id, long? Due)[Math.Max(1, collectors.Length)];
-        var end = time.GetUtcNow() + (fleet.Probe.Interval * intervals);
-        while (time.GetUtcNow() <= end && schedule.NextWake != long.MaxValue)
+        var due = new (int Id, long? Due)[64];
+        var end = time.GetUtcNow() + (loop.Settings.Interval * intervals);
+        while (time.GetUtcNow() <= end && loop.NextWake(time.GetTimestamp()) is var wake && wake != long.MaxValue)
         {
-            time.Advance(time.GetElapsedTime(Math.Min(time.GetTimestamp(), schedule.NextWake), schedule.NextWake));
-            var taken = schedule.TakeDue(time.GetTimestamp(), due);
+            time.Advance(time.GetElapsedTime(Math.Min(time.GetTimestamp(), wake), wake));
+            var taken = loop.TakeDue(time.GetTimestamp(), due);
             for (var i = 0; i < taken; i++)
             {
-                var collector = collectors[due[i].Id];
-                collector.Group.Record(collector, new ProbeOutcome(ProbeResult.Success, TimeSpan.FromMilliseconds(1), TimeSpan.Zero, null, null), time.GetUtcNow());
-                schedule.Finished(due[i].Id, time.GetTimestamp());
+                loop.Finished(due[i].Id, time.GetTimestamp(), held: false);
+                var outcome = new ProbeOutcome(ProbeResult.Success, TimeSpan.FromMilliseconds(1), TimeSpan.Zero, null, null);
+                fleet.Finished(loop.Target(due[i].Id), outcome, time.GetUtcNow(), time.GetUtcNow());
             }
         }
     }

@@ -35,7 +35,7 @@ public sealed class SurvivalTests : IDisposable
 
         Assert.Equal(1, Probes(text, "error"));
         Assert.Contains(log.Entries, e => e.StartsWith("Error", StringComparison.Ordinal)
-            && e.Contains("Probing g/c1 failed unexpectedly", StringComparison.Ordinal) && e.Contains(failure.Message, StringComparison.Ordinal));
+            && e.Contains("Probing c1 failed unexpectedly", StringComparison.Ordinal) && e.Contains(failure.Message, StringComparison.Ordinal));
         Assert.Equal(HttpStatusCode.OK, await exporter.StatusOfAsync("/-/healthy"));
     }
 

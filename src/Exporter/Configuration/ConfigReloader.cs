@@ -1,4 +1,5 @@
 using LogCollectorExporter.Metrics;
+using LogCollectorExporter.Preference;
 using LogCollectorExporter.Probing;
 
 namespace LogCollectorExporter.Configuration;
@@ -10,14 +11,16 @@ namespace LogCollectorExporter.Configuration;
 public sealed partial class ConfigReloader
 {
     private readonly ActiveConfiguration active;
+    private readonly Fleet fleet;
     private readonly ProbingService probing;
     private readonly ExporterMetrics metrics;
     private readonly ILogger<ConfigReloader> logger;
     private readonly SemaphoreSlim oneAtATime = new(1, 1);
 
-    public ConfigReloader(ActiveConfiguration active, ProbingService probing, ExporterMetrics metrics, TimeProvider time, ILogger<ConfigReloader> logger)
+    public ConfigReloader(ActiveConfiguration active, Fleet fleet, ProbingService probing, ExporterMetrics metrics, TimeProvider time, ILogger<ConfigReloader> logger)
     {
         this.active = active;
+        this.fleet = fleet;
         this.probing = probing;
         this.metrics = metrics;
         this.logger = logger;
@@ -49,6 +52,8 @@ public sealed partial class ConfigReloader
                 LogBucketsNeedRestart(logger);
             }
 
+            // The fleet first, so that it knows the new collectors by the time their first results come.
+            fleet.Apply(next);
             await probing.ApplyAsync(next);
             active.Accept(next, trigger);
             metrics.ConfigLastReloadSuccessful.Set(1);

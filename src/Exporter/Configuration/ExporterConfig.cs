@@ -44,6 +44,9 @@ public sealed record ExporterConfig(
     ConfigOrigin Origin)
 {
     public int CollectorCount => Groups.Sum(g => g.Collectors.Count);
+
+    /// <summary>Every collector once, by name, in the order the groups list them: what is probed (the first definition of a name wins).</summary>
+    public IReadOnlyList<CollectorConfig> Collectors { get; } = [.. Groups.SelectMany(g => g.Collectors).DistinctBy(c => c.Name, StringComparer.Ordinal)];
 }
 
 public sealed record ProbeSettings(

@@ -1,3 +1,4 @@
+using LogCollectorExporter.Configuration;
 using Prometheus;
 
 namespace LogCollectorExporter.Metrics;

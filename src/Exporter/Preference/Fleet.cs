@@ -1,14 +1,19 @@
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Metrics;
+using LogCollectorExporter.Probing;
 
 namespace LogCollectorExporter.Preference;
 
-/// <summary>All groups and collectors of the running configuration, and what is known about each.</summary>
-public sealed class Fleet
+/// <summary>
+/// All groups and collectors of the running configuration, and what is known about each. It hears the probe engine's
+/// results and hands each to every group that lists the collector.
+/// </summary>
+public sealed class Fleet : IProbeObserver
 {
     private readonly ExporterMetrics metrics;
     private readonly ILogger<GroupMonitor> logger;
     private GroupMonitor[] groups = [];
+    private Dictionary<string, CollectorMonitor[]> byName = [];
 
     public Fleet(ExporterMetrics metrics, ILogger<GroupMonitor> logger, ExporterConfig initial)
     {
@@ -78,5 +83,30 @@ public sealed class Fleet
 
         Probe = config.Probe;
         Volatile.Write(ref groups, next);
+        Volatile.Write(ref byName, next.SelectMany(g => g.Collectors).GroupBy(c => c.Config.Name, StringComparer.Ordinal)
+            .ToDictionary(c => c.Key, c => c.ToArray(), StringComparer.Ordinal));
     }
+
+    public void Finished(CollectorConfig target, in ProbeOutcome outcome, DateTimeOffset startedAt, DateTimeOffset finishedAt)
+    {
+        foreach (var monitor in MonitorsOf(target))
+        {
+            monitor.Group.Record(monitor, outcome, finishedAt);
+        }
+    }
+
+    public void Dropped(CollectorConfig target, string reason, DateTimeOffset at)
+    {
+        foreach (var monitor in MonitorsOf(target))
+        {
+            monitor.Group.RecordDrop(monitor, reason, at);
+        }
+    }
+
+    public void Late(TimeSpan lag) => metrics.ScheduleLag.Observe(lag.TotalSeconds);
+
+    // The monitors of the collector in every group that lists it at the same endpoint: a result of a probe at an
+    // endpoint the configuration no longer has (a reload in between) is nobody's.
+    private IEnumerable<CollectorMonitor> MonitorsOf(CollectorConfig target) =>
+        Volatile.Read(ref byName).GetValueOrDefault(target.Name, []).Where(m => m.Config.Address == target.Address && m.Config.Port == target.Port);
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using LogCollectorExporter.Metrics;
-using LogCollectorExporter.Preference;
+using LogCollectorExporter.Configuration;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
@@ -19,7 +18,7 @@ public static class ProbeTelemetry
     internal static readonly ActivitySource Source = new(SourceName, BuildInfo.Current.Version);
 
     /// <summary>Records the span of a finished probe, when anybody records spans.</summary>
-    internal static void Record(CollectorMonitor collector, in ProbeOutcome outcome, DateTimeOffset startedAt, DateTimeOffset finishedAt)
+    internal static void Record(CollectorConfig target, in ProbeOutcome outcome, DateTimeOffset startedAt, DateTimeOffset finishedAt)
     {
         if (!Source.HasListeners())
         {
@@ -33,11 +32,9 @@ public static class ProbeTelemetry
             return;
         }
 
-        activity.SetTag("server.address", collector.Config.Address);
-        activity.SetTag("server.port", collector.Config.Port);
-        activity.SetTag("logcollector.group", collector.Group.Config.Name);
-        activity.SetTag("logcollector.collector", collector.Config.Name);
-        activity.SetTag("logcollector.priority", collector.Config.Priority);
+        activity.SetTag("server.address", target.Address);
+        activity.SetTag("server.port", target.Port);
+        activity.SetTag("logcollector.collector", target.Name);
         activity.SetTag("logcollector.result", outcome.Result.Label());
         if (outcome.Address is { } address)
         {

@@ -1,12 +1,12 @@
 using LogCollectorExporter.Configuration;
-using LogCollectorExporter.Preference;
 
 namespace LogCollectorExporter.Probing;
 
-/// <summary>Runs the probe engine for the life of the host, and swaps the fleet's configuration between two runs of it.</summary>
-public sealed partial class ProbingService(Fleet fleet, ProbeEngine engine, ActiveConfiguration active, ILogger<ProbingService> logger) : IHostedService
+/// <summary>Runs the probe engine for the life of the host, and hands it each configuration a reload accepts.</summary>
+public sealed partial class ProbingService(ProbeEngine engine, ActiveConfiguration active, ILogger<ProbingService> logger) : IHostedService
 {
     private readonly SemaphoreSlim gate = new(1, 1);
+    private ExporterConfig? reloaded;
     private bool started;
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -14,11 +14,13 @@ public sealed partial class ProbingService(Fleet fleet, ProbeEngine engine, Acti
         await gate.WaitAsync(cancellationToken);
         try
         {
-            engine.Start();
+            // A reload that came before the start has the last word.
+            var config = reloaded ?? active.Current;
+            engine.Start(config.Collectors, config.Probe);
             started = true;
-            var probe = fleet.Probe;
-            LogStarted(logger, fleet.Groups.Count, fleet.Groups.Sum(g => g.Collectors.Count), Duration.Format(probe.Interval),
-                Duration.Format(probe.Timeout), probe.Mode.ToString().ToLowerInvariant(), active.Current.Origin.Description);
+            var probe = config.Probe;
+            LogStarted(logger, config.Groups.Count, config.Collectors.Count, Duration.Format(probe.Interval),
+                Duration.Format(probe.Timeout), probe.Mode.ToString().ToLowerInvariant(), config.Origin.Description);
         }
         finally
         {
@@ -46,18 +48,16 @@ public sealed partial class ProbingService(Fleet fleet, ProbeEngine engine, Acti
         }
     }
 
-    /// <summary>Stops probing, takes the new configuration, and starts probing again (first probes at once).</summary>
+    /// <summary>Probes with a new configuration from now: collectors it does not change go on undisturbed.</summary>
     public async Task ApplyAsync(ExporterConfig config)
     {
         await gate.WaitAsync();
         try
         {
-            var wasRunning = started;
-            await engine.StopAsync();
-            fleet.Apply(config);
-            if (wasRunning)
+            reloaded = config;
+            if (started)
             {
-                engine.Start();
+                await engine.ApplyAsync(config.Collectors, config.Probe);
             }
         }
         finally
