@@ -35,9 +35,8 @@ public sealed class ProbeLoopTests
     {
         var start = Now;
         Apply("mode: hold", ("c1", 1), ("c2", 2));
-        foreach (var (id, _) in Take())
+        foreach (var id in ConnectDue())
         {
-            loop.Connecting(id, Now);
             loop.Finished(id, Now, held: true);
         }
 
@@ -58,8 +57,7 @@ public sealed class ProbeLoopTests
     public void A_reload_keeps_a_probe_in_flight_of_a_target_it_does_not_change()
     {
         Apply("", ("c1", 1));
-        Take();
-        loop.Connecting(0, Now);
+        ConnectDue();
         var generation = loop.Generation(0);
 
         Apply("", ("c1", 1), ("c2", 2));
@@ -87,8 +85,7 @@ public sealed class ProbeLoopTests
     public void A_changed_endpoint_is_a_new_target_due_at_once_and_the_old_probe_is_forgotten()
     {
         Apply("", ("c1", 1));
-        Take();
-        loop.Connecting(0, Now);
+        ConnectDue();
         var generation = loop.Generation(0);
         time.Advance(TimeSpan.FromSeconds(2));
 
@@ -280,10 +277,7 @@ public sealed class ProbeLoopTests
     {
         var connected = Now;
         Apply("timeout: 5s", ("c1", 1), ("c2", 2));
-        foreach (var (id, _) in Take())
-        {
-            loop.Connecting(id, Now);
-        }
+        ConnectDue();
 
         time.Advance(TimeSpan.FromSeconds(1));
         loop.Finished(0, Now, held: false);
@@ -303,9 +297,7 @@ public sealed class ProbeLoopTests
     {
         var start = Now;
         Apply("timeout: 5s", ("c1", 1), ("c2", 2));
-        Take();
-        loop.Connecting(0, Now);
-        loop.Connecting(1, Now);
+        ConnectDue();
 
         // Connects in flight, and targets without a result: the next collection is 5 ms away.
         Assert.Equal(Now + Ticks(ProbeLoop.FirstCollection), loop.NextWake(Now));
@@ -328,8 +320,7 @@ public sealed class ProbeLoopTests
         Apply("", ("c1", 1), ("c2", 2));
         Finish(Take());
         time.Advance(TimeSpan.FromSeconds(60));
-        Take();
-        loop.Connecting(0, Now);
+        ConnectDue();
 
         Assert.Equal(Now + Ticks(ProbeLoop.Collection), loop.NextWake(Now));
     }
@@ -349,8 +340,7 @@ public sealed class ProbeLoopTests
     public void A_dropped_held_connection_makes_the_target_due_at_once_without_measuring_it()
     {
         Apply("mode: hold", ("c1", 1));
-        var (id, _) = Assert.Single(Take());
-        loop.Connecting(id, Now);
+        var id = Assert.Single(ConnectDue());
         loop.Finished(id, Now, held: true);
         time.Advance(TimeSpan.FromSeconds(5));
 
@@ -365,9 +355,7 @@ public sealed class ProbeLoopTests
     {
         var start = Now;
         Apply("mode: hold", ("c1", 1), ("c2", 2));
-        Take();
-        loop.Connecting(0, Now);
-        loop.Connecting(1, Now);
+        ConnectDue();
         loop.Finished(1, Now, held: true);
 
         Assert.True(loop.Abandon(0, Now));
@@ -393,6 +381,18 @@ public sealed class ProbeLoopTests
     {
         var into = new (int, long?)[100];
         return [.. into.AsSpan(0, loop.TakeDue(Now, into)).ToArray()];
+    }
+
+    // The due probes start and call connect() (their addresses are IP literals).
+    private List<int> ConnectDue()
+    {
+        List<int> ids = [.. Take().Select(t => t.Id)];
+        foreach (var id in ids)
+        {
+            loop.Connecting(id, Now);
+        }
+
+        return ids;
     }
 
     private void Finish(List<(int Id, long? Due)> taken)

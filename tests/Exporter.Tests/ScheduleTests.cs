@@ -51,14 +51,7 @@ public sealed class ScheduleTests
         FinishAll(schedule);
 
         // Collector i is due at start + i/4 of the interval + k intervals.
-        foreach (var (id, seconds) in new[] { (0, 60), (1, 75), (2, 90), (3, 105), (0, 120), (1, 135) })
-        {
-            var due = start + Ticks(TimeSpan.FromSeconds(seconds));
-            Assert.Equal(due, schedule.NextWake);
-            time.Advance(TimeSpan.FromTicks(Elapsed(due - Now)));
-            Assert.Equal([(id, (long?)due)], Take(schedule, 10));
-            schedule.Finished(id, Now);
-        }
+        AssertProbedInTurn(schedule, start, (0, 60), (1, 75), (2, 90), (3, 105), (0, 120), (1, 135));
     }
 
     [Fact]
@@ -191,14 +184,7 @@ public sealed class ScheduleTests
         Assert.Equal([(2, (long?)null), (3, (long?)null)], Take(schedule, 10).OrderBy(t => t.Id));
         schedule.Finished(2, Now);
         schedule.Finished(3, Now);
-        foreach (var (id, seconds) in new[] { (0, 60), (2, 67), (1, 90), (3, 97), (0, 120), (2, 127) })
-        {
-            var due = start + Ticks(TimeSpan.FromSeconds(seconds));
-            Assert.Equal(due, schedule.NextWake);
-            time.Advance(TimeSpan.FromTicks(Elapsed(due - Now)));
-            Assert.Equal([(id, (long?)due)], Take(schedule, 10));
-            schedule.Finished(id, Now);
-        }
+        AssertProbedInTurn(schedule, start, (0, 60), (2, 67), (1, 90), (3, 97), (0, 120), (2, 127));
     }
 
     [Fact]
@@ -213,14 +199,7 @@ public sealed class ScheduleTests
         schedule.Finished(1, Now);
         schedule.Dropped(1, Now);
 
-        foreach (var seconds in new[] { 60, 120, 180 })
-        {
-            var due = start + Ticks(TimeSpan.FromSeconds(seconds));
-            Assert.Equal(due, schedule.NextWake);
-            time.Advance(TimeSpan.FromTicks(Elapsed(due - Now)));
-            Assert.Equal([(0, (long?)due)], Take(schedule, 10));
-            schedule.Finished(0, Now);
-        }
+        AssertProbedInTurn(schedule, start, (0, 60), (0, 120), (0, 180));
     }
 
     [Fact]
@@ -297,6 +276,19 @@ public sealed class ScheduleTests
         var schedule = new Schedule(Ticks(interval ?? Interval), Ticks(tick ?? TimeSpan.Zero), spacing);
         schedule.Add([.. Enumerable.Range(0, count).Select(id => (id, $"c{id}"))], Now, measured: true);
         return schedule;
+    }
+
+    // Wakes up when the schedule says, and finds exactly the next of these probes due (target, seconds after start).
+    private void AssertProbedInTurn(Schedule schedule, long start, params (int Id, int Seconds)[] turns)
+    {
+        foreach (var (id, seconds) in turns)
+        {
+            var due = start + Ticks(TimeSpan.FromSeconds(seconds));
+            Assert.Equal(due, schedule.NextWake);
+            time.Advance(TimeSpan.FromTicks(Elapsed(due - Now)));
+            Assert.Equal([(id, (long?)due)], Take(schedule, 10));
+            schedule.Finished(id, Now);
+        }
     }
 
     private void FinishAll(Schedule schedule)

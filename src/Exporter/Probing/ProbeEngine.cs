@@ -155,7 +155,9 @@ public sealed partial class ProbeEngine
                 CollectHandshakes(now);
                 ExpireConnects(now);
                 StartDue(now);
-                var count = held.Wait(loop.WaitMilliseconds(now));
+
+                // Counted from after the work just done, so that its time does not make the next probe late.
+                var count = held.Wait(loop.WaitMilliseconds(time.GetTimestamp()));
                 var at = time.GetTimestamp();
                 for (var i = 0; i < count; i++)
                 {
@@ -402,15 +404,20 @@ public sealed partial class ProbeEngine
             return;
         }
 
+        if (resolution.Fault is { } fault)
+        {
+            LogProbeFailed(logger, fault, loop.Target(probe.Id).Name);
+        }
+
         try
         {
             if (resolution.Address is { } address)
             {
-                Connect(probe, address, resolution.Duration, now);
+                Connect(probe, address, resolution.Lookup, now);
             }
             else
             {
-                Finish(probe, new ProbeOutcome(resolution.Result, TimeSpan.Zero, resolution.Duration, null, resolution.Error), now, held: false);
+                Finish(probe, new ProbeOutcome(resolution.Result, TimeSpan.Zero, resolution.Lookup, null, resolution.Error), now, held: false);
             }
         }
         catch (Exception e)
@@ -421,35 +428,7 @@ public sealed partial class ProbeEngine
 
     private async Task ResolveAsync(int id, int generation, CollectorConfig target, ProbeSettings settings)
     {
-        var started = time.GetTimestamp();
-        IPAddress? chosen = null;
-        string? error = null;
-        var result = ProbeResult.DnsError;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
-        timeout.CancelAfter(settings.Timeout);
-        try
-        {
-            // WaitAsync: a resolver that ignores cancellation cannot hold the probe past its timeout.
-            var addresses = await resolver.ResolveAsync(target.Address, AddressSelection.Query(settings.IpFamily), timeout.Token).WaitAsync(timeout.Token);
-            chosen = AddressSelection.Choose(addresses, settings.IpFamily, settings.SourceAddress);
-            error = chosen is null ? $"{target.Address}: {AddressSelection.Missing(settings.IpFamily, settings.SourceAddress)}" : null;
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-        {
-            error = $"{target.Address}: name resolution took longer than {Duration.Format(settings.Timeout)}";
-        }
-        catch (System.Net.Sockets.SocketException e)
-        {
-            error = $"{target.Address}: {e.Message}";
-        }
-        catch (Exception e)
-        {
-            // A fault in the resolver must not leave the target waiting for an answer forever: counted and logged.
-            LogProbeFailed(logger, e, target.Name);
-            (result, error) = (ProbeResult.Error, $"{target.Address}: {e.Message}");
-        }
-
-        resolutions.Enqueue(new Resolution(id, generation, chosen, time.GetElapsedTime(started), result, error));
+        resolutions.Enqueue(await Resolution.ResolveAsync(resolver, id, generation, target, settings, time, stopping.Token));
         Watch.WakeUp.Signal();
     }
 

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using LogCollectorExporter.Configuration;
-using LogCollectorExporter.Metrics;
 using LogCollectorExporter.Preference;
 using LogCollectorExporter.Probing;
 using Prometheus;

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using LogCollectorExporter.Configuration;
-using LogCollectorExporter.Metrics;
 using LogCollectorExporter.Preference;
 using LogCollectorExporter.Probing;
 
