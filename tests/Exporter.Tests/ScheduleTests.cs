@@ -146,28 +146,63 @@ public sealed class ScheduleTests
     }
 
     [Fact]
-    public void A_drop_shortly_before_the_regular_probe_waits_for_it_and_the_regular_probe_keeps_a_second_after_the_re_probe()
+    public void A_drop_less_than_a_second_before_the_regular_probe_is_probed_at_once_in_that_probe_s_slot()
     {
         var start = Now;
         var schedule = New(1, interval: TimeSpan.FromSeconds(10));
         Take(schedule, 10);
         schedule.Finished(0, Now);
         time.Advance(TimeSpan.FromMilliseconds(9_500));
+
+        // The regular probe, due at 10 s, would have to wait until 10.5 s: the re-probe at once is that probe.
         schedule.Dropped(0, Now);
         Assert.Equal([(0, (long?)null)], Take(schedule, 10));
         schedule.Finished(0, Now);
+        Assert.Equal(start + Ticks(TimeSpan.FromSeconds(20)), schedule.NextWake);
+
+        // Dropped again at 9.7 s: re-probed a second after the last start, and the cadence goes on at 20 s.
         time.Advance(TimeSpan.FromMilliseconds(200));
-
-        // Dropped again at 9.7 s: a re-probe could come at 10.5 s at the earliest, after the regular one due at 10 s,
-        // which itself waits until 10.5 s, a second after the re-probe; its lateness is measured against 10 s.
         schedule.Dropped(0, Now);
-
         Assert.Equal(start + Ticks(TimeSpan.FromMilliseconds(10_500)), schedule.NextWake);
-        time.Advance(TimeSpan.FromMilliseconds(300));
-        Assert.Empty(Take(schedule, 10));
-        time.Advance(TimeSpan.FromMilliseconds(500));
-        Assert.Equal([(0, (long?)schedule.Due(0, 1))], Take(schedule, 10));
-        Assert.Equal(start + Ticks(TimeSpan.FromSeconds(10)), schedule.Due(0, 1));
+        time.Advance(TimeSpan.FromMilliseconds(800));
+        Assert.Equal([(0, (long?)null)], Take(schedule, 10));
+        schedule.Finished(0, Now);
+        Assert.Equal(start + Ticks(TimeSpan.FromSeconds(20)), schedule.NextWake);
+    }
+
+    [Fact]
+    public void At_an_interval_of_a_second_the_rate_rule_does_not_make_the_cadence_drift()
+    {
+        // Each probe starts 3 ms after its wake-up is due. Held to a full second after each actual start, every probe
+        // would start later than the one before, and rounded up to the next 50 ms of the grid at that.
+        var start = Now;
+        var schedule = New(1, TimeSpan.FromSeconds(1), tick: TimeSpan.FromMilliseconds(50));
+        for (var k = 0; k <= 300; k++)
+        {
+            var due = start + Ticks(TimeSpan.FromSeconds(k));
+            Assert.Equal(due, schedule.NextWake);
+            time.Advance(TimeSpan.FromTicks(Elapsed(due - Now)) + TimeSpan.FromMilliseconds(3));
+            Assert.Equal([(0, (long?)due)], Take(schedule, 10));
+            schedule.Finished(0, Now);
+        }
+    }
+
+    [Fact]
+    public void At_an_interval_of_a_second_a_connection_dropped_after_each_probe_leaves_the_cadence_on_time()
+    {
+        // The re-probe could come no sooner than a second after the probe, when the next regular probe is due anyway.
+        var start = Now;
+        var schedule = New(1, TimeSpan.FromSeconds(1), tick: TimeSpan.FromMilliseconds(50));
+        for (var k = 0; k <= 100; k++)
+        {
+            var due = start + Ticks(TimeSpan.FromSeconds(k));
+            Assert.Equal(due, schedule.NextWake);
+            time.Advance(TimeSpan.FromTicks(Elapsed(due - Now)) + TimeSpan.FromMilliseconds(3));
+            Assert.Equal([(0, (long?)due)], Take(schedule, 10));
+            schedule.Finished(0, Now);
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            schedule.Dropped(0, Now);
+        }
     }
 
     [Fact]

@@ -6,8 +6,10 @@ namespace LogCollectorExporter.Probing;
 /// base + phase + k·interval, where the phases spread the batch evenly over the interval. Due times are counted from
 /// the batch, so lateness never accumulates; a slot missed by more than an interval is skipped rather than made up
 /// in a burst. In hold mode a target whose held connection dropped is due again at once. Whatever made a probe due,
-/// it starts no sooner than <see cref="ProbeSpacing"/> allows its name. Pure: times are
-/// <see cref="TimeProvider.GetTimestamp"/> ticks, given by the caller; targets are ids the caller chooses.
+/// it starts no sooner than <see cref="ProbeSpacing"/> allows its name: a second after its last start, or for a probe
+/// of the regular cadence, a second less the coalescing tick (a cadence held to the full second would drift by every
+/// wake-up's latency when the interval is one second). Pure: times are <see cref="TimeProvider.GetTimestamp"/> ticks,
+/// given by the caller; targets are ids the caller chooses.
 /// </summary>
 internal sealed class Schedule
 {
@@ -22,7 +24,8 @@ internal sealed class Schedule
     /// <param name="interval">The probe interval, in ticks.</param>
     /// <param name="tick">
     /// Wake-ups for regular probes are rounded up to a grid of this many ticks, so that probes due close together
-    /// start in one wake-up (each one costs CPU); such a probe then starts up to this much late. Zero: exactly on time.
+    /// start in one wake-up (each one costs CPU); such a probe then starts up to this much late, and may start this
+    /// much less than a second after the last start of its name. Zero: exactly on time.
     /// </param>
     /// <param name="spacing">The rate rule, shared with the schedules before and after this one.</param>
     public Schedule(long interval, long tick, ProbeSpacing spacing)
@@ -42,7 +45,7 @@ internal sealed class Schedule
                 if (Waiting(item) is { } entry)
                 {
                     // First probes and re-probes are wanted at once; only the regular cadence is coalesced.
-                    return tick <= 0 || entry.K == 0 || entry.Reprobe ? at.At : (at.At + tick - 1) / tick * tick;
+                    return tick <= 0 || !Regular(entry) ? at.At : (at.At + tick - 1) / tick * tick;
                 }
 
                 waiting.Dequeue();
@@ -105,7 +108,7 @@ internal sealed class Schedule
             }
 
             // Every probe starts here, so the rate rule is checked here, whatever put the probe in the queue.
-            var earliest = spacing.Earliest(entry.Name);
+            var earliest = Earliest(entry);
             if (now < earliest)
             {
                 waiting.Enqueue(item, (earliest, item.Stamp));
@@ -129,18 +132,20 @@ internal sealed class Schedule
         }
 
         entry.Running = false;
-        if (!entry.Reprobe)
+        if (!entry.Reprobe || entry.ReprobeTakesSlot)
         {
             entry.K = NextSlot(entry, now);
         }
 
         entry.Reprobe = false;
+        entry.ReprobeTakesSlot = false;
         Enqueue(id, entry, Due(entry, entry.K));
     }
 
     /// <summary>
-    /// Hold mode: the collector dropped its held connection. It is probed again at once, unless the rate rule would put
-    /// that re-probe after its next regular one anyway.
+    /// Hold mode: the collector dropped its held connection. It is probed again at once, as the rate rule allows; when
+    /// that is less than a second before its next regular probe, the re-probe is that probe (which it would otherwise
+    /// push back), and when it is after it, the regular probe is all there is.
     /// </summary>
     public void Dropped(int id, long now)
     {
@@ -150,9 +155,11 @@ internal sealed class Schedule
         }
 
         var earliest = Math.Max(now, spacing.Earliest(entry.Name));
-        if (earliest < Due(entry, entry.K))
+        var next = Due(entry, entry.K);
+        if (earliest < next)
         {
             entry.Reprobe = true;
+            entry.ReprobeTakesSlot = earliest > next - spacing.MinimumTicks;
             Enqueue(id, entry, earliest);
         }
     }
@@ -170,10 +177,15 @@ internal sealed class Schedule
         return behind > 0 ? next + behind : next;
     }
 
+    // A probe of the regular cadence: not a first probe, not a re-probe.
+    private static bool Regular(Entry entry) => entry.K > 0 && !entry.Reprobe;
+
+    private long Earliest(Entry entry) => spacing.Earliest(entry.Name, Regular(entry) ? tick : 0);
+
     private void Enqueue(int id, Entry entry, long due)
     {
         entry.Stamp = ++stamps;
-        waiting.Enqueue((id, entry.Stamp), (Math.Max(due, spacing.Earliest(entry.Name)), entry.Stamp));
+        waiting.Enqueue((id, entry.Stamp), (Math.Max(due, Earliest(entry)), entry.Stamp));
     }
 
     private Entry? Get(int id) => id < entries.Count ? entries[id] : null;
@@ -190,6 +202,7 @@ internal sealed class Schedule
         public long Stamp;
         public bool MeasuredFirst;
         public bool Reprobe;
+        public bool ReprobeTakesSlot;
         public bool Running;
     }
 }
