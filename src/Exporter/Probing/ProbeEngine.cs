@@ -99,7 +99,8 @@ public sealed partial class ProbeEngine
     /// </summary>
     public Task ApplyAsync(IReadOnlyList<CollectorConfig> targets, ProbeSettings settings)
     {
-        var request = new ApplyRequest(targets, settings, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        // A copy: the engine's thread reads it later, and the caller's list is the caller's.
+        var request = new ApplyRequest([.. targets], settings, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         SocketWatch running;
         lock (gate)
         {
