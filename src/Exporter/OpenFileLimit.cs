@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using LogCollectorExporter.Probing;
 
 namespace LogCollectorExporter;
 
@@ -9,29 +9,14 @@ namespace LogCollectorExporter;
 /// </summary>
 public static class OpenFileLimit
 {
-    private const int RlimitNofile = 7;
-
     public static void Raise()
     {
-        if (!OperatingSystem.IsLinux() || GetRLimit(RlimitNofile, out var limit) != 0 || limit.Current >= limit.Maximum)
+        if (!OperatingSystem.IsLinux() || Native.GetResourceLimit(Native.RlimitNofile, out var limit) != 0 || limit.Current >= limit.Maximum)
         {
             return;
         }
 
         // If the kernel says no, the exporter runs with what it has.
-        _ = SetRLimit(RlimitNofile, new RLimit { Current = limit.Maximum, Maximum = limit.Maximum });
-    }
-
-    [DllImport("libc", EntryPoint = "getrlimit")]
-    private static extern int GetRLimit(int resource, out RLimit limit);
-
-    [DllImport("libc", EntryPoint = "setrlimit")]
-    private static extern int SetRLimit(int resource, in RLimit limit);
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct RLimit
-    {
-        public ulong Current;
-        public ulong Maximum;
+        _ = Native.SetResourceLimit(Native.RlimitNofile, new Native.ResourceLimit { Current = limit.Maximum, Maximum = limit.Maximum });
     }
 }

@@ -5,6 +5,7 @@ using LogCollectorExporter.Preference;
 using LogCollectorExporter.Probing;
 using LogCollectorExporter.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 
 namespace LogCollectorExporter.Tests;
@@ -93,34 +94,44 @@ public sealed class ConfigFuzzTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Gives the fleet a few intervals of results for every collector, takes the next configuration, and goes on: nothing
-    /// may throw, and /metrics still renders. (No socket: fuzzed addresses are not to be connected to.)
+    /// Runs the engine's decisions (<see cref="ProbeLoop"/>) over a few intervals of fake time with every due probe
+    /// answered at once and reported to the fleet, applies the next configuration to both, and runs again: nothing may
+    /// throw, and /metrics still renders. (No socket: fuzzed addresses are not to be connected to.)
     /// </summary>
     private static async Task ProbeForAWhileAsync(ExporterConfig config, ExporterConfig next)
     {
-        var at = new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero);
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero));
         var registry = Prometheus.Metrics.NewCustomRegistry();
         var metrics = new ExporterMetrics(registry, config.Probe.Buckets, BuildInfo.Current);
         var fleet = new Fleet(new FleetSeries(metrics), NullLogger<Fleet>.Instance, config);
-        at = Probe(fleet, at, config.Probe.Interval, intervals: 3);
+        var loop = new ProbeLoop(time.TimestampFrequency);
+        loop.Apply(config.Collectors, config.Probe, time.GetTimestamp());
+        Probe(loop, fleet, time, intervals: 3);
         fleet.Apply(next);
-        Probe(fleet, at, next.Probe.Interval, intervals: 1);
+        loop.Apply(next.Collectors, next.Probe, time.GetTimestamp());
+        Probe(loop, fleet, time, intervals: 1);
         await registry.ExportTextAsync();
     }
 
     // Results alternate by interval, so that collectors go down and up and groups fail over and back.
-    private static DateTimeOffset Probe(Fleet fleet, DateTimeOffset at, TimeSpan interval, int intervals)
+    private static void Probe(ProbeLoop loop, Fleet fleet, FakeTimeProvider time, int intervals)
     {
-        for (var k = 0; k < intervals; k++, at += interval)
+        var due = new (int Id, long? Due)[64];
+        var start = time.GetUtcNow();
+        var end = start + (loop.Settings.Interval * intervals);
+        while (time.GetUtcNow() <= end && loop.NextWake(time.GetTimestamp()) is var wake && wake != long.MaxValue)
         {
-            foreach (var collector in fleet.Collectors)
+            time.Advance(time.GetElapsedTime(Math.Min(time.GetTimestamp(), wake), wake));
+            var taken = loop.TakeDue(time.GetTimestamp(), due);
+            for (var i = 0; i < taken; i++)
             {
-                var result = (k + collector.Config.Name.Length) % 2 == 0 ? ProbeResult.Success : ProbeResult.Refused;
-                fleet.Record(collector.Config, new ProbeOutcome(result, TimeSpan.FromMilliseconds(1), TimeSpan.Zero, null, null), at);
+                loop.Finished(due[i].Id, time.GetTimestamp(), held: false);
+                var target = loop.Target(due[i].Id);
+                var k = (int)((time.GetUtcNow() - start) / loop.Settings.Interval);
+                var result = (k + target.Name.Length) % 2 == 0 ? ProbeResult.Success : ProbeResult.Refused;
+                fleet.Record(target, new ProbeOutcome(result, TimeSpan.FromMilliseconds(1), TimeSpan.Zero, null, null), time.GetUtcNow());
             }
         }
-
-        return at;
     }
 
     private static ExporterConfig? TryLoad(string yaml)

@@ -3,7 +3,6 @@ using System.Net;
 using LogCollectorExporter.Probing;
 using LogCollectorExporter.Tests.Support;
 using Xunit.Abstractions;
-using static LogCollectorExporter.Tests.Support.Exposition;
 
 namespace LogCollectorExporter.Tests;
 
@@ -16,15 +15,15 @@ public sealed class EngineTests(ITestOutputHelper output)
         using var peer = Peer.Up();
         await using var engine = EngineHarness.Start(Configs.Group([peer.Port], probe: "interval: 60s"));
 
-        await engine.WaitForProbesAsync("c1", "success", 1);
+        await engine.WaitForProbesAsync("c1", ProbeResult.Success, 1);
         await Eventually.TrueAsync(() => peer.Endings().Count == 1, "the connection ended");
         await peer.DrainAsync();
 
-        var c1 = engine.Collector(0);
-        output.WriteLine($"handshake {c1.LastHandshake!.Value.TotalMicroseconds} µs");
-        Assert.InRange(c1.LastHandshake!.Value, TimeSpan.FromTicks(1), TimeSpan.FromSeconds(1));
-        Assert.Equal(TimeSpan.Zero, c1.LastDnsLookup);
-        Assert.Equal(IPAddress.Loopback, c1.ResolvedAddress);
+        var c1 = engine.Last("c1").Outcome;
+        output.WriteLine($"handshake {c1.Handshake.TotalMicroseconds} µs");
+        Assert.InRange(c1.Handshake, TimeSpan.FromTicks(1), TimeSpan.FromSeconds(1));
+        Assert.Equal(TimeSpan.Zero, c1.DnsLookup);
+        Assert.Equal(IPAddress.Loopback, c1.Address);
         Assert.Equal(1, peer.Accepted);
         Assert.Equal(0, peer.BytesReceived);
         Assert.Equal(["fin"], peer.Endings());
@@ -36,7 +35,7 @@ public sealed class EngineTests(ITestOutputHelper output)
         using var peer = Peer.Up();
         await using var engine = EngineHarness.Start(Configs.Group([peer.Port], probe: "interval: 60s, close: rst"));
 
-        await engine.WaitForProbesAsync("c1", "success", 1);
+        await engine.WaitForProbesAsync("c1", ProbeResult.Success, 1);
         await Eventually.TrueAsync(() => peer.Endings().Count == 1, "the connection ended");
 
         Assert.Equal(["rst"], peer.Endings());
@@ -49,10 +48,10 @@ public sealed class EngineTests(ITestOutputHelper output)
         using var peer = Peer.Refused();
         await using var engine = EngineHarness.Start(Configs.Group([peer.Port], probe: "interval: 60s"));
 
-        await engine.WaitForProbesAsync("c1", "refused", 1);
+        await engine.WaitForProbesAsync("c1", ProbeResult.Refused, 1);
 
-        Assert.Equal($"127.0.0.1:{peer.Port}: Connection refused", engine.Collector(0).LastError);
-        Assert.Null(engine.Collector(0).LastHandshake);
+        Assert.Equal($"127.0.0.1:{peer.Port}: Connection refused", engine.Last("c1").Outcome.Error);
+        Assert.Equal(TimeSpan.Zero, engine.Last("c1").Outcome.Handshake);
     }
 
     [Fact]
@@ -62,11 +61,12 @@ public sealed class EngineTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         await using var engine = EngineHarness.Start(Configs.Group([peer.Port], probe: "interval: 60s, timeout: 750ms"));
 
-        await engine.WaitForProbesAsync("c1", "timeout", 1);
+        await engine.WaitForProbesAsync("c1", ProbeResult.Timeout, 1);
         clock.Stop();
 
-        Assert.Equal($"127.0.0.1:{peer.Port}: no answer to the SYN within 750ms", engine.Collector(0).LastError);
-        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(750), TimeSpan.FromMilliseconds(750) + TimeSpan.FromSeconds(3));
+        var probe = engine.Last("c1");
+        Assert.Equal($"127.0.0.1:{peer.Port}: no answer to the SYN within 750ms", probe.Outcome.Error);
+        Assert.InRange(probe.FinishedAt - probe.StartedAt, TimeSpan.FromMilliseconds(750), clock.Elapsed);
     }
 
     [Fact]
@@ -76,14 +76,14 @@ public sealed class EngineTests(ITestOutputHelper output)
         using var blackholed = Peer.Blackholed();
         await using var engine = EngineHarness.Start(Configs.Group([blackholed.Port, up.Port], probe: "interval: 1s, timeout: 900ms"));
 
-        await engine.WaitForProbesAsync("c2", "success", 4);
+        await engine.WaitForProbesAsync("c2", ProbeResult.Success, 4);
 
-        // Four probes of c2 while c1's probes each hang until their timeout: c2's started on time (within the 50 ms coalescing).
-        var text = await engine.MetricsAsync();
-        var lag = Value(text, "logcollector_exporter_schedule_lag_seconds_sum")!.Value / Value(text, "logcollector_exporter_schedule_lag_seconds_count")!.Value;
-        output.WriteLine($"mean schedule lag {lag * 1000:F1} ms");
-        Assert.True(await engine.ProbesAsync("c1", "timeout") >= 2);
-        Assert.InRange(lag, 0, 0.25);
+        // c1's probes each hang until their timeout, and c2's (half an interval later) start and end meanwhile.
+        var lags = engine.Recorder.Lags;
+        output.WriteLine($"mean schedule lag {lags.Average(l => l.TotalMilliseconds):F1} ms over {lags.Count} probes");
+        var hanging = engine.Recorder.Of("c1").Where(p => p.Result == ProbeResult.Timeout).ToArray();
+        Assert.True(hanging.Length >= 2, $"{hanging.Length} timeouts of c1");
+        Assert.Contains(engine.Recorder.Of("c2"), p => hanging.Any(h => h.StartedAt < p.StartedAt && p.FinishedAt < h.FinishedAt));
     }
 
     [Fact]
@@ -96,11 +96,10 @@ public sealed class EngineTests(ITestOutputHelper output)
             $"probe: {{interval: 60s}}\ngroups:\n  - name: g\n    collectors: [{{name: c1, address: localhost, port: {peer.Port}}}]\n",
             new SystemHostResolver());
 
-        await engine.WaitForProbesAsync("c1", "success", 1);
+        await engine.WaitForProbesAsync("c1", ProbeResult.Success, 1);
 
-        Assert.Equal(IPAddress.Loopback, engine.Collector(0).ResolvedAddress);
-        Assert.True(engine.Collector(0).LastDnsLookup > TimeSpan.Zero);
-        Assert.True(Value(await engine.MetricsAsync(), "logcollector_dns_lookup_duration_seconds", L("collector", "c1")) > 0);
+        Assert.Equal(IPAddress.Loopback, engine.Last("c1").Outcome.Address);
+        Assert.True(engine.Last("c1").Outcome.DnsLookup > TimeSpan.Zero);
     }
 
     [Fact]
@@ -109,11 +108,11 @@ public sealed class EngineTests(ITestOutputHelper output)
         await using var engine = EngineHarness.Start(
             "probe: {interval: 60s}\ngroups:\n  - name: g\n    collectors: [{name: c1, address: lc-gone.example}]\n", new HostsResolver());
 
-        await engine.WaitForProbesAsync("c1", "dns_error", 1);
+        await engine.WaitForProbesAsync("c1", ProbeResult.DnsError, 1);
 
-        Assert.StartsWith("lc-gone.example: ", engine.Collector(0).LastError, StringComparison.Ordinal);
-        Assert.Null(engine.Collector(0).ResolvedAddress);
-        Assert.NotNull(engine.Collector(0).LastDnsLookup);
+        Assert.StartsWith("lc-gone.example: ", engine.Last("c1").Outcome.Error, StringComparison.Ordinal);
+        Assert.Null(engine.Last("c1").Outcome.Address);
+        Assert.NotNull(engine.Last("c1").Outcome.DnsLookup);
     }
 
     [Fact]
@@ -123,10 +122,10 @@ public sealed class EngineTests(ITestOutputHelper output)
         await using var engine = EngineHarness.Start(
             "probe: {interval: 60s, timeout: 500ms}\ngroups:\n  - name: g\n    collectors: [{name: c1, address: lc.example}]\n", new SilentResolver());
 
-        await engine.WaitForProbesAsync("c1", "dns_error", 1);
+        await engine.WaitForProbesAsync("c1", ProbeResult.DnsError, 1);
         clock.Stop();
 
-        Assert.Equal("lc.example: name resolution took longer than 500ms", engine.Collector(0).LastError);
+        Assert.Equal("lc.example: name resolution took longer than 500ms", engine.Last("c1").Outcome.Error);
         Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(3));
     }
 
@@ -142,9 +141,9 @@ public sealed class EngineTests(ITestOutputHelper output)
             $"probe: {{interval: 60s, ipFamily: {family}}}\ngroups:\n  - name: g\n    collectors: [{{name: c1, address: lc.example, port: {refused.Port}}}]\n",
             resolver);
 
-        await Eventually.TrueAsync(() => engine.Collector(0).LastProbeAt is not null, "probed");
+        await Eventually.TrueAsync(() => engine.Recorder.LastProbe("c1") is not null, "probed");
 
-        Assert.Equal(IPAddress.Parse(expected), engine.Collector(0).ResolvedAddress);
+        Assert.Equal(IPAddress.Parse(expected), engine.Last("c1").Outcome.Address);
     }
 
     [Fact]
@@ -154,9 +153,9 @@ public sealed class EngineTests(ITestOutputHelper output)
         await using var engine = EngineHarness.Start(
             "probe: {interval: 60s, ipFamily: ip6}\ngroups:\n  - name: g\n    collectors: [{name: c1, address: lc.example}]\n", resolver);
 
-        await engine.WaitForProbesAsync("c1", "dns_error", 1);
+        await engine.WaitForProbesAsync("c1", ProbeResult.DnsError, 1);
 
-        Assert.Equal("lc.example: no IPv6 address", engine.Collector(0).LastError);
+        Assert.Equal("lc.example: no IPv6 address", engine.Last("c1").Outcome.Error);
     }
 
     [Fact]
@@ -165,7 +164,7 @@ public sealed class EngineTests(ITestOutputHelper output)
         using var peer = Peer.Up();
         await using var engine = EngineHarness.Start(Configs.Group([peer.Port], probe: "interval: 60s, sourceAddress: 127.0.0.5"));
 
-        await engine.WaitForProbesAsync("c1", "success", 1);
+        await engine.WaitForProbesAsync("c1", ProbeResult.Success, 1);
         await Eventually.TrueAsync(() => peer.Accepted == 1, "the connection accepted");
 
         Assert.Equal(IPAddress.Parse("127.0.0.5"), peer.LastRemoteAddress);
@@ -177,15 +176,15 @@ public sealed class EngineTests(ITestOutputHelper output)
         using var peer = Peer.Up();
         await using var engine = EngineHarness.Start(Configs.Group([peer.Port], probe: "interval: 1s, timeout: 500ms, mode: hold"));
 
-        await engine.WaitForProbesAsync("c1", "success", 1);
+        await engine.WaitForProbesAsync("c1", ProbeResult.Success, 1);
         await Eventually.TrueAsync(() => peer.OpenConnections == 1, "the connection held");
         Assert.Empty(peer.Endings());
 
-        await engine.WaitForProbesAsync("c1", "success", 3);
+        await engine.WaitForProbesAsync("c1", ProbeResult.Success, 3);
         await Eventually.TrueAsync(() => peer.Endings().Count >= 2, "two connections closed");
 
         Assert.All(peer.Endings(), ending => Assert.Equal("fin", ending));
-        Assert.Equal(0, await engine.ProbesAsync("c1", "reset"));
+        Assert.Equal(0, engine.Probes("c1", ProbeResult.Reset));
         Assert.Equal(0, peer.BytesReceived);
     }
 
@@ -196,7 +195,7 @@ public sealed class EngineTests(ITestOutputHelper output)
     {
         using var peer = Peer.Up();
         await using var engine = EngineHarness.Start(Configs.Group([peer.Port], probe: "interval: 60s, mode: hold"));
-        await engine.WaitForProbesAsync("c1", "success", 1);
+        await engine.WaitForProbesAsync("c1", ProbeResult.Success, 1);
         await Eventually.TrueAsync(() => peer.OpenConnections == 1, "the connection held");
 
         if (reset)
@@ -209,10 +208,9 @@ public sealed class EngineTests(ITestOutputHelper output)
         }
 
         // Long before the next scheduled probe, a minute away.
-        await engine.WaitForProbesAsync("c1", "success", 2);
-        Assert.Equal(1, await engine.ProbesAsync("c1", "reset"));
-        Assert.Equal([ProbeResult.Success, ProbeResult.Reset, ProbeResult.Success], engine.Fleet.Collectors[0].Recent.ToArray().Select(p => p.Result));
-        Assert.Equal(1, Value(await engine.MetricsAsync(), "logcollector_connection_drops_total", L("collector", "c1")));
+        await engine.WaitForProbesAsync("c1", ProbeResult.Success, 2);
+        Assert.Equal([ProbeResult.Success, ProbeResult.Reset, ProbeResult.Success], engine.Recorder.Of("c1").Select(p => p.Result));
+        Assert.True(engine.Recorder.Of("c1")[1].Dropped);
         await Eventually.TrueAsync(() => peer.Accepted == 2, "the second connection accepted");
     }
 
@@ -221,13 +219,13 @@ public sealed class EngineTests(ITestOutputHelper output)
     {
         using var peer = Peer.Up();
         await using var engine = EngineHarness.Start(Configs.Group([peer.Port], probe: "interval: 60s, mode: hold"));
-        await engine.WaitForProbesAsync("c1", "success", 1);
+        await engine.WaitForProbesAsync("c1", ProbeResult.Success, 1);
         await Eventually.TrueAsync(() => peer.OpenConnections == 1, "the connection held");
 
         peer.SendToConnections(64 * 1024);
         await Task.Delay(500);
 
-        Assert.Equal(0, await engine.ProbesAsync("c1", "reset"));
+        Assert.Equal(0, engine.Probes("c1", ProbeResult.Reset));
         Assert.Equal(1, peer.OpenConnections);
         Assert.Equal(0, peer.BytesReceived);
     }
@@ -238,7 +236,7 @@ public sealed class EngineTests(ITestOutputHelper output)
         using var peer = Peer.Up();
         using var blackholed = Peer.Blackholed();
         var engine = EngineHarness.Start(Configs.Group([peer.Port, blackholed.Port], probe: "interval: 60s, timeout: 30s, mode: hold"));
-        await engine.WaitForProbesAsync("c1", "success", 1);
+        await engine.WaitForProbesAsync("c1", ProbeResult.Success, 1);
         await Eventually.TrueAsync(() => peer.OpenConnections == 1, "the connection held");
 
         var clock = Stopwatch.StartNew();
@@ -247,7 +245,7 @@ public sealed class EngineTests(ITestOutputHelper output)
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"stopping took {clock.Elapsed}");
         await Eventually.TrueAsync(() => peer.Endings().Count == 1, "the held connection closed");
         Assert.Equal(["fin"], peer.Endings());
-        Assert.Equal(0, await engine.ProbesAsync("c2", "timeout"));
+        Assert.Empty(engine.Recorder.Of("c2"));
     }
 
     /// <summary>A resolver that never answers and ignores cancellation, as a wedged system resolver would.</summary>

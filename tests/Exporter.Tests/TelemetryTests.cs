@@ -12,7 +12,7 @@ namespace LogCollectorExporter.Tests;
 public sealed class TelemetryTests
 {
     [Fact]
-    public async Task Each_probe_is_a_span_with_the_collector_the_result_and_the_timings()
+    public async Task Each_probe_is_a_span_with_the_collector_the_result_and_the_timings_and_no_group()
     {
         using var up = Peer.Up();
         using var refused = Peer.Refused();
@@ -34,6 +34,7 @@ public sealed class TelemetryTests
             Assert.Equal("127.0.0.1", span.GetTagItem("server.address"));
             Assert.Equal("127.0.0.1", span.GetTagItem("network.peer.address"));
             Assert.Null(span.GetTagItem("logcollector.group"));
+            Assert.Null(span.GetTagItem("logcollector.priority"));
             Assert.Equal(0.0, span.GetTagItem("logcollector.dns.duration"));
         });
         var (success, failure) = (finished[0], finished[1]);

@@ -4,9 +4,12 @@ using System.Runtime.InteropServices;
 
 namespace LogCollectorExporter.Probing;
 
-/// <summary>The Linux calls the probe engine makes: non-blocking sockets and epoll.</summary>
+/// <summary>The Linux calls the exporter makes: non-blocking sockets and epoll for the probe engine, and the open-file limit.</summary>
 internal static unsafe partial class Native
 {
+    /// <summary>Linux's AF_INET and AF_INET6 (.NET's <see cref="AddressFamily"/> numbers are Windows').</summary>
+    public const int AfInet = 2;
+    public const int AfInet6 = 10;
     public const int SockStream = 1;
     public const int SockNonBlock = 0x800;
     public const int SockCloexec = 0x80000;
@@ -23,11 +26,11 @@ internal static unsafe partial class Native
     public const uint EpollIn = 0x1;
     public const uint EpollOut = 0x4;
     public const uint EpollErr = 0x8;
-    public const uint EpollHup = 0x10;
     public const uint EpollRdHup = 0x2000;
     public const int EfdNonBlock = 0x800;
     public const int EfdCloexec = 0x80000;
     public const int MsgDontWait = 0x40;
+    public const int RlimitNofile = 7;
 
     public const int EIntr = 4;
     public const int EAgain = 11;
@@ -49,12 +52,16 @@ internal static unsafe partial class Native
 
     public static string Describe(int errno) => Marshal.GetPInvokeErrorMessage(errno);
 
+    /// <summary>The socket domain of an address: <see cref="AfInet6"/> or <see cref="AfInet"/>.</summary>
+    public static int Family(IPAddress address) => address.AddressFamily == AddressFamily.InterNetworkV6 ? AfInet6 : AfInet;
+
     /// <summary>A sockaddr_in or sockaddr_in6 for an address and port.</summary>
     public static byte[] SocketAddress(IPAddress address, int port)
     {
-        var v6 = address.AddressFamily == AddressFamily.InterNetworkV6;
+        var family = Family(address);
+        var v6 = family == AfInet6;
         var bytes = new byte[v6 ? 28 : 16];
-        BitConverter.TryWriteBytes(bytes.AsSpan(0, 2), (ushort)(v6 ? 10 : 2));
+        BitConverter.TryWriteBytes(bytes.AsSpan(0, 2), (ushort)family);
         bytes[2] = (byte)(port >> 8);
         bytes[3] = (byte)port;
         if (v6)
@@ -142,9 +149,6 @@ internal static unsafe partial class Native
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
 
-    [LibraryImport("libc", EntryPoint = "shutdown", SetLastError = true)]
-    public static partial int Shutdown(int fd, int how);
-
     [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
     public static partial nint Receive(int fd, byte* buffer, nint length, int flags);
 
@@ -163,6 +167,12 @@ internal static unsafe partial class Native
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(int fd, byte* buffer, nint count);
 
+    [LibraryImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
+    public static partial int GetResourceLimit(int resource, out ResourceLimit limit);
+
+    [LibraryImport("libc", EntryPoint = "setrlimit", SetLastError = true)]
+    public static partial int SetResourceLimit(int resource, in ResourceLimit limit);
+
     [LibraryImport("libc", SetLastError = true)]
     private static partial int connect(int fd, byte* address, int length);
 
@@ -177,4 +187,12 @@ internal static unsafe partial class Native
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int epoll_ctl(int epoll, int operation, int fd, void* epollEvent);
+
+    /// <summary>struct rlimit: the soft limit, then the hard one.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct ResourceLimit
+    {
+        public ulong Current;
+        public ulong Maximum;
+    }
 }

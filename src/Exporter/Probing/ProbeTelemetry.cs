@@ -18,7 +18,7 @@ public static class ProbeTelemetry
     internal static readonly ActivitySource Source = new(SourceName, BuildInfo.Current.Version);
 
     /// <summary>Records the span of a finished probe, when anybody records spans.</summary>
-    internal static void Record(CollectorConfig collector, in ProbeOutcome outcome, DateTimeOffset startedAt, DateTimeOffset finishedAt)
+    internal static void Record(CollectorConfig target, in ProbeOutcome outcome, DateTimeOffset startedAt, DateTimeOffset finishedAt)
     {
         if (!Source.HasListeners())
         {
@@ -32,9 +32,9 @@ public static class ProbeTelemetry
             return;
         }
 
-        activity.SetTag("server.address", collector.Address);
-        activity.SetTag("server.port", collector.Port);
-        activity.SetTag("logcollector.collector", collector.Name);
+        activity.SetTag("server.address", target.Address);
+        activity.SetTag("server.port", target.Port);
+        activity.SetTag("logcollector.collector", target.Name);
         activity.SetTag("logcollector.result", outcome.Result.Label());
         if (outcome.Address is { } address)
         {

@@ -2,10 +2,11 @@ using LogCollectorExporter.Configuration;
 
 namespace LogCollectorExporter.Probing;
 
-/// <summary>Runs the probe engine for the life of the host, and hands it each new configuration while it runs.</summary>
+/// <summary>Runs the probe engine for the life of the host, and hands it each configuration a reload accepts.</summary>
 public sealed partial class ProbingService(ProbeEngine engine, ActiveConfiguration active, ILogger<ProbingService> logger) : IHostedService
 {
     private readonly SemaphoreSlim gate = new(1, 1);
+    private ExporterConfig? reloaded;
     private bool started;
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -13,7 +14,8 @@ public sealed partial class ProbingService(ProbeEngine engine, ActiveConfigurati
         await gate.WaitAsync(cancellationToken);
         try
         {
-            var config = active.Current;
+            // A reload that came before the start has the last word.
+            var config = reloaded ?? active.Current;
             engine.Start(config.Collectors, config.Probe);
             started = true;
             var probe = config.Probe;
@@ -46,12 +48,13 @@ public sealed partial class ProbingService(ProbeEngine engine, ActiveConfigurati
         }
     }
 
-    /// <summary>Gives the running engine a new configuration; before the start or after the stop there is nothing to change.</summary>
+    /// <summary>Probes with a new configuration from now: collectors it does not change go on undisturbed.</summary>
     public async Task ApplyAsync(ExporterConfig config)
     {
         await gate.WaitAsync();
         try
         {
+            reloaded = config;
             if (started)
             {
                 await engine.ApplyAsync(config.Collectors, config.Probe);

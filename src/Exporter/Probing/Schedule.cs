@@ -1,57 +1,51 @@
 namespace LogCollectorExporter.Probing;
 
 /// <summary>
-/// When each collector is to be probed: the first probe at start, then the k-th at start + phase + k·interval, where
-/// the phases spread the collectors evenly over the interval. Due times are computed from the start, so lateness never
-/// accumulates; a slot missed by more than an interval is skipped rather than made up in a burst. In hold mode a
-/// collector whose held connection dropped is due again at once, but not more often than once a
-/// <see cref="ReprobeSpacing"/>. Pure: times are <see cref="TimeProvider.GetTimestamp"/> ticks, given by the caller.
+/// When each target is to be probed. Targets come in batches (those of the start, then the new or changed ones of
+/// each reload): a batch's first probes are due at once, then the k-th probe of a target at
+/// base + phase + k·interval, where the phases spread the batch evenly over the interval. Due times are counted from
+/// the batch, so lateness never accumulates; a slot missed by more than an interval is skipped rather than made up
+/// in a burst. In hold mode a target whose held connection dropped is due again at once. Whatever made a probe due,
+/// it starts no sooner than <see cref="ProbeSpacing"/> allows its name: a second after its last start, or for a probe
+/// of the regular cadence, a second less the coalescing tick (a cadence held to the full second would drift by every
+/// wake-up's latency when the interval is one second). Pure: times are <see cref="TimeProvider.GetTimestamp"/> ticks,
+/// given by the caller; targets are ids the caller chooses.
 /// </summary>
-public sealed class Schedule
+internal sealed class Schedule
 {
-    public static readonly TimeSpan ReprobeSpacing = TimeSpan.FromSeconds(1);
-
-    private readonly Entry[] entries;
-    private readonly PriorityQueue<(int Id, int Version), long> waiting = new();
-    private readonly long start;
+    private readonly List<Entry?> entries = [];
+    // By time, then by when enqueued: probes due together start in the order they were given.
+    private readonly PriorityQueue<(int Id, long Stamp), (long At, long Stamp)> waiting = new();
     private readonly long interval;
     private readonly long tick;
-    private readonly long spacing;
+    private readonly ProbeSpacing spacing;
+    private long stamps;
 
-    /// <param name="start">When probing starts: every first probe is due then.</param>
     /// <param name="interval">The probe interval, in ticks.</param>
-    /// <param name="count">How many collectors.</param>
     /// <param name="tick">
-    /// Wake-ups are rounded up to a grid of this many ticks, so that probes due close together start in one wake-up
-    /// (each one costs CPU); a probe then starts up to this much late. Zero: exactly on time.
+    /// Wake-ups for regular probes are rounded up to a grid of this many ticks, so that probes due close together
+    /// start in one wake-up (each one costs CPU); such a probe then starts up to this much late, and may start this
+    /// much less than a second after the last start of its name. Zero: exactly on time.
     /// </param>
-    /// <param name="ticksPerSecond">The clock's frequency (<see cref="TimeProvider.TimestampFrequency"/>).</param>
-    public Schedule(long start, long interval, int count, long tick, long ticksPerSecond)
+    /// <param name="spacing">The rate rule, shared with the schedules before and after this one.</param>
+    public Schedule(long interval, long tick, ProbeSpacing spacing)
     {
-        this.start = start;
         this.interval = interval;
         this.tick = tick;
-        spacing = (long)(ReprobeSpacing.TotalSeconds * ticksPerSecond);
-        entries = new Entry[count];
-        for (var id = 0; id < count; id++)
-        {
-            entries[id] = new Entry { Phase = interval * id / count, LastReprobe = long.MinValue / 2 };
-            Enqueue(id, start, reprobe: false);
-        }
+        this.spacing = spacing;
     }
 
-    public int Count => entries.Length;
-
-    /// <summary>When to wake up next to start a probe (rounded up to the tick grid); <see cref="long.MaxValue"/> when none is waiting.</summary>
+    /// <summary>When to wake up next to start a probe; <see cref="long.MaxValue"/> when none is waiting.</summary>
     public long NextWake
     {
         get
         {
-            while (waiting.TryPeek(out var item, out var due))
+            while (waiting.TryPeek(out var item, out var at))
             {
-                if (entries[item.Id].Version == item.Version)
+                if (Waiting(item) is { } entry)
                 {
-                    return tick <= 0 || due <= start ? due : start + ((due - start + tick - 1) / tick * tick);
+                    // First probes and re-probes are wanted at once; only the regular cadence is coalesced.
+                    return tick <= 0 || !Regular(entry) ? at.At : (at.At + tick - 1) / tick * tick;
                 }
 
                 waiting.Dequeue();
@@ -61,69 +55,119 @@ public sealed class Schedule
         }
     }
 
+    /// <summary>Adds targets probed together: each first probe due at <paramref name="now"/>, the next ones spread over the interval.</summary>
+    /// <param name="batch">The targets' ids (unused ones) and names, in the order their phases follow.</param>
+    /// <param name="now">When the batch comes.</param>
+    /// <param name="measured">
+    /// Whether the lateness of the first probes is measured (<see cref="TakeDue"/> gives their due time): at the
+    /// start, yes; after a reload, a first probe is not part of any cadence yet.
+    /// </param>
+    public void Add(IReadOnlyList<(int Id, string Name)> batch, long now, bool measured)
+    {
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var (id, name) = batch[i];
+            while (entries.Count <= id)
+            {
+                entries.Add(null);
+            }
+
+            var entry = entries[id] = new Entry(name)
+            {
+                Base = now,
+                Phase = (long)((Int128)interval * i / batch.Count),
+                MeasuredFirst = measured,
+            };
+            Enqueue(id, entry, now);
+        }
+    }
+
+    /// <summary>The target is no longer probed; a probe of it that is running is forgotten.</summary>
+    public void Remove(int id)
+    {
+        if (id < entries.Count)
+        {
+            entries[id] = null;
+        }
+    }
+
     /// <summary>
-    /// Takes up to <paramref name="into"/>.Length probes that are due at <paramref name="now"/>, earliest first; they run
-    /// until <see cref="Finished"/>. Returns how many were taken. Each comes with when it was due (for the schedule lag),
-    /// or null for a re-probe after a dropped connection.
+    /// Takes up to <paramref name="into"/>.Length probes that may start at <paramref name="now"/>, earliest first; they
+    /// run until <see cref="Finished"/>. Returns how many were taken. Each comes with when it was due, for the schedule
+    /// lag, or null when its lateness is not measured (a re-probe after a drop, a first probe after a reload).
     /// </summary>
     public int TakeDue(long now, Span<(int Id, long? Due)> into)
     {
         var taken = 0;
-        while (taken < into.Length && waiting.TryPeek(out var item, out var due) && due <= now)
+        while (taken < into.Length && waiting.TryPeek(out var item, out var at) && at.At <= now)
         {
             waiting.Dequeue();
-            var entry = entries[item.Id];
-            if (entry.Version != item.Version)
+            if (Waiting(item) is not { } entry)
             {
                 continue;
             }
 
-            entry.Version++;
-            entry.Running = true;
-            into[taken++] = (item.Id, entry.Reprobe ? null : due);
-            if (entry.Reprobe)
+            // Every probe starts here, so the rate rule is checked here, whatever put the probe in the queue.
+            var earliest = Earliest(entry);
+            if (now < earliest)
             {
-                entry.LastReprobe = now;
+                waiting.Enqueue(item, (earliest, item.Stamp));
+                continue;
             }
+
+            entry.Running = true;
+            spacing.Started(entry.Name, now);
+            into[taken++] = (item.Id, entry.Reprobe || (entry.K == 0 && !entry.MeasuredFirst) ? null : Due(entry, entry.K));
         }
 
         return taken;
     }
 
-    /// <summary>The probe of a collector is over: it waits for its next slot.</summary>
+    /// <summary>The probe of a target is over: it waits for its next slot.</summary>
     public void Finished(int id, long now)
     {
-        var entry = entries[id];
+        if (Get(id) is not { } entry)
+        {
+            return;
+        }
+
         entry.Running = false;
-        if (!entry.Reprobe)
+        if (!entry.Reprobe || entry.ReprobeTakesSlot)
         {
             entry.K = NextSlot(entry, now);
         }
 
         entry.Reprobe = false;
-        Enqueue(id, Due(entry, entry.K), reprobe: false);
+        entry.ReprobeTakesSlot = false;
+        Enqueue(id, entry, Due(entry, entry.K));
     }
 
-    /// <summary>Hold mode: the collector dropped its held connection; probe it again at once, at most once a second.</summary>
+    /// <summary>
+    /// Hold mode: the collector dropped its held connection. It is probed again at once, as the rate rule allows; when
+    /// that is less than a second before its next regular probe, the re-probe is that probe (which it would otherwise
+    /// push back), and when it is after it, the regular probe is all there is.
+    /// </summary>
     public void Dropped(int id, long now)
     {
-        var entry = entries[id];
-        if (entry.Running)
+        if (Get(id) is not { Running: false } entry)
         {
             return;
         }
 
-        var earliest = Math.Max(now, entry.LastReprobe + spacing);
-        if (earliest < Due(entry, entry.K))
+        var earliest = Math.Max(now, spacing.Earliest(entry.Name));
+        var next = Due(entry, entry.K);
+        if (earliest < next)
         {
-            Enqueue(id, earliest, reprobe: true);
+            entry.Reprobe = true;
+            entry.ReprobeTakesSlot = earliest > next - spacing.MinimumTicks;
+            Enqueue(id, entry, earliest);
         }
     }
 
-    /// <summary>When the k-th probe of a collector is due.</summary>
-    public long Due(int id, long k) => Due(entries[id], k);
+    /// <summary>When the k-th probe of a target is due (k = 0: its first).</summary>
+    public long Due(int id, long k) => Due(Get(id) ?? throw new ArgumentOutOfRangeException(nameof(id)), k);
 
-    private long Due(Entry entry, long k) => k == 0 ? start : start + entry.Phase + (interval * k);
+    private long Due(Entry entry, long k) => k == 0 ? entry.Base : entry.Base + entry.Phase + (interval * k);
 
     // The slot after k; when that one is already more than an interval past, the latest slot that is due.
     private long NextSlot(Entry entry, long now)
@@ -133,21 +177,32 @@ public sealed class Schedule
         return behind > 0 ? next + behind : next;
     }
 
-    private void Enqueue(int id, long due, bool reprobe)
+    // A probe of the regular cadence: not a first probe, not a re-probe.
+    private static bool Regular(Entry entry) => entry.K > 0 && !entry.Reprobe;
+
+    private long Earliest(Entry entry) => spacing.Earliest(entry.Name, Regular(entry) ? tick : 0);
+
+    private void Enqueue(int id, Entry entry, long due)
     {
-        var entry = entries[id];
-        entry.Version++;
-        entry.Reprobe = reprobe;
-        waiting.Enqueue((id, entry.Version), due);
+        entry.Stamp = ++stamps;
+        waiting.Enqueue((id, entry.Stamp), (Math.Max(due, Earliest(entry)), entry.Stamp));
     }
 
-    private sealed class Entry
+    private Entry? Get(int id) => id < entries.Count ? entries[id] : null;
+
+    // The entry an item of the queue stands for, unless it was enqueued again, started or removed since.
+    private Entry? Waiting((int Id, long Stamp) item) => Get(item.Id) is { Running: false } entry && entry.Stamp == item.Stamp ? entry : null;
+
+    private sealed class Entry(string name)
     {
+        public readonly string Name = name;
+        public long Base;
         public long Phase;
         public long K;
-        public long LastReprobe;
-        public int Version;
+        public long Stamp;
+        public bool MeasuredFirst;
         public bool Reprobe;
+        public bool ReprobeTakesSlot;
         public bool Running;
     }
 }

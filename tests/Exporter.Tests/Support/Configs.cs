@@ -12,10 +12,17 @@ public static class Configs
     }
 
     /// <summary>One group "g" of collectors on 127.0.0.1 at the given ports, named c1, c2, ...; extra probe and group settings as YAML flow entries.</summary>
-    public static string Group(IEnumerable<int> ports, string probe = "", string group = "")
+    public static string Group(IEnumerable<int> ports, string probe = "", string group = "") =>
+        Group(probe, ports.Select((port, i) => Collector($"c{i + 1}", port)), group);
+
+    /// <summary>One group "g" of the given collectors (<see cref="Collector"/>), highest priority first.</summary>
+    public static string Group(string probe, IEnumerable<string> collectors, string group = "")
     {
-        var collectors = string.Join("\n", ports.Select((port, i) => $"      - {{name: c{i + 1}, address: 127.0.0.1, port: {port}}}"));
         var groupSettings = group.Length == 0 ? "" : $"    {group}\n";
-        return $"probe: {{{probe}}}\ngroups:\n  - name: g\n{groupSettings}    collectors:\n{collectors}\n";
+        return $"probe: {{{probe}}}\ngroups:\n  - name: g\n{groupSettings}    collectors:\n{string.Join("\n", collectors.Select(c => $"      - {c}"))}\n";
     }
+
+    /// <summary>A collector on 127.0.0.1 (or <paramref name="address"/>) as a YAML flow mapping.</summary>
+    public static string Collector(string name, int port, string serial = "", string address = "127.0.0.1") =>
+        $"{{name: {name}, address: {address}, port: {port}, serial: \"{serial}\"}}";
 }

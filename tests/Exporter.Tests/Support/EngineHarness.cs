@@ -1,51 +1,44 @@
-using LogCollectorExporter.Configuration;
-using LogCollectorExporter.Metrics;
-using LogCollectorExporter.Preference;
 using LogCollectorExporter.Probing;
 using Microsoft.Extensions.Logging.Abstractions;
-using Prometheus;
 
 namespace LogCollectorExporter.Tests.Support;
 
-/// <summary>The probe engine on its own, with a fleet and a metrics registry of the test's own, on the real clock.</summary>
+/// <summary>The probe engine on its own, on the real clock, reporting to a <see cref="ProbeRecorder"/> that the test reads.</summary>
 public sealed class EngineHarness : IAsyncDisposable
 {
-    private EngineHarness(string yaml, IHostResolver resolver)
+    private EngineHarness(IHostResolver resolver)
     {
-        var config = Configs.FromYaml(yaml);
-        Config = config;
-        Metrics = new ExporterMetrics(Registry, config.Probe.Buckets, BuildInfo.Current);
-        Fleet = new Fleet(new FleetSeries(Metrics), NullLogger<Fleet>.Instance, config);
-        Engine = new ProbeEngine(new ProbeReports(Fleet, Metrics), TimeProvider.System, resolver, NullLogger<ProbeEngine>.Instance);
+        Engine = new ProbeEngine(Recorder, TimeProvider.System, resolver, NullLogger<ProbeEngine>.Instance);
     }
 
-    public ExporterConfig Config { get; }
-
-    public CollectorRegistry Registry { get; } = Prometheus.Metrics.NewCustomRegistry();
-
-    public ExporterMetrics Metrics { get; }
-
-    public Fleet Fleet { get; }
+    public ProbeRecorder Recorder { get; } = new();
 
     public ProbeEngine Engine { get; }
 
+    /// <summary>Starts the engine on the collectors and probe settings of a configuration file's YAML.</summary>
     public static EngineHarness Start(string yaml, IHostResolver? resolver = null)
     {
-        var harness = new EngineHarness(yaml, resolver ?? new HostsResolver());
-        harness.Engine.Start(harness.Config.Collectors, harness.Config.Probe);
+        var harness = new EngineHarness(resolver ?? new HostsResolver());
+        var config = Configs.FromYaml(yaml);
+        harness.Engine.Start(config.Collectors, config.Probe);
         return harness;
     }
 
-    public CollectorView Collector(int index) => Fleet.Collectors[index].View;
+    /// <summary>Applies the collectors and probe settings of another configuration, as a reload does; returns once the engine has.</summary>
+    public Task ApplyAsync(string yaml)
+    {
+        var config = Configs.FromYaml(yaml);
+        return Engine.ApplyAsync(config.Collectors, config.Probe);
+    }
 
-    public Task<string> MetricsAsync() => Registry.ExportTextAsync();
+    /// <summary>How many probes of a collector (c1, c2, ...) ended with this result (drops count as reset).</summary>
+    public int Probes(string collector, ProbeResult result) => Recorder.Count(collector, result);
 
-    /// <summary>The value of logcollector_probes_total for one collector (c1, c2, ...) and result.</summary>
-    public async Task<double> ProbesAsync(string collector, string result) =>
-        Exposition.Value(await MetricsAsync(), "logcollector_probes_total", ("collector", collector), ("result", result)) ?? 0;
+    public Task WaitForProbesAsync(string collector, ProbeResult result, int atLeast) =>
+        Eventually.TrueAsync(() => Probes(collector, result) >= atLeast, $"{atLeast} {result} probes of {collector}");
 
-    public Task WaitForProbesAsync(string collector, string result, double atLeast) =>
-        Eventually.TrueAsync(async () => await ProbesAsync(collector, result) >= atLeast, $"{atLeast} {result} probes of {collector}");
+    /// <summary>The last finished probe of a collector, which the test waited for.</summary>
+    public ProbeReport Last(string collector) => Recorder.LastProbe(collector) ?? throw new Xunit.Sdk.XunitException($"{collector} has not been probed");
 
     public ValueTask DisposeAsync() => new(Engine.StopAsync());
 }
