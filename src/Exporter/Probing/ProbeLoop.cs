@@ -86,7 +86,7 @@ internal sealed class ProbeLoop
     /// <param name="next">The targets, unique by name (a repeated name is skipped).</param>
     public TargetChanges Apply(IReadOnlyList<CollectorConfig> next, ProbeSettings settings, long now)
     {
-        var reshaped = !SameShape(Settings, settings);
+        var reshaped = !Settings.ProbesLike(settings);
         Settings = settings;
         timeout = Ticks(settings.Timeout);
         if (reshaped)
@@ -105,7 +105,7 @@ internal sealed class ProbeLoop
                 continue;
             }
 
-            if (!reshaped && byName.TryGetValue(target.Name, out var id) && SameEndpoint(Get(id).Config, target))
+            if (!reshaped && byName.TryGetValue(target.Name, out var id) && Get(id).Config.SameEndpoint(target))
             {
                 Get(id).Config = target;
                 kept.Add(id);
@@ -276,12 +276,6 @@ internal sealed class ProbeLoop
     }
 
     private static bool IsInFlight(ProbeStage stage) => stage is ProbeStage.Resolving or ProbeStage.Connecting;
-
-    private static bool SameShape(ProbeSettings a, ProbeSettings b) =>
-        a.Interval == b.Interval && a.Timeout == b.Timeout && a.Mode == b.Mode && a.Close == b.Close && a.IpFamily == b.IpFamily
-        && Equals(a.SourceAddress, b.SourceAddress);
-
-    private static bool SameEndpoint(CollectorConfig a, CollectorConfig b) => a.Address == b.Address && a.Port == b.Port;
 
     // The one place a target's stage changes, and with it the counts of probes and connects in flight.
     private void Move(TargetState target, ProbeStage to)

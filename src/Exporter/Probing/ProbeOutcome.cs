@@ -1,4 +1,5 @@
 using System.Net;
+using LogCollectorExporter.Configuration;
 
 namespace LogCollectorExporter.Probing;
 
@@ -29,7 +30,8 @@ public static class ProbeResults
 {
     public static readonly IReadOnlyList<ProbeResult> All = Enum.GetValues<ProbeResult>();
 
-    private static readonly string[] Labels = ["success", "refused", "timeout", "unreachable", "dns_error", "reset", "error"];
+    // Written once, the way every enum is written (dns_error), for the metrics and logs of every probe.
+    private static readonly string[] Labels = [.. All.Select(EnumText.Of)];
 
     public static string Label(this ProbeResult result) => Labels[(int)result];
 }

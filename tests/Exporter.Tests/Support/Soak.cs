@@ -56,6 +56,19 @@ public sealed class StatsSampler
 
     public double MaxRssMegabytes => samples.Max(s => s.RssMegabytes);
 
+    /// <summary>
+    /// The fewest descriptors open in the first and in the last third of the samples. Connects in flight and sockets the
+    /// peers have not accepted yet come and go from one second to the next; a leak raises the floor.
+    /// </summary>
+    public (int First, int Last) OpenFilesFloors
+    {
+        get
+        {
+            var third = Math.Max(1, samples.Count / 3);
+            return (samples.Take(third).Min(s => s.OpenFiles), samples.TakeLast(third).Min(s => s.OpenFiles));
+        }
+    }
+
     public int Count => samples.Count;
 
     /// <summary>Samples every second until <paramref name="until"/>; checks /-/healthy every five.</summary>
