@@ -25,11 +25,13 @@ fi
 # 10,000 collectors and at the Panorama scale (5,000 groups, each listing 3 of 50 collectors).
 dotnet build tests/bench/SeriesCost -c Release -o "$out/series-cost" -v quiet -nologo
 sizes=(10 1000 10000 5000x3of50)
+results="$out/results.md"
 [[ " $* " == *" --quick "* ]] && sizes=(10 1000 5000x3of50)
-echo >> "$out/results.md"
-"$out/series-cost/logcollector-series-cost" "${sizes[@]}" | tee -a "$out/results.md"
+[[ " $* " == *" --panorama "* ]] && sizes=(5000x3of50) && results="$out/panorama.md"
+echo >> "$results"
+"$out/series-cost/logcollector-series-cost" "${sizes[@]}" | tee -a "$results"
 
-if command -v gnuplot > /dev/null; then
+if command -v gnuplot > /dev/null && [[ " $* " != *" --panorama "* ]]; then
   gnuplot -e "results='$out/results.tsv'; output='$out/benchmarks.png'" tests/bench/plot.gp
   echo "plot: $out/benchmarks.png"
 fi
