@@ -3,13 +3,13 @@ namespace LogCollectorExporter.Web;
 /// <summary>
 /// Where an answer is rendered: a write-only stream that keeps what it is given in fixed segments, each below the large
 /// object heap's threshold. A render of megabytes is never copied to grow, and once sent its segments go with the next
-/// young-generation collection instead of waiting in the large object heap for a full one (with one contiguous buffer
-/// per render, scrapes at 5,000 groups took the exporter's RSS 20 MB above its steady size).
+/// young-generation collection instead of waiting in the large object heap for a full one (peak RSS at 1,000
+/// collectors scraped: 61 MiB with one growing buffer per render, 52 MiB with segments).
 /// </summary>
 internal sealed class RenderBuffer : Stream
 {
-    /// <summary>The size of a segment, and so of each write of the answer to a connection.</summary>
-    public const int SegmentSize = 32 * 1024;
+    // The size of a segment, and so of each write of the answer to a connection.
+    private const int SegmentSize = 32 * 1024;
 
     private readonly List<byte[]> segments = [];
     private int usedInLast = SegmentSize;
