@@ -30,7 +30,7 @@ public sealed class ConfigFiles
         }
 
         paths.Add(path);
-        Append(hash, path, bytes);
+        Append(hash, path, SHA256.HashData(bytes));
         return bytes;
     }
 
@@ -44,11 +44,11 @@ public sealed class ConfigFiles
         {
             try
             {
-                Append(hash, path, ReadBounded(path) ?? Encoding.UTF8.GetBytes("too large"));
+                Append(hash, path, HashOnDisk(path) ?? SHA256.HashData("too large"u8));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                Append(hash, path, Encoding.UTF8.GetBytes("unreadable: " + e.GetType().Name));
+                Append(hash, path, SHA256.HashData(Encoding.UTF8.GetBytes("unreadable: " + e.GetType().Name)));
             }
         }
 
@@ -70,9 +70,30 @@ public sealed class ConfigFiles
         return content.Length > MaxFileBytes ? null : content.ToArray();
     }
 
-    private static void Append(IncrementalHash hash, string path, byte[] bytes)
+    /// <summary>
+    /// The SHA-256 of the file's content, read through a buffer on the stack: polled every second, the file is never
+    /// copied (a copy of a 300 KB file a second grew the exporter's RSS by 10 MB between two full collections). Null when
+    /// it has more than <see cref="MaxFileBytes"/>.
+    /// </summary>
+    private static byte[]? HashOnDisk(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
+        using var content = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> buffer = stackalloc byte[8192];
+        long length = 0;
+        int read;
+        while ((read = file.Read(buffer[..(int)Math.Min(buffer.Length, MaxFileBytes + 1L - length)])) > 0)
+        {
+            content.AppendData(buffer[..read]);
+            length += read;
+        }
+
+        return length > MaxFileBytes ? null : content.GetHashAndReset();
+    }
+
+    private static void Append(IncrementalHash hash, string path, byte[] contentHash)
     {
         hash.AppendData(Encoding.UTF8.GetBytes(path + "\0"));
-        hash.AppendData(SHA256.HashData(bytes));
+        hash.AppendData(contentHash);
     }
 }

@@ -12,13 +12,12 @@ public sealed class CoalescedRenders
 {
     private readonly SemaphoreSlim oneAtATime = new(1, 1);
     private readonly Dictionary<(string ContentType, string What), TaskCompletionSource<Rendered>> waiting = [];
-    private readonly Dictionary<string, int> lastSize = new(StringComparer.Ordinal);
 
     /// <summary>The next render of an answer, shared with every other request waiting for the same one.</summary>
-    /// <param name="contentType">What is rendered; answers of one content type are sized alike.</param>
+    /// <param name="contentType">What is rendered.</param>
     /// <param name="what">Which answer of that content type (<c>""</c>, or a group's name): requests for the same one share renders.</param>
-    /// <param name="render">Writes the answer to the stream (sized like the last whole answer of its content type).</param>
-    public Task<Rendered> RenderAsync(string contentType, string what, Func<MemoryStream, Task> render)
+    /// <param name="render">Writes the answer to the stream.</param>
+    public Task<Rendered> RenderAsync(string contentType, string what, Func<Stream, Task> render)
     {
         var key = (contentType, what);
         TaskCompletionSource<Rendered> next;
@@ -37,31 +36,20 @@ public sealed class CoalescedRenders
         return next.Task;
     }
 
-    private async Task RenderWhenFreeAsync((string ContentType, string What) key, TaskCompletionSource<Rendered> next, Func<MemoryStream, Task> render)
+    private async Task RenderWhenFreeAsync((string ContentType, string What) key, TaskCompletionSource<Rendered> next, Func<Stream, Task> render)
     {
-        var contentType = key.ContentType;
         await oneAtATime.WaitAsync();
         try
         {
-            int capacity;
             lock (waiting)
             {
                 // From now on a new request waits for the render after this one.
                 waiting.Remove(key);
-                capacity = key.What.Length == 0 ? lastSize.GetValueOrDefault(contentType, 64 * 1024) : 16 * 1024;
             }
 
-            var body = new MemoryStream(capacity + (capacity / 8));
+            using var body = new RenderBuffer();
             await render(body);
-            lock (waiting)
-            {
-                if (key.What.Length == 0)
-                {
-                    lastSize[contentType] = (int)body.Length;
-                }
-            }
-
-            next.SetResult(new Rendered(body.GetBuffer().AsMemory(0, (int)body.Length), contentType));
+            next.SetResult(new Rendered(body.Segments(), body.Length, key.ContentType));
         }
         catch (Exception e)
         {
@@ -76,4 +64,7 @@ public sealed class CoalescedRenders
 }
 
 /// <summary>A rendered answer, shared read-only by the requests it is sent to.</summary>
-public readonly record struct Rendered(ReadOnlyMemory<byte> Body, string ContentType);
+/// <param name="Segments">The answer, in the pieces it is written to a connection in.</param>
+/// <param name="Length">Its length in bytes.</param>
+/// <param name="ContentType">Its content type.</param>
+public readonly record struct Rendered(IReadOnlyList<ReadOnlyMemory<byte>> Segments, long Length, string ContentType);

@@ -16,8 +16,8 @@ public static class ExporterEndpoints
     private const string OpenMetricsFormat = "application/openmetrics-text; version=1.0.0; charset=utf-8";
     private const string JsonFormat = "application/json; charset=utf-8";
     private const string HtmlFormat = "text/html; charset=utf-8";
-    private const int SendSlice = 32 * 1024;
     private static readonly string[] GetAndHead = [HttpMethods.Get, HttpMethods.Head];
+    private static readonly UTF8Encoding PageEncoding = new(encoderShouldEmitUTF8Identifier: false);
 
     /// <summary><c>/metrics</c>, from prometheus-net's registry: the Prometheus text format, or OpenMetrics when the scraper prefers it.</summary>
     public static WebApplication MapMetricsEndpoint(this WebApplication app)
@@ -74,7 +74,9 @@ public static class ExporterEndpoints
                 var page = name is null ? StatusPage.Render(status, now)
                     : group is null ? StatusPage.RenderNoSuchGroup(status, now, name)
                     : StatusPage.RenderGroup(status, now);
-                body.Write(Encoding.UTF8.GetBytes(page));
+                // Encoded a buffer at a time: the page's bytes are never all in one array (at 5,000 groups, one in the large object heap).
+                using var writer = new StreamWriter(body, PageEncoding, leaveOpen: true);
+                writer.Write(page);
                 return Task.CompletedTask;
             }));
         });
@@ -112,24 +114,24 @@ public static class ExporterEndpoints
     }
 
     /// <summary>
-    /// Sends a shared render a slice at a time, each written once the connection has taken the one before: a slow or
-    /// busy client holds a slice of the answer in the exporter's memory, not a copy of all of it (200 connections
+    /// Sends a shared render a segment at a time, each written once the connection has taken the one before: a slow or
+    /// busy client holds a segment of the answer in the exporter's memory, not a copy of all of it (200 connections
     /// given 2.4 MB each at once took the exporter to 700 MB).
     /// </summary>
     private static async Task SendAsync(HttpContext context, Task<Rendered> rendering)
     {
-        var (body, contentType) = await rendering.WaitAsync(context.RequestAborted);
+        var (segments, length, contentType) = await rendering.WaitAsync(context.RequestAborted);
         var response = context.Response;
         response.ContentType = contentType;
-        response.ContentLength = body.Length;
+        response.ContentLength = length;
         if (HttpMethods.IsHead(context.Request.Method))
         {
             return;
         }
 
-        for (var offset = 0; offset < body.Length; offset += SendSlice)
+        foreach (var segment in segments)
         {
-            await response.Body.WriteAsync(body.Slice(offset, Math.Min(SendSlice, body.Length - offset)), context.RequestAborted);
+            await response.Body.WriteAsync(segment, context.RequestAborted);
         }
     }
 

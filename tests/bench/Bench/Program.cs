@@ -3,7 +3,8 @@ using System.Text;
 using LogCollectorExporter.Bench;
 
 // The benchmark: logcollector-exporter against prometheus-blackbox-exporter, on loopback, in one run.
-// Usage: logcollector-bench --exporter PATH [--blackbox PATH] [--floor PATH] [--quick] [--out DIR]
+// Usage: logcollector-bench --exporter PATH [--blackbox PATH] [--floor PATH] [--quick] [--panorama] [--out DIR]
+// (--panorama: only the Panorama-scale scenario, e.g. to measure a change of the exporter's memory)
 var options = Options.Parse(args);
 var culture = CultureInfo.InvariantCulture;
 CultureInfo.DefaultThreadCurrentCulture = culture;
@@ -21,8 +22,17 @@ foreach (var size in options.Sizes)
     }
 }
 
-var startup = await MeasureStartupAsync();
-Report(rows, startup);
+var estates = new List<EstateRow>();
+foreach (var mode in options.EstateModes)
+{
+    estates.Add(await Panorama.MeasureAsync(options.Exporter, options.Estate, mode));
+}
+
+TimeSpan? startup = options.Sizes.Count > 0 ? await MeasureStartupAsync() : null;
+double? peakAt1000 = options.Sizes.Count > 0
+    ? rows.FirstOrDefault(r => r.Tool == "logcollector-exporter" && r.Targets == 1000)?.PeakRss
+    : await Panorama.PeakRssAt1000Async(options.Exporter, options.Estate.Interval);
+Report(rows, estates, startup, peakAt1000);
 return 0;
 
 async Task<Row> MeasureAsync(string tool, Size size)
@@ -106,7 +116,7 @@ async Task<TimeSpan> MeasureStartupAsync()
     return median;
 }
 
-void Report(List<Row> rows, TimeSpan startup)
+void Report(List<Row> rows, List<EstateRow> estates, TimeSpan? startup, double? peakAt1000)
 {
     var table = new StringBuilder();
     table.AppendLine("| tool | targets | interval | probes | CPU ms / 1k probes | with a scrape every 15 s | syscall floor | peak RSS MiB | reported µs | wire µs | overhead µs | lag p50 / p99 ms | /metrics ms (CPU ms), size |");
@@ -116,9 +126,13 @@ void Report(List<Row> rows, TimeSpan startup)
         table.AppendLine(r.Markdown());
     }
 
-    Console.WriteLine();
-    Console.Write(table);
-    Console.WriteLine($"\nstart-up (exec to /-/ready, 10 collectors, median of 5): {startup.TotalMilliseconds:0} ms\n");
+    var startupLine = startup is { } ready ? $"\nstart-up (exec to /-/ready, 10 collectors, median of 5): {ready.TotalMilliseconds:0} ms\n" : "";
+    if (rows.Count > 0)
+    {
+        Console.WriteLine();
+        Console.Write(table);
+        Console.WriteLine(startupLine);
+    }
 
     var verdicts = new List<string>();
     void Check(bool pass, string text) => verdicts.Add($"{(pass ? "PASS" : "FAIL")} {text}");
@@ -149,17 +163,37 @@ void Report(List<Row> rows, TimeSpan startup)
         }
     }
 
-    Check(startup.TotalMilliseconds <= 300, $"start-up to ready: {startup.TotalMilliseconds:0} ms <= 300 ms");
+    if (startup is { } startupTime)
+    {
+        Check(startupTime.TotalMilliseconds <= 300, $"start-up to ready: {startupTime.TotalMilliseconds:0} ms <= 300 ms");
+    }
+
+    // The Panorama scale (issue 11), and the exporter's peak at 1,000 collectors.
+    var estateTable = Panorama.Table(options.Estate, estates, peakAt1000);
+    Console.WriteLine();
+    Console.Write(estateTable);
+    Console.WriteLine();
+    foreach (var (pass, text) in Panorama.Verdicts(estates, peakAt1000))
+    {
+        Check(pass, text);
+    }
+
     foreach (var verdict in verdicts)
     {
         Console.WriteLine(verdict);
     }
 
-    File.WriteAllText(Path.Combine(options.Out, "results.md"),
-        table + $"\nstart-up (exec to /-/ready, 10 collectors, median of 5): {startup.TotalMilliseconds:0} ms\n\n" + string.Join("\n", verdicts) + "\n");
+    var results = Path.Combine(options.Out, rows.Count > 0 ? "results.md" : "panorama.md");
+    File.WriteAllText(results, (rows.Count > 0 ? table + startupLine + "\n" : "") + estateTable + "\n" + string.Join("\n", verdicts) + "\n");
+    if (rows.Count == 0)
+    {
+        Console.WriteLine($"\nresults: {results}");
+        return;
+    }
+
     File.WriteAllLines(Path.Combine(options.Out, "results.tsv"),
         ["tool\ttargets\tcpu_ms_per_1k\tpeak_rss_mib", .. rows.OrderBy(r => r.Tool, StringComparer.Ordinal).ThenBy(r => r.Targets).Select(r => $"{r.Tool}\t{r.Targets}\t{r.CpuPer1k:0.###}\t{r.PeakRss:0.###}")]);
-    Console.WriteLine($"\nresults: {Path.Combine(options.Out, "results.md")}, {Path.Combine(options.Out, "results.tsv")}");
+    Console.WriteLine($"\nresults: {results}, {Path.Combine(options.Out, "results.tsv")}");
 }
 
 /// <summary>One prober at one size: what was measured.</summary>
@@ -192,12 +226,13 @@ internal sealed record Row(
 /// <summary>A size to measure: targets, their interval, how long to warm up and measure, and whether to capture the wire.</summary>
 internal sealed record Size(int Targets, TimeSpan Interval, TimeSpan WarmUp, TimeSpan Window, bool Accuracy, TimeSpan CaptureWindow);
 
-internal sealed record Options(string Exporter, string Blackbox, string? Floor, bool Quick, string Out, IReadOnlyList<Size> Sizes)
+internal sealed record Options(string Exporter, string Blackbox, string? Floor, bool Quick, string Out, IReadOnlyList<Size> Sizes, Estate Estate, IReadOnlyList<string> EstateModes)
 {
     public static Options Parse(string[] args)
     {
         string? exporter = null, blackbox = "/usr/bin/prometheus-blackbox-exporter", output = "artifacts/bench", floor = null;
         var quick = false;
+        var panoramaOnly = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -207,14 +242,24 @@ internal sealed record Options(string Exporter, string Blackbox, string? Floor, 
                 case "--out": output = args[++i]; break;
                 case "--floor": floor = args[++i]; break;
                 case "--quick": quick = true; break;
-                default: throw new ArgumentException($"unknown argument {args[i]}; usage: --exporter PATH [--blackbox PATH] [--floor PATH] [--quick] [--out DIR]");
+                case "--panorama": panoramaOnly = true; break;
+                default: throw new ArgumentException($"unknown argument {args[i]}; usage: --exporter PATH [--blackbox PATH] [--floor PATH] [--quick] [--panorama] [--out DIR]");
             }
         }
 
         static TimeSpan s(double seconds) => TimeSpan.FromSeconds(seconds);
-        IReadOnlyList<Size> sizes = quick
+        IReadOnlyList<Size> sizes = panoramaOnly ? []
+            : quick
             ? [new(10, s(1), s(2), s(8), false, s(0)), new(1000, s(5), s(6), s(10), true, s(5))]
             : [new(10, s(1), s(3), s(60), false, s(0)), new(1000, s(10), s(12), s(60), true, s(20)), new(10000, s(10), s(25), s(60), false, s(0))];
-        return new Options(exporter ?? throw new ArgumentException("--exporter PATH is required"), blackbox!, floor, quick, output!, sizes);
+
+        // Issue 11's Panorama estate: 5,000 firewalls over 50 collectors, every 10 s. The warm-up is longer than an interval:
+        // every collector's first probe runs at the start, the spread over the interval begins with the second. The quick
+        // run leaves out hold mode and caps the storm at 5 s.
+        var estate = quick
+            ? new Estate(50, 5000, 3, s(10), s(11), s(10), 1000, s(5))
+            : new Estate(50, 5000, 3, s(10), s(12), s(30), 1000, s(60));
+        string[] modes = quick ? ["handshake"] : ["handshake", "hold"];
+        return new Options(exporter ?? throw new ArgumentException("--exporter PATH is required"), blackbox!, floor, quick, output!, sizes, estate, modes);
     }
 }

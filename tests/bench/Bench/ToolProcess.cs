@@ -62,14 +62,21 @@ public sealed class ToolProcess : IDisposable
     /// <summary>Waits for it to exit of its own accord and for its output to be read.</summary>
     public Task WaitForExitAsync() => process.WaitForExitAsync();
 
-    /// <summary>Asks it to stop (SIGINT), as a person at a terminal would; waits for it.</summary>
+    /// <summary>Asks it to stop (SIGINT), as a person at a terminal would; waits for it, 10 s at most (then says so, and <see cref="Dispose"/> kills it).</summary>
     public async Task InterruptAsync()
     {
         if (!process.HasExited)
         {
             _ = Kill(process.Id, 2);
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await process.WaitForExitAsync(timeout.Token);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                Console.WriteLine($"   {process.StartInfo.FileName} (pid {process.Id}) did not stop within 10 s of SIGINT: killed");
+            }
         }
     }
 

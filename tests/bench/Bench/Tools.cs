@@ -36,18 +36,49 @@ public sealed class ExporterProber : IProber
 
     public Exposition? Last { get; private set; }
 
-    public static async Task<ExporterProber> StartAsync(string binary, int targets, int targetPort, TimeSpan interval)
+    /// <summary>N collectors in one group, handshake mode.</summary>
+    public static Task<ExporterProber> StartAsync(string binary, int targets, int targetPort, TimeSpan interval)
     {
-        var directory = Directory.CreateTempSubdirectory("lce-bench-").FullName;
-        var config = new StringBuilder();
-        config.Append(CultureInfo.InvariantCulture, $"probe:\n  interval: {interval.TotalSeconds}s\n  timeout: {Math.Min(5000, interval.TotalMilliseconds / 2)}ms\ngroups:\n  - name: bench\n    collectors:\n");
+        var config = new StringBuilder(ProbeSection(interval, "handshake")).Append("groups:\n  - name: bench\n    collectors:\n");
         for (var i = 0; i < targets; i++)
         {
             config.Append(CultureInfo.InvariantCulture, $"      - {{address: {TargetListener.Address(i)}, port: {targetPort}}}\n");
         }
 
+        return StartAsync(binary, config.ToString());
+    }
+
+    /// <summary>
+    /// A Panorama estate: a catalogue of <paramref name="collectors"/> collectors (lc-0 on the first target address, and
+    /// so on) and <paramref name="groups"/> groups (firewalls) each listing <paramref name="perGroup"/> of them, in
+    /// orders that differ from group to group (the same for every run).
+    /// </summary>
+    public static string PanoramaConfig(int collectors, int groups, int perGroup, int targetPort, TimeSpan interval, string mode)
+    {
+        var config = new StringBuilder(ProbeSection(interval, mode)).Append("collectors:\n");
+        for (var i = 0; i < collectors; i++)
+        {
+            config.Append(CultureInfo.InvariantCulture, $"  - {{name: lc-{i}, address: {TargetListener.Address(i)}, port: {targetPort}}}\n");
+        }
+
+        config.Append("groups:\n");
+        var random = new Random(11);
+        var order = Enumerable.Range(0, collectors).ToArray();
+        for (var g = 0; g < groups; g++)
+        {
+            random.Shuffle(order);
+            config.Append(CultureInfo.InvariantCulture, $"  - {{name: fw-{g}, collectors: [{string.Join(", ", order.Take(perGroup).Select(m => $"lc-{m}"))}]}}\n");
+        }
+
+        return config.ToString();
+    }
+
+    /// <summary>Starts the exporter on a configuration file with this text; returns once it is ready.</summary>
+    public static async Task<ExporterProber> StartAsync(string binary, string configText)
+    {
+        var directory = Directory.CreateTempSubdirectory("lce-bench-").FullName;
         var file = Path.Combine(directory, "collectors.yaml");
-        await File.WriteAllTextAsync(file, config.ToString());
+        await File.WriteAllTextAsync(file, configText);
         var port = ToolProcess.FreePort();
         var process = new ToolProcess(binary, ["--config", file, "--urls", $"http://127.0.0.1:{port}", "--Logging:LogLevel:Default=Warning"]);
         var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
@@ -89,12 +120,19 @@ public sealed class ExporterProber : IProber
             Last.Sum("logcollector_handshake_duration_seconds_count"));
     }
 
-    /// <summary>Wall time and size of one /metrics scrape.</summary>
-    public async Task<(TimeSpan Time, long Bytes)> ScrapeAsync()
+    /// <summary>Wall time and size of one answer (by default, a /metrics scrape).</summary>
+    public async Task<(TimeSpan Time, long Bytes)> ScrapeAsync(string path = "/metrics")
     {
         var clock = Stopwatch.StartNew();
-        var bytes = await Client.GetByteArrayAsync("/metrics");
+        var bytes = await Client.GetByteArrayAsync(path);
         return (clock.Elapsed, bytes.LongLength);
+    }
+
+    /// <summary>One <c>POST /-/reload</c>; throws unless the exporter took the configuration.</summary>
+    public async Task ReloadAsync()
+    {
+        using var response = await Client.PostAsync("/-/reload", null);
+        response.EnsureSuccessStatusCode();
     }
 
     public async ValueTask DisposeAsync()
@@ -104,6 +142,9 @@ public sealed class ExporterProber : IProber
         Client.Dispose();
         Directory.Delete(directory, recursive: true);
     }
+
+    private static string ProbeSection(TimeSpan interval, string mode) => string.Create(CultureInfo.InvariantCulture,
+        $"probe:\n  interval: {interval.TotalSeconds}s\n  timeout: {Math.Min(5000, interval.TotalMilliseconds / 2)}ms\n  mode: {mode}\n");
 }
 
 /// <summary>
