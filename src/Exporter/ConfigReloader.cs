@@ -36,6 +36,16 @@ public sealed partial class ConfigReloader : IConfigurationReload
         await oneAtATime.WaitAsync(cancellationToken);
         try
         {
+            // Nothing the running configuration was read from has changed (a running process's environment and command
+            // line cannot): it is what a load would give, so a storm of reloads costs a hash of the files each, not a read.
+            var running = active.Current;
+            if (ConfigFiles.FingerprintOnDisk(running.Origin.Files) == running.Origin.Fingerprint)
+            {
+                Accept(running, trigger);
+                LogUnchanged(logger, trigger, running.Origin.Description);
+                return null;
+            }
+
             ExporterConfig next;
             try
             {
@@ -57,9 +67,7 @@ public sealed partial class ConfigReloader : IConfigurationReload
             // The fleet first: results the engine reports for new targets then find their collectors.
             fleet.Apply(next);
             await probing.ApplyAsync(next);
-            active.Accept(next, trigger);
-            metrics.ConfigLastReloadSuccessful.Set(1);
-            metrics.ConfigLastReloadSuccessTimestamp.Set(active.LastReload.At.ToUnixTimeMilliseconds() / 1000.0);
+            Accept(next, trigger);
             LogReloaded(logger, trigger, next.Groups.Count, next.Collectors.Count, next.Origin.Description);
             return null;
         }
@@ -68,6 +76,16 @@ public sealed partial class ConfigReloader : IConfigurationReload
             oneAtATime.Release();
         }
     }
+
+    private void Accept(ExporterConfig config, string trigger)
+    {
+        active.Accept(config, trigger);
+        metrics.ConfigLastReloadSuccessful.Set(1);
+        metrics.ConfigLastReloadSuccessTimestamp.Set(active.LastReload.At.ToUnixTimeMilliseconds() / 1000.0);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Configuration reload ({Trigger}): {Source} is unchanged")]
+    private static partial void LogUnchanged(ILogger logger, string trigger, string source);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Configuration reload ({Trigger}) rejected; the previous configuration keeps running. {Error}")]
     private static partial void LogRejected(ILogger logger, string trigger, string error);

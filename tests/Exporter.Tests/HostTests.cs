@@ -125,6 +125,61 @@ public sealed class HostTests(ITestOutputHelper output) : IDisposable
             "c1's counter went on over the reload");
     }
 
+    [Theory]
+    [InlineData("handshake")]
+    [InlineData("hold")]
+    public async Task Reloads_send_no_SYN_to_collectors_they_do_not_change_and_probe_a_new_one_at_once(string mode)
+    {
+        using var a = Peer.Up();
+        using var b = Peer.Up();
+        using var added = Peer.Up();
+        string Yaml(string groups) => $$"""
+            probe: {interval: 60s, timeout: 1s, mode: {{mode}}}
+            collectors:
+              - {name: a, address: 127.0.0.1, port: {{a.Port}}}
+              - {name: b, address: 127.0.0.1, port: {{b.Port}}}
+            groups:
+            {{groups}}
+            """;
+        var config = directory.Write("collectors.yaml", Yaml("  - {name: fw-1, collectors: [a, b]}"));
+        await using var exporter = await RunningExporter.StartAsync(config);
+        await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_up", L("collector", "b")) == 1, Patience, "a and b probed");
+
+        // The same file, a hundred times over; then new groups over the same collectors, and a comment.
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await exporter.Client.PostAsync("/-/reload", null)).StatusCode);
+        }
+
+        File.WriteAllText(config, "# the same collectors in new groups\n" + Yaml("  - {name: fw-1, collectors: [b, a]}\n  - {name: fw-2, collectors: [a]}"));
+        Assert.Equal(HttpStatusCode.OK, (await exporter.Client.PostAsync("/-/reload", null)).StatusCode);
+        File.WriteAllText(config, Yaml($"  - {{name: fw-1, collectors: [b, a, {{name: c, address: 127.0.0.1, port: {added.Port}}}]}}"));
+        Assert.Equal(HttpStatusCode.OK, (await exporter.Client.PostAsync("/-/reload", null)).StatusCode);
+
+        var text = await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_up", L("collector", "c")) == 1, Patience, "the new collector probed at once");
+        Assert.Equal((1, 1, 1), (a.Accepted, b.Accepted, added.Accepted));
+        Assert.Equal(1, Value(text, "logcollector_probes_total", L("collector", "a"), L("result", "success")));
+        Assert.Equal(0, Value(text, "logcollector_connection_drops_total", L("collector", "a")));
+        Assert.Equal(1, Value(text, "logcollector_exporter_config_last_reload_successful"));
+        Assert.Equal(1, Value(text, "logcollector_preferred", L("group", "fw-1"), L("collector", "b"), L("priority", "1")));
+    }
+
+    [Fact]
+    public async Task Going_back_to_the_running_file_after_a_rejected_one_is_a_successful_reload()
+    {
+        using var a = Peer.Up();
+        var good = Configs.Group([a.Port]);
+        var config = directory.Write("collectors.yaml", good);
+        await using var exporter = await RunningExporter.StartAsync(config);
+        File.WriteAllText(config, "groups: []");
+        Assert.Equal(HttpStatusCode.BadRequest, (await exporter.Client.PostAsync("/-/reload", null)).StatusCode);
+
+        File.WriteAllText(config, good);
+
+        Assert.Equal(HttpStatusCode.OK, (await exporter.Client.PostAsync("/-/reload", null)).StatusCode);
+        Assert.Equal(1, Value(await exporter.MetricsAsync(), "logcollector_exporter_config_last_reload_successful"));
+    }
+
     [Fact]
     public async Task A_Kubernetes_ConfigMap_update_is_picked_up_from_the_symlink_swap()
     {

@@ -3,28 +3,13 @@ using System.Text;
 namespace LogCollectorExporter.Configuration;
 
 /// <summary>
-/// How the exporter writes and reads its enums everywhere (configuration, status, logs): lower case, words joined by
-/// an underscore (<c>FirstChoice</c> is <c>first_choice</c>, <c>Ip4</c> is <c>ip4</c>).
+/// How the exporter writes and reads its enums everywhere (configuration, status, logs, metric labels): lower case,
+/// words joined by an underscore (<c>FirstChoice</c> is <c>first_choice</c>, <c>Ip4</c> is <c>ip4</c>).
 /// </summary>
 public static class EnumText
 {
     public static string Of<T>(T value)
-        where T : struct, Enum
-    {
-        var name = value.ToString();
-        var text = new StringBuilder(name.Length + 4);
-        for (var i = 0; i < name.Length; i++)
-        {
-            if (i > 0 && char.IsUpper(name[i]))
-            {
-                text.Append('_');
-            }
-
-            text.Append(char.ToLowerInvariant(name[i]));
-        }
-
-        return text.ToString();
-    }
+        where T : struct, Enum => Texts<T>.ByValue.TryGetValue(value, out var text) ? text : Write(value);
 
     /// <summary>Every value's text, for messages that say what is allowed.</summary>
     public static IEnumerable<string> All<T>()
@@ -45,5 +30,30 @@ public static class EnumText
 
         value = default;
         return false;
+    }
+
+    private static string Write<T>(T value)
+        where T : struct, Enum
+    {
+        var name = value.ToString();
+        var text = new StringBuilder(name.Length + 4);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (i > 0 && char.IsUpper(name[i]))
+            {
+                text.Append('_');
+            }
+
+            text.Append(char.ToLowerInvariant(name[i]));
+        }
+
+        return text.ToString();
+    }
+
+    // Written once per value: the status and the logs write them for every collector and group, the metrics for every probe.
+    private static class Texts<T>
+        where T : struct, Enum
+    {
+        public static readonly Dictionary<T, string> ByValue = Enum.GetValues<T>().Distinct().ToDictionary(v => v, Write);
     }
 }

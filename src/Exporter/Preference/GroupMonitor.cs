@@ -11,14 +11,16 @@ public sealed class GroupMonitor
     private GroupView view;
     private GroupConfig config;
     private CollectorMonitor[] members;
+    private string[] names;
     private PreferenceList preference;
 
     internal GroupMonitor(GroupConfig config, CollectorMonitor[] members)
     {
         this.config = config;
         this.members = members;
+        names = Names(config);
         preference = new PreferenceList(config.ForwardToAll, config.Failback);
-        view = new GroupView(config, [], 0, GroupStanding.Undecided);
+        view = new GroupView(config, names, [], [], 0, GroupStanding.Undecided);
     }
 
     /// <summary>Where the group's logs go now.</summary>
@@ -40,6 +42,7 @@ public sealed class GroupMonitor
         preference = new PreferenceList(next.ForwardToAll, next.Failback, Map(preference.Preferred), preference.LastChoice is { } last ? Map(last) : null);
         config = next;
         members = nextMembers;
+        names = Names(next);
     }
 
     /// <summary>Applies the failover rule to the members' states now.</summary>
@@ -62,10 +65,13 @@ public sealed class GroupMonitor
         var standing = preferred.Count > 0 ? (preferred[0] == 0 ? GroupStanding.FirstChoice : GroupStanding.FailedOver)
             : unknown ? GroupStanding.Undecided
             : GroupStanding.Unreachable;
-        var moved = !before.PreferredNames.SequenceEqual(preferred.Select(i => members[i].Config.Name), StringComparer.Ordinal);
-        Volatile.Write(ref view, new GroupView(config, [.. preferred], up, standing));
+        string[] preferredNames = [.. preferred.Select(i => names[i])];
+        var moved = !before.PreferredNames.SequenceEqual(preferredNames, StringComparer.Ordinal);
+        Volatile.Write(ref view, new GroupView(config, names, [.. preferred], moved ? preferredNames : before.PreferredNames, up, standing));
         return (failover, moved ? before : null);
     }
+
+    private static string[] Names(GroupConfig group) => [.. group.Collectors.Select(c => c.Name)];
 }
 
 /// <summary>Where a group stands: what its firewalls do with their logs now.</summary>
@@ -84,16 +90,21 @@ public enum GroupStanding
     Unreachable,
 }
 
-/// <summary>One group as it stands now: an immutable view, safe to read from any thread.</summary>
-/// <param name="Config">The group; its collectors in priority order.</param>
+/// <summary>One group as it stands now: an immutable view, safe to read from any thread, whose lists a reader may keep.</summary>
+/// <param name="Config">The group.</param>
+/// <param name="CollectorNames">Its collectors' names in priority order.</param>
 /// <param name="Preferred">Indices into the group's collectors (0 = priority 1) of where logs go now, highest priority first.</param>
+/// <param name="PreferredNames">The names of the collectors logs go to now.</param>
 /// <param name="CollectorsUp">How many of its collectors are up.</param>
 /// <param name="Standing">What its firewalls do with their logs now.</param>
-public sealed record GroupView(GroupConfig Config, IReadOnlyList<int> Preferred, int CollectorsUp, GroupStanding Standing)
+public sealed record GroupView(
+    GroupConfig Config,
+    IReadOnlyList<string> CollectorNames,
+    IReadOnlyList<int> Preferred,
+    IReadOnlyList<string> PreferredNames,
+    int CollectorsUp,
+    GroupStanding Standing)
 {
     /// <summary>The priority (1 = highest) of the first collector logs go to; 0 when none.</summary>
     public int PreferredPriority => Preferred.Count == 0 ? 0 : Preferred[0] + 1;
-
-    /// <summary>The names of the collectors logs go to now.</summary>
-    public IEnumerable<string> PreferredNames => Preferred.Select(i => Config.Collectors[i].Name);
 }

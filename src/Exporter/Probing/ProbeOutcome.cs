@@ -30,10 +30,8 @@ public static class ProbeResults
 {
     public static readonly IReadOnlyList<ProbeResult> All = Enum.GetValues<ProbeResult>();
 
-    // Written once, the way every enum is written (dns_error), for the metrics and logs of every probe.
-    private static readonly string[] Labels = [.. All.Select(EnumText.Of)];
-
-    public static string Label(this ProbeResult result) => Labels[(int)result];
+    /// <summary>The value of the <c>result</c> label: <c>dns_error</c>, written the way every enum is.</summary>
+    public static string Label(this ProbeResult result) => EnumText.Of(result);
 }
 
 /// <summary>What one probe measured.</summary>

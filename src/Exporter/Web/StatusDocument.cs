@@ -45,9 +45,9 @@ public sealed record StatusDocument(ExporterStatus Exporter, FleetSummary Summar
         foreach (var group in groups)
         {
             standings[(int)group.Standing]++;
-            foreach (var collector in group.Config.Collectors)
+            foreach (var name in group.CollectorNames)
             {
-                listedBy[collector.Name] = listedBy.GetValueOrDefault(collector.Name) + 1;
+                listedBy[name] = listedBy.GetValueOrDefault(name) + 1;
             }
 
             foreach (var name in group.PreferredNames)
@@ -101,8 +101,8 @@ public sealed record StatusDocument(ExporterStatus Exporter, FleetSummary Summar
         group.Config.PreferenceListFile,
         group.CollectorsUp,
         group.PreferredPriority,
-        [.. group.PreferredNames],
-        [.. group.Config.Collectors.Select(c => c.Name)]);
+        group.PreferredNames,
+        group.CollectorNames);
 }
 
 public sealed record ExporterStatus(

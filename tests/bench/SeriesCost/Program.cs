@@ -40,7 +40,8 @@ static async Task<string> MeasureAsync(string scenario)
     {
         var group = new GroupConfig($"fw-{g}", false, Failback.Immediate, null, [.. Enumerable.Range(0, perGroup).Select(m => collectors[((g * perGroup) + m) % n])]);
         series.GroupConfigured(group);
-        series.GroupUpdated(new GroupView(group, [0], perGroup, GroupStanding.FirstChoice), failover: false);
+        string[] names = [.. group.Collectors.Select(c => c.Name)];
+        series.GroupUpdated(new GroupView(group, names, [0], [names[0]], perGroup, GroupStanding.FirstChoice), failover: false);
     }
 
     var held = Heap() - before;
