@@ -55,7 +55,8 @@ public static class Tools
             return program;
         }
 
-        string[] directories = [Path.Combine(RepositoryRoot, ".tools", "bin"), .. (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)];
+        string[] directories =
+            [Path.Combine(RepositoryRoot, ".tools", "bin"), .. (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)];
         return directories.Select(directory => Path.Combine(directory, program)).FirstOrDefault(IsExecutable)
             ?? throw FailException.ForFailure(NotInstalled(program));
     }
