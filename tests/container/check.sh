@@ -231,9 +231,9 @@ $(cat "$work/exporter.log")"
         grep -qE "^$1\$" <<<"$metrics" || fail "/metrics has no line matching '$1'. It has:
 $(grep -E '^logcollector_(up|probes_total|exporter_build_info)' <<<"$metrics")"
     }
-    expect_metric 'logcollector_up\{group="container",collector="answers"\} 1'
-    expect_metric 'logcollector_up\{group="container",collector="refuses"\} 0'
-    expect_metric 'logcollector_probes_total\{group="container",collector="refuses",result="refused"\} [1-9][0-9]*'
+    expect_metric 'logcollector_up\{collector="answers"\} 1'
+    expect_metric 'logcollector_up\{collector="refuses"\} 0'
+    expect_metric 'logcollector_probes_total\{collector="refuses",result="refused"\} [1-9][0-9]*'
     expect_metric "logcollector_exporter_build_info\\{version=\"0\\.1\\.0\",revision=\"$revision\",runtime=\"[^\"]* NativeAOT\"\\} 1"
     say "/-/healthy 200, /metrics: one collector up, one refused, build_info 0.1.0 $revision NativeAOT"
 

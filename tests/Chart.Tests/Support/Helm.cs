@@ -1,14 +1,13 @@
 namespace LogCollectorExporter.Chart.Tests.Support;
 
 /// <summary>
-/// The real helm: $HELM, or the one tests/tools/install-helm.sh installs in .tools/bin, or helm on the PATH. Each run
-/// has cache, configuration and data folders of its own, so nothing of the user's helm setup takes part.
+/// The real helm: $HELM, or the one tests/tools/install-helm.sh installs in .tools/bin, or helm on the PATH (found as
+/// every program the tests start: <see cref="Tools.Find"/>). Each run has cache, configuration and data folders of its
+/// own, so nothing of the user's helm setup takes part.
 /// </summary>
 public static class Helm
 {
     public static string Chart { get; } = Path.Combine(Tools.RepositoryRoot, "helm", "logcollector-exporter");
-
-    public static string Program { get; } = Find();
 
     /// <summary>Runs helm; fails the test with its output unless it exits 0.</summary>
     public static async Task<string> RunAsync(params string[] args)
@@ -27,7 +26,8 @@ public static class Helm
             ["HELM_CONFIG_HOME"] = Path.Combine(homes.Path, "config"),
             ["HELM_DATA_HOME"] = Path.Combine(homes.Path, "data"),
         };
-        return await Tools.RunAsync(Program, args, environment: environment);
+        var helm = Environment.GetEnvironmentVariable("HELM");
+        return await Tools.RunAsync(string.IsNullOrEmpty(helm) ? "helm" : helm, args, environment: environment);
     }
 
     /// <summary>helm template of a chart (default: this project's) with values files and --set values; the objects, parsed strictly.</summary>
@@ -50,24 +50,4 @@ public static class Helm
     /// <summary>The chart's ci/*-values.yaml files, one per feature.</summary>
     public static IEnumerable<string> CiValuesFiles() =>
         Directory.GetFiles(Path.Combine(Chart, "ci"), "*-values.yaml").Order(StringComparer.Ordinal);
-
-    private static string Find()
-    {
-        var fromEnvironment = Environment.GetEnvironmentVariable("HELM");
-        if (!string.IsNullOrEmpty(fromEnvironment))
-        {
-            return fromEnvironment;
-        }
-
-        var installed = Path.Combine(Tools.RepositoryRoot, ".tools", "bin", "helm");
-        if (File.Exists(installed))
-        {
-            return installed;
-        }
-
-        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
-            .Select(directory => Path.Combine(directory, "helm"))
-            .FirstOrDefault(File.Exists);
-        return onPath ?? throw new InvalidOperationException("no helm: run tests/tools/install-helm.sh (it installs helm into .tools/bin)");
-    }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using LogCollectorExporter.Tests.Support;
 
 namespace LogCollectorExporter.EndToEnd.Support;
 
@@ -41,7 +42,7 @@ public sealed class ServerProcess : IAsyncDisposable
     public static async Task<ServerProcess> StartAsync(string program, Func<string, IEnumerable<string>> args)
     {
         var listen = $"127.0.0.1:{FreePort()}";
-        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo(Tools.Find(program)) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in args(listen))
         {
             info.ArgumentList.Add(arg);

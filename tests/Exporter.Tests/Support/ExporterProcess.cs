@@ -44,7 +44,7 @@ public sealed partial class ExporterProcess : IAsyncDisposable
     public static ExporterProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null, string[]? wrapper = null)
     {
         string[] command = [.. wrapper ?? [], Tools.Exporter];
-        var info = new ProcessStartInfo(command[0])
+        var info = new ProcessStartInfo(Tools.Find(command[0]))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
