@@ -56,12 +56,12 @@ public sealed class Scrape
         samples.TryGetValue(name, out var list) ? list : [];
 
     /// <summary>Each collector's probe counts by result.</summary>
-    public Dictionary<(string Group, string Collector), Dictionary<string, double>> Probes()
+    public Dictionary<string, Dictionary<string, double>> Probes()
     {
-        var probes = new Dictionary<(string, string), Dictionary<string, double>>();
+        var probes = new Dictionary<string, Dictionary<string, double>>(StringComparer.Ordinal);
         foreach (var (labels, value) in Samples("logcollector_probes_total"))
         {
-            var key = (labels["group"], labels["collector"]);
+            var key = labels["collector"];
             if (!probes.TryGetValue(key, out var results))
             {
                 probes[key] = results = new Dictionary<string, double>(StringComparer.Ordinal);

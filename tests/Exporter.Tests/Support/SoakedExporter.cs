@@ -68,8 +68,8 @@ public sealed class SoakedExporter : IAsyncDisposable
         long total = 0;
         foreach (var collector in Fleet.Collectors)
         {
-            var then = before[(collector.Group, collector.Name)];
-            var now = after[(collector.Group, collector.Name)];
+            var then = before[collector.Name];
+            var now = after[collector.Name];
             double Delta(string result) => now[result] - then[result];
             var resets = Delta("reset");
             var scheduled = now.Sum(r => r.Value) - then.Sum(r => r.Value) - resets;
