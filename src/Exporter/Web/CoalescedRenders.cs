@@ -6,65 +6,115 @@ namespace LogCollectorExporter.Web;
 /// running waits for the next one, which starts when that one ends; so every answer was taken after its request
 /// arrived, and however many clients ask at once, the exporter renders at most one answer at a time: its CPU and
 /// memory stay for the probes (200 concurrent scrapes rendered side by side starved the probes and took the
-/// exporter to 900 MB).
+/// exporter to 900 MB). Each answer's memory is given back for the next render once every request it was for has
+/// sent it or gone away.
 /// </summary>
-public sealed class CoalescedRenders
+public sealed class CoalescedRenders(RenderSegments segments)
 {
     private readonly SemaphoreSlim oneAtATime = new(1, 1);
-    private readonly Dictionary<(string ContentType, string What), TaskCompletionSource<Rendered>> waiting = [];
+    private readonly Dictionary<(string ContentType, string What), Pending> waiting = [];
 
-    /// <summary>The next render of an answer, shared with every other request waiting for the same one.</summary>
+    /// <summary>
+    /// The next render of an answer, shared with every other request waiting for the same one. The caller releases
+    /// what it gets (<see cref="Rendered.Release"/>) exactly once, when it has sent it or stopped waiting for it.
+    /// </summary>
     /// <param name="contentType">What is rendered.</param>
     /// <param name="what">Which answer of that content type (<c>""</c>, or a group's name): requests for the same one share renders.</param>
     /// <param name="render">Writes the answer to the stream.</param>
     public Task<Rendered> RenderAsync(string contentType, string what, Func<Stream, Task> render)
     {
         var key = (contentType, what);
-        TaskCompletionSource<Rendered> next;
+        Pending next;
         lock (waiting)
         {
             if (waiting.TryGetValue(key, out var pending))
             {
-                return pending.Task;
+                pending.Takers++;
+                return pending.Answer.Task;
             }
 
-            next = new TaskCompletionSource<Rendered>(TaskCreationOptions.RunContinuationsAsynchronously);
+            next = new Pending();
             waiting[key] = next;
         }
 
         _ = RenderWhenFreeAsync(key, next, render);
-        return next.Task;
+        return next.Answer.Task;
     }
 
-    private async Task RenderWhenFreeAsync((string ContentType, string What) key, TaskCompletionSource<Rendered> next, Func<Stream, Task> render)
+    private async Task RenderWhenFreeAsync((string ContentType, string What) key, Pending next, Func<Stream, Task> render)
     {
         await oneAtATime.WaitAsync();
         try
         {
+            int takers;
             lock (waiting)
             {
-                // From now on a new request waits for the render after this one.
+                // From now on a new request waits for the render after this one: the requests for this one are counted.
                 waiting.Remove(key);
+                takers = next.Takers;
             }
 
-            using var body = new RenderBuffer();
-            await render(body);
-            next.SetResult(new Rendered(body.Segments(), body.Length, key.ContentType));
+            var body = new RenderBuffer(segments);
+            try
+            {
+                await render(body);
+            }
+            catch
+            {
+                segments.Return(body.Taken);
+                throw;
+            }
+
+            next.Answer.SetResult(new Rendered(body.Segments(), body.Length, key.ContentType, () => segments.Return(body.Taken), takers));
         }
         catch (Exception e)
         {
             // Every request that waited for this render fails with its exception.
-            next.SetException(e);
+            next.Answer.SetException(e);
         }
         finally
         {
             oneAtATime.Release();
         }
     }
+
+    private sealed class Pending
+    {
+        public readonly TaskCompletionSource<Rendered> Answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int Takers = 1;
+    }
 }
 
 /// <summary>A rendered answer, shared read-only by the requests it is sent to.</summary>
-/// <param name="Segments">The answer, in the pieces it is written to a connection in.</param>
-/// <param name="Length">Its length in bytes.</param>
-/// <param name="ContentType">Its content type.</param>
-public readonly record struct Rendered(IReadOnlyList<ReadOnlyMemory<byte>> Segments, long Length, string ContentType);
+public sealed class Rendered
+{
+    private readonly Action giveBack;
+    private int takers;
+
+    internal Rendered(IReadOnlyList<ReadOnlyMemory<byte>> segments, long length, string contentType, Action giveBack, int takers)
+    {
+        Segments = segments;
+        Length = length;
+        ContentType = contentType;
+        this.giveBack = giveBack;
+        this.takers = takers;
+    }
+
+    /// <summary>The answer, in the pieces it is written to a connection in.</summary>
+    public IReadOnlyList<ReadOnlyMemory<byte>> Segments { get; }
+
+    /// <summary>Its length in bytes.</summary>
+    public long Length { get; }
+
+    public string ContentType { get; }
+
+    /// <summary>One request is done with the answer; when the last is, its memory goes to the next render.</summary>
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref takers) == 0)
+        {
+            giveBack();
+        }
+    }
+}

@@ -120,18 +120,27 @@ public static class ExporterEndpoints
     /// </summary>
     private static async Task SendAsync(HttpContext context, Task<Rendered> rendering)
     {
-        var (segments, length, contentType) = await rendering.WaitAsync(context.RequestAborted);
-        var response = context.Response;
-        response.ContentType = contentType;
-        response.ContentLength = length;
-        if (HttpMethods.IsHead(context.Request.Method))
+        try
         {
-            return;
-        }
+            var rendered = await rendering.WaitAsync(context.RequestAborted);
+            var response = context.Response;
+            response.ContentType = rendered.ContentType;
+            response.ContentLength = rendered.Length;
+            if (HttpMethods.IsHead(context.Request.Method))
+            {
+                return;
+            }
 
-        foreach (var segment in segments)
+            foreach (var segment in rendered.Segments)
+            {
+                await response.Body.WriteAsync(segment, context.RequestAborted);
+            }
+        }
+        finally
         {
-            await response.Body.WriteAsync(segment, context.RequestAborted);
+            // This request's share of the render, whether it sent it or went away first (then when the render is done).
+            _ = rendering.ContinueWith(static done => done.Result.Release(), CancellationToken.None,
+                TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 

@@ -61,6 +61,7 @@ public static class WebSetup
         });
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(4));
         builder.Services.AddSingleton(services => new ExporterStart(services.GetRequiredService<TimeProvider>().GetUtcNow()));
+        builder.Services.AddSingleton<RenderSegments>();
         builder.Services.AddSingleton<CoalescedRenders>();
         return builder;
     }
