@@ -68,6 +68,7 @@ public sealed partial class ConfigReloader : IConfigurationReload
             fleet.Apply(next);
             await probing.ApplyAsync(next);
             Accept(next, trigger);
+            LoadGarbage.Collect();
             LogReloaded(logger, trigger, next.Groups.Count, next.Collectors.Count, next.Origin.Description);
             return null;
         }

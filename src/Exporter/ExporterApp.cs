@@ -38,6 +38,7 @@ public static class ExporterApp
         builder.Services.AddHostedService<UnobservedTaskExceptions>();
 
         var app = builder.Build();
+        app.Lifetime.ApplicationStarted.Register(LoadGarbage.Collect);
         app.UseErrorsWithoutDetails();
         app.MapMetricsEndpoint();
         app.MapStatusEndpoints();

@@ -113,14 +113,14 @@ public sealed class StatusPageTests(ITestOutputHelper output) : IDisposable
         var collector = new CollectorStatus("lc-1", "127.0.0.1", 3978, "127.0.0.1:3978", "", "up", "127.0.0.1", "success", null, 0.002, 0, at, at, 0, 0, 1, 1, recent);
         var status = Document([collector], [new GroupStatus("g", "first_choice", false, "immediate", null, 1, 1, ["lc-1"], ["lc-1"])]);
 
-        var row = Rows(Section(StatusPage.Render(status, at), "Collectors")).Single();
+        var row = Rows(Section(StatusPage.Render(status, at).ToString(), "Collectors")).Single();
 
         // As wide as its column; three probes from the first pixel to the last.
         Assert.Contains("<td class=\"spark\"><svg class=\"spark\" viewBox=\"0 0 300 28\" preserveAspectRatio=\"none\"", row, StringComparison.Ordinal);
         Assert.Contains("<polyline class=\"line\" points=\"1,15 \"/>", row, StringComparison.Ordinal);
         Assert.Contains("<line class=\"fail\" x1=\"150\" y1=\"18\" x2=\"150\" y2=\"28\"/>", row, StringComparison.Ordinal);
         Assert.Contains("<polyline class=\"line\" points=\"299,4 \"/>", row, StringComparison.Ordinal);
-        Assert.Contains("td.spark{width:30%;min-width:140px}svg.spark{display:block;width:100%;height:28px}", StatusPage.Render(status, at), StringComparison.Ordinal);
+        Assert.Contains("td.spark{width:30%;min-width:140px}svg.spark{display:block;width:100%;height:28px}", StatusPage.Render(status, at).ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -139,7 +139,7 @@ public sealed class StatusPageTests(ITestOutputHelper output) : IDisposable
                 : new GroupStatus($"fw-{g:D4}", "first_choice", false, "immediate", null, 3, 1, [members[0]], members);
         })];
 
-        var page = StatusPage.Render(Document(collectors, groups), at);
+        var page = StatusPage.Render(Document(collectors, groups), at).ToString();
         output.WriteLine($"{page.Length} characters for 50 collectors and 5,000 groups");
 
         Assert.InRange(System.Text.Encoding.UTF8.GetByteCount(page), 1, 1024 * 1024);

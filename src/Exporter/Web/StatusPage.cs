@@ -39,7 +39,7 @@ public static class StatusPage
         """;
 
     /// <summary>The whole fleet: collectors, and groups by where they stand.</summary>
-    public static string Render(StatusDocument status, DateTimeOffset now)
+    public static StringBuilder Render(StatusDocument status, DateTimeOffset now)
     {
         var html = Begin(status, now, "logcollector-exporter");
         var summary = status.Summary;
@@ -68,7 +68,7 @@ public static class StatusPage
     }
 
     /// <summary>One group: its collectors in priority order, and where its logs go.</summary>
-    public static string RenderGroup(StatusDocument status, DateTimeOffset now)
+    public static StringBuilder RenderGroup(StatusDocument status, DateTimeOffset now)
     {
         var group = status.Groups.Single();
         var html = Begin(status, now, $"{group.Name} · logcollector-exporter");
@@ -102,7 +102,7 @@ public static class StatusPage
     }
 
     /// <summary>The answer to <c>/?group=NAME</c> when there is no such group.</summary>
-    public static string RenderNoSuchGroup(StatusDocument status, DateTimeOffset now, string name)
+    public static StringBuilder RenderNoSuchGroup(StatusDocument status, DateTimeOffset now, string name)
     {
         var html = Begin(status, now, "logcollector-exporter");
         html.Append("<section><h2>No group named “").Append(E(name)).Append("”</h2><p class=\"facts\"><a href=\"/\">← every group and collector</a></p>");
@@ -140,7 +140,8 @@ public static class StatusPage
         return html.Append("</header>\n");
     }
 
-    private static string End(StringBuilder html) => html.Append("</body></html>\n").ToString();
+    // The page stays in the builder's chunks: written from there, it is never copied into one string.
+    private static StringBuilder End(StringBuilder html) => html.Append("</body></html>\n");
 
     private static string Count(int count, string standing, string what) =>
         $"<span class=\"badge {standing}\">{count.ToString(CultureInfo.InvariantCulture)}</span> {what}";
