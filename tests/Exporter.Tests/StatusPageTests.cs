@@ -18,16 +18,11 @@ public sealed class StatusPageTests(ITestOutputHelper output) : IDisposable
     {
         using var up = Peer.Up();
         using var refused = Peer.Refused();
-        var config = directory.Write("collectors.yaml", $$"""
-            probe: {interval: 1s, timeout: 500ms}
-            collectors:
-              - {name: lc-224, address: 127.0.0.1, port: {{refused.Port}}, serial: "009201002984"}
-              - {name: lc-225, address: 127.0.0.1, port: {{up.Port}}}
-            groups:
+        var config = directory.Write("collectors.yaml", TwoCollectors(refused, up, """
               - {name: fw-1, collectors: [lc-224, lc-225]}
               - {name: fw-2, collectors: [lc-225, lc-224]}
               - {name: fw-3, collectors: [lc-224]}
-            """);
+            """));
         await using var exporter = await RunningExporter.StartAsync(config);
         await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_up", L("collector", "lc-224")) == 0, Eventually.Patience, "lc-224 down");
 
@@ -75,15 +70,10 @@ public sealed class StatusPageTests(ITestOutputHelper output) : IDisposable
     {
         using var up = Peer.Up();
         using var refused = Peer.Refused();
-        var config = directory.Write("collectors.yaml", $$"""
-            probe: {interval: 1s, timeout: 500ms}
-            collectors:
-              - {name: lc-224, address: 127.0.0.1, port: {{refused.Port}}, serial: "009201002984"}
-              - {name: lc-225, address: 127.0.0.1, port: {{up.Port}}}
-            groups:
+        var config = directory.Write("collectors.yaml", TwoCollectors(refused, up, """
               - {name: "fw:7", collectors: [lc-224, lc-225]}
               - {name: fw-dc, forwardToAll: true, collectors: [lc-225]}
-            """);
+            """));
         await using var exporter = await RunningExporter.StartAsync(config);
         await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_up", L("collector", "lc-224")) == 0, Eventually.Patience, "lc-224 down");
 
@@ -149,6 +139,16 @@ public sealed class StatusPageTests(ITestOutputHelper output) : IDisposable
         Assert.Contains($"<h3>On their first choice: logs go to lc-01 <span class=\"muted small\">({onLc01})</span></h3>", page, StringComparison.Ordinal);
         Assert.Contains($"<span class=\"muted\">and {onLc01 - StatusPage.FirstChoiceNamesShown} more: find one by name</span>", page, StringComparison.Ordinal);
     }
+
+    /// <summary>lc-224 refused, lc-225 up, in a catalogue, and the groups (YAML list items) over them.</summary>
+    private static string TwoCollectors(Peer refused, Peer up, string groups) => $$"""
+        probe: {interval: 1s, timeout: 500ms}
+        collectors:
+          - {name: lc-224, address: 127.0.0.1, port: {{refused.Port}}, serial: "009201002984"}
+          - {name: lc-225, address: 127.0.0.1, port: {{up.Port}}}
+        groups:
+        {{groups}}
+        """;
 
     private static StatusDocument Document(IReadOnlyList<CollectorStatus> collectors, IReadOnlyList<GroupStatus> groups) => new(
         new ExporterStatus("1.0.0", "abc", "test", DateTimeOffset.UnixEpoch, "collectors.yaml", new ReloadInfo(true, DateTimeOffset.UnixEpoch, "start", null),
