@@ -27,8 +27,7 @@ public sealed partial class ConfigReloader : IConfigurationReload
         this.probing = probing;
         this.metrics = metrics;
         this.logger = logger;
-        metrics.ConfigLastReloadSuccessful.Set(1);
-        metrics.ConfigLastReloadSuccessTimestamp.Set(active.LastReload.At.ToUnixTimeMilliseconds() / 1000.0);
+        metrics.ReloadSucceeded(active.LastReload.At);
     }
 
     public async Task<string?> ReloadAsync(string trigger, CancellationToken cancellationToken)
@@ -81,8 +80,7 @@ public sealed partial class ConfigReloader : IConfigurationReload
     private void Accept(ExporterConfig config, string trigger)
     {
         active.Accept(config, trigger);
-        metrics.ConfigLastReloadSuccessful.Set(1);
-        metrics.ConfigLastReloadSuccessTimestamp.Set(active.LastReload.At.ToUnixTimeMilliseconds() / 1000.0);
+        metrics.ReloadSucceeded(active.LastReload.At);
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Configuration reload ({Trigger}): {Source} is unchanged")]

@@ -93,6 +93,23 @@ public sealed class StatusPageTests(ITestOutputHelper output) : IDisposable
         var missing = await exporter.Client.GetAsync("/?group=fw-404");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Contains("No group named “fw-404”", await missing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // An empty name (the search box sent empty) is the whole page, not a group.
+        var empty = await exporter.Client.GetAsync("/?group=");
+        Assert.Equal(HttpStatusCode.OK, empty.StatusCode);
+        Assert.Contains("<section><h2>Groups</h2>", await empty.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_group_page_leaves_out_a_collector_that_a_reload_removed_before_it_was_rendered()
+    {
+        var at = new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+        var kept = new CollectorStatus("lc-1", "127.0.0.1", 3978, "127.0.0.1:3978", "", "up", null, "success", null, 0.001, 0, at, at, 0, 0, 1, 1, []);
+        var status = Document([kept], [new GroupStatus("fw-1", "first_choice", false, "immediate", null, 1, 1, ["lc-1"], ["lc-1", "lc-gone"])]);
+
+        var rows = Rows(Section(StatusPage.RenderGroup(status, at).ToString(), "fw-1"));
+
+        Assert.StartsWith("<tr class=\"preferred\"><td class=\"num\">1</td><td><b>lc-1</b>", Assert.Single(rows), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -51,7 +51,7 @@ public sealed class CollectorSeries
     /// <summary>The collector has another endpoint: what was measured of the old one goes, its counters go on.</summary>
     public void Forget()
     {
-        metrics.ForgetCollectorState(name);
+        state.Remove();
         consecutiveFailures.Set(0);
         state = new State(metrics, name);
     }
@@ -59,7 +59,7 @@ public sealed class CollectorSeries
     public void RecordProbe(CollectorView collector, in ProbeOutcome outcome, DateTimeOffset finishedAt)
     {
         probes[(int)outcome.Result].Inc();
-        state.LastProbe.Set(finishedAt.ToUnixTimeMilliseconds() / 1000.0);
+        state.LastProbe.Set(ExporterMetrics.UnixSeconds(finishedAt));
         if (outcome.DnsLookup is { } dns)
         {
             state.DnsLookup.Set(dns.TotalSeconds);
@@ -69,7 +69,7 @@ public sealed class CollectorSeries
         {
             handshake.Observe(outcome.Handshake.TotalSeconds);
             state.LastHandshake.Set(outcome.Handshake.TotalSeconds);
-            state.LastSuccess.Set(finishedAt.ToUnixTimeMilliseconds() / 1000.0);
+            state.LastSuccess.Set(ExporterMetrics.UnixSeconds(finishedAt));
         }
 
         consecutiveFailures.Set(collector.ConsecutiveFailures);
@@ -88,7 +88,15 @@ public sealed class CollectorSeries
     /// <summary>Removes every series of the collector: it is no longer configured.</summary>
     public void Remove()
     {
-        metrics.RemoveCollector(name);
+        state.Remove();
+        foreach (var result in ProbeResults.All)
+        {
+            metrics.Probes.RemoveLabelled(name, result.Label());
+        }
+
+        metrics.HandshakeDuration.RemoveLabelled(name);
+        metrics.ConsecutiveFailures.RemoveLabelled(name);
+        metrics.ConnectionDrops.RemoveLabelled(name);
         metrics.Info.RemoveLabelled(infoLabels);
     }
 
@@ -100,5 +108,14 @@ public sealed class CollectorSeries
         public readonly Gauge.Child DnsLookup = metrics.DnsLookupDuration.WithLabels(name);
         public readonly Gauge.Child LastProbe = metrics.LastProbeTimestamp.WithLabels(name);
         public readonly Gauge.Child LastSuccess = metrics.LastSuccessTimestamp.WithLabels(name);
+
+        public void Remove()
+        {
+            metrics.Up.RemoveLabelled(name);
+            metrics.LastHandshakeDuration.RemoveLabelled(name);
+            metrics.DnsLookupDuration.RemoveLabelled(name);
+            metrics.LastProbeTimestamp.RemoveLabelled(name);
+            metrics.LastSuccessTimestamp.RemoveLabelled(name);
+        }
     }
 }

@@ -74,43 +74,15 @@ public sealed class ExporterMetrics
             "How late each scheduled probe started against its due time.", new HistogramConfiguration { Buckets = LagBuckets });
     }
 
-    /// <summary>Removes every series of one collector (its label values), from each metric that has them: declared here, beside the metrics.</summary>
-    public void RemoveCollector(string collector)
+    /// <summary>A configuration was (re)loaded at <paramref name="at"/>.</summary>
+    public void ReloadSucceeded(DateTimeOffset at)
     {
-        foreach (var result in ProbeResults.All)
-        {
-            Probes.RemoveLabelled(collector, result.Label());
-        }
-
-        Up.RemoveLabelled(collector);
-        HandshakeDuration.RemoveLabelled(collector);
-        LastHandshakeDuration.RemoveLabelled(collector);
-        DnsLookupDuration.RemoveLabelled(collector);
-        ConsecutiveFailures.RemoveLabelled(collector);
-        LastProbeTimestamp.RemoveLabelled(collector);
-        LastSuccessTimestamp.RemoveLabelled(collector);
-        ConnectionDrops.RemoveLabelled(collector);
+        ConfigLastReloadSuccessful.Set(1);
+        ConfigLastReloadSuccessTimestamp.Set(UnixSeconds(at));
     }
 
-    /// <summary>Removes the gauges of one collector that describe what is known of its endpoint, until it is probed again.</summary>
-    public void ForgetCollectorState(string collector)
-    {
-        Up.RemoveLabelled(collector);
-        LastHandshakeDuration.RemoveLabelled(collector);
-        DnsLookupDuration.RemoveLabelled(collector);
-        LastProbeTimestamp.RemoveLabelled(collector);
-        LastSuccessTimestamp.RemoveLabelled(collector);
-    }
-
-    /// <summary>Removes every series of one group, not those of its members (<c>logcollector_preferred</c>).</summary>
-    public void RemoveGroup(string group)
-    {
-        GroupCollectors.RemoveLabelled(group);
-        GroupCollectorsUp.RemoveLabelled(group);
-        GroupPreferredPriority.RemoveLabelled(group);
-        GroupFailovers.RemoveLabelled(group);
-        GroupForwardToAll.RemoveLabelled(group);
-    }
+    /// <summary>Unix time in seconds, to the millisecond, as Prometheus timestamps are written.</summary>
+    public static double UnixSeconds(DateTimeOffset at) => at.ToUnixTimeMilliseconds() / 1000.0;
 
     /// <summary>The handshake histogram's buckets, fixed for the life of the process.</summary>
     public IReadOnlyList<double> HandshakeBuckets { get; }

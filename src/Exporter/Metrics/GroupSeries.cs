@@ -63,7 +63,11 @@ public sealed class GroupSeries
     /// <summary>Removes every series of the group and its members: it is no longer configured.</summary>
     public void Remove()
     {
-        metrics.RemoveGroup(name);
+        metrics.GroupCollectors.RemoveLabelled(name);
+        metrics.GroupCollectorsUp.RemoveLabelled(name);
+        metrics.GroupPreferredPriority.RemoveLabelled(name);
+        metrics.GroupFailovers.RemoveLabelled(name);
+        metrics.GroupForwardToAll.RemoveLabelled(name);
         foreach (var labels in memberLabels)
         {
             metrics.Preferred.RemoveLabelled(labels);

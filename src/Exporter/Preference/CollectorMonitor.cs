@@ -24,8 +24,8 @@ public sealed class CollectorMonitor
 
     public RecentProbes Recent { get; } = new();
 
-    /// <summary>The groups that list the collector, with its place in each (0 = priority 1).</summary>
-    internal List<(GroupMonitor Group, int Index)> Memberships { get; } = [];
+    /// <summary>The groups that list the collector.</summary>
+    internal List<GroupMonitor> Memberships { get; } = [];
 
     internal CollectorHealth Health { get; } = new();
 

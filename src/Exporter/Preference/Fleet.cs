@@ -86,9 +86,9 @@ public sealed partial class Fleet
                     }
                 }
 
-                for (var i = 0; i < members.Length; i++)
+                foreach (var member in members)
                 {
-                    members[i].Memberships.Add((group, i));
+                    member.Memberships.Add(group);
                 }
 
                 groups[groupConfig.Name] = group;
@@ -147,7 +147,7 @@ public sealed partial class Fleet
             }
 
             var moves = new PreferenceMoves();
-            foreach (var (group, _) in monitor.Memberships)
+            foreach (var group in monitor.Memberships)
             {
                 Update(group, moves);
             }
@@ -200,7 +200,12 @@ public sealed partial class Fleet
         if (before is not null)
         {
             moves.Add(after);
-            LogGroupMoved(logger, after.Config.Name, Names(before), Names(after), after.PreferredPriority);
+
+            // One line per group only at Debug: when a collector of 5,000 groups goes down, the engine waits for these.
+            if (logger.IsEnabled(LogLevel.Debug))
+            {
+                LogGroupMoved(logger, after.Config.Name, Names(before), Names(after), after.PreferredPriority);
+            }
         }
     }
 

@@ -29,9 +29,6 @@ public sealed class GroupMonitor
     /// <summary>The group as last configured (published with the next <see cref="Update"/>).</summary>
     internal GroupConfig Config => config;
 
-    /// <summary>The collectors in priority order, as last configured.</summary>
-    internal IReadOnlyList<CollectorMonitor> Members => members;
-
     /// <summary>Takes a new configuration of the group, keeping where its logs go for the collectors that stay; published by the next <see cref="Update"/>.</summary>
     internal void Reconfigure(GroupConfig next, CollectorMonitor[] nextMembers)
     {

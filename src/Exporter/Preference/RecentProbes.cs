@@ -32,7 +32,6 @@ public sealed class RecentProbes
     /// <summary>The probes, oldest first; safe from any thread while the writer adds.</summary>
     public RecentProbe[] ToArray()
     {
-        var copy = new Stored[Capacity];
         var spin = default(SpinWait);
         while (true)
         {
@@ -40,20 +39,15 @@ public sealed class RecentProbes
             if ((before & 1) == 0)
             {
                 var (last, length) = (next, count);
+                var probes = new RecentProbe[length];
                 for (var i = 0; i < length; i++)
                 {
-                    copy[i] = ring[(last - length + i + Capacity) % Capacity];
+                    probes[i] = Decode(ring[(last - length + i + Capacity) % Capacity]);
                 }
 
                 Interlocked.MemoryBarrier();
                 if (Volatile.Read(ref version) == before)
                 {
-                    var probes = new RecentProbe[length];
-                    for (var i = 0; i < length; i++)
-                    {
-                        probes[i] = Decode(copy[i]);
-                    }
-
                     return probes;
                 }
             }

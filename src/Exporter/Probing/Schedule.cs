@@ -165,7 +165,6 @@ internal sealed class Schedule
     }
 
     /// <summary>When the k-th probe of a target is due (k = 0: its first).</summary>
-    public long Due(int id, long k) => Due(Get(id) ?? throw new ArgumentOutOfRangeException(nameof(id)), k);
 
     private long Due(Entry entry, long k) => k == 0 ? entry.Base : entry.Base + entry.Phase + (interval * k);
 

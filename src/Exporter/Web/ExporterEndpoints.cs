@@ -69,11 +69,10 @@ public static class ExporterEndpoints
 
             return SendAsync(context, renders.RenderAsync(HtmlFormat, name ?? "", body =>
             {
-                var status = StatusDocument.Capture(fleet, active, BuildInfo.Current, start.At, group);
                 var now = time.GetUtcNow();
-                var page = name is null ? StatusPage.Render(status, now)
-                    : group is null ? StatusPage.RenderNoSuchGroup(status, now, name)
-                    : StatusPage.RenderGroup(status, now);
+                var page = name is null ? StatusPage.Render(StatusDocument.Capture(fleet, active, BuildInfo.Current, start.At), now)
+                    : group is null ? StatusPage.RenderNoSuchGroup(StatusDocument.Header(active, BuildInfo.Current, start.At, fleet.IsReady), now, name)
+                    : StatusPage.RenderGroup(StatusDocument.Capture(fleet, active, BuildInfo.Current, start.At, group), now);
                 // Encoded a buffer at a time: the page's bytes are never all in one array (at 5,000 groups, one in the large object heap).
                 using var writer = new StreamWriter(body, PageEncoding, leaveOpen: true);
                 writer.Write(page);
@@ -165,5 +164,5 @@ public static class ExporterEndpoints
 
     /// <summary>The group that <c>?group=NAME</c> asks for; null when the request asks for every group.</summary>
     private static string? GroupAsked(HttpContext context) =>
-        context.Request.Query.TryGetValue("group", out var values) && values.Count > 0 ? values[0] : null;
+        context.Request.Query.TryGetValue("group", out var values) && !string.IsNullOrEmpty(values[0]) ? values[0] : null;
 }

@@ -17,14 +17,27 @@ public sealed class RenderSegments
 
     private readonly ConcurrentBag<byte[]> free = [];
 
-    public byte[] Rent() => free.TryTake(out var segment) ? segment : new byte[SegmentSize];
+    // Counted apart: the bag's own count stops every thread that uses it.
+    private int kept;
+
+    public byte[] Rent()
+    {
+        if (!free.TryTake(out var segment))
+        {
+            return new byte[SegmentSize];
+        }
+
+        Interlocked.Decrement(ref kept);
+        return segment;
+    }
 
     public void Return(IEnumerable<byte[]> segments)
     {
         foreach (var segment in segments)
         {
-            if (free.Count >= MaxKept)
+            if (Interlocked.Increment(ref kept) > MaxKept)
             {
+                Interlocked.Decrement(ref kept);
                 return;
             }
 

@@ -13,31 +13,10 @@ namespace LogCollectorExporter.Web;
 public sealed record StatusDocument(ExporterStatus Exporter, FleetSummary Summary, IReadOnlyList<CollectorStatus> Collectors, IReadOnlyList<GroupStatus> Groups)
 {
     /// <summary>Reads the fleet's views (no lock: probing goes on while a page of thousands of groups is rendered).</summary>
-    /// <param name="only">Only this group's entry in <see cref="Groups"/>; every group when null.</param>
+    /// <param name="only">Only this group, and only its collectors; every group and collector when null.</param>
     public static StatusDocument Capture(Fleet fleet, ActiveConfiguration active, BuildInfo build, DateTimeOffset startedAt, GroupMonitor? only = null)
     {
-        var config = active.Current;
-        var reload = active.LastReload;
-        var probe = config.Probe;
-        var exporter = new ExporterStatus(
-            build.Version,
-            build.Revision,
-            build.Runtime,
-            startedAt,
-            config.Origin.Description,
-            new ReloadInfo(reload.Successful, reload.At, reload.Trigger, reload.Error),
-            new ProbeStatus(
-                Duration.Format(probe.Interval),
-                Duration.Format(probe.Timeout),
-                EnumText.Of(probe.Mode),
-                EnumText.Of(probe.Close),
-                EnumText.Of(probe.IpFamily),
-                probe.SourceAddress?.ToString(),
-                probe.FailureThreshold,
-                probe.RecoveryThreshold,
-                probe.MaxConcurrency),
-            fleet.IsReady);
-
+        var exporter = Header(active, build, startedAt, fleet.IsReady);
         var groups = fleet.Groups.Select(g => g.View).ToArray();
         var listedBy = new Dictionary<string, int>(StringComparer.Ordinal);
         var preferredBy = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -56,16 +35,51 @@ public sealed record StatusDocument(ExporterStatus Exporter, FleetSummary Summar
             }
         }
 
-        var collectors = fleet.Collectors.Select(c => Capture(c, listedBy.GetValueOrDefault(c.Config.Name), preferredBy.GetValueOrDefault(c.Config.Name))).ToArray();
+        var collectors = fleet.Collectors;
+        var up = collectors.Count(c => c.View.State == CollectorState.Up);
         var summary = new FleetSummary(
             groups.Length,
             standings[(int)GroupStanding.FirstChoice],
             standings[(int)GroupStanding.FailedOver],
             standings[(int)GroupStanding.Unreachable],
             standings[(int)GroupStanding.Undecided],
-            collectors.Length,
-            collectors.Count(c => c.State == "up"));
-        return new StatusDocument(exporter, summary, collectors, [.. (only is null ? groups : [only.View]).Select(Capture)]);
+            collectors.Count,
+            up);
+
+        // One group's page needs its collectors only: their recent probes are most of what a capture copies.
+        var view = only?.View;
+        var shown = view is null ? collectors : [.. collectors.Where(c => view.CollectorNames.Contains(c.Config.Name))];
+        return new StatusDocument(
+            exporter,
+            summary,
+            [.. shown.Select(c => Capture(c, listedBy.GetValueOrDefault(c.Config.Name), preferredBy.GetValueOrDefault(c.Config.Name)))],
+            [.. (view is null ? groups : [view]).Select(Capture)]);
+    }
+
+    /// <summary>The exporter itself: its build, configuration, last reload and probe settings.</summary>
+    public static ExporterStatus Header(ActiveConfiguration active, BuildInfo build, DateTimeOffset startedAt, bool ready)
+    {
+        var config = active.Current;
+        var reload = active.LastReload;
+        var probe = config.Probe;
+        return new ExporterStatus(
+            build.Version,
+            build.Revision,
+            build.Runtime,
+            startedAt,
+            config.Origin.Description,
+            new ReloadInfo(reload.Successful, reload.At, reload.Trigger, reload.Error),
+            new ProbeStatus(
+                Duration.Format(probe.Interval),
+                Duration.Format(probe.Timeout),
+                EnumText.Of(probe.Mode),
+                EnumText.Of(probe.Close),
+                EnumText.Of(probe.IpFamily),
+                probe.SourceAddress?.ToString(),
+                probe.FailureThreshold,
+                probe.RecoveryThreshold,
+                probe.MaxConcurrency),
+            ready);
     }
 
     private static CollectorStatus Capture(CollectorMonitor collector, int listedBy, int preferredBy)

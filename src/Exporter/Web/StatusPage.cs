@@ -41,7 +41,7 @@ public static class StatusPage
     /// <summary>The whole fleet: collectors, and groups by where they stand.</summary>
     public static StringBuilder Render(StatusDocument status, DateTimeOffset now)
     {
-        var html = Begin(status, now, "logcollector-exporter");
+        var html = Begin(status.Exporter, now, "logcollector-exporter");
         var summary = status.Summary;
         html.Append("<section><h2>Groups</h2><p class=\"facts\"><b>").Append(summary.Groups).Append("</b> groups: ")
             .Append(Count(summary.FirstChoice, "first_choice", "on their first choice")).Append(" · ")
@@ -71,7 +71,7 @@ public static class StatusPage
     public static StringBuilder RenderGroup(StatusDocument status, DateTimeOffset now)
     {
         var group = status.Groups.Single();
-        var html = Begin(status, now, $"{group.Name} · logcollector-exporter");
+        var html = Begin(status.Exporter, now, $"{group.Name} · logcollector-exporter");
         var byName = status.Collectors.ToDictionary(c => c.Name, StringComparer.Ordinal);
         html.Append("<p class=\"facts\"><a href=\"/\">← every group and collector</a></p>");
         html.Append("<section><h2>").Append(E(group.Name)).Append(" <span class=\"badge ").Append(group.Standing).Append("\">")
@@ -95,26 +95,29 @@ public static class StatusPage
         }
 
         html.Append("</p>");
-        AppendCollectors(html, group.Collectors.Select((name, i) => (byName[name], (int?)(i + 1), group.Preferred.Contains(name))), now, listing: false);
+        // A collector that a reload removed while this page was waiting to be rendered is left out, not an error.
+        var rows = group.Collectors.Select((name, i) => (Collector: byName.GetValueOrDefault(name), Priority: (int?)(i + 1), Preferred: group.Preferred.Contains(name)))
+            .Where(row => row.Collector is not null)
+            .Select(row => (row.Collector!, row.Priority, row.Preferred));
+        AppendCollectors(html, rows, now, listing: false);
         html.Append("</section>\n");
         AppendFinder(html, null);
         return End(html);
     }
 
     /// <summary>The answer to <c>/?group=NAME</c> when there is no such group.</summary>
-    public static StringBuilder RenderNoSuchGroup(StatusDocument status, DateTimeOffset now, string name)
+    public static StringBuilder RenderNoSuchGroup(ExporterStatus exporter, DateTimeOffset now, string name)
     {
-        var html = Begin(status, now, "logcollector-exporter");
+        var html = Begin(exporter, now, "logcollector-exporter");
         html.Append("<section><h2>No group named “").Append(E(name)).Append("”</h2><p class=\"facts\"><a href=\"/\">← every group and collector</a></p>");
         AppendFinder(html, name);
         html.Append("</section>\n");
         return End(html);
     }
 
-    private static StringBuilder Begin(StatusDocument status, DateTimeOffset now, string title)
+    private static StringBuilder Begin(ExporterStatus exporter, DateTimeOffset now, string title)
     {
         var html = new StringBuilder(32 * 1024);
-        var exporter = status.Exporter;
         html.Append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
             .Append("<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">")
             .Append(CultureInfo.InvariantCulture, $"<meta http-equiv=\"refresh\" content=\"{RefreshSeconds}\">")
