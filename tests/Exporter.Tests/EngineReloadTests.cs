@@ -89,6 +89,8 @@ public sealed class EngineReloadTests(ITestOutputHelper output)
         await using var engine = EngineHarness.Start(Configs.Group([kept.Port, removed.Port], probe: Probe));
         await Eventually.TrueAsync(() => kept.OpenConnections == 1 && removed.OpenConnections == 1, "both connections held");
 
+        // The collectors see the handshake before the engine collects it: the first probe is reported before the reload.
+        await engine.WaitForProbesAsync("c2", ProbeResult.Success, 1);
         await engine.ApplyAsync(Configs.Group([kept.Port], probe: Probe));
         await Eventually.TrueAsync(() => removed.Endings().Count == 1, "the removed target's connection closed");
         Assert.Equal(["fin"], removed.Endings());
