@@ -12,6 +12,9 @@ public sealed class ConfigFiles
     /// <summary>Larger than any configuration (a Kubernetes ConfigMap holds at most 1 MiB); also stops a read of an endless file such as /dev/zero.</summary>
     public const int MaxFileBytes = 16 * 1024 * 1024;
 
+    /// <summary>Larger than any saved Panorama configuration the exporter expects; read a stream at a time, never held whole.</summary>
+    public const long MaxStreamedFileBytes = 1024L * 1024 * 1024;
+
     private readonly List<string> paths = [];
     private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
@@ -32,6 +35,32 @@ public sealed class ConfigFiles
         paths.Add(path);
         Append(hash, path, SHA256.HashData(bytes));
         return bytes;
+    }
+
+    /// <summary>
+    /// Reads a file a buffer at a time through <paramref name="read"/> (a file too large to hold, such as a saved Panorama
+    /// configuration), and fingerprints all of it, whatever <paramref name="read"/> left unread.
+    /// </summary>
+    /// <exception cref="ConfigurationException">The file cannot be read or is larger than <see cref="MaxStreamedFileBytes"/>.</exception>
+    public T Read<T>(string path, Func<Stream, T> read)
+    {
+        T result;
+        byte[] contentHash;
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
+            using var content = new HashingStream(file, MaxStreamedFileBytes, path);
+            result = read(content);
+            contentHash = content.HashToEnd();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigurationException(path, $"cannot read the file: {e.Message}");
+        }
+
+        paths.Add(path);
+        Append(hash, path, contentHash);
+        return result;
     }
 
     public string Fingerprint() => Convert.ToHexString(hash.GetCurrentHash());
@@ -73,7 +102,7 @@ public sealed class ConfigFiles
     /// <summary>
     /// The SHA-256 of the file's content, read through a buffer on the stack: polled every second, the file is never
     /// copied (a copy of a 300 KB file a second grew the exporter's RSS by 10 MB between two full collections). Null when
-    /// it has more than <see cref="MaxFileBytes"/>.
+    /// it has more than <see cref="MaxStreamedFileBytes"/>, the most any file of a configuration may have.
     /// </summary>
     private static byte[]? HashOnDisk(string path)
     {
@@ -82,18 +111,88 @@ public sealed class ConfigFiles
         Span<byte> buffer = stackalloc byte[8192];
         long length = 0;
         int read;
-        while ((read = file.Read(buffer[..(int)Math.Min(buffer.Length, MaxFileBytes + 1L - length)])) > 0)
+        while ((read = file.Read(buffer[..(int)Math.Min(buffer.Length, MaxStreamedFileBytes + 1L - length)])) > 0)
         {
             content.AppendData(buffer[..read]);
             length += read;
         }
 
-        return length > MaxFileBytes ? null : content.GetHashAndReset();
+        return length > MaxStreamedFileBytes ? null : content.GetHashAndReset();
     }
 
     private static void Append(IncrementalHash hash, string path, byte[] contentHash)
     {
         hash.AppendData(Encoding.UTF8.GetBytes(path + "\0"));
         hash.AppendData(contentHash);
+    }
+
+    /// <summary>Reads through to the file, hashing every byte, and stops a file that never ends.</summary>
+    private sealed class HashingStream(Stream inner, long maxBytes, string path) : Stream
+    {
+        private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private long length;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => length;
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var read = inner.Read(buffer);
+            length += read;
+            if (length > maxBytes)
+            {
+                throw new ConfigurationException(path, $"is larger than {maxBytes / 1024 / 1024} MiB, which no configuration is");
+            }
+
+            hash.AppendData(buffer[..read]);
+            return read;
+        }
+
+        /// <summary>The hash of the whole file: what the reader did not read is read now.</summary>
+        public byte[] HashToEnd()
+        {
+            Span<byte> rest = stackalloc byte[8192];
+            int read;
+            do
+            {
+                read = Read(rest);
+            }
+            while (read > 0);
+
+            return hash.GetHashAndReset();
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                hash.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 }

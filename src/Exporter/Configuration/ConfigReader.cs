@@ -48,21 +48,72 @@ internal sealed partial class ConfigReader
     /// <param name="providerNames">For each provider of <paramref name="root"/>, in order, how to name it in an error about a key.</param>
     /// <param name="defaultSource">The name used for errors that no single value caused (a missing key, an empty list).</param>
     /// <param name="baseDirectory">Where relative <c>preferenceListFile</c> paths start.</param>
-    /// <param name="files">Reads the preference list files, and fingerprints them.</param>
-    public static (ProbeSettings Probe, IReadOnlyList<CollectorConfig> Collectors, IReadOnlyList<GroupConfig> Groups) Read(
-        IConfigurationRoot root, IReadOnlyList<Func<string, string>> providerNames, string defaultSource, string? baseDirectory, ConfigFiles files)
+    /// <param name="files">Reads the preference list files and saved Panorama configurations, and fingerprints them.</param>
+    /// <param name="panorama">The live Panorama sources' last good imports; file sources' outcomes are recorded there.</param>
+    /// <param name="now">When this read happens, for the file sources' outcomes.</param>
+    public static (ProbeSettings Probe, IReadOnlyList<CollectorConfig> Collectors, IReadOnlyList<GroupConfig> Groups, IReadOnlyList<PanoramaImported> Panorama) Read(
+        IConfigurationRoot root, IReadOnlyList<Func<string, string>> providerNames, string defaultSource, string? baseDirectory, ConfigFiles files,
+        PanoramaImports panorama, DateTimeOffset now)
     {
         var reader = new ConfigReader(root, providerNames, defaultSource, baseDirectory, files);
         var probe = reader.ReadProbe(root.GetSection("probe"));
         reader.ReadCatalogue(root.GetSection("collectors"), probe);
-        var groups = reader.ReadGroups(root.GetSection("groups"), probe);
+        var sources = reader.ReadPanorama(root.GetSection("panorama"));
+        var groups = reader.ReadGroups(root.GetSection("groups"), probe, required: sources.Count == 0);
+
+        // Imported after every group of the file: a serial the catalogue has is that collector, however Panorama defines it.
+        var import = new PanoramaImport(panorama, files, reader.definitions, probe.IpFamily, reader.errors);
+        import.AddTo(groups, sources, defaultSource, now);
         if (reader.errors.Count > 0)
         {
             throw new ConfigurationException(reader.errors);
         }
 
-        return (probe, reader.definitions.All, groups);
+        // Collectors are resolved once every definition is in: a later one may give a serial an earlier one did not.
+        return (probe, reader.definitions.All, [.. groups.Select(g => g.Group with { Collectors = [.. g.Members.Select(reader.definitions.Get)] })], import.Imported);
     }
+
+    /// <summary>The <c>panorama:</c> sources' keys; what the sources are and what they import is <see cref="PanoramaSource"/>'s and <see cref="PanoramaImport"/>'s.</summary>
+    private List<PanoramaSource> ReadPanorama(IConfigurationSection section)
+    {
+        var sources = new List<PanoramaSource>();
+        foreach (var item in ListItems(section, "panorama"))
+        {
+            var path = $"panorama[{item.Key}]";
+            CheckKeys(item, path, PanoramaSource.Keys);
+            var settings = new PanoramaSettings(
+                item["configFile"]?.Trim(),
+                item["url"]?.Trim(),
+                item["apiKeyFile"]?.Trim(),
+                item["caFile"]?.Trim(),
+                ReadDuration(item, path + ".refresh", "refresh", PanoramaSource.DefaultRefresh),
+                ReadDuration(item, path + ".timeout", "timeout", PanoramaSource.DefaultTimeout),
+                [.. ListItems(item.GetSection("collectorGroups"), path + ".collectorGroups").Select(group => group.Value?.Trim() ?? "")],
+                item["panoramaSerial"]?.Trim(),
+                ReadBool(item, path + ".forwardToAll", "forwardToAll") ?? false,
+                ReadEnum(item, path + ".failback", "failback", Failback.Immediate),
+                [.. item.GetChildren().Select(child => child.Key)]);
+            var source = PanoramaSource.Create(path, settings, FullPath, files, out var problems, out var fileErrors);
+            foreach (var (key, problem) in problems)
+            {
+                Error(key is null ? item.Path : ConfigurationPath.Combine(item.Path, key), key is null ? path : $"{path}.{key}", problem);
+            }
+
+            errors.AddRange(fileErrors);
+            if (source is not null && sources.FirstOrDefault(s => s.Label == source.Label) is { } same)
+            {
+                Error(item.Path, path, $"imports {source.Label}, as {same.Path} does already");
+            }
+            else if (source is not null)
+            {
+                sources.Add(source);
+            }
+        }
+
+        return sources;
+    }
+
+    private string FullPath(string file) => Path.GetFullPath(file, baseDirectory ?? Directory.GetCurrentDirectory());
 
     private ProbeSettings ReadProbe(IConfigurationSection section)
     {
@@ -187,12 +238,17 @@ internal sealed partial class ConfigReader
         }
     }
 
-    private List<GroupConfig> ReadGroups(IConfigurationSection section, ProbeSettings probe)
+    /// <returns>The groups without their collectors, and their names in priority order.</returns>
+    private List<(GroupConfig Group, IReadOnlyList<string> Members)> ReadGroups(IConfigurationSection section, ProbeSettings probe, bool required)
     {
         var items = ListItems(section, "groups");
         if (items.Count == 0 && section.Value is null)
         {
-            errors.Add(new(defaultSource, "groups", "at least one group is required; a group is a log collector preference list"));
+            if (required)
+            {
+                errors.Add(new(defaultSource, "groups", "at least one group is required; a group is a log collector preference list"));
+            }
+
             return [];
         }
 
@@ -216,8 +272,7 @@ internal sealed partial class ConfigReader
             groups.Add(group);
         }
 
-        // Collectors are resolved once every definition is in: a later one may give a serial an earlier one did not.
-        return [.. groups.Select(g => g.Group with { Collectors = [.. g.Members.Select(definitions.Get)] })];
+        return groups;
     }
 
     /// <returns>The group without its collectors, and their names in priority order.</returns>
