@@ -13,6 +13,7 @@ public sealed class ExporterMetrics
     internal static readonly string[] MemberLabels = ["group", "collector", "priority"];
     internal static readonly string[] GroupLabels = ["group"];
     internal static readonly string[] BuildLabels = ["version", "revision", "runtime"];
+    internal static readonly string[] SourceLabels = ["source"];
 
     private static readonly double[] LagBuckets = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -72,6 +73,12 @@ public sealed class ExporterMetrics
             "Unix time of the last successful configuration (re)load.");
         ScheduleLag = factory.CreateHistogram("logcollector_exporter_schedule_lag_seconds",
             "How late each scheduled probe started against its due time.", new HistogramConfiguration { Buckets = LagBuckets });
+        SourceLastImportSuccessful = factory.CreateGauge("logcollector_exporter_source_last_import_successful",
+            "1 when the last import of the Panorama source (a panorama: entry: its URL or file) succeeded, 0 when it failed and the last good import was kept.",
+            SourceLabels);
+        SourceLastImportSuccessTimestamp = factory.CreateGauge("logcollector_exporter_source_last_import_success_timestamp_seconds",
+            "Unix time of the last successful import of the Panorama source; absent before the first.",
+            SourceLabels, new GaugeConfiguration { SuppressInitialValue = true });
     }
 
     /// <summary>A configuration was (re)loaded at <paramref name="at"/>.</summary>
@@ -126,4 +133,8 @@ public sealed class ExporterMetrics
     public Gauge ConfigLastReloadSuccessTimestamp { get; }
 
     public Histogram ScheduleLag { get; }
+
+    public Gauge SourceLastImportSuccessful { get; }
+
+    public Gauge SourceLastImportSuccessTimestamp { get; }
 }
