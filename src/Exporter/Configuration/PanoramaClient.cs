@@ -95,7 +95,7 @@ public static class PanoramaClient
 
         if (response.Content.Headers.ContentLength > MaxResponseBytes)
         {
-            throw TooLarge(what);
+            throw new PanoramaImportException(TooLarge(what).Message);
         }
 
         var body = await response.Content.ReadAsStreamAsync(cancellationToken);
@@ -127,20 +127,32 @@ public static class PanoramaClient
     /// <summary>What an error answer says, when it is PAN-OS's <c>&lt;response status="error"&gt;</c>.</summary>
     private static async Task<string> ErrorTextAsync(HttpResponseMessage response, string what, CancellationToken cancellationToken)
     {
-        if (response.Content.Headers.ContentLength is null or > MaxErrorBytes)
+        if (response.Content.Headers.ContentLength > MaxErrorBytes)
         {
             return "";
         }
 
         try
         {
-            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-            PanoramaXml.Read(new MemoryStream(body), what, new PanoramaContentBuilder());
+            using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var buffer = new byte[MaxErrorBytes];
+            var length = 0;
+            int read;
+            while (length < buffer.Length && (read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
+            {
+                length += read;
+            }
+
+            PanoramaXml.Read(new MemoryStream(buffer, 0, length), what, new PanoramaContentBuilder());
             return "";
         }
         catch (ConfigurationException e)
         {
             return e.Errors[0].Problem.StartsWith("Panorama answered", StringComparison.Ordinal) ? $": {e.Errors[0].Problem}" : "";
+        }
+        catch (IOException)
+        {
+            return "";
         }
     }
 
