@@ -127,39 +127,10 @@ public sealed class ConfigFiles
     }
 
     /// <summary>Reads through to the file, hashing every byte, and stops a file that never ends.</summary>
-    private sealed class HashingStream(Stream inner, long maxBytes, string path) : Stream
+    private sealed class HashingStream(Stream inner, long maxBytes, string path)
+        : BoundedStream(inner, maxBytes, () => new ConfigurationException(path, $"is larger than {maxBytes / 1024 / 1024} MiB, which no configuration is"))
     {
         private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        private long length;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => length;
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            var read = inner.Read(buffer);
-            length += read;
-            if (length > maxBytes)
-            {
-                throw new ConfigurationException(path, $"is larger than {maxBytes / 1024 / 1024} MiB, which no configuration is");
-            }
-
-            hash.AppendData(buffer[..read]);
-            return read;
-        }
 
         /// <summary>The hash of the whole file: what the reader did not read is read now.</summary>
         public byte[] HashToEnd()
@@ -175,15 +146,7 @@ public sealed class ConfigFiles
             return hash.GetHashAndReset();
         }
 
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        protected override void Consumed(ReadOnlySpan<byte> bytes) => hash.AppendData(bytes);
 
         protected override void Dispose(bool disposing)
         {

@@ -104,7 +104,7 @@ public static class PanoramaClient
         using var stop = cancellationToken.Register(response.Dispose);
         try
         {
-            await Task.Run(() => PanoramaXml.Read(new BoundedStream(body, MaxResponseBytes, what), $"{source.Label} ({what})", builder), cancellationToken);
+            await Task.Run(() => PanoramaXml.Read(new BoundedStream(body, MaxResponseBytes, () => TooLarge(what)), $"{source.Label} ({what})", builder), cancellationToken);
         }
         catch (ConfigurationException e)
         {
@@ -247,45 +247,6 @@ public static class PanoramaClient
     private static TooLargeException TooLarge(string what) => new($"the answer ({what}) is larger than {MaxResponseBytes / 1024 / 1024} MiB");
 
     private sealed class TooLargeException(string message) : IOException(message);
-
-    /// <summary>Stops reading an answer that is larger than the bound.</summary>
-    private sealed class BoundedStream(Stream inner, long maxBytes, string what) : Stream
-    {
-        private long length;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => length;
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            var read = inner.Read(buffer);
-            length += read;
-            return length > maxBytes ? throw TooLarge(what) : read;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
 }
 
 /// <summary>Why a live Panorama source could not be imported this time; its message never holds the API key.</summary>
