@@ -46,7 +46,7 @@ public sealed class PanoramaHostTests : IAsyncLifetime
         var text = await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_group_collectors", L("group", PanoramaConfigs.FirewallSerial(2))) == 2, Eventually.Patience, "the three firewalls imported");
         Assert.Equal(1, Value(text, "logcollector_exporter_source_last_import_successful", L("source", label)));
         Assert.NotNull(Value(text, "logcollector_exporter_source_last_import_success_timestamp_seconds", L("source", label)));
-        Assert.True(log.Contains($"Panorama panorama[0] ({label}): importing 1 collector groups, 3 firewalls' preference lists, 2 managed collectors"));
+        await Eventually.TrueAsync(() => log.Contains($"Panorama panorama[0] ({label}): importing 1 collector groups, 3 firewalls' preference lists, 2 managed collectors"), "the import logged");
 
         // A rotated key that Panorama does not take: fetched again at once (the key file changed), refused, logged once.
         directory.Write("api-key", WrongKey);
@@ -70,6 +70,15 @@ public sealed class PanoramaHostTests : IAsyncLifetime
             await exporter.Client.GetStringAsync($"/?group={PanoramaConfigs.FirewallSerial(0)}"),
         };
         Assert.Contains("panorama[0].refresh: \"1s\" is not allowed", answers[0], StringComparison.Ordinal);
+        using (var status = System.Text.Json.JsonDocument.Parse(answers[2]))
+        {
+            var source = status.RootElement.GetProperty("exporter").GetProperty("panorama")[0];
+            Assert.Equal(label, source.GetProperty("source").GetString());
+            Assert.False(source.GetProperty("successful").GetBoolean());
+            Assert.Equal(3, source.GetProperty("firewalls").GetInt32());
+            Assert.StartsWith("HTTP 403 Forbidden", source.GetProperty("error").GetString(), StringComparison.Ordinal);
+        }
+
         Assert.Contains(label, answers[1], StringComparison.Ordinal);
         foreach (var secret in new[] { Key, WrongKey, Uri.EscapeDataString(Key) })
         {
