@@ -52,9 +52,11 @@ public sealed partial class PanoramaRefresher(ActiveConfiguration active, IConfi
                 continue;
             }
 
+            // Every refresh from when a fetch starts, however long it takes.
+            var started = time.GetUtcNow();
             var imported = await ImportAsync(source, cancellationToken);
             var wait = imported || active.Loader.Panorama.LastGood(source.Label) is not null ? source.Refresh : Min(source.Refresh, RetryBeforeFirstImport);
-            schedules[source.Label] = new Schedule(time.GetUtcNow() + wait, settings, key);
+            schedules[source.Label] = new Schedule(started + wait, settings, key);
         }
     }
 
