@@ -1,8 +1,12 @@
 using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Web;
 
 namespace LogCollectorExporter;
 
-/// <summary><c>--check-config FILE</c>: load the file with its overrides as a start would, say what it holds, exit.</summary>
+/// <summary>
+/// <c>--check-config FILE</c>: load the file with its overrides as a start would, and the <c>--web.config.file</c> given
+/// with it (and the certificates it names), say what they hold, exit.
+/// </summary>
 public static class ConfigCheck
 {
     /// <exception cref="ConfigurationException">The configuration cannot be used (exit code 2).</exception>
@@ -17,6 +21,12 @@ public static class ConfigCheck
         {
             var policy = group.ForwardToAll ? "forward to all" : $"failback {EnumText.Of(group.Failback)}";
             output.WriteLine($"  {group.Name} ({policy}): {string.Join(", ", group.Collectors.Select((c, i) => $"{i + 1}. {c.Name}"))}");
+        }
+
+        if (launch.WebConfigFiles.Count > 0)
+        {
+            var web = WebSecuritySnapshot.Load(launch.WebConfigFiles);
+            output.WriteLine($"{web.Config.Description}: valid. {WebSecuritySetup.Describe(web)}");
         }
 
         return 0;

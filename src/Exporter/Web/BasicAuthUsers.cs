@@ -1,0 +1,139 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace LogCollectorExporter.Web;
+
+/// <summary>What a check of a user name and password found.</summary>
+public enum PasswordVerdict
+{
+    Accepted,
+    Rejected,
+
+    /// <summary>Not checked: the budget for bcrypt is spent (see <see cref="PasswordCheckBudget"/>).</summary>
+    NotChecked,
+}
+
+/// <summary>
+/// The <c>basic_auth_users</c> of one web configuration and what has been checked against them. A user name and
+/// password pair is checked with bcrypt once: the outcome is kept under a keyed hash of the pair (HMAC-SHA-256 with a
+/// key made at random for this configuration, never the password itself), so that a scraper's every request after
+/// its first costs a hash, not a bcrypt. Accepted pairs are kept apart from rejected ones, so that a flood of wrong
+/// passwords can push out only other wrong ones. An unknown user is checked against a stand-in hash of the same cost
+/// as the users' hashes, so that it takes as long as a wrong password and tells nothing about which users exist.
+/// </summary>
+public sealed class BasicAuthUsers
+{
+    /// <summary>Far more than the scrapers and people who use one exporter.</summary>
+    public const int AcceptedKept = 64;
+
+    public const int RejectedKept = 1024;
+
+    private readonly IReadOnlyDictionary<string, string> hashes;
+    private readonly string standIn;
+    private readonly byte[] key = RandomNumberGenerator.GetBytes(32);
+    private readonly KeptVerdicts accepted = new(AcceptedKept);
+    private readonly KeptVerdicts rejected = new(RejectedKept);
+    private long estimateTicks;
+
+    /// <summary>Makes the stand-in hash now (one bcrypt of the highest cost among the users), which also times one check.</summary>
+    public BasicAuthUsers(IReadOnlyDictionary<string, string> hashes)
+    {
+        this.hashes = hashes;
+        var cost = hashes.Values.Max(h => int.Parse(h.AsSpan(4, 2), provider: null));
+        var started = Stopwatch.GetTimestamp();
+        standIn = BCrypt.Net.BCrypt.HashPassword(Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)), BCrypt.Net.BCrypt.GenerateSalt(cost, 'y'));
+        estimateTicks = Stopwatch.GetElapsedTime(started).Ticks;
+    }
+
+    public int Count => hashes.Count;
+
+    /// <summary>
+    /// Whether the pair is a user's; bcrypt only for a pair not seen before, within the budget. When the budget is
+    /// spent, <see cref="PasswordVerdict.NotChecked"/> and how long until it has room again.
+    /// </summary>
+    public async Task<(PasswordVerdict Verdict, TimeSpan RetryAfter)> CheckAsync(string user, string password, PasswordCheckBudget budget,
+        CancellationToken cancellationToken)
+    {
+        var pair = KeyedHash(user, password);
+        if (accepted.Contains(pair))
+        {
+            return (PasswordVerdict.Accepted, TimeSpan.Zero);
+        }
+
+        if (rejected.Contains(pair))
+        {
+            return (PasswordVerdict.Rejected, TimeSpan.Zero);
+        }
+
+        var known = hashes.TryGetValue(user, out var hash);
+        var matches = false;
+        var (ran, retryAfter) = await budget.TryRunAsync(TimeSpan.FromTicks(Interlocked.Read(ref estimateTicks)), () =>
+        {
+            var started = Stopwatch.GetTimestamp();
+            matches = Matches(password, known ? hash! : standIn) && known;
+            Interlocked.Exchange(ref estimateTicks, Stopwatch.GetElapsedTime(started).Ticks);
+        }, cancellationToken);
+        if (!ran)
+        {
+            return (PasswordVerdict.NotChecked, retryAfter);
+        }
+
+        (matches ? accepted : rejected).Add(pair);
+        return (matches ? PasswordVerdict.Accepted : PasswordVerdict.Rejected, TimeSpan.Zero);
+    }
+
+    /// <summary>bcrypt of the password with the hash's salt and cost, compared in constant time.</summary>
+    private static bool Matches(string password, string hash) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(BCrypt.Net.BCrypt.HashPassword(password, hash)), Encoding.ASCII.GetBytes(hash));
+
+    private UInt128 KeyedHash(string user, string password)
+    {
+        // The user name's length first, so that no two pairs make the same input.
+        var userBytes = Encoding.UTF8.GetBytes(user);
+        var input = new byte[4 + userBytes.Length + Encoding.UTF8.GetByteCount(password)];
+        BinaryPrimitives.WriteInt32BigEndian(input, userBytes.Length);
+        userBytes.CopyTo(input, 4);
+        Encoding.UTF8.GetBytes(password, input.AsSpan(4 + userBytes.Length));
+        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        HMACSHA256.HashData(key, input, mac);
+        CryptographicOperations.ZeroMemory(input);
+
+        // 128 of its 256 bits: as unguessable, and a key of the dictionaries as it is.
+        return BinaryPrimitives.ReadUInt128LittleEndian(mac);
+    }
+
+    /// <summary>Pairs already checked, the oldest pushed out first.</summary>
+    private sealed class KeptVerdicts(int capacity)
+    {
+        private readonly Lock gate = new();
+        private readonly HashSet<UInt128> kept = [];
+        private readonly Queue<UInt128> order = new();
+
+        public bool Contains(UInt128 pair)
+        {
+            lock (gate)
+            {
+                return kept.Contains(pair);
+            }
+        }
+
+        public void Add(UInt128 pair)
+        {
+            lock (gate)
+            {
+                if (!kept.Add(pair))
+                {
+                    return;
+                }
+
+                order.Enqueue(pair);
+                if (order.Count > capacity)
+                {
+                    kept.Remove(order.Dequeue());
+                }
+            }
+        }
+    }
+}
