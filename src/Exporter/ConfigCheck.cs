@@ -13,6 +13,7 @@ public static class ConfigCheck
     public static int Run(Launch launch, TextWriter output)
     {
         var config = ConfigLoader.FromFile(launch.ConfigFile ?? Launch.DefaultConfigFile, launch.HostArgs).Load();
+        var web = launch.WebConfigFiles.Count > 0 ? WebSecuritySnapshot.Load(launch.WebConfigFiles) : null;
         var probe = config.Probe;
         output.WriteLine($"{config.Origin.Description}: valid. {config.Groups.Count} groups, {config.Collectors.Count} collectors; " +
             $"probe every {Duration.Format(probe.Interval)}, timeout {Duration.Format(probe.Timeout)}, mode {EnumText.Of(probe.Mode)}");
@@ -23,9 +24,8 @@ public static class ConfigCheck
             output.WriteLine($"  {group.Name} ({policy}): {string.Join(", ", group.Collectors.Select((c, i) => $"{i + 1}. {c.Name}"))}");
         }
 
-        if (launch.WebConfigFiles.Count > 0)
+        if (web is not null)
         {
-            var web = WebSecuritySnapshot.Load(launch.WebConfigFiles);
             output.WriteLine($"{web.Config.Description}: valid. {WebSecuritySetup.Describe(web)}");
         }
 

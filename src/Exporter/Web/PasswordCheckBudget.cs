@@ -31,7 +31,7 @@ public sealed class PasswordCheckBudget(TimeProvider time)
             RefillNow();
             if (balance <= TimeSpan.Zero)
             {
-                return (false, TimeSpan.FromSeconds(Math.Ceiling(-balance / Refill)));
+                return (false, TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(-balance / Refill))));
             }
 
             balance -= estimate;

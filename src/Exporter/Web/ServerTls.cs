@@ -59,7 +59,7 @@ public sealed class ServerTls
         {
             certificate = X509Certificate2.CreateFromPem(certificatePem, keyPem);
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
             throw Error(config, "key_file", $"{config.KeyFile} is not the private key of the certificate in {config.CertFile} " +
                 $"(an unencrypted PEM RSA or ECDSA key is needed): {e.Message}");
