@@ -42,10 +42,11 @@ public sealed partial class ExporterProcess : IAsyncDisposable
     /// <param name="environment">Extra environment variables.</param>
     /// <param name="wrapper">A command to run the exporter under, such as <c>unshare -n</c>.</param>
     /// <param name="scheme">http, or https for a web configuration with TLS.</param>
+    /// <param name="exporter">The binary, when not the one built next to the tests.</param>
     public static ExporterProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null, string[]? wrapper = null,
-        string scheme = "http")
+        string scheme = "http", string? exporter = null)
     {
-        string[] command = [.. wrapper ?? [], Tools.Exporter];
+        string[] command = [.. wrapper ?? [], exporter ?? Tools.Exporter];
         var info = new ProcessStartInfo(Tools.Find(command[0]))
         {
             RedirectStandardOutput = true,

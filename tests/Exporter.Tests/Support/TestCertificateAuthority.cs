@@ -24,11 +24,11 @@ public sealed class TestCertificateAuthority
 
     public X509Certificate2 Certificate { get; }
 
-    /// <summary>A certificate for a TLS server at 127.0.0.1 and localhost.</summary>
-    public X509Certificate2 IssueServer(string name = "logcollector-exporter") => Issue(name, ServerAuthentication, server: true);
+    /// <summary>A certificate for a TLS server at 127.0.0.1 and localhost, and any other names given.</summary>
+    public X509Certificate2 IssueServer(string name = "logcollector-exporter", params string[] dnsNames) => Issue(name, ServerAuthentication, dnsNames);
 
     /// <summary>A certificate for a TLS client, such as Prometheus.</summary>
-    public X509Certificate2 IssueClient(string name = "prometheus") => Issue(name, ClientAuthentication, server: false);
+    public X509Certificate2 IssueClient(string name = "prometheus") => Issue(name, ClientAuthentication, null);
 
     /// <summary>Writes the CA's certificate as PEM; the path.</summary>
     public string WriteCertificate(string path)
@@ -46,11 +46,28 @@ public sealed class TestCertificateAuthority
     }
 
     /// <summary>
-    /// A client that trusts only this CA (and checks the name), speaks only <paramref name="protocols"/> and presents
+    /// A client that trusts only this CA (and checks the name: the address's, or <paramref name="serverName"/>, as
+    /// Prometheus's tls_config does), speaks only <paramref name="protocols"/> and presents
     /// <paramref name="clientCertificate"/>; <paramref name="seen"/> gets every server certificate it is shown.
     /// </summary>
     public HttpClient Client(Uri baseAddress, X509Certificate2? clientCertificate = null, SslProtocols protocols = SslProtocols.None,
-        Action<X509Certificate2>? seen = null, NetworkCredential? credentials = null)
+        Action<X509Certificate2>? seen = null, NetworkCredential? credentials = null, string? serverName = null) =>
+        Create(baseAddress, (server, errors) =>
+        {
+            seen?.Invoke(server);
+            using var chain = new X509Chain();
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.Add(Certificate);
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            var named = serverName is null ? (errors & SslPolicyErrors.RemoteCertificateNameMismatch) == 0 : server.MatchesHostname(serverName);
+            return chain.Build(server) && named;
+        }, clientCertificate, protocols, credentials);
+
+    /// <summary>A client as the kubelet's HTTPS probe is: it checks no certificate and presents none.</summary>
+    public static HttpClient Kubelet(Uri baseAddress) => Create(baseAddress, (_, _) => true, null, SslProtocols.None, null);
+
+    private static HttpClient Create(Uri baseAddress, Func<X509Certificate2, SslPolicyErrors, bool> validate, X509Certificate2? clientCertificate,
+        SslProtocols protocols, NetworkCredential? credentials)
     {
         var handler = new SocketsHttpHandler
         {
@@ -60,16 +77,7 @@ public sealed class TestCertificateAuthority
             {
                 EnabledSslProtocols = protocols,
                 ClientCertificates = clientCertificate is null ? null : [clientCertificate],
-                RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-                {
-                    var server = new X509Certificate2(certificate!);
-                    seen?.Invoke(server);
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.Add(Certificate);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    return chain.Build(server) && (errors & SslPolicyErrors.RemoteCertificateNameMismatch) == 0;
-                },
+                RemoteCertificateValidationCallback = (_, certificate, _, errors) => validate(new X509Certificate2(certificate!), errors),
             },
         };
         var client = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(20) };
@@ -82,18 +90,23 @@ public sealed class TestCertificateAuthority
         return client;
     }
 
-    private X509Certificate2 Issue(string name, string usage, bool server)
+    /// <param name="dnsNames">null for a client; for a server, its names besides 127.0.0.1 and localhost.</param>
+    private X509Certificate2 Issue(string name, string usage, string[]? dnsNames)
     {
         using var subjectKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={name}", subjectKey, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(usage)], false));
-        if (server)
+        if (dnsNames is not null)
         {
             var names = new SubjectAlternativeNameBuilder();
             names.AddIpAddress(IPAddress.Loopback);
-            names.AddDnsName("localhost");
+            foreach (var dnsName in dnsNames.Prepend("localhost"))
+            {
+                names.AddDnsName(dnsName);
+            }
+
             request.CertificateExtensions.Add(names.Build());
         }
 
