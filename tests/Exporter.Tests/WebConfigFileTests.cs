@@ -1,4 +1,6 @@
 using System.Net;
+using System.Text;
+using CsCheck;
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Tests.Support;
 using LogCollectorExporter.Web;
@@ -96,6 +98,46 @@ public sealed class WebConfigFileTests : IDisposable
     }
 
     [Fact]
+    public void Any_file_gives_a_web_configuration_or_a_configuration_error()
+    {
+        var valid = Encoding.UTF8.GetBytes($$"""
+            tls_server_config:
+              cert_file: server.crt
+              key_file: server.key
+              client_auth_type: RequireAndVerifyClientCert
+              client_ca_file: ca.crt
+              min_version: TLS13
+            http_server_config:
+              headers: {X-Frame-Options: deny, Content-Security-Policy: "default-src 'none'"}
+            basic_auth_users:
+              alice: {{Hash}}
+              bob: '{{Hash}}'
+            """);
+        var (taken, rejected) = (0, 0);
+        Gen.OneOf(
+            Gen.Select(Gen.Int[1, 12], Gen.Long, (count, seed) => ConfigInputs.Mutate(valid, count, seed)),
+            ConfigInputs.HostileYaml.Select(Encoding.UTF8.GetBytes),
+            ConfigInputs.YamlBytes).Sample(bytes =>
+        {
+            using var folder = new TempDirectory();
+            var web = Path.Combine(folder.Path, "web.yml");
+            File.WriteAllBytes(web, bytes);
+            try
+            {
+                WebConfigFile.Read([web], new ConfigFiles());
+                Interlocked.Increment(ref taken);
+            }
+            catch (ConfigurationException e)
+            {
+                Assert.StartsWith("configuration error", e.Message.Replace($"{e.Errors.Count} configuration errors", "configuration error", StringComparison.Ordinal), StringComparison.Ordinal);
+                Interlocked.Increment(ref rejected);
+            }
+        }, iter: 1000);
+
+        Assert.True(taken > 0 && rejected > 0, $"{taken} taken, {rejected} rejected: the inputs should include both");
+    }
+
+    [Fact]
     public void A_hash_is_never_quoted_in_an_error()
     {
         var web = directory.Write("web.yml", "basic_auth_users:\n  alice: $2y$05$tooShortButSecretLooking\n");
@@ -188,5 +230,19 @@ public sealed class WebConfigFileTests : IDisposable
         Assert.InRange(checkedWrong, 1, 10);
         Assert.Equal(PasswordVerdict.NotChecked, unknown);
         Assert.True(retryAfter >= TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
+    public async Task Requests_with_the_same_pair_at_once_share_one_check()
+    {
+        var users = new BasicAuthUsers(new Dictionary<string, string> { ["prometheus"] = await WebSecurityTests.HtpasswdAsync(new NetworkCredential("prometheus", "right"), cost: 10) });
+        var budget = new PasswordCheckBudget(TimeProvider.System);
+
+        var wrong = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() => users.CheckAsync("prometheus", "wrong", budget, CancellationToken.None))));
+        var right = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() => users.CheckAsync("prometheus", "right", budget, CancellationToken.None))));
+
+        // Each pair checked once, within the budget's three or four checks; fifty checks each would have run out of it.
+        Assert.All(wrong, v => Assert.Equal(PasswordVerdict.Rejected, v.Verdict));
+        Assert.All(right, v => Assert.Equal(PasswordVerdict.Accepted, v.Verdict));
     }
 }

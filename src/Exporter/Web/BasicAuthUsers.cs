@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
@@ -22,6 +23,7 @@ public enum PasswordVerdict
 /// its first costs a hash, not a bcrypt. Accepted pairs are kept apart from rejected ones, so that a flood of wrong
 /// passwords can push out only other wrong ones. An unknown user is checked against a stand-in hash of the same cost
 /// as the users' hashes, so that it takes as long as a wrong password and tells nothing about which users exist.
+/// Concurrent requests with the same pair share one check.
 /// </summary>
 public sealed class BasicAuthUsers
 {
@@ -35,6 +37,7 @@ public sealed class BasicAuthUsers
     private readonly byte[] key = RandomNumberGenerator.GetBytes(32);
     private readonly KeptVerdicts accepted = new(AcceptedKept);
     private readonly KeptVerdicts rejected = new(RejectedKept);
+    private readonly ConcurrentDictionary<UInt128, Task<(PasswordVerdict, TimeSpan)>> checking = new();
     private long estimateTicks;
 
     /// <summary>Makes the stand-in hash now (one bcrypt of the highest cost among the users), which also times one check.</summary>
@@ -51,7 +54,8 @@ public sealed class BasicAuthUsers
 
     /// <summary>
     /// Whether the pair is a user's; bcrypt only for a pair not seen before, within the budget. When the budget is
-    /// spent, <see cref="PasswordVerdict.NotChecked"/> and how long until it has room again.
+    /// spent, <see cref="PasswordVerdict.NotChecked"/> and how long until it has room again. Requests with a pair that
+    /// is being checked wait for that check rather than start another: a flood of one wrong password costs one bcrypt.
     /// </summary>
     public async Task<(PasswordVerdict Verdict, TimeSpan RetryAfter)> CheckAsync(string user, string password, PasswordCheckBudget budget,
         CancellationToken cancellationToken)
@@ -67,6 +71,38 @@ public sealed class BasicAuthUsers
             return (PasswordVerdict.Rejected, TimeSpan.Zero);
         }
 
+        var mine = new TaskCompletionSource<(PasswordVerdict, TimeSpan)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var check = checking.GetOrAdd(pair, mine.Task);
+        if (check != mine.Task)
+        {
+            return await check.WaitAsync(cancellationToken);
+        }
+
+        try
+        {
+            // Not the request's token: others may be waiting for this check, and the budget keeps such checks few.
+            var verdict = await CheckWithBcryptAsync(user, password, budget);
+            if (verdict.Item1 != PasswordVerdict.NotChecked)
+            {
+                (verdict.Item1 == PasswordVerdict.Accepted ? accepted : rejected).Add(pair);
+            }
+
+            mine.SetResult(verdict);
+            return verdict;
+        }
+        catch (Exception e)
+        {
+            mine.SetException(e);
+            throw;
+        }
+        finally
+        {
+            checking.TryRemove(pair, out _);
+        }
+    }
+
+    private async Task<(PasswordVerdict, TimeSpan)> CheckWithBcryptAsync(string user, string password, PasswordCheckBudget budget)
+    {
         var known = hashes.TryGetValue(user, out var hash);
         var matches = false;
         var (ran, retryAfter) = await budget.TryRunAsync(TimeSpan.FromTicks(Interlocked.Read(ref estimateTicks)), () =>
@@ -74,14 +110,8 @@ public sealed class BasicAuthUsers
             var started = Stopwatch.GetTimestamp();
             matches = Matches(password, known ? hash! : standIn) && known;
             Interlocked.Exchange(ref estimateTicks, Stopwatch.GetElapsedTime(started).Ticks);
-        }, cancellationToken);
-        if (!ran)
-        {
-            return (PasswordVerdict.NotChecked, retryAfter);
-        }
-
-        (matches ? accepted : rejected).Add(pair);
-        return (matches ? PasswordVerdict.Accepted : PasswordVerdict.Rejected, TimeSpan.Zero);
+        }, CancellationToken.None);
+        return !ran ? (PasswordVerdict.NotChecked, retryAfter) : (matches ? PasswordVerdict.Accepted : PasswordVerdict.Rejected, TimeSpan.Zero);
     }
 
     /// <summary>bcrypt of the password with the hash's salt and cost, compared in constant time.</summary>

@@ -89,8 +89,14 @@ public sealed class ServerTls
         }
 
         // Offline: the chain is what cert_file holds, never fetched from the addresses in the certificates.
-        var context = SslStreamCertificateContext.Create(certificate, [.. chain.Skip(1)], offline: true);
-        return new ServerTls(config, certificate, context, clientCas);
+        try
+        {
+            return new ServerTls(config, certificate, SslStreamCertificateContext.Create(certificate, [.. chain.Skip(1)], offline: true), clientCas);
+        }
+        catch (CryptographicException e)
+        {
+            throw Error(config, "cert_file", $"the certificate in {config.CertFile} cannot be served: {e.Message}");
+        }
     }
 
     /// <summary>

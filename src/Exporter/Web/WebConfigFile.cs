@@ -131,6 +131,13 @@ public static partial class WebConfigFile
             errors.Add(new ConfigurationError(file, null, $"is not valid YAML: line {e.Start.Line}, column {e.Start.Column}: {e.Message.Split("): ", 2)[^1]}"));
             return null;
         }
+        catch (Exception e)
+        {
+            // The YAML reader fails on some malformed input with exceptions other than its own (as ConfigLoader found by
+            // fuzzing): still a bad file, not a crash of the watcher or of the start.
+            errors.Add(new ConfigurationError(file, null, $"is not valid YAML: {e.Message}"));
+            return null;
+        }
 
         // An empty file asks for nothing, as in the toolkit: plain HTTP, open to all.
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
