@@ -1,28 +1,34 @@
+using System.Threading.Channels;
+using LogCollectorExporter.Probing;
+
 namespace LogCollectorExporter.Web;
 
 /// <summary>
 /// How much time bcrypt may take, for all requests together: a bucket of time that holds <see cref="Burst"/> and
-/// refills at <see cref="Refill"/> a second, and checks that run one at a time. bcrypt is slow on purpose (a cost of
-/// 10 takes some 90 ms of a core here), so without a bound a flood of wrong passwords would take every core there is,
-/// and the CPU limit of a pod, from the probes and the scrapes. Each check reserves what the last one of that cost
-/// took before it starts, so a thousand requests arriving at once do not all find the bucket full.
+/// refills at <see cref="Refill"/> a second. bcrypt is slow on purpose (a cost of 10 takes some 70 ms of a core here),
+/// so without a bound a flood of wrong passwords would take every core there is, and the CPU limit of a pod, from the
+/// probes and the scrapes. Each check reserves what the last one of that cost took before it starts, so a thousand
+/// requests arriving at once do not all find the bucket full. The checks run one at a time on a thread of their own
+/// at the lowest priority (nice 19), so that even the burst gives way to the probe engine's thread and Kestrel's.
 /// </summary>
 public sealed class PasswordCheckBudget(TimeProvider time)
 {
-    /// <summary>After a quiet spell: a few checks at once (three at a cost of 10), for scrapers and people arriving together.</summary>
+    /// <summary>After a quiet spell: a few checks at once (four at a cost of 10), for scrapers and people arriving together.</summary>
     public static readonly TimeSpan Burst = TimeSpan.FromMilliseconds(300);
 
-    /// <summary>Then 5 % of one core: at a cost of 10, one check every two seconds or so; at a cost of 5, some 15 a second.</summary>
+    /// <summary>Then 5 % of one core: at a cost of 10, a check every second or two; at a cost of 5, some 20 a second.</summary>
     public static readonly TimeSpan Refill = TimeSpan.FromMilliseconds(50);
 
     private readonly Lock gate = new();
-    private readonly SemaphoreSlim oneAtATime = new(1, 1);
+    private readonly Channel<Check> checks = Channel.CreateUnbounded<Check>(new UnboundedChannelOptions { SingleReader = true });
     private TimeSpan balance = Burst;
     private long refilledAt = time.GetTimestamp();
+    private Thread? worker;
 
     /// <summary>
-    /// Runs <paramref name="check"/> when the budget has room, one at a time, and charges what it took; false (and
-    /// the check not run) when the budget is spent, with how long until it has room again.
+    /// Runs <paramref name="check"/> when the budget has room, and charges what it took; false (and the check not run)
+    /// when the budget is spent, with how long until it has room again. A check cancelled before its turn is not run,
+    /// and what it reserved is given back.
     /// </summary>
     public async Task<(bool Ran, TimeSpan RetryAfter)> TryRunAsync(TimeSpan estimate, Action check, CancellationToken cancellationToken)
     {
@@ -35,39 +41,62 @@ public sealed class PasswordCheckBudget(TimeProvider time)
             }
 
             balance -= estimate;
+            worker ??= StartWorker();
         }
 
-        // Refunded in full when the request goes away before its turn.
-        var took = TimeSpan.Zero;
-        try
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        checks.Writer.TryWrite(new Check(check, estimate, done, cancellationToken));
+        await done.Task.WaitAsync(cancellationToken);
+        return (true, TimeSpan.Zero);
+    }
+
+    private Thread StartWorker()
+    {
+        var thread = new Thread(RunChecks) { IsBackground = true, Name = "password checks" };
+        thread.Start();
+        return thread;
+    }
+
+    private void RunChecks()
+    {
+        Native.LowestPriorityForThisThread();
+        while (checks.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
-            await oneAtATime.WaitAsync(cancellationToken);
-            try
+            while (checks.Reader.TryRead(out var next))
             {
-                var started = time.GetTimestamp();
+                var took = TimeSpan.Zero;
                 try
                 {
-                    check();
+                    next.CancellationToken.ThrowIfCancellationRequested();
+                    var started = time.GetTimestamp();
+                    try
+                    {
+                        next.Run();
+                    }
+                    finally
+                    {
+                        took = time.GetElapsedTime(started);
+                    }
+
+                    next.Done.SetResult();
+                }
+                catch (OperationCanceledException) when (next.CancellationToken.IsCancellationRequested)
+                {
+                    next.Done.SetCanceled(next.CancellationToken);
+                }
+                catch (Exception e)
+                {
+                    next.Done.SetException(e);
                 }
                 finally
                 {
-                    took = time.GetElapsedTime(started);
+                    lock (gate)
+                    {
+                        balance += next.Estimate - took;
+                    }
                 }
             }
-            finally
-            {
-                oneAtATime.Release();
-            }
         }
-        finally
-        {
-            lock (gate)
-            {
-                balance += estimate - took;
-            }
-        }
-
-        return (true, TimeSpan.Zero);
     }
 
     private void RefillNow()
@@ -78,4 +107,6 @@ public sealed class PasswordCheckBudget(TimeProvider time)
         var refilled = balance + elapsed.TotalSeconds * Refill;
         balance = refilled > Burst ? Burst : refilled;
     }
+
+    private sealed record Check(Action Run, TimeSpan Estimate, TaskCompletionSource Done, CancellationToken CancellationToken);
 }
