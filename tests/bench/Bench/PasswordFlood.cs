@@ -52,7 +52,7 @@ internal static class PasswordFlood
                 ("a new wrong password each", i => (User, $"guess {i}")),
                 ("one wrong password", _ => (User, "guess")),
                 ("a new unknown user each", i => ($"user{i}", Password)),
-                ("the right password", _ => (User, Password)),
+                ("the right password (1,000 scrapes)", _ => (User, Password)),
             })
             {
                 // The budget refills between floods (300 ms at 50 ms a second).
@@ -89,7 +89,8 @@ internal static class PasswordFlood
 
     public static IEnumerable<(bool Pass, string Text)> Verdicts(IReadOnlyList<FloodRow> rows, TimeSpan oneCheck)
     {
-        foreach (var r in rows.Skip(1))
+        // The refused floods; the right password's row is a thousand renders of /metrics, a load of its own (docs/reliability.md).
+        foreach (var r in rows.Skip(1).SkipLast(1))
         {
             yield return (r.Cpu < oneCheck * Requests / 10, string.Create(CultureInfo.InvariantCulture,
                 $"password flood, {r.Kind}: exporter CPU {r.Cpu.TotalMilliseconds:0} ms < a tenth of {Requests} unbounded checks ({oneCheck.TotalMilliseconds * Requests / 10:0} ms)"));
