@@ -80,8 +80,8 @@ public sealed class WebSecurityTests : IDisposable
     {
         var alice = new NetworkCredential("alice", "päss:wörd with a colon");
         var bob = new NetworkCredential("bob", "b");
-        var (aliceHash, bobHash) = (await HtpasswdAsync(alice, cost: 10), await HtpasswdAsync(bob, cost: 4));
-        Assert.StartsWith("$2y$10$", aliceHash, StringComparison.Ordinal);
+        var (aliceHash, bobHash) = (await HtpasswdAsync(alice, cost: 8), await HtpasswdAsync(bob, cost: 4));
+        Assert.StartsWith("$2y$08$", aliceHash, StringComparison.Ordinal);
         await using var exporter = await StartAsync(TlsAndUsers($"alice: '{aliceHash}'\n  bob: '{bobHash}'"));
 
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(exporter, "GET", "/metrics", alice)).StatusCode);
