@@ -35,6 +35,7 @@ internal static unsafe partial class Native
     public const int MsgDontWait = 0x40;
     public const int RlimitNofile = 7;
     public const int PrioProcess = 0;
+    public const int ClockThreadCpuTime = 3;
 
     public const int EIntr = 4;
     public const int EAgain = 11;
@@ -153,6 +154,16 @@ internal static unsafe partial class Native
     /// </summary>
     public static void LowestPriorityForThisThread() => _ = SetPriority(PrioProcess, 0, 19);
 
+    /// <summary>The CPU time the calling thread has used (<c>CLOCK_THREAD_CPUTIME_ID</c>), to the nanosecond.</summary>
+    public static TimeSpan ThreadCpuTime()
+    {
+        TimeSpec now;
+        return ClockGetTime(ClockThreadCpuTime, &now) == 0 ? TimeSpan.FromTicks((now.Seconds * TimeSpan.TicksPerSecond) + (now.Nanoseconds / 100)) : TimeSpan.Zero;
+    }
+
+    [LibraryImport("libc", EntryPoint = "clock_gettime", SetLastError = true)]
+    private static partial int ClockGetTime(int clock, TimeSpec* time);
+
     [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
     private static partial int SetPriority(int which, uint who, int priority);
 
@@ -200,6 +211,14 @@ internal static unsafe partial class Native
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int epoll_ctl(int epoll, int operation, int fd, void* epollEvent);
+
+    /// <summary>struct timespec of 64-bit Linux: seconds, then nanoseconds.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
 
     /// <summary>struct rlimit: the soft limit, then the hard one.</summary>
     [StructLayout(LayoutKind.Sequential)]

@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
+using LogCollectorExporter.Probing;
 
 namespace LogCollectorExporter.Web;
 
@@ -39,7 +39,7 @@ public sealed class BasicAuthUsers
     private readonly KeptVerdicts rejected = new(RejectedKept);
     private readonly ConcurrentDictionary<UInt128, Task<(PasswordVerdict, TimeSpan)>> checking = new();
 
-    /// <summary>What a check of each cost (4 to 31) took last: bcrypt's time doubles with each step of cost.</summary>
+    /// <summary>The CPU time a check of each cost (4 to 31) took last: bcrypt's time doubles with each step of cost.</summary>
     private readonly long[] estimateTicks = new long[32];
 
     /// <summary>Makes the stand-in hash now (a bcrypt of the highest cost among the users), and times a check against it.</summary>
@@ -50,9 +50,9 @@ public sealed class BasicAuthUsers
         standIn = BCrypt.Net.BCrypt.HashPassword(Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)), BCrypt.Net.BCrypt.GenerateSalt(cost, 'y'));
 
         // Timed on a second bcrypt, a check as requests make it: the first also pays for code run for the first time.
-        var started = Stopwatch.GetTimestamp();
+        var started = Native.ThreadCpuTime();
         Matches("", standIn);
-        var took = Stopwatch.GetElapsedTime(started).Ticks;
+        var took = Math.Max(1, (Native.ThreadCpuTime() - started).Ticks);
         for (var other = 4; other < estimateTicks.Length; other++)
         {
             estimateTicks[other] = other >= cost ? took << Math.Min(other - cost, 20) : Math.Max(1, took >> (cost - other));
@@ -116,12 +116,13 @@ public sealed class BasicAuthUsers
         var against = known ? hash! : standIn;
         var cost = Cost(against);
         var matches = false;
-        var (ran, retryAfter) = await budget.TryRunAsync(TimeSpan.FromTicks(Interlocked.Read(ref estimateTicks[cost])), () =>
+        var (ran, retryAfter, took) = await budget.TryRunAsync(TimeSpan.FromTicks(Interlocked.Read(ref estimateTicks[cost])),
+            () => matches = Matches(password, against) && known, CancellationToken.None);
+        if (ran)
         {
-            var started = Stopwatch.GetTimestamp();
-            matches = Matches(password, against) && known;
-            Interlocked.Exchange(ref estimateTicks[cost], Stopwatch.GetElapsedTime(started).Ticks);
-        }, CancellationToken.None);
+            Interlocked.Exchange(ref estimateTicks[cost], Math.Max(1, took.Ticks));
+        }
+
         return !ran ? (PasswordVerdict.NotChecked, retryAfter) : (matches ? PasswordVerdict.Accepted : PasswordVerdict.Rejected, TimeSpan.Zero);
     }
 
