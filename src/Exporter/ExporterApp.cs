@@ -31,7 +31,7 @@ public static class ExporterApp
         builder.AddPreference();
         builder.AddExporterMetrics();
         builder.AddProbeTracing();
-        builder.AddWeb();
+        builder.AddWeb(launch.WebConfigFiles);
         builder.Services.TryAddSingleton<IProbeObserver, ProbeReports>();
         builder.Services.AddSingleton<ConfigReloader>();
         builder.Services.AddSingleton<IConfigurationReload>(services => services.GetRequiredService<ConfigReloader>());
@@ -40,6 +40,7 @@ public static class ExporterApp
         var app = builder.Build();
         app.Lifetime.ApplicationStarted.Register(LoadGarbage.Collect);
         app.UseErrorsWithoutDetails();
+        app.UseWebSecurity();
         app.MapMetricsEndpoint();
         app.MapStatusEndpoints();
         app.MapLifecycleEndpoints();
