@@ -34,9 +34,10 @@ internal sealed class ConfigReader
         IConfigurationRoot root, IReadOnlyList<Func<string, string>> providerNames, string defaultSource, string? baseDirectory, ConfigFiles files)
     {
         var errors = new ConfigErrors(root, providerNames, defaultSource);
-        var layout = ConfigLayout.Walk(root, errors);
+        var tree = ConfigurationTree.Of(root);
+        var layout = ConfigLayout.Walk(tree, errors);
         var options = new ExporterOptions();
-        root.Bind(options);
+        tree.Bind(options);
         foreach (var failure in new ExporterOptionsValidator().Validate(null, options).Failures ?? [])
         {
             if (!ValidationMessage.TryRead(failure, out var displayPath, out var problem))
@@ -51,11 +52,11 @@ internal sealed class ConfigReader
         }
 
         var reader = new ConfigReader(errors, layout, files, baseDirectory);
-        var probe = reader.ReadProbe(options.Probe, root.GetSection("probe:buckets"));
+        var probe = reader.ReadProbe(options.Probe, tree.GetSection("probe:buckets"));
         reader.ReadCatalogue(options.Collectors, probe.IpFamily);
         var groups = reader.ReadGroups(options.Groups, probe.IpFamily);
         reader.ReadPanorama(options.Panorama);
-        if (layout.Items("groups").Count == 0 && root["groups"] is null && options.Panorama.Count == 0)
+        if (layout.Items("groups").Count == 0 && tree["groups"] is null && options.Panorama.Count == 0)
         {
             errors.AddUnsourced("groups", "at least one group is required; a group is a log collector preference list");
         }

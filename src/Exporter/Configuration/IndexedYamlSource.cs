@@ -29,6 +29,9 @@ public sealed class IndexedYamlProvider() : YamlConfigurationProvider(new YamlCo
     private List<string> topLevel = [];
     private Dictionary<string, List<string>> children = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Every key and its value, as the file gives them.</summary>
+    internal IEnumerable<KeyValuePair<string, string?>> Values => Data;
+
     /// <summary>Loaded from the bytes the source was given, not from a file: nothing to do when the configuration is built.</summary>
     public override void Load()
     {
