@@ -621,7 +621,7 @@ public sealed class ConfigurationTests : IDisposable
     }
 
     [Fact]
-    public void Every_bad_value_of_every_section_is_reported_at_once()
+    public void Every_bad_value_of_every_section_is_reported_at_once_section_by_section()
     {
         var file = directory.Write("collectors.yaml", """
             probe: {interval: often, failureThreshold: x, recoveryThreshold: 0, maxConcurrency: 99999999999, close: abort, intervall: 1s}
@@ -635,8 +635,8 @@ public sealed class ConfigurationTests : IDisposable
 
         Assert.Equal(
             [
-                "probe.intervall", "collectors[0].prot", "probe.interval", "probe.close", "probe.failureThreshold", "probe.recoveryThreshold", "probe.maxConcurrency",
-                "collectors[0].port", "groups[0].forwardToAll", "groups[0].failback", "groups[0].collectors[1].address", "groups[0].collectors[2].port",
+                "probe.intervall", "probe.interval", "probe.close", "probe.failureThreshold", "probe.recoveryThreshold", "probe.maxConcurrency",
+                "collectors[0].prot", "collectors[0].port", "groups[0].forwardToAll", "groups[0].failback", "groups[0].collectors[1].address", "groups[0].collectors[2].port",
                 "groups[1].name", "groups[1].collectors[0]",
             ],
             error.Errors.Select(e => e.Path));
@@ -669,6 +669,25 @@ public sealed class ConfigurationTests : IDisposable
         var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, []).Load());
 
         Assert.Contains($"{file}: {expected}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("probe: {interval: 2s}\ngroups: [{name: g, collectors: [{address: 127.0.0.1}]}]",
+        "probe.timeout: \"5s\" (the default) must be shorter than probe.interval (\"2s\")")]
+    [InlineData("probe: {timeout: 292y}\ngroups: [{name: g, collectors: [{address: 127.0.0.1}]}]",
+        "probe.timeout: \"292y\" is not allowed; the longest is 1d")]
+    [InlineData("probe: {interval: soon, timeout: 1s}\ngroups: [{name: g, collectors: [{address: 127.0.0.1}]}]",
+        "probe.interval: \"soon\" is not allowed; use a Prometheus duration")]
+    [InlineData("groups:\n  - {name: a, collectors: [{name: lc-1, address: \"not a host!\"}]}\n  - {name: b, collectors: [{name: lc-1, address: 127.0.0.1}]}",
+        "groups[0].collectors[0].address: \"not a host!\" is not allowed; use an IPv4 or IPv6 address or a DNS name")]
+    public void A_value_that_is_wrong_is_one_error_not_also_the_cause_of_others(string yaml, string expected)
+    {
+        var file = directory.Write("collectors.yaml", yaml);
+
+        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, []).Load());
+
+        Assert.Single(error.Errors);
+        Assert.StartsWith($"configuration error: {file}: {expected}", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

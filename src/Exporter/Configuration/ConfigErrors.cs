@@ -8,14 +8,17 @@ namespace LogCollectorExporter.Configuration;
 /// </summary>
 internal sealed class ConfigErrors(IConfigurationRoot root, IReadOnlyList<Func<string, string>> providerNames, string defaultSource)
 {
-    private readonly List<ConfigurationError> errors = [];
+    // The sections in the order a file has them, so that each one's errors are together, whichever step found them.
+    private static readonly string[] Sections = ["probe", "collectors", "groups", "panorama"];
+
+    private readonly List<(ConfigurationError Error, int Section)> errors = [];
 
     public int Count => errors.Count;
 
-    public IReadOnlyList<ConfigurationError> All => errors;
+    public IReadOnlyList<ConfigurationError> All => [.. errors.OrderBy(e => e.Section).Select(e => e.Error)];
 
     /// <summary>An error about the setting at <paramref name="configurationKey"/>, written <paramref name="path"/> in the message.</summary>
-    public void Add(string configurationKey, string path, string problem) => errors.Add(new(SourceOf(configurationKey), path, problem));
+    public void Add(string configurationKey, string path, string problem) => Add(new(SourceOf(configurationKey), path, problem), path);
 
     /// <summary>As <see cref="Add"/>, with the value as written quoted before the problem (when there is one).</summary>
     public void AddQuoted(string configurationKey, string path, string problem)
@@ -25,10 +28,15 @@ internal sealed class ConfigErrors(IConfigurationRoot root, IReadOnlyList<Func<s
     }
 
     /// <summary>An error that no single value caused (a missing section), named by the configuration's own name.</summary>
-    public void AddUnsourced(string path, string problem) => errors.Add(new(defaultSource, path, problem));
+    public void AddUnsourced(string path, string problem) => Add(new(defaultSource, path, problem), path);
 
-    /// <summary>Errors that name their own source: a line of a preference list file.</summary>
-    public void Add(ConfigurationError error) => errors.Add(error);
+    /// <summary>An error that names its own source, such as a line of a preference list file.</summary>
+    /// <param name="about">The key path of the setting it is about (<c>groups[0]</c>), for its place among the others.</param>
+    public void Add(ConfigurationError error, string about)
+    {
+        var section = Array.FindIndex(Sections, s => about.StartsWith(s, StringComparison.Ordinal) && (about.Length == s.Length || about[s.Length] is '.' or '['));
+        errors.Add((error, section < 0 ? Sections.Length : section));
+    }
 
     // The last provider that has a value for the key is the one whose value won.
     private string SourceOf(string configurationKey)

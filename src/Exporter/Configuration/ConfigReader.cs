@@ -252,10 +252,10 @@ internal sealed class ConfigReader
         return members;
     }
 
-    /// <summary>A collector written as a mapping; null when it has no address or one that <c>probe.ipFamily</c> does not reach.</summary>
+    /// <summary>A collector written as a mapping; null when its address is not one, or not one that <c>probe.ipFamily</c> reaches.</summary>
     private CollectorConfig? ReadCollector(CollectorOptions collector, string key, string path, IpFamily family)
     {
-        if (string.IsNullOrEmpty(collector.Address))
+        if (string.IsNullOrEmpty(collector.Address) || !Setting.IsHostOrAddress(collector.Address))
         {
             return null;
         }

@@ -66,14 +66,20 @@ internal sealed class ProbeOptions : IValidatableObject
         var defaults = ProbeSettings.Default;
         var interval = Setting.Duration(Interval, defaults.Interval);
         var timeout = Setting.Duration(Timeout, defaults.Timeout);
-        if (interval > TimeSpan.Zero && interval < ProbeSettings.MinInterval)
+        // A duration that is not one is reported as such, and not compared.
+        if (IsDuration(Interval) && IsDuration(Timeout))
         {
-            yield return ValidationMessage.Fail(validationContext, nameof(Interval),
-                $"is not allowed; the shortest is {Duration.Format(ProbeSettings.MinInterval)}: no collector is probed more than once a second");
-        }
-        else if (interval > TimeSpan.Zero && timeout > TimeSpan.Zero && timeout >= interval)
-        {
-            yield return ValidationMessage.Fail(validationContext, nameof(Timeout), $"must be shorter than probe.interval (\"{Duration.Format(interval)}\")");
+            if (interval < ProbeSettings.MinInterval)
+            {
+                yield return ValidationMessage.Fail(validationContext, nameof(Interval),
+                    $"is not allowed; the shortest is {Duration.Format(ProbeSettings.MinInterval)}: no collector is probed more than once a second");
+            }
+            else if (timeout >= interval)
+            {
+                // Not written, the timeout is the default: say so, as the message quotes a value only where one is written.
+                var which = string.IsNullOrEmpty(Timeout) ? $"\"{Duration.Format(timeout)}\" (the default) " : "";
+                yield return ValidationMessage.Fail(validationContext, nameof(Timeout), $"{which}must be shorter than probe.interval (\"{Duration.Format(interval)}\")");
+            }
         }
 
         var family = Setting.Enum(IpFamily, defaults.IpFamily);
@@ -82,6 +88,9 @@ internal sealed class ProbeOptions : IValidatableObject
             yield return ValidationMessage.Fail(validationContext, nameof(SourceAddress), $"is not an address of probe.ipFamily {EnumText.Of(family)}");
         }
     }
+
+    /// <summary>Not written, or a duration: what the rules between the durations may compare.</summary>
+    private static bool IsDuration(string? text) => string.IsNullOrEmpty(text) || Setting.DurationProblem(text, out _) is null;
 }
 
 /// <summary>A collector written as a mapping: in the catalogue, or in a group's <c>collectors</c>.</summary>

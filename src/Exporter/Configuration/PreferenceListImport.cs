@@ -32,7 +32,7 @@ internal sealed class PreferenceListImport(ConfigFiles files, string? baseDirect
         {
             foreach (var error in e.Errors)
             {
-                errors.Add(error with { Problem = $"{error.Problem} (read for {groupPath}.preferenceListFile)" });
+                errors.Add(error with { Problem = $"{error.Problem} (read for {groupPath}.preferenceListFile)" }, groupPath);
             }
 
             return null;
@@ -55,21 +55,21 @@ internal sealed class PreferenceListImport(ConfigFiles files, string? baseDirect
             {
                 if (!Setting.InFamily(System.Net.IPAddress.Parse(entry.Address), family))
                 {
-                    errors.Add(new(entry.Where, null, $"serial number {entry.Serial} has only the address {entry.Address} {readFor}, and probe.ipFamily is {EnumText.Of(family)}; set probe.ipFamily to any, or give the collector an address in collectors:"));
+                    errors.Add(new(entry.Where, null, $"serial number {entry.Serial} has only the address {entry.Address} {readFor}, and probe.ipFamily is {EnumText.Of(family)}; set probe.ipFamily to any, or give the collector an address in collectors:"), groupPath);
                     continue;
                 }
 
                 name = entry.Serial;
                 if (definitions.Define(new CollectorConfig(name, entry.Address, CollectorConfig.DefaultPort, entry.Serial), $"{entry.Where} {readFor}", inCatalogue: false) is { } conflict)
                 {
-                    errors.Add(new(entry.Where, null, $"{conflict} {readFor}"));
+                    errors.Add(new(entry.Where, null, $"{conflict} {readFor}"), groupPath);
                     continue;
                 }
             }
 
             if (members.Contains(name, StringComparer.Ordinal))
             {
-                errors.Add(new(entry.Where, null, $"serial number {entry.Serial} is listed twice {readFor}; a group lists a collector once"));
+                errors.Add(new(entry.Where, null, $"serial number {entry.Serial} is listed twice {readFor}; a group lists a collector once"), groupPath);
                 continue;
             }
 

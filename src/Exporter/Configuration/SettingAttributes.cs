@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Text.RegularExpressions;
 
 namespace LogCollectorExporter.Configuration;
 
@@ -32,14 +31,7 @@ internal sealed class WholeNumberAttribute(int minimum, int maximum) : SettingAt
 /// <summary>A Prometheus duration or hh:mm:ss, greater than zero and at most a day.</summary>
 internal sealed class PrometheusDurationAttribute : SettingAttribute
 {
-    // Longer would make no sense for a health check, and timers (Task.Delay) take at most 49 days.
-    private static readonly TimeSpan Longest = TimeSpan.FromHours(24);
-
-    protected override string? Problem(string text) =>
-        !Duration.TryParse(text, out var value) ? $"is not allowed; use {Duration.Allowed}"
-        : value <= TimeSpan.Zero ? "is not allowed; the duration must be greater than zero"
-        : value > Longest ? $"is not allowed; the longest is {Duration.Format(Longest)}"
-        : null;
+    protected override string? Problem(string text) => Setting.DurationProblem(text, out _);
 }
 
 /// <summary>
@@ -66,13 +58,10 @@ internal sealed class IpAddressAttribute : SettingAttribute
 }
 
 /// <summary>An IP address (any form the probe takes) or a DNS name: no one pattern says both.</summary>
-internal sealed partial class HostOrAddressAttribute : SettingAttribute
+internal sealed class HostOrAddressAttribute : SettingAttribute
 {
-    [GeneratedRegex(@"^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\.?$", RegexOptions.CultureInvariant)]
-    private static partial Regex HostName();
-
     protected override string? Problem(string text) =>
-        Setting.IpAddress(text) is not null || HostName().IsMatch(text) ? null : "is not allowed; use an IPv4 or IPv6 address or a DNS name";
+        Setting.IsHostOrAddress(text) ? null : "is not allowed; use an IPv4 or IPv6 address or a DNS name";
 }
 
 /// <summary>An https URL: Panorama's XML API is reached over TLS only.</summary>
