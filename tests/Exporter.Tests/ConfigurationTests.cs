@@ -678,6 +678,8 @@ public sealed class ConfigurationTests : IDisposable
         "probe.timeout: \"292y\" is not allowed; the longest is 1d")]
     [InlineData("probe: {interval: soon, timeout: 1s}\ngroups: [{name: g, collectors: [{address: 127.0.0.1}]}]",
         "probe.interval: \"soon\" is not allowed; use a Prometheus duration")]
+    [InlineData("probe: {interval: 1s, timeout: 5x}\ngroups: [{name: g, collectors: [{address: 127.0.0.1}]}]",
+        "probe.timeout: \"5x\" is not allowed; use a Prometheus duration")]
     [InlineData("groups:\n  - {name: a, collectors: [{name: lc-1, address: \"not a host!\"}]}\n  - {name: b, collectors: [{name: lc-1, address: 127.0.0.1}]}",
         "groups[0].collectors[0].address: \"not a host!\" is not allowed; use an IPv4 or IPv6 address or a DNS name")]
     public void A_value_that_is_wrong_is_one_error_not_also_the_cause_of_others(string yaml, string expected)

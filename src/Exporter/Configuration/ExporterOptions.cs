@@ -67,19 +67,16 @@ internal sealed class ProbeOptions : IValidatableObject
         var interval = Setting.Duration(Interval, defaults.Interval);
         var timeout = Setting.Duration(Timeout, defaults.Timeout);
         // A duration that is not one is reported as such, and not compared.
-        if (IsDuration(Interval) && IsDuration(Timeout))
+        if (IsDuration(Interval) && interval < ProbeSettings.MinInterval)
         {
-            if (interval < ProbeSettings.MinInterval)
-            {
-                yield return ValidationMessage.Fail(validationContext, nameof(Interval),
-                    $"is not allowed; the shortest is {Duration.Format(ProbeSettings.MinInterval)}: no collector is probed more than once a second");
-            }
-            else if (timeout >= interval)
-            {
-                // Not written, the timeout is the default: say so, as the message quotes a value only where one is written.
-                var which = string.IsNullOrEmpty(Timeout) ? $"\"{Duration.Format(timeout)}\" (the default) " : "";
-                yield return ValidationMessage.Fail(validationContext, nameof(Timeout), $"{which}must be shorter than probe.interval (\"{Duration.Format(interval)}\")");
-            }
+            yield return ValidationMessage.Fail(validationContext, nameof(Interval),
+                $"is not allowed; the shortest is {Duration.Format(ProbeSettings.MinInterval)}: no collector is probed more than once a second");
+        }
+        else if (IsDuration(Interval) && IsDuration(Timeout) && timeout >= interval)
+        {
+            // Not written, the timeout is the default: say so, as the message quotes a value only where one is written.
+            var which = string.IsNullOrEmpty(Timeout) ? $"\"{Duration.Format(timeout)}\" (the default) " : "";
+            yield return ValidationMessage.Fail(validationContext, nameof(Timeout), $"{which}must be shorter than probe.interval (\"{Duration.Format(interval)}\")");
         }
 
         var family = Setting.Enum(IpFamily, defaults.IpFamily);
