@@ -26,7 +26,7 @@ internal sealed class ConfigLayout
     {
         var layout = new ConfigLayout(errors);
         var probe = root.GetSection("probe");
-        layout.CheckKeys(probe, "probe", [.. probe.GetChildren()], ProbeOptions.Keys);
+        layout.CheckKeys(probe, "probe", probe.GetChildren(), ProbeOptions.Keys);
         if (probe.GetSection("buckets") is { Value: null } buckets)
         {
             // Not one comma-separated value (an override's): a list.
@@ -136,7 +136,7 @@ internal sealed class ConfigLayout
     /// The items of a list that are mappings, with their children; a single value is an error with
     /// <paramref name="problem"/> when one is given.
     /// </summary>
-    private IEnumerable<(IConfigurationSection Item, string Path, List<IConfigurationSection> Children)> Mappings(IConfigurationSection section, string path, string? problem)
+    private IEnumerable<(IConfigurationSection Item, string Path, IEnumerable<IConfigurationSection> Children)> Mappings(IConfigurationSection section, string path, string? problem)
     {
         foreach (var (item, children, value) in List(section, path))
         {
@@ -156,9 +156,9 @@ internal sealed class ConfigLayout
     /// The items of the list at <paramref name="section"/>, with their children and, for a single value (one without
     /// children, which the binder skips), its text; recorded for <see cref="Items"/>.
     /// </summary>
-    private List<(IConfigurationSection Item, List<IConfigurationSection> Children, string? Value)> List(IConfigurationSection section, string path)
+    private List<(IConfigurationSection Item, IEnumerable<IConfigurationSection> Children, string? Value)> List(IConfigurationSection section, string path)
     {
-        var items = new List<(IConfigurationSection, List<IConfigurationSection>, string?)>();
+        var items = new List<(IConfigurationSection, IEnumerable<IConfigurationSection>, string?)>();
         foreach (var child in section.GetChildren())
         {
             if (!int.TryParse(child.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _))
@@ -167,8 +167,8 @@ internal sealed class ConfigLayout
                 return [];
             }
 
-            List<IConfigurationSection> children = [.. child.GetChildren()];
-            items.Add((child, children, children.Count == 0 && child.Value is { Length: > 0 } value ? value : null));
+            var children = child.GetChildren();
+            items.Add((child, children, !children.Any() && child.Value is { Length: > 0 } value ? value : null));
         }
 
         if (items.Count == 0 && !string.IsNullOrWhiteSpace(section.Value))
@@ -181,9 +181,9 @@ internal sealed class ConfigLayout
         return items;
     }
 
-    private void CheckKeys(IConfigurationSection section, string path, List<IConfigurationSection> children, string[] allowed)
+    private void CheckKeys(IConfigurationSection section, string path, IEnumerable<IConfigurationSection> children, string[] allowed)
     {
-        if (children.Count == 0 && !string.IsNullOrWhiteSpace(section.Value))
+        if (!children.Any() && !string.IsNullOrWhiteSpace(section.Value))
         {
             errors.Add(section.Path, path, $"\"{section.Value}\" is not allowed; it must be a mapping of settings: {string.Join(", ", allowed)}");
         }
