@@ -10,7 +10,11 @@ namespace LogCollectorExporter.Configuration;
 // class's settings for ConfigLayout, which names every key that is not one (ConfigurationOptionsTests checks them
 // against the properties).
 
-/// <summary>The whole configuration file: each top-level section is a property, and a new section is one more.</summary>
+/// <summary>
+/// The whole configuration file, a property per top-level section. A new section is an options class (its settings as
+/// text, with their attributes and its Keys), a property here, its walk in <see cref="ConfigLayout.Walk"/> and its
+/// reading in <see cref="ConfigReader"/>, where the rules across sections are.
+/// </summary>
 internal sealed class ExporterOptions
 {
     [ValidateObjectMembers]
