@@ -7,7 +7,7 @@ namespace LogCollectorExporter.Configuration;
 /// The layered configuration merged once into a tree whose sections hold their children, for the reader to walk and
 /// the binder to bind. The configuration root answers every "children of this section" by asking each layer, which
 /// lists and sorts its keys, and every value by building the key's path and asking each layer: walking and binding a
-/// file of 5,000 groups that way allocated 46 MB. Reads as the root does (ConfigurationTreeTests); the root still says
+/// file of 5,000 groups that way allocated 46 MB, merged first about 15. Reads as the root does (ConfigurationTreeTests); the root still says
 /// which layer each value came from.
 /// </summary>
 internal sealed class ConfigurationTree : IConfigurationSection
