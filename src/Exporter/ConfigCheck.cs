@@ -1,11 +1,13 @@
 using System.Globalization;
 using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Web;
 
 namespace LogCollectorExporter;
 
 /// <summary>
-/// <c>--check-config FILE</c>: load the file with its overrides as a start would, say what it holds, exit. A live
-/// Panorama source is fetched once, so that what it imports is checked and shown too.
+/// <c>--check-config FILE</c>: load the file with its overrides as a start would, and the <c>--web.config.file</c> given
+/// with it (and the certificates it names), say what they hold, exit. A live Panorama source is fetched once, so that
+/// what it imports is checked and shown too.
 /// </summary>
 public static class ConfigCheck
 {
@@ -39,6 +41,7 @@ public static class ConfigCheck
             config = loader.Load();
         }
 
+        var web = launch.WebConfigFiles.Count > 0 ? WebSecuritySnapshot.Load(launch.WebConfigFiles) : null;
         var probe = config.Probe;
         output.WriteLine($"{config.Origin.Description}: valid. {config.Groups.Count} groups, {config.Collectors.Count} collectors; " +
             $"probe every {Duration.Format(probe.Interval)}, timeout {Duration.Format(probe.Timeout)}, mode {EnumText.Of(probe.Mode)}");
@@ -52,6 +55,11 @@ public static class ConfigCheck
         {
             var policy = group.ForwardToAll ? "forward to all" : $"failback {EnumText.Of(group.Failback)}";
             output.WriteLine($"  {group.Name} ({policy}): {string.Join(", ", group.Collectors.Select((c, i) => $"{i + 1}. {c.Name}"))}");
+        }
+
+        if (web is not null)
+        {
+            output.WriteLine($"{web.Config.Description}: valid. {WebSecuritySetup.Describe(web)}");
         }
 
         return 0;

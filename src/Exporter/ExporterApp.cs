@@ -31,7 +31,7 @@ public static class ExporterApp
         builder.AddPreference();
         builder.AddExporterMetrics();
         builder.AddProbeTracing();
-        builder.AddWeb();
+        builder.AddWeb(launch.WebConfigFiles);
         builder.Services.TryAddSingleton<IProbeObserver, ProbeReports>();
         builder.Services.AddSingleton<ConfigReloader>();
         builder.Services.AddSingleton<IConfigurationReload>(services => services.GetRequiredService<ConfigReloader>());
@@ -43,6 +43,7 @@ public static class ExporterApp
         app.Services.GetRequiredService<SourceSeries>();
         app.Lifetime.ApplicationStarted.Register(LoadGarbage.Collect);
         app.UseErrorsWithoutDetails();
+        app.UseWebSecurity();
         app.MapMetricsEndpoint();
         app.MapStatusEndpoints();
         app.MapLifecycleEndpoints();

@@ -20,9 +20,9 @@ public sealed partial class ChartTests
     {
         Assert.Equal(
             [
-                "dashboards-values.yaml", "existing-configmap-values.yaml", "networkpolicy-values.yaml", "panorama-values.yaml",
-                "poddisruptionbudget-values.yaml", "preference-lists-values.yaml", "prometheusrule-values.yaml", "servicemonitor-values.yaml",
-                "sidecar-values.yaml",
+                "basic-auth-values.yaml", "client-certificates-values.yaml", "dashboards-values.yaml", "existing-configmap-values.yaml", "headers-values.yaml",
+                "networkpolicy-values.yaml", "panorama-values.yaml", "poddisruptionbudget-values.yaml", "preference-lists-values.yaml",
+                "prometheusrule-values.yaml", "servicemonitor-values.yaml", "sidecar-values.yaml", "tls-values.yaml",
             ],
             ValuesFiles());
     }

@@ -620,5 +620,120 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Contains($"{second}:2: \"0001\" is 10.0.0.2:3978 here but 10.0.0.1:3978 at {first}:1 (read for groups[0].preferenceListFile)", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Every_bad_value_of_every_section_is_reported_at_once_section_by_section()
+    {
+        var file = directory.Write("collectors.yaml", """
+            probe: {interval: often, failureThreshold: x, recoveryThreshold: 0, maxConcurrency: 99999999999, close: abort, intervall: 1s}
+            collectors: [{name: lc-1, address: 10.0.0.1, port: http, prot: 1}]
+            groups:
+              - {name: a, forwardToAll: yes, failback: later, collectors: [lc-1, {address: "not a host!"}, {address: 127.0.0.1, port: -1}]}
+              - {name: "b c", collectors: [lc-2]}
+            """);
+
+        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, []).Load());
+
+        Assert.Equal(
+            [
+                "probe.intervall", "probe.interval", "probe.close", "probe.failureThreshold", "probe.recoveryThreshold", "probe.maxConcurrency",
+                "collectors[0].prot", "collectors[0].port", "groups[0].forwardToAll", "groups[0].failback", "groups[0].collectors[1].address", "groups[0].collectors[2].port",
+                "groups[1].name", "groups[1].collectors[0]",
+            ],
+            error.Errors.Select(e => e.Path));
+        Assert.All(error.Errors, e => Assert.Equal(file, e.Source));
+    }
+
+    [Theory]
+    [InlineData("""
+        collectors: [lc-1, {name: lc-2, address: 127.0.0.1, port: 0}]
+        groups: [{name: a, collectors: [lc-2]}]
+        """, "collectors[1].port: \"0\" is not allowed")]
+    [InlineData("""
+        collectors: [{name: lc-1, address: 127.0.0.1}]
+        groups: [{name: a, collectors: [lc-1, lc-1b, {address: 127.0.0.2, port: 0}]}]
+        """, "groups[0].collectors[2].port: \"0\" is not allowed")]
+    [InlineData("""
+        groups: [fw-1, {name: a, collectors: [{address: 127.0.0.2, port: 0}]}]
+        """, "groups[1].collectors[0].port: \"0\" is not allowed")]
+    [InlineData("""
+        groups: [fw-1, {name: a, collectors: [{address: 127.0.0.2}]}]
+        """, "groups[0]: \"fw-1\" is not allowed; a group is a mapping: {name, collectors, ...}")]
+    [InlineData("""
+        probe: 5
+        groups: [{name: a, collectors: [{address: 127.0.0.1}]}]
+        """, "probe: \"5\" is not allowed; it must be a mapping of settings: interval, timeout, mode")]
+    public void An_item_written_as_a_single_value_keeps_every_other_item_in_its_place(string yaml, string expected)
+    {
+        var file = directory.Write("collectors.yaml", yaml);
+
+        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, []).Load());
+
+        Assert.Contains($"{file}: {expected}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("probe: {interval: 2s}\ngroups: [{name: g, collectors: [{address: 127.0.0.1}]}]",
+        "probe.timeout: \"5s\" (the default) must be shorter than probe.interval (\"2s\")")]
+    [InlineData("probe: {timeout: 292y}\ngroups: [{name: g, collectors: [{address: 127.0.0.1}]}]",
+        "probe.timeout: \"292y\" is not allowed; the longest is 1d")]
+    [InlineData("probe: {interval: soon, timeout: 1s}\ngroups: [{name: g, collectors: [{address: 127.0.0.1}]}]",
+        "probe.interval: \"soon\" is not allowed; use a Prometheus duration")]
+    [InlineData("probe: {interval: 1s, timeout: 5x}\ngroups: [{name: g, collectors: [{address: 127.0.0.1}]}]",
+        "probe.timeout: \"5x\" is not allowed; use a Prometheus duration")]
+    [InlineData("groups:\n  - {name: a, collectors: [{name: lc-1, address: \"not a host!\"}]}\n  - {name: b, collectors: [{name: lc-1, address: 127.0.0.1}]}",
+        "groups[0].collectors[0].address: \"not a host!\" is not allowed; use an IPv4 or IPv6 address or a DNS name")]
+    public void A_value_that_is_wrong_is_one_error_not_also_the_cause_of_others(string yaml, string expected)
+    {
+        var file = directory.Write("collectors.yaml", yaml);
+
+        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, []).Load());
+
+        Assert.Single(error.Errors);
+        Assert.StartsWith($"configuration error: {file}: {expected}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_bad_value_on_the_command_line_is_named_with_its_flag()
+    {
+        var file = directory.Write("collectors.yaml", "collectors: [{name: lc-1, address: 127.0.0.1}]\n" + ValidCollectors);
+
+        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, ["--groups:0:collectors:1:port=http", "--GROUPS:0:NAME=a b"]).Load());
+
+        Assert.Equal(
+            [
+                "command line --groups:0:name: groups[0].name: \"a b\" is not allowed; use letters, digits and _ . : -",
+                "command line --groups:0:collectors:1:port: groups[0].collectors[1].port: \"http\" is not allowed; use a whole number, 1 to 65535",
+            ],
+            error.Errors.Select(e => e.ToString()));
+    }
+
+    [Theory]
+    [InlineData("{configFile: p.xml, url: \"https://panorama.example.net\", apiKeyFile: key}", "panorama[0]: has both configFile and url; a source is one of them")]
+    [InlineData("{collectorGroups: [cg-east]}", "panorama[0]: needs configFile (a saved Panorama configuration) or url (Panorama's XML API)")]
+    [InlineData("{url: \"http://panorama.example.net\", apiKeyFile: key}", "panorama[0].url: \"http://panorama.example.net\" is not allowed; use an https:// URL of Panorama")]
+    [InlineData("{url: panorama.example.net, apiKeyFile: key}", "panorama[0].url: \"panorama.example.net\" is not allowed; use an https:// URL of Panorama")]
+    [InlineData("{url: \"https://panorama.example.net\"}", "panorama[0].apiKeyFile: is required with url: the file that holds the XML API key")]
+    [InlineData("{url: \"https://panorama.example.net\", apiKeyFile: key, refresh: 0s}", "panorama[0].refresh: \"0s\" is not allowed; the duration must be greater than zero")]
+    [InlineData("{url: \"https://panorama.example.net\", apiKeyFile: key, refresh: soon}", "panorama[0].refresh: \"soon\" is not allowed; use a Prometheus duration")]
+    [InlineData("{configFile: p.xml, forwardToAll: maybe, failback: later}", "panorama[0].forwardToAll: \"maybe\" is not allowed; use true or false")]
+    [InlineData("{configFile: p.xml, failback: later}", "panorama[0].failback: \"later\" is not allowed; use one of: immediate, sticky")]
+    [InlineData("{configFile: p.xml, colectorGroups: [cg-east]}", "panorama[0].colectorGroups: is not a known setting; allowed here: configFile, collectorGroups, panoramaSerial, forwardToAll, failback, url, apiKeyFile, caFile, refresh, timeout")]
+    [InlineData("{configFile: p.xml, collectorGroups: [{name: cg-east}]}", "panorama[0].collectorGroups[0]: is not allowed; a collector group is named by a single value")]
+    [InlineData("{configFile: p.xml, refresh: 5m}", "panorama[0].refresh: \"5m\" is a setting of a live source (url), not of a configFile")]
+    [InlineData("{configFile: p.xml, apiKeyFile: key, timeout: 10s}", "panorama[0].apiKeyFile: \"key\" is a setting of a live source (url), not of a configFile")]
+    [InlineData("{url: \"https://panorama.example.net\", apiKeyFile: key, timeout: soon}", "panorama[0].timeout: \"soon\" is not allowed; use a Prometheus duration")]
+    [InlineData("{url: \"https://panorama.example.net\", apiKeyFile: key, refresh: 5s}", "panorama[0].refresh: \"5s\" is not allowed; the shortest is 10s")]
+    [InlineData("{url: \"https://panorama.example.net\", apiKeyFile: key, refresh: 1m, timeout: 1m}", "panorama[0].timeout: \"1m\" must be shorter than the source's refresh (\"1m\")")]
+    [InlineData("{url: \"https://panorama.example.net\", apiKeyFile: key, refresh: 20s}", "panorama[0].timeout: \"30s\" (the default) must be shorter than the source's refresh (\"20s\")")]
+    public void A_Panorama_source_is_checked_setting_by_setting(string source, string expected)
+    {
+        var file = directory.Write("collectors.yaml", $"panorama:\n  - {source}\n");
+
+        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, []).Load());
+
+        Assert.Contains($"{file}: {expected}", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("at least one group is required", error.Message, StringComparison.Ordinal);
+    }
+
     private ExporterConfig Load(string yaml) => ConfigLoader.FromFile(directory.Write("collectors.yaml", yaml), []).Load();
 }

@@ -2,6 +2,7 @@ using CsCheck;
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Tests.Support;
 using Microsoft.Extensions.Configuration;
+using static LogCollectorExporter.Tests.Support.ConfigurationDump;
 
 namespace LogCollectorExporter.Tests;
 
@@ -75,7 +76,7 @@ public sealed class IndexedYamlTests
     private static IConfigurationBuilder WithCommandLine(IConfigurationBuilder builder, string[] commandLine) =>
         commandLine.Length == 0 ? builder : builder.AddCommandLine(commandLine);
 
-    /// <summary>Every section reached by walking the children from the root, in order, with its value; or the parse error.</summary>
+    /// <summary>Every section reached by walking the children from the root, in order, with its value (<see cref="ConfigurationDump.Tree"/>); or the parse error.</summary>
     private static List<string> Read(Func<IConfigurationRoot> build)
     {
         try
@@ -86,24 +87,6 @@ public sealed class IndexedYamlTests
         {
             // The loader turns any exception of the YAML layer into a configuration error; both layers must fail alike.
             return [$"{e.GetType().Name}: {e.Message}"];
-        }
-    }
-
-    private static List<string> Tree(IConfiguration configuration)
-    {
-        var lines = new List<string>();
-        Walk(configuration.GetChildren(), lines);
-        return lines;
-    }
-
-    private static void Walk(IEnumerable<IConfigurationSection> sections, List<string> lines)
-    {
-        foreach (var section in sections)
-        {
-            // Keys are case-insensitive: of a key written two ways ("buckets:" and "BUCKETS:"), which spelling names the
-            // section is left to an unstable sort in the stock layer, so paths are compared without case.
-            lines.Add($"{section.Path.ToUpperInvariant()}={section.Value}");
-            Walk(section.GetChildren(), lines);
         }
     }
 }

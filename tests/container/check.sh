@@ -10,11 +10,12 @@
 #    read-only home, with a collectors.yaml mounted at /etc/logcollector-exporter, in a network namespace of its own
 #    whose only collectors are loopback listeners started here. Checks /-/healthy, /-/ready and /metrics on the
 #    exposed port, that nothing was logged at warning level or above, and that SIGTERM exits 0; prints the binary
-#    size and the resident memory once ready.
+#    size and the resident memory once ready. Then again with --web.config.file (TLS with a certificate made here by
+#    openssl, and basic authentication): the health checks answer without credentials, /metrics only with them.
 #
 # Usage (as root, for the network namespace): tests/container/check.sh
 # Needs: the .NET SDK and the NativeAOT toolchain (clang or gcc, zlib1g-dev), git, jq, curl, node, bubblewrap,
-# util-linux (unshare, setpriv), iproute2.
+# util-linux (unshare, setpriv), iproute2, openssl.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -194,32 +195,55 @@ run_container() {
     local value
     for value in "${final_env[@]}"; do env_args+=(--setenv "${value%%=*}" "${value#*=}"); done
 
-    say "running ${entrypoint[*]} ${cmd[*]} as uid $user, read-only root, in its own network namespace"
-    setpriv --reuid="$user" --regid="$user" --clear-groups \
-        bwrap --unshare-user --uid "$user" --gid "$user" --unshare-ipc --unshare-uts --hostname logcollector-exporter \
-        --die-with-parent --cap-drop ALL --info-fd 3 \
-        "${libraries[@]}" \
-        --ro-bind "$work/etc/passwd" /etc/passwd --ro-bind "$work/etc/group" /etc/group \
-        --ro-bind "$final_root/app" /app \
-        --ro-bind "$work/config" /etc/logcollector-exporter \
-        --dir /home/app --proc /proc --dev /dev \
-        --remount-ro / \
-        "${env_args[@]}" \
-        --chdir / \
-        "${entrypoint[@]}" "${cmd[@]}" \
-        3>"$work/bwrap-info" >"$work/exporter.log" 2>&1 &
-    pids+=($!)
-
-    local base_url="http://127.0.0.1:$exposed"
-    for _ in $(seq 300); do
-        code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$base_url/-/ready" || true)"
-        [[ "$code" == 200 ]] && break
-        kill -0 "${pids[-1]}" 2>/dev/null || break
-        sleep 0.2
-    done
-    [[ "$code" == 200 ]] || fail "/-/ready did not answer 200 (last: $code). Exporter log:
+    # Starts the entrypoint as the image would, with these arguments after the image's CMD; waits for /-/ready.
+    start_container() {
+        say "running ${entrypoint[*]} ${cmd[*]} $* as uid $user, read-only root, in its own network namespace"
+        setpriv --reuid="$user" --regid="$user" --clear-groups \
+            bwrap --unshare-user --uid "$user" --gid "$user" --unshare-ipc --unshare-uts --hostname logcollector-exporter \
+            --die-with-parent --cap-drop ALL --info-fd 3 \
+            "${libraries[@]}" \
+            --ro-bind "$work/etc/passwd" /etc/passwd --ro-bind "$work/etc/group" /etc/group \
+            --ro-bind "$final_root/app" /app \
+            --ro-bind "$work/config" /etc/logcollector-exporter \
+            --dir /home/app --proc /proc --dev /dev \
+            --remount-ro / \
+            "${env_args[@]}" \
+            --chdir / \
+            "${entrypoint[@]}" "${cmd[@]}" "$@" \
+            3>"$work/bwrap-info" >"$work/exporter.log" 2>&1 &
+        pids+=($!)
+        for _ in $(seq 300); do
+            code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "${curl_tls[@]}" "$base_url/-/ready" || true)"
+            [[ "$code" == 200 ]] && break
+            kill -0 "${pids[-1]}" 2>/dev/null || break
+            sleep 0.2
+        done
+        [[ "$code" == 200 ]] || fail "/-/ready did not answer 200 (last: $code). Exporter log:
 $(cat "$work/exporter.log")"
-    exporter_pid="$(jq -r '."child-pid"' "$work/bwrap-info")"
+        exporter_pid="$(jq -r '."child-pid"' "$work/bwrap-info")"
+    }
+
+    # SIGTERM: exit 0; and nothing logged at warning level but the exporter's own (about the collectors).
+    stop_container() {
+        kill -TERM "$exporter_pid"
+        for _ in $(seq 50); do kill -0 "$exporter_pid" 2>/dev/null || break; sleep 0.1; done
+        ! kill -0 "$exporter_pid" 2>/dev/null || fail "still running 5 s after SIGTERM"
+        wait "${pids[-1]}" && code=0 || code=$?
+        unset 'pids[-1]'
+        [[ "$code" == 0 ]] || fail "exit code $code after SIGTERM. Exporter log:
+$(cat "$work/exporter.log")"
+
+        # The exporter's own warnings report the collectors (one refuses here); any other (the host, Kestrel, the
+        # runtime: a port override, a file it cannot write) means the image's conditions do not suit it.
+        local unexpected
+        # Lines start with a UTC timestamp, then the level.
+        unexpected="$(grep -E '^(\S+ )?(warn|fail|crit): |Unhandled|xception' "$work/exporter.log" | grep -vE '^(\S+ )?warn: LogCollectorExporter\.' || true)"
+        [[ -z "$unexpected" ]] || fail "the exporter logged $unexpected in the container's conditions. Its log:
+$(cat "$work/exporter.log")"
+    }
+
+    local base_url="http://127.0.0.1:$exposed" curl_tls=()
+    start_container
     say "ready on port $exposed (the port the Dockerfile exposes)"
 
     [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$base_url/-/healthy")" == 200 ]] || fail "/-/healthy is not 200"
@@ -243,22 +267,22 @@ $(grep -E '^logcollector_(up|probes_total|exporter_build_info)' <<<"$metrics")"
     rss_kib="$(awk '/^VmRSS:/ {print $2}' "/proc/$exporter_pid/status")"
     say "resident memory once ready: $((rss_kib / 1024)) MiB ($rss_kib KiB)"
 
-    kill -TERM "$exporter_pid"
-    for _ in $(seq 50); do kill -0 "$exporter_pid" 2>/dev/null || break; sleep 0.1; done
-    ! kill -0 "$exporter_pid" 2>/dev/null || fail "still running 5 s after SIGTERM"
-    wait "${pids[-1]}" && code=0 || code=$?
-    unset 'pids[-1]'
-    [[ "$code" == 0 ]] || fail "exit code $code after SIGTERM. Exporter log:
-$(cat "$work/exporter.log")"
-
-    # The exporter's own warnings report the collectors (one refuses here); any other (the host, Kestrel, the
-    # runtime: a port override, a file it cannot write) means the image's conditions do not suit it.
-    local unexpected
-    # Lines start with a UTC timestamp, then the level.
-    unexpected="$(grep -E '^(\S+ )?(warn|fail|crit): |Unhandled|xception' "$work/exporter.log" | grep -vE '^(\S+ )?warn: LogCollectorExporter\.' || true)"
-    [[ -z "$unexpected" ]] || fail "the exporter logged $unexpected in the container's conditions. Its log:
-$(cat "$work/exporter.log")"
+    stop_container
     say "SIGTERM: exit 0; no warning but about the refusing collector"
+
+    # The same image with TLS and basic authentication (README, "TLS and authentication").
+    base_url="https://127.0.0.1:$exposed"
+    curl_tls=(--cacert "$work/config/ca.crt")
+    start_container --web.config.file /etc/logcollector-exporter/web.yml --urls "https://+:$exposed"
+    [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "${curl_tls[@]}" "$base_url/-/healthy")" == 200 ]] || fail "/-/healthy is not 200 over TLS without credentials"
+    [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "${curl_tls[@]}" "$base_url/metrics")" == 401 ]] || fail "/metrics without credentials is not 401"
+    [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "${curl_tls[@]}" -u prometheus:wrong "$base_url/metrics")" == 401 ]] || fail "/metrics with a wrong password is not 401"
+    metrics="$(curl -sf --max-time 5 "${curl_tls[@]}" -u prometheus:s3cret "$base_url/metrics")" || fail "GET /metrics with the password failed"
+    expect_metric 'logcollector_up\{collector="answers"\} 1'
+    ! curl -s -o /dev/null --max-time 5 "http://127.0.0.1:$exposed/-/healthy" || fail "plain HTTP is answered with TLS configured"
+    say "with TLS and basic authentication: /-/ready and /-/healthy 200 without credentials, /metrics 401 without or with a wrong password, 200 with it; no plain HTTP"
+    stop_container
+    say "SIGTERM: exit 0"
     stop_all
 }
 
@@ -299,6 +323,21 @@ say "built in $((SECONDS - started)) s with no warnings; ${entrypoint[0]} is $(s
 mkdir -p "$work/etc" "$work/config"
 printf 'root:x:0:0:root:/root:/bin/bash\napp:x:1654:1654::/home/app:/bin/false\n' >"$work/etc/passwd"
 printf 'root:x:0:\napp:x:1654:\n' >"$work/etc/group"
+# A CA and a server certificate for 127.0.0.1, and a web configuration whose user's password is s3cret.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=check-ca \
+    -keyout "$work/ca.key" -out "$work/config/ca.crt" 2>/dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=logcollector-exporter \
+    -keyout "$work/config/server.key" -out "$work/server.csr" 2>/dev/null
+openssl x509 -req -in "$work/server.csr" -CA "$work/config/ca.crt" -CAkey "$work/ca.key" -CAcreateserial -days 2 \
+    -extfile <(printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n') -out "$work/config/server.crt" 2>/dev/null
+chmod 644 "$work/config/server.key"
+cat >"$work/config/web.yml" <<'EOF'
+tls_server_config:
+  cert_file: server.crt
+  key_file: server.key
+basic_auth_users:
+  prometheus: $2y$05$ivGPnMxtudkcg6GF8ciUau/LTrhoHD89JQPtSkpQax78z7IEzp8U2
+EOF
 cat >"$work/config/collectors.yaml" <<'EOF'
 probe:
   interval: 5s

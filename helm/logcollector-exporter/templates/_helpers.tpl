@@ -143,10 +143,74 @@ sidecar: the value of a pod annotation that changes whenever the rendered config
 pods (the exporter would also reload it by itself). With existingConfigMap, the chart cannot see the content.
 */}}
 {{- define "logcollector-exporter.configChecksum" -}}
-{{- if .Values.existingConfigMap }}
-{{- .Values.existingConfigMap | sha256sum }}
-{{- else }}
-{{- include "logcollector-exporter.configData" . | sha256sum }}
+{{- $config := ternary .Values.existingConfigMap (include "logcollector-exporter.configData" .) (not (empty .Values.existingConfigMap)) }}
+{{- if include "logcollector-exporter.webConfigEnabled" . }}
+{{- $config = print $config (include "logcollector-exporter.webConfigData" .) }}
+{{- end }}
+{{- $config | sha256sum }}
+{{- end }}
+
+{{/* "true" when the exporter gets a --web.config.file: TLS, basic authentication or response headers. */}}
+{{- define "logcollector-exporter.webConfigEnabled" -}}
+{{- if or .Values.webConfig.tls.enabled .Values.webConfig.basicAuth.existingSecret .Values.webConfig.headers }}true{{ end }}
+{{- end }}
+
+{{/* "true" when client certificates are verified against a CA, which is then mounted. */}}
+{{- define "logcollector-exporter.verifiesClientCertificates" -}}
+{{- if and .Values.webConfig.tls.enabled (has .Values.webConfig.tls.clientAuthType (list "VerifyClientCertIfGiven" "RequireAndVerifyClientCert")) }}true{{ end }}
+{{- end }}
+
+{{- define "logcollector-exporter.webConfigMapName" -}}
+{{- printf "%s-web" (include "logcollector-exporter.fullname" . | trunc 59 | trimSuffix "-") }}
+{{- end }}
+
+{{/*
+The web-config.yml of --web.config.file: the sections the chart renders, with paths relative to it in the projected
+volume. basic_auth_users come from the Secret of webConfig.basicAuth.existingSecret, a second --web.config.file.
+*/}}
+{{- define "logcollector-exporter.webConfigData" -}}
+web-config.yml: |
+  # Rendered by the chart from webConfig; basic_auth_users, if any, are in basic-auth-users.yml beside it.
+  {{- with .Values.webConfig.tls }}
+  {{- if .enabled }}
+  tls_server_config:
+    cert_file: tls.crt
+    key_file: tls.key
+    client_auth_type: {{ .clientAuthType }}
+    {{- if include "logcollector-exporter.verifiesClientCertificates" $ }}
+    client_ca_file: client-ca.crt
+    {{- end }}
+    min_version: {{ .minVersion }}
+    max_version: {{ .maxVersion }}
+  {{- end }}
+  {{- end }}
+  {{- with .Values.webConfig.headers }}
+  http_server_config:
+    headers:
+      {{- toYaml . | nindent 6 }}
+  {{- end }}
+{{- end }}
+
+{{/* http or https: the scheme the exporter serves, its probes and monitors use. */}}
+{{- define "logcollector-exporter.scheme" -}}
+{{- ternary "https" "http" .Values.webConfig.tls.enabled }}
+{{- end }}
+
+{{/*
+A monitor endpoint's scheme, tlsConfig and basicAuth, from webConfig and the monitor's own values (its argument: the
+dict of the chart's scope and the monitor's values).
+*/}}
+{{- define "logcollector-exporter.monitorSecurity" -}}
+{{- $root := .root }}
+{{- if $root.Values.webConfig.tls.enabled }}
+scheme: https
+tlsConfig:
+  {{- $default := dict "ca" (dict "secret" (dict "name" $root.Values.webConfig.tls.secretName "key" "ca.crt")) "serverName" (printf "%s.%s.svc" (include "logcollector-exporter.fullname" $root) $root.Release.Namespace) }}
+  {{- toYaml (default $default .monitor.tlsConfig) | nindent 2 }}
+{{- end }}
+{{- with .monitor.basicAuth }}
+basicAuth:
+  {{- toYaml . | nindent 2 }}
 {{- end }}
 {{- end }}
 
@@ -202,7 +266,13 @@ chart cannot read.
   imagePullPolicy: {{ .Values.image.pullPolicy }}
   args:
     - --config=/etc/logcollector-exporter/collectors.yaml
-    - --urls=http://+:{{ .Values.port }}
+    - --urls={{ include "logcollector-exporter.scheme" . }}://+:{{ .Values.port }}
+    {{- if include "logcollector-exporter.webConfigEnabled" . }}
+    - --web.config.file=/etc/logcollector-exporter/web/web-config.yml
+    {{- if .Values.webConfig.basicAuth.existingSecret }}
+    - --web.config.file=/etc/logcollector-exporter/web/basic-auth-users.yml
+    {{- end }}
+    {{- end }}
     {{- range .Values.extraArgs }}
     - {{ . | quote }}
     {{- end }}
@@ -219,6 +289,7 @@ chart cannot read.
     httpGet:
       path: /-/healthy
       port: {{ .Values.portName }}
+      scheme: {{ include "logcollector-exporter.scheme" . | upper }}
     {{- toYaml (omit .Values.livenessProbe "enabled") | nindent 4 }}
   {{- end }}
   {{- if .Values.readinessProbe.enabled }}
@@ -226,6 +297,7 @@ chart cannot read.
     httpGet:
       path: /-/ready
       port: {{ .Values.portName }}
+      scheme: {{ include "logcollector-exporter.scheme" . | upper }}
     {{- toYaml (omit .Values.readinessProbe "enabled") | nindent 4 }}
   {{- end }}
   resources:
@@ -254,12 +326,48 @@ chart cannot read.
 {{/*
 sidecar: the volumes of the configuration, as items of a pod's `volumes` list: the ConfigMap, and each live Panorama
 source's API key Secret and CA. Whole-volume mounts (not subPath), so that an update (a rotated key) reaches the
-running exporter.
+running exporter. With webConfig, the ConfigMap's is a projected volume that adds web/: the rendered web-config.yml,
+the certificate and key (and the clients' CA) of the TLS Secret, the basic-auth users' Secret; the kubelet updates
+them all at once when one changes (cert-manager renewing the certificate).
 */}}
 {{- define "logcollector-exporter.volume" -}}
 - name: {{ include "logcollector-exporter.name" . }}-config
+  {{- if include "logcollector-exporter.webConfigEnabled" . }}
+  projected:
+    sources:
+      - configMap:
+          name: {{ include "logcollector-exporter.configMapName" . }}
+      - configMap:
+          name: {{ include "logcollector-exporter.webConfigMapName" . }}
+          items:
+            - {key: web-config.yml, path: web/web-config.yml}
+      {{- with .Values.webConfig.tls }}
+      {{- if .enabled }}
+      - secret:
+          name: {{ .secretName }}
+          items:
+            - {key: tls.crt, path: web/tls.crt}
+            - {key: tls.key, path: web/tls.key}
+      {{- if include "logcollector-exporter.verifiesClientCertificates" $ }}
+      - secret:
+          name: {{ default .secretName .clientCASecretName }}
+          items:
+            - {key: {{ .clientCAKey }}, path: web/client-ca.crt}
+      {{- end }}
+      {{- end }}
+      {{- end }}
+      {{- with .Values.webConfig.basicAuth }}
+      {{- if .existingSecret }}
+      - secret:
+          name: {{ .existingSecret }}
+          items:
+            - {key: {{ .key }}, path: web/basic-auth-users.yml}
+      {{- end }}
+      {{- end }}
+  {{- else }}
   configMap:
     name: {{ include "logcollector-exporter.configMapName" . }}
+  {{- end }}
 {{- range $index, $source := .Values.panorama }}
 - name: {{ include "logcollector-exporter.name" $ }}-panorama-{{ $index }}-key
   secret:

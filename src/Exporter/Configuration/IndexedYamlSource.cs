@@ -7,6 +7,8 @@ namespace LogCollectorExporter.Configuration;
 /// The YAML file as a configuration layer whose children are looked up in an index instead of a scan. The stock
 /// provider answers "the children of this section" by going through every key of the file, so reading a file of
 /// 10,000 collectors (a section or two each) went through 50,000 keys 20,000 times: 29 s for <c>--check-config</c>.
+/// The reader now walks the layers merged (<see cref="ConfigurationTree"/>, from <see cref="IndexedYamlProvider.Values"/>);
+/// the index still answers the configuration root, which names the layer of each key in an error.
 /// </summary>
 public sealed class IndexedYamlSource : IConfigurationSource
 {
@@ -28,6 +30,9 @@ public sealed class IndexedYamlProvider() : YamlConfigurationProvider(new YamlCo
 {
     private List<string> topLevel = [];
     private Dictionary<string, List<string>> children = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Every key and its value, as the file gives them.</summary>
+    internal IEnumerable<KeyValuePair<string, string?>> Values => Data;
 
     /// <summary>Loaded from the bytes the source was given, not from a file: nothing to do when the configuration is built.</summary>
     public override void Load()

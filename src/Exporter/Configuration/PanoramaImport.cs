@@ -14,42 +14,22 @@ namespace LogCollectorExporter.Configuration;
 /// every list agrees, and an error when they differ: a firewall has one preference list, and which one it has would
 /// be a guess.
 /// </summary>
-internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files, CollectorDefinitions definitions, IpFamily family, List<ConfigurationError> errors)
+internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files, CollectorDefinitions definitions, IpFamily family, ConfigErrors errors)
 {
     private readonly Dictionary<string, Firewall> firewalls = new(StringComparer.Ordinal);
 
     /// <summary>The groups imported, in order, without their collectors: the names of their members.</summary>
-    private List<(GroupConfig Group, IReadOnlyList<string> Members)> Groups { get; } = [];
+    public List<(GroupConfig Group, IReadOnlyList<string> Members)> Groups { get; } = [];
 
     /// <summary>What each source imported.</summary>
     public List<PanoramaImported> Imported { get; } = [];
 
-    /// <summary>Imports every source, and adds its groups after <paramref name="groups"/> (those of the YAML file): group names stay unique.</summary>
-    /// <param name="defaultSource">How errors that no single file caused name the configuration.</param>
-    public void AddTo(List<(GroupConfig Group, IReadOnlyList<string> Members)> groups, IReadOnlyList<PanoramaSource> sources, string defaultSource, DateTimeOffset now)
+    /// <summary>Imports every source, in order, into <see cref="Groups"/>.</summary>
+    public void Import(IReadOnlyList<PanoramaSource> sources, DateTimeOffset now)
     {
-        var errorsBefore = errors.Count;
         foreach (var source in sources)
         {
             Add(source, now);
-        }
-
-        var names = groups.Select((g, i) => (g.Group.Name, i)).ToDictionary(g => g.Name, g => g.i, StringComparer.Ordinal);
-        foreach (var (group, members) in Groups)
-        {
-            if (names.TryGetValue(group.Name, out var first))
-            {
-                errors.Add(new(defaultSource, $"groups[{first.ToString(CultureInfo.InvariantCulture)}].name", $"\"{group.Name}\" is also a firewall that panorama: imports; group names must be unique"));
-                continue;
-            }
-
-            groups.Add((group, members));
-        }
-
-        // A live source may import its firewalls later; a file imports them now or never.
-        if (groups.Count == 0 && sources.Count > 0 && sources.All(s => !s.IsLive) && errors.Count == errorsBefore)
-        {
-            errors.Add(new(defaultSource, "panorama", "imported no group; at least one group is required"));
         }
     }
 
@@ -72,6 +52,9 @@ internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files,
         var notes = new List<string>();
         var collectors = new List<string>();
         var count = 0;
+
+        // Firewalls with a preference list, those another collector group or source already brought in included.
+        var listed = 0;
         foreach (var group in chosen)
         {
             var imported = 0;
@@ -86,7 +69,7 @@ internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files,
 
                 if (!IsGroupName(firewall.Serial))
                 {
-                    errors.Add(new(where, null, $"{at}firewall \"{firewall.Serial}\" of collector group {group.Name}: a serial that is not a group name (letters, digits and _ . : -){readFor}"));
+                    Error(source, where, $"{at}firewall \"{firewall.Serial}\" of collector group {group.Name}: a serial that is not a group name (letters, digits and _ . : -){readFor}");
                     continue;
                 }
 
@@ -109,7 +92,7 @@ internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files,
 
                     if (members.Contains(name, StringComparer.Ordinal))
                     {
-                        errors.Add(new(where, null, $"{at}firewall {firewall.Serial} of collector group {group.Name} lists collector {serial} twice; a preference list lists a collector once{readFor}"));
+                        Error(source, where, $"{at}firewall {firewall.Serial} of collector group {group.Name} lists collector {serial} twice; a preference list lists a collector once{readFor}");
                         continue;
                     }
 
@@ -121,14 +104,15 @@ internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files,
                     continue;
                 }
 
+                listed++;
                 var config = new GroupConfig(firewall.Serial, source.ForwardToAll, source.Failback, null, []);
                 var here = $"collector group {group.Name} of {source.Description}";
                 if (firewalls.TryGetValue(firewall.Serial, out var first))
                 {
                     if (!first.Members.SequenceEqual(members, StringComparer.Ordinal) || first.Group.ForwardToAll != config.ForwardToAll || first.Group.Failback != config.Failback)
                     {
-                        errors.Add(new(where, null,
-                            $"{at}firewall {firewall.Serial} is in {here} with the preference list {string.Join(", ", members)}, and in {first.Where} with {string.Join(", ", first.Members)}: a firewall has one preference list, and which of these it has is not in the configuration; limit the import with collectorGroups, or make the lists the same{readFor}"));
+                        Error(source, where,
+                            $"{at}firewall {firewall.Serial} is in {here} with the preference list {string.Join(", ", members)}, and in {first.Where} with {string.Join(", ", first.Members)}: a firewall has one preference list, and which of these it has is not in the configuration; limit the import with collectorGroups, or make the lists the same{readFor}");
                     }
                     else
                     {
@@ -147,9 +131,9 @@ internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files,
             summary.Add(new ImportedCollectorGroup(group.Name, group.HasLogForwarding, imported));
         }
 
-        if (!source.IsLive && count == 0 && errors.Count == errorsBefore)
+        if (!source.IsLive && listed == 0 && errors.Count == errorsBefore)
         {
-            errors.Add(new(where, null, $"has no firewall's preference list (log-collector-group/entry/logfwd-setting/devices/entry/collectors){(source.CollectorGroups.Count > 0 ? $" in collector groups {string.Join(", ", source.CollectorGroups)}" : "")}{readFor}"));
+            Error(source, where, $"has no firewall's preference list (log-collector-group/entry/logfwd-setting/devices/entry/collectors){(source.CollectorGroups.Count > 0 ? $" in collector groups {string.Join(", ", source.CollectorGroups)}" : "")}{readFor}");
         }
 
         Imported.Add(new PanoramaImported(source, true, summary, count, collectors, notes));
@@ -171,7 +155,11 @@ internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files,
         }
         catch (ConfigurationException e)
         {
-            errors.AddRange(e.Errors.Select(error => error with { Problem = $"{error.Problem} (read for {source.Path}.configFile)" }));
+            foreach (var error in e.Errors)
+            {
+                errors.Add(error with { Problem = $"{error.Problem} (read for {source.Path}.configFile)" }, source.Path);
+            }
+
             imports.Failed(source.Label, e.Errors[0].ToString(), now);
             return null;
         }
@@ -188,7 +176,7 @@ internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files,
         foreach (var missing in source.CollectorGroups.Where(name => !content.CollectorGroups.Any(g => g.Name == name)))
         {
             var known = content.CollectorGroups.Count == 0 ? "none" : string.Join(", ", content.CollectorGroups.Select(g => g.Name));
-            errors.Add(new(where, null, $"has no collector group \"{missing}\" ({source.Path}.collectorGroups); it has: {known}{readFor}"));
+            Error(source, where, $"has no collector group \"{missing}\" ({source.Path}.collectorGroups); it has: {known}{readFor}");
         }
 
         return [.. content.CollectorGroups.Where(g => source.CollectorGroups.Contains(g.Name, StringComparer.Ordinal))];
@@ -213,7 +201,7 @@ internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files,
             var local = source.PanoramaSerial is null
                 ? $"; if it is Panorama's own local collector, set {source.Path}.panoramaSerial: \"{serial}\""
                 : serial == source.PanoramaSerial ? "; Panorama's deviceconfig/system has no ip-address either" : "";
-            errors.Add(new(where, null, $"{listedBy} has no address in the configuration; give it one in collectors: (with serial: \"{serial}\"){local}{readFor}"));
+            Error(source, where, $"{listedBy} has no address in the configuration; give it one in collectors: (with serial: \"{serial}\"){local}{readFor}");
             return null;
         }
 
@@ -221,18 +209,20 @@ internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files,
         var ip = IPAddress.Parse(chosen);
         if ((family == IpFamily.Ip4 && ip.AddressFamily != AddressFamily.InterNetwork) || (family == IpFamily.Ip6 && ip.AddressFamily != AddressFamily.InterNetworkV6))
         {
-            errors.Add(new(where, null, $"{listedBy} has only the address {chosen} ({from}), and probe.ipFamily is {EnumText.Of(family)}; set probe.ipFamily to any, or give the collector an address in collectors: (with serial: \"{serial}\"){readFor}"));
+            Error(source, where, $"{listedBy} has only the address {chosen} ({from}), and probe.ipFamily is {EnumText.Of(family)}; set probe.ipFamily to any, or give the collector an address in collectors: (with serial: \"{serial}\"){readFor}");
             return null;
         }
 
         if (definitions.Define(new CollectorConfig(serial, chosen, CollectorConfig.DefaultPort, serial), $"{where} ({from})", inCatalogue: false) is { } conflict)
         {
-            errors.Add(new(where, null, $"{listedBy}: {conflict}{readFor}"));
+            Error(source, where, $"{listedBy}: {conflict}{readFor}");
             return null;
         }
 
         return serial;
     }
+
+    private void Error(PanoramaSource source, string where, string problem) => errors.Add(new ConfigurationError(where, null, problem), source.Path);
 
     private static bool IsGroupName(string serial) => serial.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or ':' or '-');
 

@@ -14,6 +14,7 @@ public sealed class ExporterMetrics
     internal static readonly string[] GroupLabels = ["group"];
     internal static readonly string[] BuildLabels = ["version", "revision", "runtime"];
     internal static readonly string[] SourceLabels = ["source"];
+    internal static readonly string[] RefusalLabels = ["reason"];
 
     private static readonly double[] LagBuckets = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -79,6 +80,16 @@ public sealed class ExporterMetrics
         SourceLastImportSuccessTimestamp = factory.CreateGauge("logcollector_exporter_source_last_import_success_timestamp_seconds",
             "Unix time of the last successful import of the Panorama source; absent before the first.",
             SourceLabels, new GaugeConfiguration { SuppressInitialValue = true });
+        WebConfigLastReloadSuccessful = factory.CreateGauge("logcollector_exporter_web_config_last_reload_successful",
+            "1 when the web configuration (--web.config.file and the certificate, key and CA files it names) was last read without error, 0 when a change was refused and the previous one kept serving.");
+        WebConfigLastReloadSuccessful.Set(1);
+        HttpRequestsRefused = factory.CreateCounter("logcollector_exporter_http_requests_refused_total",
+            "HTTP requests refused by the web configuration, by reason: no_credentials, bad_credentials (a wrong password or an unknown user), throttled (too many new passwords to check at once), no_client_certificate.",
+            RefusalLabels);
+        foreach (var reason in EnumText.All<Refusal>())
+        {
+            HttpRequestsRefused.WithLabels(reason);
+        }
     }
 
     /// <summary>A configuration was (re)loaded at <paramref name="at"/>.</summary>
@@ -87,6 +98,9 @@ public sealed class ExporterMetrics
         ConfigLastReloadSuccessful.Set(1);
         ConfigLastReloadSuccessTimestamp.Set(UnixSeconds(at));
     }
+
+    /// <summary>The web configuration refused a request.</summary>
+    public void Refused(Refusal reason) => HttpRequestsRefused.WithLabels(EnumText.Of(reason)).Inc();
 
     /// <summary>Unix time in seconds, to the millisecond, as Prometheus timestamps are written.</summary>
     public static double UnixSeconds(DateTimeOffset at) => at.ToUnixTimeMilliseconds() / 1000.0;
@@ -137,4 +151,7 @@ public sealed class ExporterMetrics
     public Gauge SourceLastImportSuccessful { get; }
 
     public Gauge SourceLastImportSuccessTimestamp { get; }
+    public Gauge WebConfigLastReloadSuccessful { get; }
+
+    public Counter HttpRequestsRefused { get; }
 }

@@ -4,7 +4,10 @@ using System.Runtime.InteropServices;
 
 namespace LogCollectorExporter.Probing;
 
-/// <summary>The Linux calls the exporter makes: non-blocking sockets and epoll for the probe engine, and the open-file limit.</summary>
+/// <summary>
+/// The Linux calls the exporter makes: non-blocking sockets and epoll for the probe engine, the open-file limit, and the
+/// priority of the web layer's password checks.
+/// </summary>
 internal static unsafe partial class Native
 {
     /// <summary>Linux's AF_INET and AF_INET6 (.NET's <see cref="AddressFamily"/> numbers are Windows').</summary>
@@ -31,6 +34,8 @@ internal static unsafe partial class Native
     public const int EfdCloexec = 0x80000;
     public const int MsgDontWait = 0x40;
     public const int RlimitNofile = 7;
+    public const int PrioProcess = 0;
+    public const int ClockThreadCpuTime = 3;
 
     public const int EIntr = 4;
     public const int EAgain = 11;
@@ -143,6 +148,25 @@ internal static unsafe partial class Native
         return (retransmits == 0 && roundTrip > 0 ? TimeSpan.FromMicroseconds(roundTrip) : null, TimeSpan.FromMilliseconds(*(uint*)(info + 56)));
     }
 
+    /// <summary>
+    /// Gives the calling thread the lowest CPU priority (nice 19): on Linux the nice value is a thread's own, and any
+    /// process may lower its threads' priority. Best effort: a refusal leaves the thread as it was.
+    /// </summary>
+    public static void LowestPriorityForThisThread() => _ = SetPriority(PrioProcess, 0, 19);
+
+    /// <summary>The CPU time the calling thread has used (<c>CLOCK_THREAD_CPUTIME_ID</c>), to the nanosecond.</summary>
+    public static TimeSpan ThreadCpuTime()
+    {
+        TimeSpec now;
+        return ClockGetTime(ClockThreadCpuTime, &now) == 0 ? TimeSpan.FromTicks((now.Seconds * TimeSpan.TicksPerSecond) + (now.Nanoseconds / 100)) : TimeSpan.Zero;
+    }
+
+    [LibraryImport("libc", EntryPoint = "clock_gettime", SetLastError = true)]
+    private static partial int ClockGetTime(int clock, TimeSpec* time);
+
+    [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
+    private static partial int SetPriority(int which, uint who, int priority);
+
     [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
     public static partial int Socket(int domain, int type, int protocol);
 
@@ -187,6 +211,14 @@ internal static unsafe partial class Native
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int epoll_ctl(int epoll, int operation, int fd, void* epollEvent);
+
+    /// <summary>struct timespec of 64-bit Linux: seconds, then nanoseconds.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
 
     /// <summary>struct rlimit: the soft limit, then the hard one.</summary>
     [StructLayout(LayoutKind.Sequential)]

@@ -11,8 +11,13 @@ public static class WebSetup
 
     public static readonly TimeSpan RequestHeadersTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>Listens on <see cref="DefaultUrls"/> unless <c>--urls</c> or <c>ASPNETCORE_URLS</c> says otherwise; stops within 5 s.</summary>
-    public static WebApplicationBuilder AddWeb(this WebApplicationBuilder builder)
+    /// <summary>
+    /// Listens on <see cref="DefaultUrls"/> (with TLS, <see cref="WebSecuritySetup.DefaultHttpsUrls"/>) unless
+    /// <c>--urls</c> or <c>ASPNETCORE_URLS</c> says otherwise; stops within 5 s.
+    /// </summary>
+    /// <param name="webConfigFiles">The <c>--web.config.file</c> files: TLS, basic authentication, headers.</param>
+    /// <exception cref="Configuration.ConfigurationException">The web configuration cannot be used.</exception>
+    public static WebApplicationBuilder AddWeb(this WebApplicationBuilder builder, IReadOnlyList<string> webConfigFiles)
     {
         // Defaults in the lowest layer, so that settings and environment variables still override them: one line per event
         // with a UTC timestamp, and no request logging (Prometheus scrapes would fill the log).
@@ -37,11 +42,7 @@ public static class WebSetup
         });
         builder.Services.Configure<JsonConsoleFormatterOptions>(options => DefaultTimestamps(options, formatterOptions, "yyyy-MM-ddTHH:mm:ss.fffZ"));
 
-        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
-        {
-            builder.WebHost.UseUrls(DefaultUrls);
-        }
-
+        builder.AddWebSecurity(webConfigFiles);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

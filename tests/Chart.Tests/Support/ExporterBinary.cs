@@ -22,7 +22,9 @@ public static class ExporterBinary
         }
 
         var configFile = System.IO.Path.Combine(mount.Path, "collectors.yaml");
-        var extraArgs = (container?.Args ?? []).Where(arg => !arg.StartsWith("--config=", StringComparison.Ordinal) && !arg.StartsWith("--urls=", StringComparison.Ordinal));
+        // The web configuration is another volume's (its Secrets): WebConfigChartTests runs the exporter with it.
+        var extraArgs = (container?.Args ?? []).Where(arg => !arg.StartsWith("--config=", StringComparison.Ordinal) && !arg.StartsWith("--urls=", StringComparison.Ordinal)
+            && !arg.StartsWith("--web.config.file=", StringComparison.Ordinal));
         var environment = (container?.Env ?? []).ToDictionary(variable => variable.Name, variable => variable.Value);
         var (exitCode, output) = await Tools.RunAsync(Path, ["--check-config", configFile, .. extraArgs], environment: environment);
         return (exitCode, output, configFile);

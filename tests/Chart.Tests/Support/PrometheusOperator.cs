@@ -77,6 +77,42 @@ public sealed class ScrapeEndpoint
     public List<RelabelConfig>? Relabelings { get; set; }
 
     public List<RelabelConfig>? MetricRelabelings { get; set; }
+
+    public SafeTlsConfig? TlsConfig { get; set; }
+
+    public BasicAuth? BasicAuth { get; set; }
+}
+
+/// <summary>How Prometheus checks the exporter's certificate, and the client certificate it presents.</summary>
+public sealed class SafeTlsConfig
+{
+    public SecretOrConfigMap? Ca { get; set; }
+
+    public SecretOrConfigMap? Cert { get; set; }
+
+    public V1SecretKeySelector? KeySecret { get; set; }
+
+    public string? ServerName { get; set; }
+
+    public bool? InsecureSkipVerify { get; set; }
+
+    public string? MinVersion { get; set; }
+
+    public string? MaxVersion { get; set; }
+}
+
+public sealed class SecretOrConfigMap
+{
+    public V1SecretKeySelector? Secret { get; set; }
+
+    public V1ConfigMapKeySelector? ConfigMap { get; set; }
+}
+
+public sealed class BasicAuth
+{
+    public V1SecretKeySelector Username { get; set; } = new();
+
+    public V1SecretKeySelector Password { get; set; } = new();
 }
 
 public sealed class RelabelConfig

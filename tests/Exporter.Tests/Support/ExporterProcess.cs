@@ -41,16 +41,19 @@ public sealed partial class ExporterProcess : IAsyncDisposable
     /// <param name="args">The exporter's arguments; it always listens on 127.0.0.1 and a free port.</param>
     /// <param name="environment">Extra environment variables.</param>
     /// <param name="wrapper">A command to run the exporter under, such as <c>unshare -n</c>.</param>
-    public static ExporterProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null, string[]? wrapper = null)
+    /// <param name="scheme">http, or https for a web configuration with TLS.</param>
+    /// <param name="exporter">The binary, when not the one built next to the tests.</param>
+    public static ExporterProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null, string[]? wrapper = null,
+        string scheme = "http", string? exporter = null)
     {
-        string[] command = [.. wrapper ?? [], Tools.Exporter];
+        string[] command = [.. wrapper ?? [], exporter ?? Tools.Exporter];
         var info = new ProcessStartInfo(Tools.Find(command[0]))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in command.Skip(1).Concat(args).Append("--urls").Append("http://127.0.0.1:0"))
+        foreach (var arg in command.Skip(1).Concat(args).Append("--urls").Append($"{scheme}://127.0.0.1:0"))
         {
             info.ArgumentList.Add(arg);
         }
@@ -117,7 +120,7 @@ public sealed partial class ExporterProcess : IAsyncDisposable
         }
     }
 
-    [GeneratedRegex(@"Now listening on: (?<url>http://[^\s""]+)")]
+    [GeneratedRegex(@"Now listening on: (?<url>https?://[^\s""]+)")]
     private static partial Regex ListeningLine();
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]

@@ -7,12 +7,15 @@ namespace LogCollectorExporter.Tests.Support;
 /// <summary>The exporter's real host (Kestrel on 127.0.0.1, a free port) with its own metrics registry.</summary>
 public sealed class RunningExporter : IAsyncDisposable
 {
-    private RunningExporter(WebApplication app, CollectorRegistry registry, Uri address)
+    private RunningExporter(WebApplication app, CollectorRegistry registry, Uri address, HttpClient? client)
     {
         App = app;
         Registry = registry;
-        Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
+        Address = address;
+        Client = client ?? new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
     }
+
+    public Uri Address { get; }
 
     public WebApplication App { get; }
 
@@ -25,9 +28,12 @@ public sealed class RunningExporter : IAsyncDisposable
 
     /// <param name="args">The exporter's arguments; it always listens on 127.0.0.1 and a free port.</param>
     /// <param name="configure">Replaces services (clock, probe, resolver, logging) before the exporter is built.</param>
-    public static async Task<RunningExporter> StartAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
+    /// <param name="scheme">http, or https for a web configuration with TLS.</param>
+    /// <param name="client">Makes <see cref="Client"/> for the address (one that trusts the test's CA); default a plain one.</param>
+    public static async Task<RunningExporter> StartAsync(string[] args, Action<WebApplicationBuilder>? configure = null, string scheme = "http",
+        Func<Uri, HttpClient>? client = null)
     {
-        var (launch, exitCode) = Launch.Parse([.. args, "--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], TextWriter.Null, TextWriter.Null);
+        var (launch, exitCode) = Launch.Parse([.. args, "--urls", $"{scheme}://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], TextWriter.Null, TextWriter.Null);
         Assert.Null(exitCode);
         var registry = Prometheus.Metrics.NewCustomRegistry();
         var app = ExporterApp.Create(launch!, builder =>
@@ -36,7 +42,8 @@ public sealed class RunningExporter : IAsyncDisposable
             configure?.Invoke(builder);
         });
         await app.StartAsync();
-        return new RunningExporter(app, registry, new Uri(app.Urls.Single()));
+        var address = new Uri(app.Urls.Single());
+        return new RunningExporter(app, registry, address, client?.Invoke(address));
     }
 
     public Task<string> MetricsAsync() => Client.GetStringAsync("/metrics");

@@ -3,8 +3,9 @@ using System.Text;
 using LogCollectorExporter.Bench;
 
 // The benchmark: logcollector-exporter against prometheus-blackbox-exporter, on loopback, in one run.
-// Usage: logcollector-bench --exporter PATH [--blackbox PATH] [--floor PATH] [--quick] [--panorama] [--out DIR]
-// (--panorama: only the Panorama-scale scenario, e.g. to measure a change of the exporter's memory)
+// Usage: logcollector-bench --exporter PATH [--blackbox PATH] [--floor PATH] [--quick] [--panorama] [--passwords] [--out DIR]
+// (--panorama: only the Panorama-scale scenario, e.g. to measure a change of the exporter's memory; --passwords: only
+// the flood of wrong passwords against TLS and basic authentication)
 var options = Options.Parse(args);
 var culture = CultureInfo.InvariantCulture;
 CultureInfo.DefaultThreadCurrentCulture = culture;
@@ -30,17 +31,18 @@ foreach (var mode in options.EstateModes)
 
 // Issue 12: the same estate imported from a saved Panorama configuration.
 var imports = new List<(int Firewalls, double PeakRss, long FileBytes)>();
-foreach (var firewalls in new[] { 1000, options.Estate.Groups })
+foreach (var firewalls in estates.Count > 0 ? new[] { 1000, options.Estate.Groups } : [])
 {
     var (peak, bytes) = await Panorama.PeakRssImportingAsync(options.Exporter, firewalls, options.Estate, targets);
     imports.Add((firewalls, peak, bytes));
 }
 
+var floods = options.Floods ? await PasswordFlood.MeasureAsync(options.Exporter) : ((IReadOnlyList<FloodRow>, TimeSpan)?)null;
 TimeSpan? startup = options.Sizes.Count > 0 ? await MeasureStartupAsync() : null;
 double? peakAt1000 = options.Sizes.Count > 0
     ? rows.FirstOrDefault(r => r.Tool == "logcollector-exporter" && r.Targets == 1000)?.PeakRss
-    : await Panorama.PeakRssAt1000Async(options.Exporter, options.Estate.Interval);
-Report(rows, estates, startup, peakAt1000);
+    : estates.Count > 0 ? await Panorama.PeakRssAt1000Async(options.Exporter, options.Estate.Interval) : null;
+Report(rows, estates, startup, peakAt1000, floods);
 return 0;
 
 async Task<Row> MeasureAsync(string tool, Size size)
@@ -124,7 +126,7 @@ async Task<TimeSpan> MeasureStartupAsync()
     return median;
 }
 
-void Report(List<Row> rows, List<EstateRow> estates, TimeSpan? startup, double? peakAt1000)
+void Report(List<Row> rows, List<EstateRow> estates, TimeSpan? startup, double? peakAt1000, (IReadOnlyList<FloodRow> Rows, TimeSpan OneCheck)? floods)
 {
     var table = new StringBuilder();
     table.AppendLine("| tool | targets | interval | probes | CPU ms / 1k probes | with a scrape every 15 s | syscall floor | peak RSS MiB | reported µs | wire µs | overhead µs | lag p50 / p99 ms | /metrics ms (CPU ms), size |");
@@ -177,7 +179,7 @@ void Report(List<Row> rows, List<EstateRow> estates, TimeSpan? startup, double? 
     }
 
     // The Panorama scale (issue 11), and the exporter's peak at 1,000 collectors.
-    var estateTable = Panorama.Table(options.Estate, estates, peakAt1000, imports);
+    var estateTable = estates.Count > 0 || peakAt1000 is not null ? Panorama.Table(options.Estate, estates, peakAt1000, imports) : "";
     Console.WriteLine();
     Console.Write(estateTable);
     Console.WriteLine();
@@ -186,13 +188,25 @@ void Report(List<Row> rows, List<EstateRow> estates, TimeSpan? startup, double? 
         Check(pass, text);
     }
 
+    // Wrong passwords against TLS and basic authentication (issue 13).
+    var floodTable = floods is { } flood ? PasswordFlood.Table(flood.Rows, flood.OneCheck) : "";
+    if (floods is { } measured)
+    {
+        Console.WriteLine();
+        Console.Write(floodTable);
+        foreach (var (pass, text) in PasswordFlood.Verdicts(measured.Rows, measured.OneCheck))
+        {
+            Check(pass, text);
+        }
+    }
+
     foreach (var verdict in verdicts)
     {
         Console.WriteLine(verdict);
     }
 
-    var results = Path.Combine(options.Out, rows.Count > 0 ? "results.md" : "panorama.md");
-    File.WriteAllText(results, (rows.Count > 0 ? table + startupLine + "\n" : "") + estateTable + "\n" + string.Join("\n", verdicts) + "\n");
+    var results = Path.Combine(options.Out, rows.Count > 0 ? "results.md" : estates.Count > 0 ? "panorama.md" : "passwords.md");
+    File.WriteAllText(results, (rows.Count > 0 ? table + startupLine + "\n" : "") + estateTable + "\n" + floodTable + "\n" + string.Join("\n", verdicts) + "\n");
     if (rows.Count == 0)
     {
         Console.WriteLine($"\nresults: {results}");
@@ -234,13 +248,15 @@ internal sealed record Row(
 /// <summary>A size to measure: targets, their interval, how long to warm up and measure, and whether to capture the wire.</summary>
 internal sealed record Size(int Targets, TimeSpan Interval, TimeSpan WarmUp, TimeSpan Window, bool Accuracy, TimeSpan CaptureWindow);
 
-internal sealed record Options(string Exporter, string Blackbox, string? Floor, bool Quick, string Out, IReadOnlyList<Size> Sizes, Estate Estate, IReadOnlyList<string> EstateModes)
+internal sealed record Options(string Exporter, string Blackbox, string? Floor, bool Quick, string Out, IReadOnlyList<Size> Sizes, Estate Estate, IReadOnlyList<string> EstateModes,
+    bool Floods)
 {
     public static Options Parse(string[] args)
     {
         string? exporter = null, blackbox = "/usr/bin/prometheus-blackbox-exporter", output = "artifacts/bench", floor = null;
         var quick = false;
         var panoramaOnly = false;
+        var passwordsOnly = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -251,12 +267,13 @@ internal sealed record Options(string Exporter, string Blackbox, string? Floor, 
                 case "--floor": floor = args[++i]; break;
                 case "--quick": quick = true; break;
                 case "--panorama": panoramaOnly = true; break;
-                default: throw new ArgumentException($"unknown argument {args[i]}; usage: --exporter PATH [--blackbox PATH] [--floor PATH] [--quick] [--panorama] [--out DIR]");
+                case "--passwords": passwordsOnly = true; break;
+                default: throw new ArgumentException($"unknown argument {args[i]}; usage: --exporter PATH [--blackbox PATH] [--floor PATH] [--quick] [--panorama] [--passwords] [--out DIR]");
             }
         }
 
         static TimeSpan s(double seconds) => TimeSpan.FromSeconds(seconds);
-        IReadOnlyList<Size> sizes = panoramaOnly ? []
+        IReadOnlyList<Size> sizes = panoramaOnly || passwordsOnly ? []
             : quick
             ? [new(10, s(1), s(2), s(8), false, s(0)), new(1000, s(5), s(6), s(10), true, s(5))]
             : [new(10, s(1), s(3), s(60), false, s(0)), new(1000, s(10), s(12), s(60), true, s(20)), new(10000, s(10), s(25), s(60), false, s(0))];
@@ -267,7 +284,8 @@ internal sealed record Options(string Exporter, string Blackbox, string? Floor, 
         var estate = quick
             ? new Estate(50, 5000, 3, s(10), s(11), s(10), 1000, s(5))
             : new Estate(50, 5000, 3, s(10), s(12), s(30), 1000, s(60));
-        string[] modes = quick ? ["handshake"] : ["handshake", "hold"];
-        return new Options(exporter ?? throw new ArgumentException("--exporter PATH is required"), blackbox!, floor, quick, output!, sizes, estate, modes);
+        string[] modes = passwordsOnly ? [] : quick ? ["handshake"] : ["handshake", "hold"];
+        return new Options(exporter ?? throw new ArgumentException("--exporter PATH is required"), blackbox!, floor, quick, output!, sizes, estate, modes,
+            Floods: !panoramaOnly);
     }
 }

@@ -37,7 +37,7 @@ public sealed class ExporterProber : IProber
     public Exposition? Last { get; private set; }
 
     /// <summary>N collectors in one group, handshake mode.</summary>
-    public static Task<ExporterProber> StartAsync(string binary, int targets, int targetPort, TimeSpan interval)
+    public static Task<ExporterProber> StartAsync(string binary, int targets, int targetPort, TimeSpan interval, WebAccess? web = null)
     {
         var config = new StringBuilder(ProbeSection(interval, "handshake")).Append("groups:\n  - name: bench\n    collectors:\n");
         for (var i = 0; i < targets; i++)
@@ -45,7 +45,7 @@ public sealed class ExporterProber : IProber
             config.Append(CultureInfo.InvariantCulture, $"      - {{address: {TargetListener.Address(i)}, port: {targetPort}}}\n");
         }
 
-        return StartAsync(binary, config.ToString());
+        return StartAsync(binary, config.ToString(), web);
     }
 
     /// <summary>
@@ -89,14 +89,25 @@ public sealed class ExporterProber : IProber
     }
 
     /// <summary>Starts the exporter on a configuration file with this text; returns once it is ready.</summary>
-    public static async Task<ExporterProber> StartAsync(string binary, string configText)
+    /// <param name="web">A web configuration (<c>--web.config.file</c>) and how the benchmark's own client gets through it.</param>
+    public static async Task<ExporterProber> StartAsync(string binary, string configText, WebAccess? web = null)
     {
         var directory = Directory.CreateTempSubdirectory("lce-bench-").FullName;
         var file = Path.Combine(directory, "collectors.yaml");
         await File.WriteAllTextAsync(file, configText);
         var port = ToolProcess.FreePort();
-        var process = new ToolProcess(binary, ["--config", file, "--urls", $"http://127.0.0.1:{port}", "--Logging:LogLevel:Default=Warning"]);
-        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
+        string[] webArgs = [];
+        if (web is not null)
+        {
+            var webConfig = Path.Combine(directory, "web.yml");
+            await File.WriteAllTextAsync(webConfig, web.ConfigText);
+            webArgs = ["--web.config.file", webConfig];
+        }
+
+        var scheme = web?.Scheme ?? "http";
+        var process = new ToolProcess(binary, ["--config", file, "--urls", $"{scheme}://127.0.0.1:{port}", "--Logging:LogLevel:Default=Warning", .. webArgs]);
+        var client = new HttpClient(web?.Handler() ?? new SocketsHttpHandler()) { BaseAddress = new Uri($"{scheme}://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
+        client.DefaultRequestHeaders.Authorization = web?.Authorization;
         var prober = new ExporterProber(process, directory, client);
         await prober.WaitReadyAsync();
         return prober;
@@ -161,6 +172,9 @@ public sealed class ExporterProber : IProber
     private static string ProbeSection(TimeSpan interval, string mode) => string.Create(CultureInfo.InvariantCulture,
         $"probe:\n  interval: {interval.TotalSeconds}s\n  timeout: {Math.Min(5000, interval.TotalMilliseconds / 2)}ms\n  mode: {mode}\n");
 }
+
+/// <summary>A web configuration for the exporter, and the client side of it: a handler that trusts its certificate, the scraper's credentials.</summary>
+public sealed record WebAccess(string ConfigText, string Scheme, Func<HttpMessageHandler> Handler, System.Net.Http.Headers.AuthenticationHeaderValue? Authorization);
 
 /// <summary>
 /// Debian's prometheus-blackbox-exporter with a tcp module, driven the way Prometheus drives it: one

@@ -1,0 +1,81 @@
+using System.Text;
+
+namespace LogCollectorExporter.Configuration;
+
+/// <summary>
+/// A group's <c>preferenceListFile</c>: reads the saved preference list, and defines its collectors by serial, unless
+/// the catalogue has the serial, whose collector the entry then is.
+/// </summary>
+/// <param name="files">Reads the files, and fingerprints them.</param>
+/// <param name="baseDirectory">Where relative paths start: the configuration file's folder.</param>
+internal sealed class PreferenceListImport(ConfigFiles files, string? baseDirectory, CollectorDefinitions definitions, ConfigErrors errors)
+{
+    /// <summary>The group's collectors in priority order and "Forward to all"; null when the file cannot be used (the errors are recorded).</summary>
+    /// <param name="groupKey">The group's configuration key (<c>groups:0</c>).</param>
+    /// <param name="groupPath">Its key path in messages (<c>groups[0]</c>).</param>
+    /// <param name="explicitForwardToAll">The group's <c>forwardToAll</c>, when it has one.</param>
+    public (bool ForwardToAll, IReadOnlyList<string> Members)? Read(string groupKey, string groupPath, string listFile, bool? explicitForwardToAll, IpFamily family)
+    {
+        if (listFile.Contains('\0', StringComparison.Ordinal))
+        {
+            errors.Add($"{groupKey}:preferenceListFile", $"{groupPath}.preferenceListFile", "is not a file name: it contains a NUL character");
+            return null;
+        }
+
+        var fullPath = Path.GetFullPath(listFile, baseDirectory ?? Directory.GetCurrentDirectory());
+        PreferenceListFile.Content content;
+        try
+        {
+            content = PreferenceListFile.Parse(Encoding.UTF8.GetString(files.ReadAllBytes(fullPath)), fullPath);
+        }
+        catch (ConfigurationException e)
+        {
+            foreach (var error in e.Errors)
+            {
+                errors.Add(error with { Problem = $"{error.Problem} (read for {groupPath}.preferenceListFile)" }, groupPath);
+            }
+
+            return null;
+        }
+
+        if (explicitForwardToAll is { } configured && configured != content.ForwardToAll)
+        {
+            errors.Add($"{groupKey}:forwardToAll", $"{groupPath}.forwardToAll",
+                $"\"{(configured ? "true" : "false")}\" contradicts \"Forward to all: {(content.ForwardToAll ? "Yes" : "No")}\" in {fullPath}; remove forwardToAll, the preference list file sets it");
+            return null;
+        }
+
+        var members = new List<string>();
+        var readFor = $"(read for {groupPath}.preferenceListFile)";
+        foreach (var entry in content.Collectors)
+        {
+            // A serial that the catalogue knows is that collector, reached the way the catalogue says.
+            var name = definitions.CataloguedSerial(entry.Serial);
+            if (name is null)
+            {
+                if (!Setting.InFamily(System.Net.IPAddress.Parse(entry.Address), family))
+                {
+                    errors.Add(new(entry.Where, null, $"serial number {entry.Serial} has only the address {entry.Address} {readFor}, and probe.ipFamily is {EnumText.Of(family)}; set probe.ipFamily to any, or give the collector an address in collectors:"), groupPath);
+                    continue;
+                }
+
+                name = entry.Serial;
+                if (definitions.Define(new CollectorConfig(name, entry.Address, CollectorConfig.DefaultPort, entry.Serial), $"{entry.Where} {readFor}", inCatalogue: false) is { } conflict)
+                {
+                    errors.Add(new(entry.Where, null, $"{conflict} {readFor}"), groupPath);
+                    continue;
+                }
+            }
+
+            if (members.Contains(name, StringComparer.Ordinal))
+            {
+                errors.Add(new(entry.Where, null, $"serial number {entry.Serial} is listed twice {readFor}; a group lists a collector once"), groupPath);
+                continue;
+            }
+
+            members.Add(name);
+        }
+
+        return (content.ForwardToAll, members);
+    }
+}

@@ -1,0 +1,146 @@
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using LogCollectorExporter.Configuration;
+
+namespace LogCollectorExporter.Web;
+
+/// <summary>
+/// The certificate, its key and chain, and the clients' CA, as read from the files of <c>tls_server_config</c>: what
+/// each TLS handshake uses until the files change.
+/// </summary>
+public sealed class ServerTls
+{
+    private const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
+    private const string ClientAuthentication = "1.3.6.1.5.5.7.3.2";
+
+    private readonly X509Certificate2Collection clientCas;
+
+    private ServerTls(TlsServerConfig config, X509Certificate2 certificate, SslStreamCertificateContext context, X509Certificate2Collection clientCas)
+    {
+        Config = config;
+        Certificate = certificate;
+        Context = context;
+        this.clientCas = clientCas;
+    }
+
+    public TlsServerConfig Config { get; }
+
+    /// <summary>The server's certificate, with its private key.</summary>
+    public X509Certificate2 Certificate { get; }
+
+    /// <summary>The certificate with the chain that follows it in <c>cert_file</c>, as each handshake sends it.</summary>
+    public SslStreamCertificateContext Context { get; }
+
+    /// <summary>Reads the certificate, key and CA files through <paramref name="files"/> (which fingerprints them).</summary>
+    /// <exception cref="ConfigurationException">A file cannot be read, or does not hold what its key says.</exception>
+    public static ServerTls Load(TlsServerConfig config, ConfigFiles files)
+    {
+        var certificatePem = Pem(files, config, "cert_file", config.CertFile);
+        var keyPem = Pem(files, config, "key_file", config.KeyFile);
+        var chain = new X509Certificate2Collection();
+        X509Certificate2 certificate;
+        try
+        {
+            chain.ImportFromPem(certificatePem);
+        }
+        catch (CryptographicException e)
+        {
+            throw Error(config, "cert_file", $"{config.CertFile} does not hold a PEM certificate: {e.Message}");
+        }
+
+        if (chain.Count == 0)
+        {
+            throw Error(config, "cert_file", $"{config.CertFile} holds no certificate (-----BEGIN CERTIFICATE-----)");
+        }
+
+        try
+        {
+            certificate = X509Certificate2.CreateFromPem(certificatePem, keyPem);
+        }
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
+        {
+            throw Error(config, "key_file", $"{config.KeyFile} is not the private key of the certificate in {config.CertFile} " +
+                $"(an unencrypted PEM RSA or ECDSA key is needed): {e.Message}");
+        }
+
+        if (!AllowsUse(certificate, ServerAuthentication))
+        {
+            throw Error(config, "cert_file", $"the certificate in {config.CertFile} ({certificate.Subject}) is not for TLS servers: its extended key usage lacks serverAuth");
+        }
+
+        var clientCas = new X509Certificate2Collection();
+        if (config.ClientCaFile is { } caFile)
+        {
+            try
+            {
+                clientCas.ImportFromPem(Pem(files, config, "client_ca_file", caFile));
+            }
+            catch (CryptographicException e)
+            {
+                throw Error(config, "client_ca_file", $"{caFile} does not hold PEM certificates: {e.Message}");
+            }
+
+            if (clientCas.Count == 0)
+            {
+                throw Error(config, "client_ca_file", $"{caFile} holds no certificate (-----BEGIN CERTIFICATE-----)");
+            }
+        }
+
+        // Offline: the chain is what cert_file holds, never fetched from the addresses in the certificates.
+        try
+        {
+            return new ServerTls(config, certificate, SslStreamCertificateContext.Create(certificate, [.. chain.Skip(1)], offline: true), clientCas);
+        }
+        catch (CryptographicException e)
+        {
+            throw Error(config, "cert_file", $"the certificate in {config.CertFile} cannot be served: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Whether a client's certificate may complete the handshake: any with the modes that do not verify, else one that
+    /// chains to <c>client_ca_file</c>, is valid now and is for TLS clients. Nothing is fetched to decide.
+    /// </summary>
+    public bool Accepts(X509Certificate2 client, X509Chain? presented)
+    {
+        if (!Config.VerifiesClientCertificate)
+        {
+            return true;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(clientCas);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.DisableCertificateDownloads = true;
+        chain.ChainPolicy.ApplicationPolicy.Add(new Oid(ClientAuthentication));
+        foreach (var element in presented?.ChainElements.Skip(1) ?? [])
+        {
+            chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+        }
+
+        return chain.Build(client);
+    }
+
+    /// <summary>Read as text through the bounded reader; a key file is never quoted in a message.</summary>
+    private static string Pem(ConfigFiles files, TlsServerConfig config, string key, string path)
+    {
+        try
+        {
+            return Encoding.UTF8.GetString(files.ReadAllBytes(path));
+        }
+        catch (ConfigurationException e)
+        {
+            throw Error(config, key, e.Errors[0].ToString());
+        }
+    }
+
+    private static bool AllowsUse(X509Certificate2 certificate, string oid) =>
+        certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().FirstOrDefault() is not { } usage
+        || usage.EnhancedKeyUsages.Cast<Oid>().Any(u => u.Value == oid);
+
+    private static ConfigurationException Error(TlsServerConfig config, string key, string problem) =>
+        new([new ConfigurationError(config.Source, $"tls_server_config.{key}", problem)]);
+}

@@ -1,0 +1,78 @@
+using System.Security.Authentication;
+
+namespace LogCollectorExporter.Web;
+
+/// <summary>
+/// What the web configuration file (<c>--web.config.file</c>, the Prometheus exporter-toolkit's format) asks for: TLS,
+/// response headers and basic-authentication users. Empty when no file is given: plain HTTP, open to all.
+/// </summary>
+/// <param name="Tls">The <c>tls_server_config</c>; null serves plain HTTP.</param>
+/// <param name="Headers">The <c>http_server_config.headers</c> set on every response, by their canonical names.</param>
+/// <param name="Users">The <c>basic_auth_users</c>: user name to bcrypt hash; empty asks no one for a password.</param>
+/// <param name="Files">The web configuration files it was read from.</param>
+public sealed record WebConfig(
+    TlsServerConfig? Tls,
+    IReadOnlyList<KeyValuePair<string, string>> Headers,
+    IReadOnlyDictionary<string, string> Users,
+    IReadOnlyList<string> Files)
+{
+    public static WebConfig None { get; } = new(null, [], new Dictionary<string, string>(), []);
+
+    /// <summary>Where the web configuration comes from, for messages.</summary>
+    public string Description => string.Join(", ", Files);
+}
+
+/// <summary>The toolkit's <c>client_auth_type</c> values, with the meaning Go's <c>crypto/tls</c> gives them.</summary>
+public enum ClientAuthType
+{
+    /// <summary>No client certificate is asked for.</summary>
+    NoClientCert,
+
+    /// <summary>Asked for, not required, not verified.</summary>
+    RequestClientCert,
+
+    /// <summary>Required (for every path but the health checks), not verified (<c>RequireClientCert</c> is the same).</summary>
+    RequireAnyClientCert,
+
+    /// <summary>Asked for, not required; one given must be signed by <c>client_ca_file</c>.</summary>
+    VerifyClientCertIfGiven,
+
+    /// <summary>Required (for every path but the health checks) and signed by <c>client_ca_file</c>.</summary>
+    RequireAndVerifyClientCert,
+}
+
+/// <summary>The <c>tls_server_config</c> section, its paths made absolute (relative ones start at the web config file's folder).</summary>
+/// <param name="Source">The web config file it was read from.</param>
+public sealed record TlsServerConfig(
+    string Source,
+    string CertFile,
+    string KeyFile,
+    ClientAuthType ClientAuth,
+    string? ClientCaFile,
+    TlsVersion MinVersion,
+    TlsVersion MaxVersion)
+{
+    /// <summary>The TLS versions from <see cref="MinVersion"/> to <see cref="MaxVersion"/>.</summary>
+    public SslProtocols Protocols => (MinVersion, MaxVersion) switch
+    {
+        (TlsVersion.Tls12, TlsVersion.Tls12) => SslProtocols.Tls12,
+        (TlsVersion.Tls13, TlsVersion.Tls13) => SslProtocols.Tls13,
+        _ => SslProtocols.Tls12 | SslProtocols.Tls13,
+    };
+
+    /// <summary>Whether a connection is asked for a client certificate during the handshake.</summary>
+    public bool AsksForClientCertificate => ClientAuth != ClientAuthType.NoClientCert;
+
+    /// <summary>Whether a request (but to the health checks) needs a client certificate.</summary>
+    public bool RequiresClientCertificate => ClientAuth is ClientAuthType.RequireAnyClientCert or ClientAuthType.RequireAndVerifyClientCert;
+
+    /// <summary>Whether a client certificate given must be signed by <see cref="ClientCaFile"/>.</summary>
+    public bool VerifiesClientCertificate => ClientAuth is ClientAuthType.VerifyClientCertIfGiven or ClientAuthType.RequireAndVerifyClientCert;
+}
+
+/// <summary>The toolkit's <c>min_version</c> and <c>max_version</c> values that are offered: TLS12 and TLS13.</summary>
+public enum TlsVersion
+{
+    Tls12,
+    Tls13,
+}

@@ -1,0 +1,63 @@
+using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Metrics;
+
+namespace LogCollectorExporter.Web;
+
+/// <summary>
+/// Loads the web configuration again when any of its files changes on disk: the web config files, and the
+/// certificate, key and CA files they name. Content is compared once a second, as for the collectors' configuration,
+/// so a certificate that cert-manager renews in its Secret (the kubelet swaps the volume's <c>..data</c> symlink) is
+/// served from the next handshake on, without a restart. A change that cannot be used (a key that is not the new
+/// certificate's, half of a rotation written) keeps the running configuration, and is tried again when the files
+/// change again.
+/// </summary>
+public sealed partial class WebConfigWatcher(WebSecurity security, ExporterMetrics metrics, TimeProvider time, ILogger<WebConfigWatcher> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var seen = security.Current.Fingerprint;
+        using var timer = new PeriodicTimer(ConfigFileWatcher.PollInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                var running = security.Current;
+                var onDisk = ConfigFiles.FingerprintOnDisk(running.Files);
+                if (onDisk == running.Fingerprint || onDisk == seen)
+                {
+                    seen = onDisk;
+                    continue;
+                }
+
+                seen = onDisk;
+                Reload();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The exporter is stopping.
+        }
+    }
+
+    private void Reload()
+    {
+        try
+        {
+            var next = security.Reload();
+            metrics.WebConfigLastReloadSuccessful.Set(1);
+            LogReloaded(logger, next.Config.Description, WebSecuritySetup.Describe(next));
+        }
+        catch (ConfigurationException e)
+        {
+            metrics.WebConfigLastReloadSuccessful.Set(0);
+            LogRejected(logger, e.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Web configuration reloaded from {Source}: {Description}")]
+    private static partial void LogReloaded(ILogger logger, string source, string description);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Web configuration reload rejected; the previous one keeps serving. {Error}")]
+    private static partial void LogRejected(ILogger logger, string error);
+}

@@ -1,0 +1,276 @@
+using System.Net.Http.Headers;
+using System.Text;
+using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Metrics;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+
+namespace LogCollectorExporter.Web;
+
+/// <summary>Marks an endpoint that answers without credentials or client certificate: the health checks, so that a kubelet can ask.</summary>
+public sealed class OpenToAll
+{
+    public static readonly OpenToAll Instance = new();
+
+    private OpenToAll()
+    {
+    }
+}
+
+/// <summary>
+/// <c>--web.config.file</c>: TLS on the listeners, and basic authentication and response headers on every request.
+/// Without a file, plain HTTP and open to all, as before.
+/// </summary>
+public static partial class WebSecuritySetup
+{
+    public const string DefaultHttpsUrls = "https://0.0.0.0:9978";
+
+    /// <summary>
+    /// Loads the web configuration, and makes the listen URLs agree with it: HTTPS, and only HTTPS, when it configures
+    /// TLS (the default URL becomes <see cref="DefaultHttpsUrls"/>); an https:// URL without it is a configuration error
+    /// saying what to add, rather than Kestrel's stack trace.
+    /// </summary>
+    /// <exception cref="ConfigurationException">The web configuration cannot be used, or the URLs do not agree with it.</exception>
+    public static WebApplicationBuilder AddWebSecurity(this WebApplicationBuilder builder, IReadOnlyList<string> webConfigFiles)
+    {
+        var initial = webConfigFiles.Count == 0 ? WebSecuritySnapshot.Open : WebSecuritySnapshot.Load(webConfigFiles);
+        var urls = builder.Configuration[WebHostDefaults.ServerUrlsKey];
+        if (string.IsNullOrEmpty(urls))
+        {
+            builder.WebHost.UseUrls(initial.Tls is null ? WebSetup.DefaultUrls : DefaultHttpsUrls);
+        }
+        else
+        {
+            CheckUrls(urls, initial);
+        }
+
+        builder.Services.AddSingleton(services => new WebSecurity(initial, webConfigFiles, services.GetRequiredService<TimeProvider>()));
+        if (webConfigFiles.Count > 0)
+        {
+            builder.Services.AddHostedService<WebConfigWatcher>();
+        }
+
+        if (initial.Tls is not null)
+        {
+            builder.WebHost.UseKestrelHttpsConfiguration();
+            builder.WebHost.ConfigureKestrel(kestrel =>
+            {
+                // One request parser, whose limits WebSetup sets and the tests check: HTTP/2 would bring its own (streams per connection).
+                kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http1);
+                kestrel.ConfigureHttpsDefaults(https => UseRunningTls(https, kestrel.ApplicationServices));
+            });
+        }
+
+        return builder;
+    }
+
+    /// <summary>
+    /// Response headers, and the credentials every request needs but those to the health checks: a client
+    /// certificate where <c>client_auth_type</c> requires one (403 without), and a user and password where
+    /// <c>basic_auth_users</c> has users (401 with <c>WWW-Authenticate: Basic</c> when missing or wrong, 429 when the
+    /// budget for checking passwords is spent). Added only with a web configuration.
+    /// </summary>
+    public static WebApplication UseWebSecurity(this WebApplication app)
+    {
+        var security = app.Services.GetRequiredService<WebSecurity>();
+        if (security.WebConfigFiles.Count == 0)
+        {
+            return app;
+        }
+
+        var metrics = app.Services.GetRequiredService<ExporterMetrics>();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebSecuritySetup).FullName!);
+        LogServing(logger, security.Current.Config.Description, Describe(security.Current));
+        if (security.Current is { Tls: null, Users: not null })
+        {
+            LogPasswordsInClear(logger);
+        }
+
+        app.Use((context, next) => CheckAsync(context, next, security.Current, security.Budget, metrics));
+        return app;
+    }
+
+    /// <summary>What a web configuration does, for the log.</summary>
+    public static string Describe(WebSecuritySnapshot snapshot)
+    {
+        var parts = new List<string>();
+        if (snapshot.Tls is { } tls)
+        {
+            parts.Add($"TLS {(tls.Config.MinVersion == tls.Config.MaxVersion ? Version(tls.Config.MinVersion) : $"{Version(tls.Config.MinVersion)} to {Version(tls.Config.MaxVersion)}")} " +
+                $"with {tls.Certificate.Subject} (valid until {tls.Certificate.NotAfter.ToUniversalTime():yyyy-MM-ddTHH:mm:ssZ}), client certificates: {tls.Config.ClientAuth}");
+        }
+        else
+        {
+            parts.Add("plain HTTP");
+        }
+
+        parts.Add(snapshot.Users is { } users ? $"basic authentication ({users.Count} users)" : "no basic authentication");
+        if (snapshot.Config.Headers.Count > 0)
+        {
+            parts.Add($"headers {string.Join(", ", snapshot.Config.Headers.Select(h => h.Key))}");
+        }
+
+        return string.Join("; ", parts);
+
+        static string Version(TlsVersion version) => version == TlsVersion.Tls12 ? "1.2" : "1.3";
+    }
+
+    private static void CheckUrls(string urls, WebSecuritySnapshot security)
+    {
+        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var https = url.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+            if (https && security.Tls is null)
+            {
+                throw new ConfigurationException("--urls", $"{url} is HTTPS, which needs a certificate: give --web.config.file FILE, " +
+                    "a web configuration with tls_server_config: {cert_file: server.crt, key_file: server.key}");
+            }
+
+            if (!https && security.Tls is not null)
+            {
+                throw new ConfigurationException("--urls", $"{url} is not HTTPS, but {security.Tls.Config.Source} configures TLS (tls_server_config), " +
+                    "and then only HTTPS is served: use https:// URLs");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every handshake takes the certificate, versions and client certificate policy of the web configuration running
+    /// at that moment. A client certificate is asked for but never demanded by the handshake itself: a connection
+    /// without one reaches the health checks only (<see cref="CheckAsync"/>), as a kubelet's probe must. One that is
+    /// given and fails verification ends the handshake.
+    /// </summary>
+    private static void UseRunningTls(HttpsConnectionAdapterOptions https, IServiceProvider services)
+    {
+        var security = services.GetRequiredService<WebSecurity>();
+        https.HandshakeTimeout = WebSetup.RequestHeadersTimeout;
+        https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+
+        // Kestrel wants a certificate or a selector before any connection; OnAuthenticate sets the one used.
+        https.ServerCertificateSelector = (_, _) => security.Current.Tls!.Certificate;
+        https.ClientCertificateValidation = (certificate, chain, _) => security.Current.Tls!.Accepts(certificate, chain);
+        https.OnAuthenticate = (_, options) =>
+        {
+            var tls = security.Current.Tls!;
+            options.ServerCertificateSelectionCallback = null;
+            options.ServerCertificate = null;
+            options.ServerCertificateContext = tls.Context;
+            options.EnabledSslProtocols = tls.Config.Protocols;
+            options.ClientCertificateRequired = tls.Config.AsksForClientCertificate;
+        };
+    }
+
+    private static async Task CheckAsync(HttpContext context, RequestDelegate next, WebSecuritySnapshot security, PasswordCheckBudget budget, ExporterMetrics metrics)
+    {
+        if (security.Config.Headers.Count > 0)
+        {
+            // When the answer starts: over what an endpoint set itself, as the operator asked.
+            context.Response.OnStarting(static state =>
+            {
+                var (response, headers) = ((HttpResponse, IReadOnlyList<KeyValuePair<string, string>>))state;
+                foreach (var (name, value) in headers)
+                {
+                    response.Headers[name] = value;
+                }
+
+                return Task.CompletedTask;
+            }, (context.Response, security.Config.Headers));
+        }
+
+        if (context.GetEndpoint()?.Metadata.GetMetadata<OpenToAll>() is not null)
+        {
+            await next(context);
+            return;
+        }
+
+        if (security.Tls?.Config.RequiresClientCertificate == true && context.Connection.ClientCertificate is null)
+        {
+            await RefuseAsync(context, metrics, Refusal.NoClientCertificate, StatusCodes.Status403Forbidden,
+                "This endpoint needs a client certificate; only /-/healthy and /-/ready answer without one.\n");
+            return;
+        }
+
+        if (security.Users is { } users)
+        {
+            if (!TryReadBasic(context.Request, out var user, out var password))
+            {
+                await RefuseAsync(context, metrics, Refusal.NoCredentials, StatusCodes.Status401Unauthorized, "This endpoint needs a user name and password.\n");
+                return;
+            }
+
+            var (verdict, retryAfter) = await users.CheckAsync(user, password, budget, context.RequestAborted);
+            switch (verdict)
+            {
+                case PasswordVerdict.Rejected:
+                    await RefuseAsync(context, metrics, Refusal.BadCredentials, StatusCodes.Status401Unauthorized, "Wrong user name or password.\n");
+                    return;
+                case PasswordVerdict.NotChecked:
+                    context.Response.Headers.RetryAfter = ((int)retryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    await RefuseAsync(context, metrics, Refusal.Throttled, StatusCodes.Status429TooManyRequests,
+                        "Too many new passwords to check; try again later.\n");
+                    return;
+            }
+        }
+
+        await next(context);
+    }
+
+    private static Task RefuseAsync(HttpContext context, ExporterMetrics metrics, Refusal reason, int status, string text)
+    {
+        metrics.Refused(reason);
+        context.Response.StatusCode = status;
+        if (status == StatusCodes.Status401Unauthorized)
+        {
+            context.Response.Headers.WWWAuthenticate = "Basic realm=\"logcollector-exporter\", charset=\"UTF-8\"";
+        }
+
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(text);
+    }
+
+    /// <summary>The user and password of an <c>Authorization: Basic</c> header (RFC 7617: UTF-8, split at the first colon).</summary>
+    private static bool TryReadBasic(HttpRequest request, out string user, out string password)
+    {
+        (user, password) = ("", "");
+        if (!AuthenticationHeaderValue.TryParse(request.Headers.Authorization, out var header)
+            || !header.Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase) || header.Parameter is null)
+        {
+            return false;
+        }
+
+        Span<byte> decoded = stackalloc byte[header.Parameter.Length];
+        if (!Convert.TryFromBase64String(header.Parameter, decoded, out var length))
+        {
+            return false;
+        }
+
+        string pair;
+        try
+        {
+            pair = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(decoded[..length]);
+        }
+        catch (DecoderFallbackException)
+        {
+            return false;
+        }
+        finally
+        {
+            decoded.Clear();
+        }
+
+        var colon = pair.IndexOf(':', StringComparison.Ordinal);
+        if (colon < 0)
+        {
+            return false;
+        }
+
+        (user, password) = (pair[..colon], pair[(colon + 1)..]);
+        return true;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Web configuration {Source}: {Description}")]
+    private static partial void LogServing(ILogger logger, string source, string description);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "basic_auth_users without tls_server_config: passwords cross the network in clear text, readable by anyone on the path")]
+    private static partial void LogPasswordsInClear(ILogger logger);
+}

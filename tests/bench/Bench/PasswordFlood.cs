@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+
+namespace LogCollectorExporter.Bench;
+
+/// <summary>One flood of requests with the same kind of credentials: what they got and what they cost.</summary>
+internal sealed record FloodRow(
+    string Kind, int Requests, Dictionary<HttpStatusCode, int> Answers, TimeSpan Took, TimeSpan Cpu, double LagP50, double LagP99, double LagMax,
+    int Scrapes, int ScrapesOk, TimeSpan SlowestScrape);
+
+/// <summary>
+/// Issue 13: a flood of requests with wrong passwords against the exporter over TLS with basic authentication (a bcrypt
+/// hash of cost 10, as the toolkit's docs suggest), while it probes 1,000 collectors every 10 s and a scraper with the
+/// right password scrapes every 100 ms: the exporter's CPU for the flood, the probes' schedule lag meanwhile, and the
+/// scraper's answers. Without a bound, each new wrong password would cost a bcrypt.
+/// </summary>
+internal static class PasswordFlood
+{
+    public const int Requests = 1000;
+    private const int Connections = 20;
+    private const string User = "prometheus";
+    private const string Password = "correct horse battery staple";
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
+
+    public static async Task<(IReadOnlyList<FloodRow> Rows, TimeSpan OneCheck)> MeasureAsync(string binary)
+    {
+        Console.WriteLine($"-- password flood: {Requests} requests over {Connections} TLS connections per kind, 1,000 collectors every {Interval.TotalSeconds} s, a scrape every 100 ms");
+        var oneCheck = OneBcrypt();
+        using var certificate = SelfSigned();
+        var hash = BCrypt.Net.BCrypt.HashPassword(Password, BCrypt.Net.BCrypt.GenerateSalt(10, 'y'));
+        var directory = Directory.CreateTempSubdirectory("lce-bench-tls-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(directory, "tls.crt"), certificate.ExportCertificatePem());
+            File.WriteAllText(Path.Combine(directory, "tls.key"), certificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
+            var web = new WebAccess(
+                $"tls_server_config: {{cert_file: {directory}/tls.crt, key_file: {directory}/tls.key}}\nbasic_auth_users:\n  {User}: {hash}\n",
+                "https", () => Trusting(certificate), Basic(User, Password));
+            using var targets = new TargetListener();
+            await using var exporter = await ExporterProber.StartAsync(binary, 1000, targets.Port, Interval, web);
+            await Task.Delay(Interval + TimeSpan.FromSeconds(2));
+
+            var rows = new List<FloodRow> { await FloodAsync(exporter, web, "none (baseline, 10 s)", null) };
+            foreach (var (kind, credentials) in new (string, Func<int, (string, string)>)[]
+            {
+                ("a new wrong password each", i => (User, $"guess {i}")),
+                ("one wrong password", _ => (User, "guess")),
+                ("a new unknown user each", i => ($"user{i}", Password)),
+                ("the right password (1,000 scrapes)", _ => (User, Password)),
+            })
+            {
+                // The budget refills between floods (300 ms at 50 ms a second).
+                await Task.Delay(TimeSpan.FromSeconds(7));
+                rows.Add(await FloodAsync(exporter, web, kind, credentials));
+            }
+
+            return (rows, oneCheck);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    public static string Table(IReadOnlyList<FloodRow> rows, TimeSpan oneCheck)
+    {
+        var table = new StringBuilder();
+        table.AppendLine(CultureInfo.InvariantCulture,
+            $"| flood of {Requests:N0} requests, TLS + basic auth (bcrypt cost 10) | answers | took | exporter CPU | schedule lag p50 / p99 / max ms | scrapes with the right password meanwhile |");
+        table.AppendLine("|---|---|---:|---:|---:|---|");
+        foreach (var r in rows)
+        {
+            var answers = r.Answers.Count == 0 ? "–" : string.Join(", ", r.Answers.OrderBy(a => a.Key).Select(a => $"{a.Value} × {(int)a.Key}"));
+            table.AppendLine(CultureInfo.InvariantCulture,
+                $"| {r.Kind} | {answers} | {r.Took.TotalSeconds:0.0} s | {r.Cpu.TotalMilliseconds:0} ms | {r.LagP50 * 1000:0.0} / {r.LagP99 * 1000:0.0} / ≤ {r.LagMax * 1000:0} | " +
+                $"{r.ScrapesOk} of {r.Scrapes} answered 200, slowest {r.SlowestScrape.TotalMilliseconds:0} ms |");
+        }
+
+        table.AppendLine(CultureInfo.InvariantCulture,
+            $"\none bcrypt check of cost 10 here: {oneCheck.TotalMilliseconds:0} ms of CPU; {Requests:N0} new wrong passwords checked without a bound: {oneCheck.TotalSeconds * Requests:0} s of CPU");
+        return table.ToString();
+    }
+
+    public static IEnumerable<(bool Pass, string Text)> Verdicts(IReadOnlyList<FloodRow> rows, TimeSpan oneCheck)
+    {
+        // The refused floods; the right password's row is a thousand renders of /metrics, a load of its own (docs/reliability.md).
+        foreach (var r in rows.Skip(1).SkipLast(1))
+        {
+            yield return (r.Cpu < oneCheck * Requests / 10, string.Create(CultureInfo.InvariantCulture,
+                $"password flood, {r.Kind}: exporter CPU {r.Cpu.TotalMilliseconds:0} ms < a tenth of {Requests} unbounded checks ({oneCheck.TotalMilliseconds * Requests / 10:0} ms)"));
+            yield return (r.LagP99 <= 0.1, string.Create(CultureInfo.InvariantCulture, $"password flood, {r.Kind}: schedule lag p99 {r.LagP99 * 1000:0.0} ms <= 100 ms"));
+            yield return (r.ScrapesOk == r.Scrapes, $"password flood, {r.Kind}: every scrape with the right password answered 200 ({r.ScrapesOk} of {r.Scrapes})");
+        }
+    }
+
+    private static async Task<FloodRow> FloodAsync(ExporterProber exporter, WebAccess web, string kind, Func<int, (string User, string Password)>? credentials)
+    {
+        var lagBefore = (await Exposition()).Buckets("logcollector_exporter_schedule_lag_seconds");
+        var cpuBefore = ProcessStats.Cpu(exporter.Pid);
+        var clock = Stopwatch.StartNew();
+        using var stop = new CancellationTokenSource();
+        var scraper = ScrapeOftenAsync(exporter, stop.Token);
+        var answers = new Dictionary<HttpStatusCode, int>();
+        if (credentials is null)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(10));
+        }
+        else
+        {
+            var next = -1;
+            await Task.WhenAll(Enumerable.Range(0, Connections).Select(async _ =>
+            {
+                using var client = new HttpClient(web.Handler()) { BaseAddress = exporter.Client.BaseAddress };
+                int i;
+                while ((i = Interlocked.Increment(ref next)) < Requests)
+                {
+                    var (user, password) = credentials(i);
+                    using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+                    request.Headers.Authorization = Basic(user, password);
+                    using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+                    lock (answers)
+                    {
+                        answers[response.StatusCode] = answers.GetValueOrDefault(response.StatusCode) + 1;
+                    }
+                }
+            }));
+        }
+
+        var took = clock.Elapsed;
+        await stop.CancelAsync();
+        var (scrapes, ok, slowest) = await scraper;
+        var cpu = ProcessStats.Cpu(exporter.Pid) - cpuBefore;
+        var lagAfter = (await Exposition()).Buckets("logcollector_exporter_schedule_lag_seconds");
+        var lagMax = lagAfter.First(b => b.Value - lagBefore.GetValueOrDefault(b.Key) >= lagAfter[double.PositiveInfinity] - lagBefore.GetValueOrDefault(double.PositiveInfinity)).Key;
+        var row = new FloodRow(kind, credentials is null ? 0 : Requests, answers, took, cpu,
+            Bench.Exposition.Quantile(0.5, lagBefore, lagAfter), Bench.Exposition.Quantile(0.99, lagBefore, lagAfter), lagMax, scrapes, ok, slowest);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"   {kind}: {string.Join(", ", answers.Select(a => $"{a.Value} × {(int)a.Key}"))} in {took.TotalSeconds:0.0} s, CPU {cpu.TotalMilliseconds:0} ms, " +
+            $"lag p50 {row.LagP50 * 1000:0.0} ms p99 {row.LagP99 * 1000:0.0} ms; scrapes {ok}/{scrapes} OK, slowest {slowest.TotalMilliseconds:0} ms"));
+        return row;
+
+        async Task<Exposition> Exposition() => new(await exporter.Client.GetStringAsync("/metrics"));
+    }
+
+    private static async Task<(int Scrapes, int Ok, TimeSpan Slowest)> ScrapeOftenAsync(ExporterProber exporter, CancellationToken stop)
+    {
+        var (scrapes, ok, slowest) = (0, 0, TimeSpan.Zero);
+        while (!stop.IsCancellationRequested)
+        {
+            var clock = Stopwatch.StartNew();
+            using var response = await exporter.Client.GetAsync("/metrics", CancellationToken.None);
+            await response.Content.ReadAsByteArrayAsync(CancellationToken.None);
+            (scrapes, ok, slowest) = (scrapes + 1, ok + (response.IsSuccessStatusCode ? 1 : 0), clock.Elapsed > slowest ? clock.Elapsed : slowest);
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), stop);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        return (scrapes, ok, slowest);
+    }
+
+    /// <summary>The CPU of one bcrypt check of cost 10 on this machine, the median of five.</summary>
+    private static TimeSpan OneBcrypt()
+    {
+        var hash = BCrypt.Net.BCrypt.HashPassword("x", BCrypt.Net.BCrypt.GenerateSalt(10, 'y'));
+        var times = new List<TimeSpan>();
+        for (var i = 0; i < 5; i++)
+        {
+            var before = Process.GetCurrentProcess().TotalProcessorTime;
+            BCrypt.Net.BCrypt.Verify("y", hash);
+            times.Add(Process.GetCurrentProcess().TotalProcessorTime - before);
+        }
+
+        return times.Order().ElementAt(2);
+    }
+
+    private static AuthenticationHeaderValue Basic(string user, string password) =>
+        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+
+    private static X509Certificate2 SelfSigned()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=logcollector-exporter", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(1));
+    }
+
+    /// <summary>A handler that trusts this certificate alone, with keep-alive connections (as Prometheus keeps them).</summary>
+    private static SocketsHttpHandler Trusting(X509Certificate2 certificate) => new()
+    {
+        SslOptions = new SslClientAuthenticationOptions
+        {
+            RemoteCertificateValidationCallback = (_, presented, _, _) => presented is not null && presented.GetRawCertData().AsSpan().SequenceEqual(certificate.RawData),
+        },
+    };
+}
