@@ -11,16 +11,16 @@ public sealed class PanoramaHostTests : IAsyncLifetime
     private const string WrongKey = "LUFRPT1AnotherSecretTestKeyWjk4NzY1=";
 
     private readonly TempDirectory directory = new();
-    private readonly TestCa ca = new("logcollector-exporter test CA");
+    private readonly TestCertificateAuthority ca = new("logcollector-exporter test CA");
     private readonly Peer a = Peer.Up();
     private readonly Peer b = Peer.Up();
     private StandInPanorama panorama = null!;
 
     public async Task InitializeAsync()
     {
-        panorama = await StandInPanorama.StartAsync(ca.Issue(), Key, PanoramaConfigs.Estate(3, 2, 2));
+        panorama = await StandInPanorama.StartAsync(ca.IssueServer("panorama.test"), Key, PanoramaConfigs.Estate(3, 2, 2));
         directory.Write("api-key", Key);
-        directory.Write("ca.pem", ca.Pem);
+        ca.WriteCertificate(Path.Combine(directory.Path, "ca.pem"));
     }
 
     public async Task DisposeAsync()
@@ -28,7 +28,6 @@ public sealed class PanoramaHostTests : IAsyncLifetime
         await panorama.DisposeAsync();
         a.Dispose();
         b.Dispose();
-        ca.Dispose();
         directory.Dispose();
     }
 

@@ -10,20 +10,19 @@ public sealed class PanoramaLiveTests : IAsyncLifetime
     private const string Key = "LUFRPT1TestKeyNotARealOneZ2Vu=";
 
     private readonly TempDirectory directory = new();
-    private readonly TestCa ca = new("logcollector-exporter test CA");
+    private readonly TestCertificateAuthority ca = new("logcollector-exporter test CA");
     private StandInPanorama panorama = null!;
 
     public async Task InitializeAsync()
     {
-        panorama = await StandInPanorama.StartAsync(ca.Issue(), Key, PanoramaConfigs.Estate(3, 2, 2));
+        panorama = await StandInPanorama.StartAsync(ca.IssueServer("panorama.test"), Key, PanoramaConfigs.Estate(3, 2, 2));
         directory.Write("api-key", Key + "\n");
-        directory.Write("ca.pem", ca.Pem);
+        ca.WriteCertificate(Path.Combine(directory.Path, "ca.pem"));
     }
 
     public async Task DisposeAsync()
     {
         await panorama.DisposeAsync();
-        ca.Dispose();
         directory.Dispose();
     }
 
@@ -97,8 +96,7 @@ public sealed class PanoramaLiveTests : IAsyncLifetime
     [Fact]
     public async Task A_certificate_that_caFile_does_not_sign_is_refused_and_nothing_is_sent()
     {
-        using var other = new TestCa("someone else's CA");
-        directory.Write("ca.pem", other.Pem);
+        new TestCertificateAuthority("someone else's CA").WriteCertificate(Path.Combine(directory.Path, "ca.pem"));
 
         var error = await FetchErrorAsync();
 

@@ -15,53 +15,29 @@ public sealed class ConfigFiles
     /// <summary>Larger than any saved Panorama configuration the exporter expects; read a stream at a time, never held whole.</summary>
     public const long MaxStreamedFileBytes = 1024L * 1024 * 1024;
 
+    /// <summary>How often <see cref="WatchAsync"/> compares the files on disk with what was read.</summary>
+    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+
     private readonly List<string> paths = [];
     private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
     public IReadOnlyList<string> Paths => paths;
 
-    public byte[] ReadAllBytes(string path)
+    /// <summary>Reads a whole file, and fingerprints it.</summary>
+    /// <exception cref="ConfigurationException">The file cannot be read or is larger than <see cref="MaxFileBytes"/>.</exception>
+    public byte[] ReadAllBytes(string path) => Read(path, MaxFileBytes, stream =>
     {
-        byte[] bytes;
-        try
-        {
-            bytes = ReadBounded(path) ?? throw new ConfigurationException(path, $"is larger than {MaxFileBytes / 1024 / 1024} MiB, which no configuration is");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigurationException(path, $"cannot read the file: {e.Message}");
-        }
-
-        paths.Add(path);
-        Append(hash, path, SHA256.HashData(bytes));
-        return bytes;
-    }
+        using var content = new MemoryStream();
+        stream.CopyTo(content);
+        return content.ToArray();
+    });
 
     /// <summary>
     /// Reads a file a buffer at a time through <paramref name="read"/> (a file too large to hold, such as a saved Panorama
     /// configuration), and fingerprints all of it, whatever <paramref name="read"/> left unread.
     /// </summary>
     /// <exception cref="ConfigurationException">The file cannot be read or is larger than <see cref="MaxStreamedFileBytes"/>.</exception>
-    public T Read<T>(string path, Func<Stream, T> read)
-    {
-        T result;
-        byte[] contentHash;
-        try
-        {
-            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
-            using var content = new HashingStream(file, MaxStreamedFileBytes, path);
-            result = read(content);
-            contentHash = content.HashToEnd();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigurationException(path, $"cannot read the file: {e.Message}");
-        }
-
-        paths.Add(path);
-        Append(hash, path, contentHash);
-        return result;
-    }
+    public T Read<T>(string path, Func<Stream, T> read) => Read(path, MaxStreamedFileBytes, read);
 
     public string Fingerprint() => Convert.ToHexString(hash.GetCurrentHash());
 
@@ -84,20 +60,62 @@ public sealed class ConfigFiles
         return Convert.ToHexString(hash.GetCurrentHash());
     }
 
-    /// <summary>The file's bytes; null when it has more than <see cref="MaxFileBytes"/>.</summary>
-    private static byte[]? ReadBounded(string path)
+    /// <summary>
+    /// Until <paramref name="stoppingToken"/> is cancelled, compares every <see cref="PollInterval"/> the content on disk of
+    /// the files that <paramref name="running"/> gives with the fingerprint they had when read, and calls
+    /// <paramref name="changed"/> when they differ, once per new content: content that a reload already rejected is not
+    /// tried again until it changes again.
+    /// </summary>
+    /// <param name="running">The files what is in use now was read from, and their fingerprint then.</param>
+    public static async Task WatchAsync(
+        Func<(IReadOnlyList<string> Files, string Fingerprint)> running, Func<CancellationToken, Task> changed, TimeProvider time, CancellationToken stoppingToken)
     {
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
-        using var content = new MemoryStream();
-        var buffer = new byte[81920];
-        int read;
-        while ((read = file.Read(buffer, 0, (int)Math.Min(buffer.Length, MaxFileBytes + 1L - content.Length))) > 0)
+        var seen = running().Fingerprint;
+        using var timer = new PeriodicTimer(PollInterval, time);
+        try
         {
-            content.Write(buffer, 0, read);
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                var (files, fingerprint) = running();
+                var onDisk = FingerprintOnDisk(files);
+                if (onDisk == fingerprint || onDisk == seen)
+                {
+                    seen = onDisk;
+                    continue;
+                }
+
+                seen = onDisk;
+                await changed(stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The exporter is stopping.
+        }
+    }
+
+    private T Read<T>(string path, long maxBytes, Func<Stream, T> read)
+    {
+        T result;
+        byte[] contentHash;
+        try
+        {
+            using var file = Open(path);
+            using var content = new HashingStream(file, maxBytes, path);
+            result = read(content);
+            contentHash = content.HashToEnd();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigurationException(path, $"cannot read the file: {e.Message}");
         }
 
-        return content.Length > MaxFileBytes ? null : content.ToArray();
+        paths.Add(path);
+        Append(hash, path, contentHash);
+        return result;
     }
+
+    private static FileStream Open(string path) => new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
 
     /// <summary>
     /// The SHA-256 of the file's content, read through a buffer on the stack: polled every second, the file is never
@@ -106,18 +124,16 @@ public sealed class ConfigFiles
     /// </summary>
     private static byte[]? HashOnDisk(string path)
     {
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
-        using var content = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Span<byte> buffer = stackalloc byte[8192];
-        long length = 0;
-        int read;
-        while ((read = file.Read(buffer[..(int)Math.Min(buffer.Length, MaxStreamedFileBytes + 1L - length)])) > 0)
+        using var file = Open(path);
+        using var content = new HashingStream(file, MaxStreamedFileBytes, path);
+        try
         {
-            content.AppendData(buffer[..read]);
-            length += read;
+            return content.HashToEnd();
         }
-
-        return length > MaxStreamedFileBytes ? null : content.GetHashAndReset();
+        catch (ConfigurationException)
+        {
+            return null;
+        }
     }
 
     private static void Append(IncrementalHash hash, string path, byte[] contentHash)

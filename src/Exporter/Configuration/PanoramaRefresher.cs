@@ -10,15 +10,13 @@ namespace LogCollectorExporter.Configuration;
 public sealed partial class PanoramaRefresher(ActiveConfiguration active, IConfigurationReload reloader, TimeProvider time, ILogger<PanoramaRefresher> logger)
     : BackgroundService
 {
-    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
-
     public static readonly TimeSpan RetryBeforeFirstImport = TimeSpan.FromSeconds(30);
 
     private readonly Dictionary<string, Schedule> schedules = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(PollInterval, time);
+        using var timer = new PeriodicTimer(ConfigFiles.PollInterval, time);
         try
         {
             do

@@ -8,51 +8,6 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 namespace LogCollectorExporter.Tests.Support;
 
-/// <summary>A certificate authority of the test's own, and the certificates it signs.</summary>
-public sealed class TestCa : IDisposable
-{
-    private readonly ECDsa key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-
-    public TestCa(string name)
-    {
-        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-        Certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
-    }
-
-    public X509Certificate2 Certificate { get; }
-
-    public string Pem => Certificate.ExportCertificatePem();
-
-    /// <summary>A server certificate for 127.0.0.1 and localhost, with its private key.</summary>
-    public X509Certificate2 Issue(string name = "panorama.test")
-    {
-        using var serverKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={name}", serverKey, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
-        names.AddDnsName("localhost");
-        request.CertificateExtensions.Add(names.Build());
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, true, false));
-        using var signed = request.Create(Certificate, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(10), RandomNumberGenerator.GetBytes(16));
-        using var withKey = signed.CopyWithPrivateKey(serverKey);
-
-        // Kestrel wants a certificate whose key it can use as it is: one loaded from PKCS#12.
-        return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
-    }
-
-    public void Dispose()
-    {
-        Certificate.Dispose();
-        key.Dispose();
-    }
-}
-
 /// <summary>
 /// A stand-in Panorama: a real HTTPS server on 127.0.0.1 (Kestrel, a certificate the test makes) that answers the XML
 /// API's <c>type=config&amp;action=show&amp;xpath=...</c> from a saved configuration, as PAN-OS answers it, and refuses a
@@ -82,12 +37,15 @@ public sealed class StandInPanorama : IAsyncDisposable
     /// <summary>Every request: its path and query, and whether it carried the right key in the header.</summary>
     public ConcurrentQueue<(string PathAndQuery, bool KeyInHeader)> Requests { get; } = new();
 
+    /// <param name="certificate">Its certificate, with its private key (<see cref="TestCertificateAuthority.IssueServer"/>).</param>
     public static async Task<StandInPanorama> StartAsync(X509Certificate2 certificate, string key, string configuration)
     {
+        // Kestrel wants a certificate whose key it can use as it is: one loaded from PKCS#12.
+        var served = X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
-            listen.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificate = certificate })));
+            listen.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificate = served })));
         var app = builder.Build();
         var panorama = new StandInPanorama(app, key) { Configuration = configuration };
         app.MapGet("/api/", panorama.AnswerAsync);
