@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using System.IO.Hashing;
 using System.Text;
 
 namespace LogCollectorExporter.Configuration;
@@ -7,6 +7,12 @@ namespace LogCollectorExporter.Configuration;
 /// Reads the files a configuration is made of and fingerprints their content, so that a change on disk
 /// (an edit, an atomic rename, a Kubernetes ConfigMap symlink swap) is noticed by content, not by timestamps.
 /// </summary>
+/// <remarks>
+/// A fingerprint is XxHash128 (<see cref="NewFingerprint"/>), not a cryptographic hash: it tells a change from none,
+/// and nothing relies on it against someone who can write the files, who could change the configuration anyway. A
+/// SHA-256 would load OpenSSL into every exporter at start for this alone, 3 MiB of its resident memory
+/// (docs/benchmarks.md); OpenSSL is loaded only for TLS and live Panorama sources.
+/// </remarks>
 public sealed class ConfigFiles
 {
     /// <summary>Larger than any configuration (a Kubernetes ConfigMap holds at most 1 MiB); also stops a read of an endless file such as /dev/zero.</summary>
@@ -19,7 +25,7 @@ public sealed class ConfigFiles
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
     private readonly List<string> paths = [];
-    private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly XxHash128 hash = NewFingerprint();
 
     public IReadOnlyList<string> Paths => paths;
 
@@ -41,19 +47,22 @@ public sealed class ConfigFiles
 
     public string Fingerprint() => Convert.ToHexString(hash.GetCurrentHash());
 
+    /// <summary>The hash every fingerprint of the configuration is made with (see the remarks).</summary>
+    public static XxHash128 NewFingerprint() => new();
+
     /// <summary>The fingerprint the given files have on disk now; a missing or unreadable file counts as a change.</summary>
     public static string FingerprintOnDisk(IEnumerable<string> files)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var hash = NewFingerprint();
         foreach (var path in files)
         {
             try
             {
-                Append(hash, path, HashOnDisk(path) ?? SHA256.HashData("too large"u8));
+                Append(hash, path, HashOnDisk(path) ?? XxHash128.Hash("too large"u8));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                Append(hash, path, SHA256.HashData(Encoding.UTF8.GetBytes("unreadable: " + e.GetType().Name)));
+                Append(hash, path, XxHash128.Hash(Encoding.UTF8.GetBytes("unreadable: " + e.GetType().Name)));
             }
         }
 
@@ -118,7 +127,7 @@ public sealed class ConfigFiles
     private static FileStream Open(string path) => new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
 
     /// <summary>
-    /// The SHA-256 of the file's content, read through a buffer on the stack: polled every second, the file is never
+    /// The fingerprint of the file's content, read through a buffer on the stack: polled every second, the file is never
     /// copied (a copy of a 300 KB file a second grew the exporter's RSS by 10 MB between two full collections). Null when
     /// it has more than <see cref="MaxStreamedFileBytes"/>, the most any file of a configuration may have.
     /// </summary>
@@ -136,17 +145,17 @@ public sealed class ConfigFiles
         }
     }
 
-    private static void Append(IncrementalHash hash, string path, byte[] contentHash)
+    private static void Append(XxHash128 hash, string path, byte[] contentHash)
     {
-        hash.AppendData(Encoding.UTF8.GetBytes(path + "\0"));
-        hash.AppendData(contentHash);
+        hash.Append(Encoding.UTF8.GetBytes(path + "\0"));
+        hash.Append(contentHash);
     }
 
     /// <summary>Reads through to the file, hashing every byte, and stops a file that never ends.</summary>
     private sealed class HashingStream(Stream inner, long maxBytes, string path)
         : BoundedStream(inner, maxBytes, () => new ConfigurationException(path, $"is larger than {maxBytes / 1024 / 1024} MiB, which no configuration is"))
     {
-        private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private readonly XxHash128 hash = NewFingerprint();
 
         /// <summary>The hash of the whole file: what the reader did not read is read now.</summary>
         public byte[] HashToEnd()
@@ -162,16 +171,6 @@ public sealed class ConfigFiles
             return hash.GetHashAndReset();
         }
 
-        protected override void Consumed(ReadOnlySpan<byte> bytes) => hash.AppendData(bytes);
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                hash.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
+        protected override void Consumed(ReadOnlySpan<byte> bytes) => hash.Append(bytes);
     }
 }

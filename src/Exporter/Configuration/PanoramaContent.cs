@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 
 namespace LogCollectorExporter.Configuration;
@@ -34,11 +33,11 @@ public sealed class PanoramaContent
 
     private static string Hash(IReadOnlyList<PanoramaCollectorGroup> groups, IReadOnlyDictionary<string, ManagedCollector> collectors, ManagementAddress panorama)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var hash = ConfigFiles.NewFingerprint();
         void Add(string? text)
         {
-            hash.AppendData(Encoding.UTF8.GetBytes(text ?? "\u0001"));
-            hash.AppendData([0]);
+            hash.Append(Encoding.UTF8.GetBytes(text ?? "\u0001"));
+            hash.Append([0]);
         }
 
         foreach (var group in groups)

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace LogCollectorExporter.Configuration;
@@ -62,10 +61,10 @@ public sealed class PanoramaImports
     /// <summary>The fingerprint of the last good imports of these sources: a configuration built from them is current while it stays.</summary>
     public string Fingerprint(IEnumerable<string> labels)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var hash = ConfigFiles.NewFingerprint();
         foreach (var label in labels)
         {
-            hash.AppendData(Encoding.UTF8.GetBytes($"{label}\0{LastGood(label)?.Fingerprint ?? "none"}\0"));
+            hash.Append(Encoding.UTF8.GetBytes($"{label}\0{LastGood(label)?.Fingerprint ?? "none"}\0"));
         }
 
         return Convert.ToHexString(hash.GetCurrentHash());
