@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.IO.Compression;
+using System.Text;
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
@@ -185,6 +188,29 @@ public sealed class PanoramaLiveTests : IAsyncLifetime
         var error = await FetchErrorAsync("timeout: 20s");
 
         Assert.Equal("the answer (log-collector-group) is larger than 32 MiB", error);
+    }
+
+    [Fact]
+    public async Task A_compressed_answer_is_not_decompressed_so_the_bound_on_its_size_is_a_bound_on_what_is_parsed()
+    {
+        var acceptEncoding = new ConcurrentQueue<string>();
+        panorama.Misbehave = async context =>
+        {
+            acceptEncoding.Enqueue(context.Request.Headers.AcceptEncoding.ToString());
+            using var compressed = new MemoryStream();
+            await using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
+            {
+                await gzip.WriteAsync(Encoding.UTF8.GetBytes("<response status=\"success\"><result><log-collector-group/></result></response>"));
+            }
+
+            context.Response.Headers.ContentEncoding = "gzip";
+            await context.Response.Body.WriteAsync(compressed.ToArray());
+        };
+
+        var error = await FetchErrorAsync();
+
+        Assert.StartsWith("is not valid XML", error, StringComparison.Ordinal);
+        Assert.Equal("", Assert.Single(acceptEncoding));
     }
 
     [Fact]

@@ -34,11 +34,12 @@ public static class PanoramaClient
         try
         {
             string? rejected = null;
+            // AutomaticDecompression stays at its default, none: an answer is read as sent, so the bound on its size is a
+            // bound on what is parsed. (Setting it at all, even to none, would build Brotli and zlib into the binary.)
             using var handler = new SocketsHttpHandler
             {
                 AllowAutoRedirect = false,
                 UseCookies = false,
-                AutomaticDecompression = DecompressionMethods.None,
                 ConnectTimeout = source.Timeout,
                 MaxResponseHeadersLength = 64,
             };
