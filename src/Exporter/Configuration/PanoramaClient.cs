@@ -35,7 +35,8 @@ public static class PanoramaClient
         {
             string? rejected = null;
             // AutomaticDecompression stays at its default, none: an answer is read as sent, so the bound on its size is a
-            // bound on what is parsed. (Setting it at all, even to none, would build Brotli and zlib into the binary.)
+            // bound on what is parsed. (Setting it at all, even to none, builds the decompression handler and Brotli
+            // into the binary: 0.9 MB.)
             using var handler = new SocketsHttpHandler
             {
                 AllowAutoRedirect = false,
