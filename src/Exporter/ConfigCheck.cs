@@ -1,3 +1,4 @@
+using System.Globalization;
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Web;
 
@@ -5,19 +6,51 @@ namespace LogCollectorExporter;
 
 /// <summary>
 /// <c>--check-config FILE</c>: load the file with its overrides as a start would, and the <c>--web.config.file</c> given
-/// with it (and the certificates it names), say what they hold, exit.
+/// with it (and the certificates it names), say what they hold, exit. A live Panorama source is fetched once, so that
+/// what it imports is checked and shown too.
 /// </summary>
 public static class ConfigCheck
 {
-    /// <exception cref="ConfigurationException">The configuration cannot be used (exit code 2).</exception>
+    /// <exception cref="ConfigurationException">The configuration cannot be used, or a live source cannot be imported (exit code 2).</exception>
     public static int Run(Launch launch, TextWriter output)
     {
-        var config = ConfigLoader.FromFile(launch.ConfigFile ?? Launch.DefaultConfigFile, launch.HostArgs).Load();
+        var loader = ConfigLoader.FromFile(launch.ConfigFile ?? Launch.DefaultConfigFile, launch.HostArgs);
+        var config = loader.Load();
+        var live = config.Panorama.Select(p => p.Source).Where(s => s.IsLive).ToList();
+        if (live.Count > 0)
+        {
+            var errors = new List<ConfigurationError>();
+            foreach (var source in live)
+            {
+                try
+                {
+                    var content = Task.Run(() => PanoramaClient.FetchAsync(source, CancellationToken.None)).GetAwaiter().GetResult();
+                    loader.Panorama.Succeeded(source.Label, content, TimeProvider.System.GetUtcNow());
+                }
+                catch (PanoramaImportException e)
+                {
+                    errors.Add(new ConfigurationError(source.Description, null, $"cannot import: {e.Message}"));
+                }
+            }
+
+            if (errors.Count > 0)
+            {
+                throw new ConfigurationException(errors);
+            }
+
+            config = loader.Load();
+        }
+
         var web = launch.WebConfigFiles.Count > 0 ? WebSecuritySnapshot.Load(launch.WebConfigFiles) : null;
         var probe = config.Probe;
         output.WriteLine($"{config.Origin.Description}: valid. {config.Groups.Count} groups, {config.Collectors.Count} collectors; " +
             $"probe every {Duration.Format(probe.Interval)}, timeout {Duration.Format(probe.Timeout)}, mode {EnumText.Of(probe.Mode)}");
         output.WriteLine($"  collectors: {string.Join(", ", config.Collectors.Select(c => $"{c.Name} {c.Endpoint}"))}");
+        foreach (var imported in config.Panorama)
+        {
+            WriteImport(imported, output);
+        }
+
         foreach (var group in config.Groups)
         {
             var policy = group.ForwardToAll ? "forward to all" : $"failback {EnumText.Of(group.Failback)}";
@@ -30,5 +63,18 @@ public static class ConfigCheck
         }
 
         return 0;
+    }
+
+    private static void WriteImport(PanoramaImported imported, TextWriter output)
+    {
+        var groups = imported.CollectorGroups.Select(g => g.HasLogForwarding
+            ? $"{g.Name} ({g.Firewalls.ToString(CultureInfo.InvariantCulture)})"
+            : $"{g.Name} (no logfwd-setting)");
+        output.WriteLine($"  {imported.Source.Description}: {imported.Firewalls} firewalls (one group each) from {imported.CollectorGroups.Count} collector groups: " +
+            $"{string.Join(", ", groups)}; {imported.Collectors.Count} collectors: {string.Join(", ", imported.Collectors)}");
+        foreach (var note in imported.Notes)
+        {
+            output.WriteLine($"    {note}");
+        }
     }
 }

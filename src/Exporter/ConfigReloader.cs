@@ -35,10 +35,10 @@ public sealed partial class ConfigReloader : IConfigurationReload
         await oneAtATime.WaitAsync(cancellationToken);
         try
         {
-            // Nothing the running configuration was read from has changed (a running process's environment and command
-            // line cannot): it is what a load would give, so a storm of reloads costs a hash of the files each, not a read.
+            // Nothing the running configuration was read from has changed: it is what a load would give, so a storm of
+            // reloads costs a hash of the files each, not a read.
             var running = active.Current;
-            if (ConfigFiles.FingerprintOnDisk(running.Origin.Files) == running.Origin.Fingerprint)
+            if (active.Loader.IsCurrent(running.Origin))
             {
                 Accept(running, trigger);
                 LogUnchanged(logger, trigger, running.Origin.Description);

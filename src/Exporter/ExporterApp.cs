@@ -38,6 +38,9 @@ public static class ExporterApp
         builder.Services.AddHostedService<UnobservedTaskExceptions>();
 
         var app = builder.Build();
+
+        // Registers itself to write the Panorama sources' series before each scrape.
+        app.Services.GetRequiredService<SourceSeries>();
         app.Lifetime.ApplicationStarted.Register(LoadGarbage.Collect);
         app.UseErrorsWithoutDetails();
         app.UseWebSecurity();

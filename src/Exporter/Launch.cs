@@ -14,7 +14,8 @@ public sealed record Launch(string? ConfigFile, bool Demo, IReadOnlyList<string>
 
           --config FILE           YAML configuration (default: collectors.yaml in the working directory, if it exists)
           --demo                  probe three simulated log collectors on 127.0.0.1 every 5 s (failover and failback included)
-          --check-config FILE     validate FILE (and the --web.config.file given with it) and exit: 0 when valid, 2 when not
+          --check-config FILE     validate FILE (fetching each live panorama: source once) and the --web.config.file given
+                                  with it, say what they hold and exit: 0 when valid, 2 when not
           --urls URLS             where to serve /metrics and the other endpoints (default http://0.0.0.0:9978; with TLS https://0.0.0.0:9978)
           --web.config.file FILE  TLS, basic authentication and response headers, in the Prometheus exporter-toolkit's format;
                                   may be given again for another file with other sections (basic_auth_users from a Secret)

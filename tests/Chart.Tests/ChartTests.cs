@@ -21,8 +21,8 @@ public sealed partial class ChartTests
         Assert.Equal(
             [
                 "basic-auth-values.yaml", "client-certificates-values.yaml", "dashboards-values.yaml", "existing-configmap-values.yaml", "headers-values.yaml",
-                "networkpolicy-values.yaml", "poddisruptionbudget-values.yaml", "preference-lists-values.yaml", "prometheusrule-values.yaml",
-                "servicemonitor-values.yaml", "sidecar-values.yaml", "tls-values.yaml",
+                "networkpolicy-values.yaml", "panorama-values.yaml", "poddisruptionbudget-values.yaml", "preference-lists-values.yaml",
+                "prometheusrule-values.yaml", "servicemonitor-values.yaml", "sidecar-values.yaml", "tls-values.yaml",
             ],
             ValuesFiles());
     }
@@ -78,6 +78,9 @@ public sealed partial class ChartTests
     [InlineData("port=70000", "/port")]
     [InlineData("config.collectors[0].port=3979", "/config/collectors/0")]
     [InlineData("prometheusRule.runbookBaseUrl=https://wiki.example.com/runbook#top", "/prometheusRule/runbookBaseUrl")]
+    [InlineData("panorama[0].url=http://192.0.2.5", "/panorama/0")]
+    [InlineData("panorama[0].url=https://admin:secret@192.0.2.5", "/panorama/0/url")]
+    [InlineData("config.panorama[0].refresh=5m", "/config/panorama/0")]
     public async Task A_misspelt_or_wrong_value_fails_the_values_schema(string set, string complaint)
     {
         var (exitCode, output) = await Helm.TryRunAsync("template", "demo", Helm.Chart, "--set", set);
@@ -213,9 +216,80 @@ public sealed partial class ChartTests
 
         var (exitCode, output, file) = await ExporterBinary.CheckConfigAsync(configMap, container);
 
+        if (values == "panorama-values.yaml")
+        {
+            // Every error of the file at once: the only one is the CA that the pod mounts from a ConfigMap of the user's.
+            Assert.Equal(
+                "logcollector-exporter: configuration error: /etc/logcollector-exporter-panorama/0/ca/ca.crt: cannot read the file: Could not find a part of the path '/etc/logcollector-exporter-panorama/0/ca/ca.crt'. (read for panorama[1].caFile)\n",
+                output);
+            return;
+        }
+
         Assert.True(exitCode == 0, $"--check-config exited {exitCode}:\n{output}\n{configMap.Data["collectors.yaml"]}");
         Assert.StartsWith($"{file}: valid.", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_live_Panorama_source_gets_its_API_key_from_a_Secret_mounted_as_a_file_and_its_CA_from_a_ConfigMap()
+    {
+        var manifest = await RenderAsync("panorama-values.yaml");
+        var deployment = manifest.Single<V1Deployment>();
+        var container = Container(deployment);
+        var collectors = manifest.ConfigMap("demo-logcollector-exporter-config").Data["collectors.yaml"];
+
+        Assert.Contains("""
+            - apiKeyFile: /etc/logcollector-exporter-panorama/0/key/api-key
+              caFile: /etc/logcollector-exporter-panorama/0/ca/ca.crt
+              collectorGroups:
+              - cg-dc1
+              refresh: 5m
+              url: https://192.0.2.5
+            """.ReplaceLineEndings("\n"), collectors, StringComparison.Ordinal);
+        Assert.DoesNotContain("existingSecret", collectors, StringComparison.Ordinal);
+        var volumes = deployment.Spec.Template.Spec.Volumes;
+        var key = Assert.Single(volumes, v => v.Secret is not null);
+        Assert.Equal(("panorama-api-key", "api-key"), (key.Secret.SecretName, Assert.Single(key.Secret.Items).Key));
+        Assert.Equal("panorama-ca", Assert.Single(volumes, v => v.Name.EndsWith("-panorama-0-ca", StringComparison.Ordinal)).ConfigMap.Name);
+        Assert.Equal(
+            ["/etc/logcollector-exporter", "/etc/logcollector-exporter-panorama/0/key", "/etc/logcollector-exporter-panorama/0/ca"],
+            container.VolumeMounts.Select(m => m.MountPath));
+        Assert.All(container.VolumeMounts, m => Assert.True(m.ReadOnlyProperty));
+        Assert.Null(container.Env); // the key is never an environment variable
+
+        // The saved configuration is put beside collectors.yaml, and the part of the file the check can read is valid.
+        Assert.Contains("panorama-dc2.xml", manifest.ConfigMap("demo-logcollector-exporter-config").Data.Keys);
+    }
+
+    [Fact]
+    public async Task The_NetworkPolicy_lets_out_HTTPS_to_Panorama_at_its_address_or_port()
+    {
+        var policy = (await RenderAsync("panorama-values.yaml")).Single<V1NetworkPolicy>();
+        var named = (await RenderYamlAsync("""
+            networkPolicy: {enabled: true}
+            config:
+              groups: []
+              panorama:
+                - {url: "https://panorama.example.net:8443", apiKeyFile: /etc/panorama/key}
+            """)).Single<V1NetworkPolicy>();
+        var peers = (await RenderYamlAsync("""
+            networkPolicy:
+              enabled: true
+              panoramaPeers: [{ipBlock: {cidr: 192.0.2.0/28}}]
+            config: {groups: []}
+            panorama:
+              - {url: "https://[2001:db8::5]", existingSecret: key}
+            """)).Single<V1NetworkPolicy>();
+
+        Assert.Equal(3, policy.Spec.Egress.Count);
+        Assert.Equal(["TCP 3978"], Ports(policy.Spec.Egress[0]));
+        Assert.Equal(["TCP 443"], Ports(policy.Spec.Egress[1]));
+        Assert.Equal("192.0.2.5/32", Assert.Single(policy.Spec.Egress[1].To).IpBlock.Cidr);
+        Assert.Equal(["TCP 8443"], Ports(named.Spec.Egress[1]));
+        Assert.Null(named.Spec.Egress[1].To); // a host name: any address, on that port only
+        Assert.Equal(["TCP 3978"], Ports(named.Spec.Egress[0])); // imported collectors have the firewalls' port
+        Assert.Equal("192.0.2.0/28", Assert.Single(peers.Spec.Egress[1].To).IpBlock.Cidr);
+    }
+
 
     [Fact]
     public async Task The_default_configuration_is_two_example_groups_over_two_shared_collectors_on_documentation_addresses()

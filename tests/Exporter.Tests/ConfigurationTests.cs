@@ -717,9 +717,14 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("{url: \"https://panorama.example.net\", apiKeyFile: key, refresh: soon}", "panorama[0].refresh: \"soon\" is not allowed; use a Prometheus duration")]
     [InlineData("{configFile: p.xml, forwardToAll: maybe, failback: later}", "panorama[0].forwardToAll: \"maybe\" is not allowed; use true or false")]
     [InlineData("{configFile: p.xml, failback: later}", "panorama[0].failback: \"later\" is not allowed; use one of: immediate, sticky")]
-    [InlineData("{configFile: p.xml, colectorGroups: [cg-east]}", "panorama[0].colectorGroups: is not a known setting; allowed here: configFile, collectorGroups, forwardToAll, failback, url, apiKeyFile, caFile, refresh")]
+    [InlineData("{configFile: p.xml, colectorGroups: [cg-east]}", "panorama[0].colectorGroups: is not a known setting; allowed here: configFile, collectorGroups, panoramaSerial, forwardToAll, failback, url, apiKeyFile, caFile, refresh, timeout")]
     [InlineData("{configFile: p.xml, collectorGroups: [{name: cg-east}]}", "panorama[0].collectorGroups[0]: is not allowed; a collector group is named by a single value")]
-    [InlineData("{configFile: p.xml, refresh: 5m}", "panorama[0]: importing from Panorama is not built yet (issue 12)")]
+    [InlineData("{configFile: p.xml, refresh: 5m}", "panorama[0].refresh: \"5m\" is a setting of a live source (url), not of a configFile")]
+    [InlineData("{configFile: p.xml, apiKeyFile: key, timeout: 10s}", "panorama[0].apiKeyFile: \"key\" is a setting of a live source (url), not of a configFile")]
+    [InlineData("{url: \"https://panorama.example.net\", apiKeyFile: key, timeout: soon}", "panorama[0].timeout: \"soon\" is not allowed; use a Prometheus duration")]
+    [InlineData("{url: \"https://panorama.example.net\", apiKeyFile: key, refresh: 5s}", "panorama[0].refresh: \"5s\" is not allowed; the shortest is 10s")]
+    [InlineData("{url: \"https://panorama.example.net\", apiKeyFile: key, refresh: 1m, timeout: 1m}", "panorama[0].timeout: \"1m\" must be shorter than the source's refresh (\"1m\")")]
+    [InlineData("{url: \"https://panorama.example.net\", apiKeyFile: key, refresh: 20s}", "panorama[0].timeout: \"30s\" (the default) must be shorter than the source's refresh (\"20s\")")]
     public void A_Panorama_source_is_checked_setting_by_setting(string source, string expected)
     {
         var file = directory.Write("collectors.yaml", $"panorama:\n  - {source}\n");

@@ -137,6 +137,24 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task Without_TLS_or_a_live_Panorama_source_the_exporter_does_not_load_OpenSSL()
+    {
+        // OpenSSL is some 3 MiB of the exporter's resident memory: fingerprinting the configuration must not need it.
+        using var peer = Peer.Up();
+        var config = directory.Write("collectors.yaml", Configs.Group([peer.Port]));
+        await using var exporter = ExporterProcess.Start(["--config", config]);
+        using var client = new HttpClient { BaseAddress = await exporter.ListeningAsync() };
+        await Eventually.TrueAsync(async () => (await client.GetAsync("/-/ready")).IsSuccessStatusCode, "ready");
+        await client.GetStringAsync("/metrics");
+        exporter.Signal(Sighup);
+        await Eventually.TrueAsync(async () => (await client.GetStringAsync("/api/v1/status")).Contains("SIGHUP", StringComparison.Ordinal), "a reload by SIGHUP");
+
+        var libraries = File.ReadAllLines($"/proc/{exporter.Id}/maps").Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries).ElementAtOrDefault(5) ?? "");
+
+        Assert.DoesNotContain(libraries, library => library.Contains("libssl", StringComparison.Ordinal) || library.Contains("libcrypto", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task SIGHUP_reloads_the_configuration()
     {
         using var peer = Peer.Up();

@@ -169,7 +169,7 @@ public sealed class StatusPageTests(ITestOutputHelper output) : IDisposable
 
     private static StatusDocument Document(IReadOnlyList<CollectorStatus> collectors, IReadOnlyList<GroupStatus> groups) => new(
         new ExporterStatus("1.0.0", "abc", "test", DateTimeOffset.UnixEpoch, "collectors.yaml", new ReloadInfo(true, DateTimeOffset.UnixEpoch, "start", null),
-            new ProbeStatus("1m", "5s", "handshake", "fin", "ip4", null, 1, 1, 256), true),
+            new ProbeStatus("1m", "5s", "handshake", "fin", "ip4", null, 1, 1, 256), true, []),
         new FleetSummary(groups.Count, groups.Count(g => g.Standing == "first_choice"), groups.Count(g => g.Standing == "failed_over"),
             groups.Count(g => g.Standing == "unreachable"), groups.Count(g => g.Standing == "undecided"), collectors.Count, collectors.Count(c => c.State == "up")),
         collectors,

@@ -2,7 +2,8 @@
 # The benchmark: logcollector-exporter against prometheus-blackbox-exporter on loopback, measured in one run.
 # Needs: prometheus-blackbox-exporter, tshark (root, to capture on lo), and gnuplot-nox for the plot.
 # Usage: tests/bench/run.sh [--quick]     (full: about 17 minutes; --quick: about 4)
-#        tests/bench/run.sh --panorama     (the Panorama-scale scenario alone, and peak RSS at 1,000 collectors: 2 minutes)
+#        tests/bench/run.sh --panorama     (the Panorama-scale scenario alone, peak RSS at 1,000 collectors, and importing a saved
+#                                          Panorama configuration of 1,000 and 5,000 firewalls: 3 minutes)
 #        tests/bench/run.sh --passwords    (the flood of wrong passwords against TLS and basic authentication alone: 2 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -59,14 +59,83 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- default (printf "%s-config" (include "logcollector-exporter.fullname" .)) .Values.existingConfigMap }}
 {{- end }}
 
-{{/* The ConfigMap's data: collectors.yaml rendered from .Values.config, and the preference list files. */}}
+{{/* Where the chart mounts the API key and the CA of the live Panorama source .Values.panorama[INDEX]. */}}
+{{- define "logcollector-exporter.panoramaMount" -}}
+{{- printf "/etc/logcollector-exporter-panorama/%d" (int .) }}
+{{- end }}
+
+{{/*
+The live Panorama sources of .Values.panorama as collectors.yaml takes them: apiKeyFile and caFile where the chart
+mounts their Secret and ConfigMap or Secret. A JSON list.
+*/}}
+{{- define "logcollector-exporter.panoramaSources" -}}
+{{- $sources := list }}
+{{- range $index, $source := .Values.panorama }}
+{{- $mount := include "logcollector-exporter.panoramaMount" $index }}
+{{- $entry := omit $source "existingSecret" "secretKey" "caConfigMap" "caSecret" "caKey" }}
+{{- $_ := set $entry "apiKeyFile" (printf "%s/key/%s" $mount (default "api-key" $source.secretKey)) }}
+{{- if or $source.caConfigMap $source.caSecret }}
+{{- $_ := set $entry "caFile" (printf "%s/ca/%s" $mount (default "ca.crt" $source.caKey)) }}
+{{- end }}
+{{- $sources = append $sources $entry }}
+{{- end }}
+{{- toJson $sources }}
+{{- end }}
+
+{{/* .Values.config with the sources of .Values.panorama after any config.panorama has. */}}
+{{- define "logcollector-exporter.config" -}}
+{{- $config := deepCopy .Values.config }}
+{{- $live := include "logcollector-exporter.panoramaSources" . | fromJsonArray }}
+{{- if $live }}
+{{- $_ := set $config "panorama" (concat (default (list) $config.panorama) $live) }}
+{{- end }}
+{{- toYaml $config }}
+{{- end }}
+
+{{/* The ConfigMap's data: collectors.yaml rendered from .Values.config and .Values.panorama, the preference list files and the saved Panorama configurations. */}}
 {{- define "logcollector-exporter.configData" -}}
 collectors.yaml: |
-{{- toYaml .Values.config | nindent 2 }}
+{{- include "logcollector-exporter.config" . | nindent 2 }}
 {{- range $file, $content := .Values.preferenceLists }}
 {{ $file }}: |
 {{- $content | nindent 2 }}
 {{- end }}
+{{- range $file, $content := .Values.panoramaConfigs }}
+{{ $file }}: |
+{{- $content | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{/*
+Where the live Panorama sources are, for the NetworkPolicy: each URL's port (443 when it has none) and, when its host
+is an IP address, that address. A JSON list of {port, cidr}; cidr is "" for a host name (any address, on that port).
+*/}}
+{{- define "logcollector-exporter.panoramaEndpoints" -}}
+{{- $urls := list }}
+{{- range (include "logcollector-exporter.panoramaSources" . | fromJsonArray) }}
+{{- $urls = append $urls .url }}
+{{- end }}
+{{- range (default (list) .Values.config.panorama) }}
+{{- if .url }}
+{{- $urls = append $urls .url }}
+{{- end }}
+{{- end }}
+{{- $endpoints := list }}
+{{- range $urls }}
+{{- $url := urlParse . }}
+{{- $port := 443 }}
+{{- if regexMatch ":[0-9]+$" $url.host }}
+{{- $port = int (regexFind "[0-9]+$" $url.host) }}
+{{- end }}
+{{- $cidr := "" }}
+{{- if regexMatch "^[0-9.]+$" $url.hostname }}
+{{- $cidr = printf "%s/32" $url.hostname }}
+{{- else if contains ":" $url.hostname }}
+{{- $cidr = printf "%s/128" $url.hostname }}
+{{- end }}
+{{- $endpoints = append $endpoints (dict "port" $port "cidr" $cidr) }}
+{{- end }}
+{{- toJson (uniq $endpoints) }}
 {{- end }}
 
 {{/*
@@ -164,7 +233,8 @@ out in full. A group's plain-string entries are names from the catalogue, alread
 {{/*
 The distinct TCP ports of the collectors, for the NetworkPolicy: networkPolicy.collectorPorts, else those of the
 collectors in .Values.config, where 3978 (the firewalls' log forwarding port) stands for a port not given: a
-collector without one, a preference list file (it has none), or an existingConfigMap the chart cannot read.
+collector without one, a preference list file or a Panorama import (they have none), or an existingConfigMap the
+chart cannot read.
 */}}
 {{- define "logcollector-exporter.collectorPorts" -}}
 {{- $logForwarding := 3978 }}
@@ -181,6 +251,9 @@ collector without one, a preference list file (it has none), or an existingConfi
 {{- if .preferenceListFile }}
 {{- $ports = append $ports $logForwarding }}
 {{- end }}
+{{- end }}
+{{- if or .Values.panorama .Values.config.panorama }}
+{{- $ports = append $ports $logForwarding }}
 {{- end }}
 {{- end }}
 {{- toJson (uniq $ports) }}
@@ -235,16 +308,27 @@ collector without one, a preference list file (it has none), or an existingConfi
     - name: {{ include "logcollector-exporter.name" . }}-config
       mountPath: /etc/logcollector-exporter
       readOnly: true
+    {{- range $index, $source := .Values.panorama }}
+    - name: {{ include "logcollector-exporter.name" $ }}-panorama-{{ $index }}-key
+      mountPath: {{ include "logcollector-exporter.panoramaMount" $index }}/key
+      readOnly: true
+    {{- if or $source.caConfigMap $source.caSecret }}
+    - name: {{ include "logcollector-exporter.name" $ }}-panorama-{{ $index }}-ca
+      mountPath: {{ include "logcollector-exporter.panoramaMount" $index }}/ca
+      readOnly: true
+    {{- end }}
+    {{- end }}
     {{- with .Values.extraVolumeMounts }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
 {{- end }}
 
 {{/*
-sidecar: the volume of the configuration, as an item of a pod's `volumes` list. A whole-ConfigMap mount (not
-subPath), so that an update reaches the running exporter. With webConfig, a projected volume that adds web/: the
-rendered web-config.yml, the certificate and key (and the clients' CA) of the TLS Secret, the basic-auth users'
-Secret; the kubelet updates them all at once when one changes (cert-manager renewing the certificate).
+sidecar: the volumes of the configuration, as items of a pod's `volumes` list: the ConfigMap, and each live Panorama
+source's API key Secret and CA. Whole-volume mounts (not subPath), so that an update (a rotated key) reaches the
+running exporter. With webConfig, the ConfigMap's is a projected volume that adds web/: the rendered web-config.yml,
+the certificate and key (and the clients' CA) of the TLS Secret, the basic-auth users' Secret; the kubelet updates
+them all at once when one changes (cert-manager renewing the certificate).
 */}}
 {{- define "logcollector-exporter.volume" -}}
 - name: {{ include "logcollector-exporter.name" . }}-config
@@ -284,6 +368,29 @@ Secret; the kubelet updates them all at once when one changes (cert-manager rene
   configMap:
     name: {{ include "logcollector-exporter.configMapName" . }}
   {{- end }}
+{{- range $index, $source := .Values.panorama }}
+- name: {{ include "logcollector-exporter.name" $ }}-panorama-{{ $index }}-key
+  secret:
+    secretName: {{ required (printf "panorama[%d].existingSecret: the name of the Secret that holds the XML API key" (int $index)) $source.existingSecret }}
+    items:
+      - key: {{ default "api-key" $source.secretKey }}
+        path: {{ default "api-key" $source.secretKey }}
+{{- if $source.caConfigMap }}
+- name: {{ include "logcollector-exporter.name" $ }}-panorama-{{ $index }}-ca
+  configMap:
+    name: {{ $source.caConfigMap }}
+    items:
+      - key: {{ default "ca.crt" $source.caKey }}
+        path: {{ default "ca.crt" $source.caKey }}
+{{- else if $source.caSecret }}
+- name: {{ include "logcollector-exporter.name" $ }}-panorama-{{ $index }}-ca
+  secret:
+    secretName: {{ $source.caSecret }}
+    items:
+      - key: {{ default "ca.crt" $source.caKey }}
+        path: {{ default "ca.crt" $source.caKey }}
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{/* Sets job="logcollector-exporter" whatever the release is called: LogCollectorExporterDown looks for that job. */}}

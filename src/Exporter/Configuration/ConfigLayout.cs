@@ -52,9 +52,9 @@ internal sealed class ConfigLayout
         foreach (var (source, path, children) in layout.Mappings(root.GetSection("panorama"), "panorama", "a Panorama source is a mapping: {configFile, ...} or {url, apiKeyFile, ...}"))
         {
             layout.CheckKeys(source, path, children, PanoramaSourceOptions.Keys);
-            foreach (var (name, namePath, _) in layout.Mappings(source.GetSection("collectorGroups"), path + ".collectorGroups", problem: null))
+            foreach (var (name, namePath, nameChildren) in layout.Mappings(source.GetSection("collectorGroups"), path + ".collectorGroups", problem: null))
             {
-                errors.Add(name.Path, namePath, "is not allowed; a collector group is named by a single value");
+                errors.Add(name.Path, namePath, nameChildren.Any() ? "is not allowed; a collector group is named by a single value" : "is empty; list the names of collector groups");
             }
         }
 

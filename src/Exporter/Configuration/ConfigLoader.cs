@@ -12,23 +12,36 @@ public sealed class ConfigLoader
     private readonly string? configFile;
     private readonly IReadOnlyDictionary<string, string?>? builtIn;
     private readonly IReadOnlyList<string> commandLine;
+    private readonly TimeProvider time;
 
-    private ConfigLoader(string? configFile, IReadOnlyDictionary<string, string?>? builtIn, IReadOnlyList<string> commandLine)
+    private ConfigLoader(string? configFile, IReadOnlyDictionary<string, string?>? builtIn, IReadOnlyList<string> commandLine, TimeProvider time)
     {
         this.configFile = configFile;
         this.builtIn = builtIn;
         this.commandLine = commandLine;
+        this.time = time;
     }
 
     /// <summary>The configuration is read from a YAML file.</summary>
-    public static ConfigLoader FromFile(string path, IReadOnlyList<string> commandLine) =>
-        new(Path.GetFullPath(path), null, commandLine);
+    public static ConfigLoader FromFile(string path, IReadOnlyList<string> commandLine, TimeProvider? time = null) =>
+        new(Path.GetFullPath(path), null, commandLine, time ?? TimeProvider.System);
 
     /// <summary>The configuration is built in (the demo), still overridable by environment and command line.</summary>
     public static ConfigLoader BuiltIn(IReadOnlyDictionary<string, string?> values, IReadOnlyList<string> commandLine) =>
-        new(null, values, commandLine);
+        new(null, values, commandLine, TimeProvider.System);
 
     public string? ConfigFile => configFile;
+
+    /// <summary>How each Panorama source's imports went, and the live sources' last good ones, for every load of this configuration.</summary>
+    public PanoramaImports Panorama { get; } = new();
+
+    /// <summary>
+    /// Whether a load now would give <paramref name="origin"/>'s configuration again: none of its files changed on disk,
+    /// and its live Panorama sources have imported nothing new (a running process's environment and command line
+    /// cannot change).
+    /// </summary>
+    public bool IsCurrent(ConfigOrigin origin) =>
+        ConfigFiles.FingerprintOnDisk(origin.Files) == origin.Fingerprint && Panorama.Fingerprint(origin.LiveSources) == origin.LiveFingerprint;
 
     public string Description => configFile ?? "--demo (built-in configuration)";
 
@@ -72,8 +85,10 @@ public sealed class ConfigLoader
 
         var root = builder.Build();
         var baseDirectory = configFile is null ? null : Path.GetDirectoryName(configFile);
-        var (probe, collectors, groups) = ConfigReader.Read(root, sources, Description, baseDirectory, files);
-        return new ExporterConfig(probe, collectors, groups, new ConfigOrigin(Description, configFile, files.Paths, files.Fingerprint()));
+        var (probe, collectors, groups, panorama) = ConfigReader.Read(root, sources, Description, baseDirectory, files, Panorama, time.GetUtcNow());
+        string[] live = [.. panorama.Where(p => p.Source.IsLive).Select(p => p.Source.Label)];
+        var origin = new ConfigOrigin(Description, configFile, files.Paths, files.Fingerprint(), live, Panorama.Fingerprint(live));
+        return new ExporterConfig(probe, collectors, groups, origin) { Panorama = panorama };
     }
 
     private static string DescribeYamlError(FormatException e) =>

@@ -1,4 +1,7 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using Microsoft.Extensions.Configuration;
 
 namespace LogCollectorExporter.Configuration;
@@ -9,7 +12,7 @@ namespace LogCollectorExporter.Configuration;
 /// steps: <see cref="ConfigLayout"/> walks the keys; the source-generated binder fills <see cref="ExporterOptions"/>;
 /// the generated <see cref="ExporterOptionsValidator"/> checks each setting; this reads the options into the
 /// configuration, with the rules across settings and sections: collector names and catalogue names, group names, the
-/// address families, the preference list files.
+/// address families, the preference list files and the Panorama imports.
 /// </summary>
 internal sealed class ConfigReader
 {
@@ -17,21 +20,28 @@ internal sealed class ConfigReader
     private readonly ConfigLayout layout;
     private readonly CollectorDefinitions definitions = new();
     private readonly PreferenceListImport preferenceLists;
+    private readonly ConfigFiles files;
+    private readonly string? baseDirectory;
 
     private ConfigReader(ConfigErrors errors, ConfigLayout layout, ConfigFiles files, string? baseDirectory)
     {
         this.errors = errors;
         this.layout = layout;
+        this.files = files;
+        this.baseDirectory = baseDirectory;
         preferenceLists = new PreferenceListImport(files, baseDirectory, definitions, errors);
     }
 
     /// <param name="root">The layered configuration.</param>
     /// <param name="providerNames">For each provider of <paramref name="root"/>, in order, how to name it in an error about a key.</param>
     /// <param name="defaultSource">The name used for errors that no single value caused (a missing key, an empty list).</param>
-    /// <param name="baseDirectory">Where relative <c>preferenceListFile</c> paths start.</param>
-    /// <param name="files">Reads the preference list files, and fingerprints them.</param>
-    public static (ProbeSettings Probe, IReadOnlyList<CollectorConfig> Collectors, IReadOnlyList<GroupConfig> Groups) Read(
-        IConfigurationRoot root, IReadOnlyList<Func<string, string>> providerNames, string defaultSource, string? baseDirectory, ConfigFiles files)
+    /// <param name="baseDirectory">Where relative <c>preferenceListFile</c> and <c>panorama:</c> paths start.</param>
+    /// <param name="files">Reads the preference list files and saved Panorama configurations, and fingerprints them.</param>
+    /// <param name="panorama">The live Panorama sources' last good imports; file sources' outcomes are recorded there.</param>
+    /// <param name="now">When this read happens, for the file sources' outcomes.</param>
+    public static (ProbeSettings Probe, IReadOnlyList<CollectorConfig> Collectors, IReadOnlyList<GroupConfig> Groups, IReadOnlyList<PanoramaImported> Panorama) Read(
+        IConfigurationRoot root, IReadOnlyList<Func<string, string>> providerNames, string defaultSource, string? baseDirectory, ConfigFiles files,
+        PanoramaImports panorama, DateTimeOffset now)
     {
         var errors = new ConfigErrors(root, providerNames, defaultSource);
         var tree = ConfigurationTree.Of(root);
@@ -40,25 +50,40 @@ internal sealed class ConfigReader
         tree.Bind(options);
         foreach (var failure in new ExporterOptionsValidator().Validate(null, options).Failures ?? [])
         {
-            if (!ValidationMessage.TryRead(failure, out var displayPath, out var problem))
+            if (!ValidationMessage.TryRead(failure, out var displayPath, out var problem, out var quote))
             {
                 throw new InvalidOperationException($"a validation failure that names no setting: {failure}");
             }
 
-            if (layout.Locate(displayPath) is { } at)
+            if (layout.Locate(displayPath) is not { } at)
+            {
+                continue;
+            }
+
+            if (quote)
             {
                 errors.AddQuoted(at.Key, at.Path, problem);
+            }
+            else
+            {
+                errors.Add(at.Key, at.Path, problem);
             }
         }
 
         var reader = new ConfigReader(errors, layout, files, baseDirectory);
         var probe = reader.ReadProbe(options.Probe, tree.GetSection("probe:buckets"));
         reader.ReadCatalogue(options.Collectors, probe.IpFamily);
-        var groups = reader.ReadGroups(options.Groups, probe.IpFamily);
-        reader.ReadPanorama(options.Panorama);
+        var written = reader.ReadGroups(options.Groups, probe.IpFamily);
+
+        // Imported after every group of the file: a serial the catalogue has is that collector, however Panorama defines it.
+        var import = new PanoramaImport(panorama, files, reader.definitions, probe.IpFamily, errors);
+        import.Import(reader.ReadPanorama(options.Panorama), now);
+        var groups = reader.WithImported(written, import.Groups);
+
+        // A source that imports nothing is an error of its own, and a live one may import its firewalls later.
         if (layout.Items("groups").Count == 0 && tree["groups"] is null && options.Panorama.Count == 0)
         {
-            errors.AddUnsourced("groups", "at least one group is required; a group is a log collector preference list");
+            errors.AddUnsourced("groups", "at least one group is required (in groups:, or imported by panorama:); a group is a log collector preference list");
         }
 
         if (errors.Count > 0)
@@ -66,7 +91,8 @@ internal sealed class ConfigReader
             throw new ConfigurationException(errors.All);
         }
 
-        return (probe, reader.definitions.All, groups);
+        // Collectors are resolved once every definition is in: a later one may give a serial an earlier one did not.
+        return (probe, reader.definitions.All, [.. groups.Select(g => g.Group with { Collectors = [.. g.Members.Select(reader.definitions.Get)] })], import.Imported);
     }
 
     // Every setting is valid here unless an error is recorded, and then the result is not used: a setting that does not
@@ -143,9 +169,10 @@ internal sealed class ConfigReader
         }
     }
 
-    private List<GroupConfig> ReadGroups(List<GroupOptions> bound, IpFamily family)
+    /// <returns>The groups without their collectors, and their names in priority order, with the key of each.</returns>
+    private List<(string Key, GroupConfig Group, IReadOnlyList<string> Members)> ReadGroups(List<GroupOptions> bound, IpFamily family)
     {
-        var groups = new List<(GroupConfig Group, IReadOnlyList<string> Members)>();
+        var groups = new List<(string Key, GroupConfig Group, IReadOnlyList<string> Members)>();
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, options) in layout.Bound("groups", bound))
         {
@@ -162,11 +189,10 @@ internal sealed class ConfigReader
             }
 
             seen[group.Group.Name] = path;
-            groups.Add(group);
+            groups.Add((key, group.Group, group.Members));
         }
 
-        // Collectors are resolved once every definition is in: a later one may give a serial an earlier one did not.
-        return [.. groups.Select(g => g.Group with { Collectors = [.. g.Members.Select(definitions.Get)] })];
+        return groups;
     }
 
     /// <returns>The group without its collectors, and their names in priority order; null when it cannot be used (the errors are recorded).</returns>
@@ -281,12 +307,119 @@ internal sealed class ConfigReader
         return false;
     }
 
-    // The import itself is issue 12's; until it is built, a source is refused rather than ignored.
-    private void ReadPanorama(List<PanoramaSourceOptions> sources)
+    /// <summary>The <c>panorama:</c> sources that can be imported, each once; what they import is <see cref="PanoramaImport"/>'s.</summary>
+    private List<PanoramaSource> ReadPanorama(List<PanoramaSourceOptions> bound)
     {
-        foreach (var (key, _) in layout.Bound("panorama", sources))
+        var sources = new List<PanoramaSource>();
+        foreach (var (key, options) in layout.Bound("panorama", bound))
         {
-            errors.Add($"panorama:{key}", $"panorama[{key}]", "importing from Panorama is not built yet (issue 12); write the preference lists in groups:");
+            var (sourceKey, path) = ($"panorama:{key}", $"panorama[{key}]");
+            if (ReadSource(options, sourceKey, path) is not { } source)
+            {
+                continue;
+            }
+
+            if (sources.FirstOrDefault(s => s.Label == source.Label) is { } same)
+            {
+                errors.Add(sourceKey, path, $"imports {source.Label}, as {same.Path} does already");
+                continue;
+            }
+
+            sources.Add(source);
         }
+
+        return sources;
+    }
+
+    /// <summary>A source; null when it is not one (the validator or the layout has said why) or its files are not (said here).</summary>
+    private PanoramaSource? ReadSource(PanoramaSourceOptions source, string sourceKey, string path)
+    {
+        var live = !string.IsNullOrEmpty(source.Url);
+        var url = Setting.HttpsUrl(source.Url);
+        if (live == !string.IsNullOrEmpty(source.ConfigFile) || (live && (url is null || string.IsNullOrEmpty(source.ApiKeyFile)))
+            || source.CollectorGroups.Any(string.IsNullOrWhiteSpace))
+        {
+            return null;
+        }
+
+        (string Setting, string? File)[] named = live ? [("apiKeyFile", source.ApiKeyFile), ("caFile", source.CaFile)] : [("configFile", source.ConfigFile)];
+        if (named.FirstOrDefault(n => n.File?.Contains('\0', StringComparison.Ordinal) == true) is { File: not null } bad)
+        {
+            errors.Add($"{sourceKey}:{bad.Setting}", $"{path}.{bad.Setting}", "is not a file name: it contains a NUL character");
+            return null;
+        }
+
+        X509Certificate2Collection? ca = null;
+        if (live && !string.IsNullOrEmpty(source.CaFile) && (ca = ReadCertificates(FullPath(source.CaFile), $"{sourceKey}:caFile", $"{path}.caFile")) is null)
+        {
+            return null;
+        }
+
+        return new PanoramaSource(
+            path,
+            live ? null : FullPath(source.ConfigFile!),
+            url,
+            live ? FullPath(source.ApiKeyFile!) : null,
+            ca,
+            Setting.Duration(source.Refresh, PanoramaSource.DefaultRefresh),
+            Setting.Duration(source.Timeout, PanoramaSource.DefaultTimeout),
+            [.. source.CollectorGroups.Select(group => group.Trim())],
+            string.IsNullOrEmpty(source.PanoramaSerial) ? null : source.PanoramaSerial,
+            Setting.TrueOrFalse(source.ForwardToAll) ?? false,
+            Setting.Enum(source.Failback, Failback.Immediate));
+    }
+
+    /// <summary>The certificates of a <c>caFile</c>, which is fingerprinted: a new CA is a reload. Null when there are none (the error is recorded).</summary>
+    private X509Certificate2Collection? ReadCertificates(string caFile, string key, string path)
+    {
+        var certificates = new X509Certificate2Collection();
+        try
+        {
+            certificates.ImportFromPem(Encoding.UTF8.GetString(files.ReadAllBytes(caFile)));
+        }
+        catch (ConfigurationException e)
+        {
+            foreach (var error in e.Errors)
+            {
+                errors.Add(error with { Problem = $"{error.Problem} (read for {path})" }, path);
+            }
+
+            return null;
+        }
+        catch (CryptographicException e)
+        {
+            errors.Add(key, path, $"{caFile} is not PEM certificates: {e.Message}");
+            return null;
+        }
+
+        if (certificates.Count == 0)
+        {
+            errors.Add(key, path, $"{caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+            return null;
+        }
+
+        return certificates;
+    }
+
+    private string FullPath(string file) => Path.GetFullPath(file, baseDirectory ?? Directory.GetCurrentDirectory());
+
+    /// <summary>The groups of the file, then those imported: a group name is still one group's.</summary>
+    private List<(GroupConfig Group, IReadOnlyList<string> Members)> WithImported(
+        List<(string Key, GroupConfig Group, IReadOnlyList<string> Members)> written, IReadOnlyList<(GroupConfig Group, IReadOnlyList<string> Members)> imported)
+    {
+        var groups = written.Select(g => (g.Group, g.Members)).ToList();
+        var keys = written.ToDictionary(g => g.Group.Name, g => g.Key, StringComparer.Ordinal);
+        foreach (var (group, members) in imported)
+        {
+            if (keys.TryGetValue(group.Name, out var key))
+            {
+                errors.Add($"groups:{key}:name", $"groups[{key}].name", $"\"{group.Name}\" is also a firewall that panorama: imports; group names must be unique");
+                continue;
+            }
+
+            groups.Add((group, members));
+        }
+
+        return groups;
     }
 }

@@ -46,7 +46,11 @@ public sealed record ExporterConfig(
     ProbeSettings Probe,
     IReadOnlyList<CollectorConfig> Collectors,
     IReadOnlyList<GroupConfig> Groups,
-    ConfigOrigin Origin);
+    ConfigOrigin Origin)
+{
+    /// <summary>What each <c>panorama:</c> source imported into it, in order.</summary>
+    public IReadOnlyList<PanoramaImported> Panorama { get; init; } = [];
+}
 
 public sealed record ProbeSettings(
     TimeSpan Interval,
@@ -112,4 +116,6 @@ public sealed record CollectorConfig(string Name, string Address, int Port, stri
 }
 
 /// <summary>Where a configuration came from, and the fingerprint of the files it was read from.</summary>
-public sealed record ConfigOrigin(string Description, string? ConfigFile, IReadOnlyList<string> Files, string Fingerprint);
+/// <param name="LiveSources">The labels of its live Panorama sources.</param>
+/// <param name="LiveFingerprint">The fingerprint of the imports of those it was built from.</param>
+public sealed record ConfigOrigin(string Description, string? ConfigFile, IReadOnlyList<string> Files, string Fingerprint, IReadOnlyList<string> LiveSources, string LiveFingerprint);

@@ -71,12 +71,12 @@ internal sealed class ProbeOptions : IValidatableObject
         var interval = Setting.Duration(Interval, defaults.Interval);
         var timeout = Setting.Duration(Timeout, defaults.Timeout);
         // A duration that is not one is reported as such, and not compared.
-        if (IsDuration(Interval) && interval < ProbeSettings.MinInterval)
+        if (Setting.IsNoneOrDuration(Interval) && interval < ProbeSettings.MinInterval)
         {
             yield return ValidationMessage.Fail(validationContext, nameof(Interval),
                 $"is not allowed; the shortest is {Duration.Format(ProbeSettings.MinInterval)}: no collector is probed more than once a second");
         }
-        else if (IsDuration(Interval) && IsDuration(Timeout) && timeout >= interval)
+        else if (Setting.IsNoneOrDuration(Interval) && Setting.IsNoneOrDuration(Timeout) && timeout >= interval)
         {
             // Not written, the timeout is the default: say so, as the message quotes a value only where one is written.
             var which = string.IsNullOrEmpty(Timeout) ? $"\"{Duration.Format(timeout)}\" (the default) " : "";
@@ -89,9 +89,6 @@ internal sealed class ProbeOptions : IValidatableObject
             yield return ValidationMessage.Fail(validationContext, nameof(SourceAddress), $"is not an address of probe.ipFamily {EnumText.Of(family)}");
         }
     }
-
-    /// <summary>Not written, or a duration: what the rules between the durations may compare.</summary>
-    private static bool IsDuration(string? text) => string.IsNullOrEmpty(text) || Setting.DurationProblem(text, out _) is null;
 }
 
 /// <summary>A collector written as a mapping: in the catalogue, or in a group's <c>collectors</c>.</summary>
@@ -137,13 +134,17 @@ internal sealed class GroupOptions
 /// <summary>One entry of <c>panorama:</c>: a saved Panorama configuration, or Panorama's XML API (SPEC.md, "Panorama import").</summary>
 internal sealed class PanoramaSourceOptions : IValidatableObject
 {
-    internal static readonly string[] Keys = ["configFile", "collectorGroups", "forwardToAll", "failback", "url", "apiKeyFile", "caFile", "refresh"];
+    internal static readonly string[] Keys =
+        ["configFile", "collectorGroups", "panoramaSerial", "forwardToAll", "failback", "url", "apiKeyFile", "caFile", "refresh", "timeout"];
 
     /// <summary>A saved configuration (<c>show config running</c>, or an exported snapshot).</summary>
     public string? ConfigFile { get; set => field = value?.Trim(); }
 
     /// <summary>Only these collector groups; none: all of them.</summary>
     public List<string> CollectorGroups { get; set; } = [];
+
+    /// <summary>Panorama's own serial: its local collector, reached at Panorama's management address.</summary>
+    public string? PanoramaSerial { get; set => field = value?.Trim(); }
 
     [TrueOrFalse]
     public string? ForwardToAll { get; set => field = value?.Trim(); }
@@ -163,6 +164,10 @@ internal sealed class PanoramaSourceOptions : IValidatableObject
     [PrometheusDuration]
     public string? Refresh { get; set => field = value?.Trim(); }
 
+    /// <summary>How long one fetch, every request of it, may take.</summary>
+    [PrometheusDuration]
+    public string? Timeout { get; set => field = value?.Trim(); }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         var hasFile = !string.IsNullOrEmpty(ConfigFile);
@@ -173,12 +178,43 @@ internal sealed class PanoramaSourceOptions : IValidatableObject
                 ? "has both configFile and url; a source is one of them"
                 : "needs configFile (a saved Panorama configuration) or url (Panorama's XML API)");
         }
+        else if (hasFile)
+        {
+            foreach (var (member, text) in LiveSettings())
+            {
+                if (!string.IsNullOrEmpty(text))
+                {
+                    yield return ValidationMessage.Fail(validationContext, member, "is a setting of a live source (url), not of a configFile");
+                }
+            }
+        }
 
         if (hasUrl && string.IsNullOrEmpty(ApiKeyFile))
         {
             yield return ValidationMessage.Fail(validationContext, nameof(ApiKeyFile), "is required with url: the file that holds the XML API key");
         }
+
+        // A duration that is not one is reported as such, and not compared.
+        if (hasUrl && Setting.IsNoneOrDuration(Refresh) && Setting.IsNoneOrDuration(Timeout))
+        {
+            var refresh = Setting.Duration(Refresh, PanoramaSource.DefaultRefresh);
+            var timeout = Setting.Duration(Timeout, PanoramaSource.DefaultTimeout);
+            if (refresh < PanoramaSource.MinRefresh)
+            {
+                yield return ValidationMessage.Fail(validationContext, nameof(Refresh),
+                    $"is not allowed; the shortest is {Duration.Format(PanoramaSource.MinRefresh)}: Panorama's management plane serves people too");
+            }
+            else if (timeout >= refresh)
+            {
+                // Not written, the timeout is the default: say so, as the message quotes a value only where one is written.
+                var which = string.IsNullOrEmpty(Timeout) ? $"\"{Duration.Format(timeout)}\" (the default) " : "";
+                yield return ValidationMessage.Fail(validationContext, nameof(Timeout), $"{which}must be shorter than the source's refresh (\"{Duration.Format(refresh)}\")");
+            }
+        }
     }
+
+    private (string Member, string? Text)[] LiveSettings() =>
+        [(nameof(ApiKeyFile), ApiKeyFile), (nameof(CaFile), CaFile), (nameof(Refresh), Refresh), (nameof(Timeout), Timeout)];
 }
 
 [OptionsValidator]

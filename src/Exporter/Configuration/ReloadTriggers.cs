@@ -3,46 +3,25 @@ using System.Runtime.InteropServices;
 namespace LogCollectorExporter.Configuration;
 
 /// <summary>
-/// Reloads when the content of the configuration file, or of a preference list file it names, changes on disk.
-/// Content is compared, not timestamps, so an in-place edit, an editor's rename and a Kubernetes ConfigMap update
-/// (which swaps the <c>..data</c> symlink to a new directory) are all seen, within <see cref="PollInterval"/>.
+/// Reloads when the content of the configuration file, or of a file it names (a preference list, a saved Panorama
+/// configuration, a <c>caFile</c>), changes on disk. Content is compared, not timestamps, so an in-place edit, an
+/// editor's rename and a Kubernetes ConfigMap update (which swaps the <c>..data</c> symlink to a new directory) are all
+/// seen, within <see cref="ConfigFiles.PollInterval"/>.
 /// </summary>
 public sealed class ConfigFileWatcher(ActiveConfiguration active, IConfigurationReload reloader, TimeProvider time) : BackgroundService
 {
-    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (active.Loader.ConfigFile is null)
-        {
-            return;
-        }
-
-        var seen = active.Current.Origin.Fingerprint;
-        using var timer = new PeriodicTimer(PollInterval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                var running = active.Current.Origin;
-                var onDisk = ConfigFiles.FingerprintOnDisk(running.Files);
-
-                // Unchanged since the running configuration was read, or since a reload already rejected this content.
-                if (onDisk == running.Fingerprint || onDisk == seen)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        active.Loader.ConfigFile is null
+            ? Task.CompletedTask
+            : ConfigFiles.WatchAsync(
+                () =>
                 {
-                    seen = onDisk;
-                    continue;
-                }
-
-                seen = onDisk;
-                await reloader.ReloadAsync("file change", stoppingToken);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // The exporter is stopping.
-        }
-    }
+                    var origin = active.Current.Origin;
+                    return (origin.Files, origin.Fingerprint);
+                },
+                cancellationToken => reloader.ReloadAsync("file change", cancellationToken),
+                time,
+                stoppingToken);
 }
 
 /// <summary>Reloads on SIGHUP, as Prometheus does.</summary>

@@ -27,6 +27,9 @@ internal static partial class Setting
         : value > LongestDuration ? $"is not allowed; the longest is {Configuration.Duration.Format(LongestDuration)}"
         : null;
 
+    /// <summary>Not written, or a duration: what the rules between durations may compare.</summary>
+    public static bool IsNoneOrDuration(string? text) => string.IsNullOrEmpty(text) || DurationProblem(text, out _) is null;
+
     public static TimeSpan Duration(string? text, TimeSpan fallback) =>
         !string.IsNullOrEmpty(text) && DurationProblem(text, out var value) is null ? value : fallback;
 
@@ -43,6 +46,27 @@ internal static partial class Setting
 
     [GeneratedRegex(@"^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\.?$", RegexOptions.CultureInvariant)]
     private static partial Regex HostName();
+
+    /// <returns>
+    /// What is wrong with <paramref name="text"/> as Panorama's address: an https URL of a host, with no user, query or
+    /// fragment (the API key goes in a file); null when it is one. It quotes the text only where it cannot hold a
+    /// credential (no @, ? or #): a mistyped URL may carry one, and errors are logged.
+    /// </returns>
+    public static string? HttpsUrlProblem(string text)
+    {
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || url.Scheme != Uri.UriSchemeHttps || url.Host.Length == 0)
+        {
+            var quoted = text.AsSpan().IndexOfAny('@', '?', '#') < 0 ? $"\"{text}\" " : "";
+            return $"{quoted}is not allowed; use an https:// URL of Panorama, such as https://panorama.example.net";
+        }
+
+        return url.UserInfo.Length > 0 || url.Query.Length > 0 || url.Fragment.Length > 0
+            ? $"is not allowed with a user, a query or a fragment (https://{url.Host}...); the API key goes in apiKeyFile"
+            : null;
+    }
+
+    public static Uri? HttpsUrl(string? text) =>
+        !string.IsNullOrEmpty(text) && HttpsUrlProblem(text) is null ? new Uri(text, UriKind.Absolute) : null;
 
     /// <summary>Whether <paramref name="address"/> is one that <c>probe.ipFamily</c> <paramref name="family"/> connects to.</summary>
     public static bool InFamily(IPAddress address, IpFamily family) => family switch

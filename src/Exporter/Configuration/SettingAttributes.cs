@@ -64,11 +64,8 @@ internal sealed class HostOrAddressAttribute : SettingAttribute
         Setting.IsHostOrAddress(text) ? null : "is not allowed; use an IPv4 or IPv6 address or a DNS name";
 }
 
-/// <summary>An https URL: Panorama's XML API is reached over TLS only.</summary>
+/// <summary>An https URL: Panorama's XML API is reached over TLS only. Its problem quotes the value itself, where that is safe.</summary>
 internal sealed class HttpsUrlAttribute : SettingAttribute
 {
-    protected override string? Problem(string text) =>
-        Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme == Uri.UriSchemeHttps && url.Host.Length > 0
-            ? null
-            : "is not allowed; use an https:// URL of Panorama, such as https://panorama.example.net";
+    protected override string? Problem(string text) => Setting.HttpsUrlProblem(text) is { } problem ? ValidationMessage.Unquoted(problem) : null;
 }

@@ -16,6 +16,9 @@ internal static class ValidationMessage
     private const char PathStart = '\u001e';
     private const char PathEnd = '\u001f';
 
+    // Begins a problem that is written whole, with the value as far as it may be shown, and must not be quoted.
+    private const char NotQuoted = '\u001d';
+
     /// <summary>A failure of the member that <paramref name="context"/> validates.</summary>
     public static ValidationResult Fail(ValidationContext context, string problem) => new(PathStart + context.DisplayName + PathEnd + problem);
 
@@ -29,12 +32,18 @@ internal static class ValidationMessage
         return new(PathStart + (member is null ? owner : $"{owner}.{member}") + PathEnd + problem);
     }
 
+    /// <summary>A problem that says as much of the value as may be shown itself: the reader does not quote the value.</summary>
+    public static string Unquoted(string problem) => NotQuoted + problem;
+
     /// <summary>The display path and the problem of a failure that <see cref="Path"/> or <see cref="Fail(ValidationContext, string)"/> wrote.</summary>
-    public static bool TryRead(string failure, out string path, out string problem)
+    /// <param name="quote">Whether the value as written goes before the problem (not after <see cref="Unquoted"/>).</param>
+    public static bool TryRead(string failure, out string path, out string problem, out bool quote)
     {
         var start = failure.IndexOf(PathStart, StringComparison.Ordinal);
         var end = start < 0 ? -1 : failure.IndexOf(PathEnd, start + 1);
         (path, problem) = end < 0 ? ("", "") : (failure[(start + 1)..end], failure[(end + 1)..]);
+        quote = !problem.StartsWith(NotQuoted);
+        problem = problem.TrimStart(NotQuoted);
         return end >= 0;
     }
 }

@@ -13,6 +13,7 @@ public sealed class ExporterMetrics
     internal static readonly string[] MemberLabels = ["group", "collector", "priority"];
     internal static readonly string[] GroupLabels = ["group"];
     internal static readonly string[] BuildLabels = ["version", "revision", "runtime"];
+    internal static readonly string[] SourceLabels = ["source"];
     internal static readonly string[] RefusalLabels = ["reason"];
 
     private static readonly double[] LagBuckets = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -73,6 +74,12 @@ public sealed class ExporterMetrics
             "Unix time of the last successful configuration (re)load.");
         ScheduleLag = factory.CreateHistogram("logcollector_exporter_schedule_lag_seconds",
             "How late each scheduled probe started against its due time.", new HistogramConfiguration { Buckets = LagBuckets });
+        SourceLastImportSuccessful = factory.CreateGauge("logcollector_exporter_source_last_import_successful",
+            "1 when the last import of the Panorama source (a panorama: entry: its URL or file) succeeded, 0 when it failed and the last good import was kept.",
+            SourceLabels);
+        SourceLastImportSuccessTimestamp = factory.CreateGauge("logcollector_exporter_source_last_import_success_timestamp_seconds",
+            "Unix time of the last successful import of the Panorama source; absent before the first.",
+            SourceLabels, new GaugeConfiguration { SuppressInitialValue = true });
         WebConfigLastReloadSuccessful = factory.CreateGauge("logcollector_exporter_web_config_last_reload_successful",
             "1 when the web configuration (--web.config.file and the certificate, key and CA files it names) was last read without error, 0 when a change was refused and the previous one kept serving.");
         WebConfigLastReloadSuccessful.Set(1);
@@ -141,6 +148,9 @@ public sealed class ExporterMetrics
 
     public Histogram ScheduleLag { get; }
 
+    public Gauge SourceLastImportSuccessful { get; }
+
+    public Gauge SourceLastImportSuccessTimestamp { get; }
     public Gauge WebConfigLastReloadSuccessful { get; }
 
     public Counter HttpRequestsRefused { get; }

@@ -19,6 +19,11 @@ public static class MetricsSetup
             services.GetRequiredService<ActiveConfiguration>().Current.Probe.Buckets,
             BuildInfo.Current));
         builder.Services.AddSingleton<IFleetObserver>(services => new FleetSeries(services.GetRequiredService<ExporterMetrics>()));
+        builder.Services.AddSingleton(services => new SourceSeries(
+            services.GetRequiredService<ExporterMetrics>(),
+            services.GetRequiredService<ActiveConfiguration>(),
+            services.GetRequiredService<PanoramaImports>(),
+            services.GetRequiredService<CollectorRegistry>()));
         return builder;
     }
 

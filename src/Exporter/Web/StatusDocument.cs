@@ -79,8 +79,19 @@ public sealed record StatusDocument(ExporterStatus Exporter, FleetSummary Summar
                 probe.FailureThreshold,
                 probe.RecoveryThreshold,
                 probe.MaxConcurrency),
-            ready);
+            ready,
+            [.. config.Panorama.Select(p => Source(p, active.Loader.Panorama.Status(p.Source.Label)))]);
     }
+
+    private static SourceStatus Source(PanoramaImported imported, ImportStatus? status) => new(
+        imported.Source.Label,
+        imported.Source.Path,
+        imported.Source.IsLive,
+        status?.Successful ?? false,
+        status?.At,
+        status?.LastSuccessAt,
+        status?.Error,
+        imported.Firewalls);
 
     private static CollectorStatus Capture(CollectorMonitor collector, int listedBy, int preferredBy)
     {
@@ -127,7 +138,26 @@ public sealed record ExporterStatus(
     string Config,
     ReloadInfo LastReload,
     ProbeStatus Probe,
-    bool Ready);
+    bool Ready,
+    IReadOnlyList<SourceStatus> Panorama);
+
+/// <param name="Source">The <c>source</c> label: the URL, or the saved configuration's path.</param>
+/// <param name="Path">Its key path, <c>panorama[0]</c>.</param>
+/// <param name="Live">Read over the XML API (else from a file).</param>
+/// <param name="Successful">Whether its last import succeeded.</param>
+/// <param name="LastImportAt">When its last import was tried.</param>
+/// <param name="LastSuccessAt">When it last imported.</param>
+/// <param name="Error">Why its last import failed; never the API key.</param>
+/// <param name="Firewalls">Firewalls the running configuration has from it.</param>
+public sealed record SourceStatus(
+    string Source,
+    string Path,
+    bool Live,
+    bool Successful,
+    DateTimeOffset? LastImportAt,
+    DateTimeOffset? LastSuccessAt,
+    string? Error,
+    int Firewalls);
 
 public sealed record ReloadInfo(bool Successful, DateTimeOffset At, string Trigger, string? Error);
 

@@ -14,31 +14,20 @@ namespace LogCollectorExporter.Web;
 public sealed partial class WebConfigWatcher(WebSecurity security, ExporterMetrics metrics, TimeProvider time, ILogger<WebConfigWatcher> logger)
     : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var seen = security.Current.Fingerprint;
-        using var timer = new PeriodicTimer(ConfigFileWatcher.PollInterval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        ConfigFiles.WatchAsync(
+            () =>
             {
                 var running = security.Current;
-                var onDisk = ConfigFiles.FingerprintOnDisk(running.Files);
-                if (onDisk == running.Fingerprint || onDisk == seen)
-                {
-                    seen = onDisk;
-                    continue;
-                }
-
-                seen = onDisk;
+                return (running.Files, running.Fingerprint);
+            },
+            _ =>
+            {
                 Reload();
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // The exporter is stopping.
-        }
-    }
+                return Task.CompletedTask;
+            },
+            time,
+            stoppingToken);
 
     private void Reload()
     {

@@ -14,6 +14,9 @@ public static class ConfigInputs
     /// <summary>Name of the preference list file that generated configurations may refer to, beside the configuration.</summary>
     public const string ListFileName = "fw.txt";
 
+    /// <summary>Name of the saved Panorama configuration that generated configurations may import, beside the configuration.</summary>
+    public const string PanoramaFileName = "running-config.xml";
+
     private static readonly string[] ProbeKeys =
         ["interval", "timeout", "mode", "close", "ipFamily", "sourceAddress", "failureThreshold", "recoveryThreshold", "maxConcurrency", "buckets"];
 
@@ -50,7 +53,7 @@ public static class ConfigInputs
     private static Gen<string> ValueFor(string key) => Gen.Frequency(
         (5, key.ToLowerInvariant() switch
         {
-            "interval" or "timeout" => Durations,
+            "interval" or "timeout" or "refresh" => Durations,
             "mode" => Gen.OneOf(Gen.Const("handshake"), Gen.Const("hold"), Gen.Const("HOLD"), Gen.Const("fin")),
             "close" => Gen.OneOf(Gen.Const("fin"), Gen.Const("rst"), Gen.Const("RST"), Gen.Const("hold")),
             "ipfamily" => Gen.OneOf(Gen.Const("ip4"), Gen.Const("ip6"), Gen.Const("any"), Gen.Const("ipv4")),
@@ -64,6 +67,12 @@ public static class ConfigInputs
             "serial" => Gen.OneOf(Gen.Const("009201002984"), Gen.Const("0"), Names),
             "preferencelistfile" => Gen.OneOf(Gen.Const(ListFileName), Gen.Const(ListFileName), Gen.Const("missing.txt"), Gen.Const("."),
                 Gen.Const("/dev/zero"), Gen.Const("/dev/null"), Gen.Const("/proc/self/status"), Gen.Const(new string('x', 5000))),
+            "configfile" => Gen.OneOf(Gen.Const(PanoramaFileName), Gen.Const(PanoramaFileName), Gen.Const(ListFileName), Gen.Const("missing.xml"),
+                Gen.Const("/dev/zero"), Gen.Const("/dev/null")),
+            "url" => Gen.OneOf(Gen.Const("https://panorama.example.net"), Gen.Const("https://127.0.0.1:8443/"), Gen.Const("http://panorama.example.net"),
+                Gen.Const("https://user:secret@panorama.example.net"), Gen.Const("https://panorama.example.net/?key=secret"), Gen.Const("panorama")),
+            "apikeyfile" or "cafile" => Gen.OneOf(Gen.Const("api-key"), Gen.Const(ListFileName), Gen.Const(PanoramaFileName), Gen.Const("/dev/zero")),
+            "panoramaserial" => Gen.OneOf(Gen.Const("000710009999"), Names),
             _ => Weird,
         }),
         (1, Huge),
@@ -99,6 +108,21 @@ public static class ConfigInputs
             return (Node)new Map(pairs);
         });
 
+    private static readonly Gen<Node> PanoramaSource = Gen.Select(
+        Entry(["configFile", "url", "apiKeyFile", "caFile", "refresh", "timeout", "panoramaSerial", "forwardToAll", "failback"]).Array[0, 5],
+        Gen.Frequency((3, Gen.OneOf(Gen.Const("cg-east"), Gen.Const("cg-west"), Names)), (1, Weird)).Array[0, 3],
+        Gen.Bool,
+        (entries, collectorGroups, withGroups) =>
+        {
+            List<Pair> pairs = [.. entries.Cast<Pair>()];
+            if (withGroups)
+            {
+                pairs.Add(new Pair("collectorGroups", new Sequence([.. collectorGroups.Select(name => (Node)new Scalar(name))])));
+            }
+
+            return (Node)new Map(pairs);
+        });
+
     private static readonly Gen<Node> Probe =
         Entry(ProbeKeys).Array[0, 8].SelectMany(entries => Gen.Bool.SelectMany(withBuckets => Gen.Double[-1, 10].Array[0, 20].Select(buckets =>
         {
@@ -111,7 +135,7 @@ public static class ConfigInputs
             return (Node)new Map(pairs);
         })));
 
-    private static readonly Gen<Node> Document = Gen.Select(Probe, Collector.Array[0, 6], Group.Array[0, 4], Gen.Int[0, 9], (probe, catalogue, groups, shape) =>
+    private static readonly Gen<Node> Document = Gen.Select(Probe, Collector.Array[0, 6], Group.Array[0, 4], PanoramaSource.Array[1, 3], Gen.Int[0, 9], (probe, catalogue, groups, panorama, shape) =>
     {
         List<Pair> root = [];
         if (shape != 0)
@@ -133,6 +157,11 @@ public static class ConfigInputs
         {
             // The same key twice, differing in case: keys are case-insensitive.
             root.Add(new Pair("Groups", new Sequence([.. groups])));
+        }
+
+        if (shape is 1 or 3 or 6 or 9)
+        {
+            root.Add(new Pair("panorama", new Sequence([.. panorama])));
         }
 
         return (Node)new Map(root);

@@ -91,8 +91,77 @@ internal static class Panorama
         return peak;
     }
 
+    /// <summary>
+    /// Peak RSS of the exporter importing a saved Panorama configuration of <paramref name="firewalls"/> firewalls over
+    /// the estate's collectors (issue 12), scraped three times on each endpoint. Around the preference lists the file has
+    /// what a real one has more of: a device group with rules per firewall, which the import streams past.
+    /// </summary>
+    public static async Task<(double PeakRss, long FileBytes)> PeakRssImportingAsync(string binary, int firewalls, Estate estate, TargetListener targets)
+    {
+        var directory = Directory.CreateTempSubdirectory("lce-bench-panorama-").FullName;
+        try
+        {
+            var file = Path.Combine(directory, "panorama-running.xml");
+            await File.WriteAllTextAsync(file, SavedConfiguration(firewalls, estate.Collectors, estate.PerGroup));
+            var bytes = new FileInfo(file).Length;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"-- a saved Panorama configuration of {firewalls:N0} firewalls ({bytes / 1e6:0.0} MB), {estate.PerGroup} of {estate.Collectors} collectors each, imported"));
+            await using var exporter = await ExporterProber.StartAsync(binary, ExporterProber.PanoramaImportConfig(file, estate.Collectors, targets.Port, estate.Interval));
+            await Task.Delay(estate.Interval + TimeSpan.FromSeconds(2));
+            var metrics = await MedianAsync(exporter, "/metrics");
+            var page = await MedianAsync(exporter, "/");
+            var api = await MedianAsync(exporter, "/api/v1/status");
+            var peak = ProcessStats.PeakRssMiB(exporter.Pid);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   /metrics {metrics}; / {page}; /api/v1/status {api}; peak RSS {peak:0.0} MiB"));
+            return (peak, bytes);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    public static string CollectorSerial(int i) => string.Create(CultureInfo.InvariantCulture, $"0092010{i:D5}");
+
+    /// <summary>A Panorama running configuration: managed collectors, collector groups of 100 firewalls, a device group per firewall.</summary>
+    private static string SavedConfiguration(int firewalls, int collectors, int perFirewall)
+    {
+        var xml = new StringBuilder("<?xml version=\"1.0\"?>\n<config version=\"10.2.0\">\n<devices><entry name=\"localhost.localdomain\">\n<log-collector>\n");
+        for (var c = 0; c < collectors; c++)
+        {
+            xml.Append(CultureInfo.InvariantCulture, $"<entry name=\"{CollectorSerial(c)}\"><deviceconfig><system><hostname>lc-{c}</hostname><ip-address>192.0.2.{c + 1}</ip-address></system></deviceconfig></entry>\n");
+        }
+
+        xml.Append("</log-collector>\n<log-collector-group>\n");
+        var random = new Random(11);
+        var order = Enumerable.Range(0, collectors).ToArray();
+        for (var f = 0; f < firewalls; f++)
+        {
+            if (f % 100 == 0)
+            {
+                xml.Append(CultureInfo.InvariantCulture, $"{(f > 0 ? "</devices></logfwd-setting></entry>\n" : "")}<entry name=\"cg-{f / 100}\"><logfwd-setting><devices>\n");
+            }
+
+            random.Shuffle(order);
+            xml.Append(CultureInfo.InvariantCulture, $"<entry name=\"0132010{f:D5}\"><collectors>{string.Concat(order.Take(perFirewall).Select(c => $"<entry name=\"{CollectorSerial(c)}\"/>"))}</collectors></entry>\n");
+        }
+
+        xml.Append("</devices></logfwd-setting></entry>\n</log-collector-group>\n<device-group>\n");
+        for (var f = 0; f < firewalls; f++)
+        {
+            xml.Append(CultureInfo.InvariantCulture, $"<entry name=\"dg-{f}\"><devices><entry name=\"0132010{f:D5}\"/></devices><pre-rulebase><security><rules>");
+            for (var r = 0; r < 5; r++)
+            {
+                xml.Append(CultureInfo.InvariantCulture, $"<entry name=\"rule-{r}\"><from><member>trust</member></from><to><member>untrust</member></to><source><member>10.{f % 250}.{r}.0/24</member></source><destination><member>any</member></destination><application><member>web-browsing</member></application><service><member>application-default</member></service><action>allow</action></entry>");
+            }
+
+            xml.Append("</rules></security></pre-rulebase></entry>\n");
+        }
+
+        return xml.Append("</device-group>\n</entry></devices>\n</config>\n").ToString();
+    }
+
     /// <summary>The issue's goal table, a column per mode measured.</summary>
-    public static string Table(Estate estate, IReadOnlyList<EstateRow> rows, double? peakRssAt1000)
+    public static string Table(Estate estate, IReadOnlyList<EstateRow> rows, double? peakRssAt1000, IReadOnlyList<(int Firewalls, double PeakRss, long FileBytes)> imports)
     {
         var table = new StringBuilder();
         table.AppendLine(CultureInfo.InvariantCulture, $"| {estate.Name} | goal | {string.Join(" | ", rows.Select(r => $"{r.Mode} mode"))} |");
@@ -115,12 +184,23 @@ internal static class Panorama
             Line("peak RSS at 1,000 collectors (one group), scraped", "≤ 45 MiB", _ => string.Create(CultureInfo.InvariantCulture, $"{peak:0.0} MiB"));
         }
 
+        foreach (var (firewalls, importPeak, bytes) in imports)
+        {
+            Line(string.Create(CultureInfo.InvariantCulture, $"peak RSS importing a saved Panorama configuration of {firewalls:N0} firewalls ({bytes / 1e6:0.0} MB), scraped"), "≤ 64 MiB",
+                _ => string.Create(CultureInfo.InvariantCulture, $"{importPeak:0.0} MiB"));
+        }
+
         return table.ToString();
     }
 
     /// <summary>The verdicts against the issue's goals, one per figure and mode.</summary>
-    public static IEnumerable<(bool Pass, string Text)> Verdicts(IReadOnlyList<EstateRow> rows, double? peakRssAt1000)
+    public static IEnumerable<(bool Pass, string Text)> Verdicts(IReadOnlyList<EstateRow> rows, double? peakRssAt1000, IReadOnlyList<(int Firewalls, double PeakRss, long FileBytes)> imports)
     {
+        foreach (var (firewalls, importPeak, _) in imports)
+        {
+            yield return (importPeak <= 64, string.Create(CultureInfo.InvariantCulture, $"peak RSS importing {firewalls:N0} firewalls from a saved Panorama configuration: {importPeak:0.0} MiB <= 64 MiB"));
+        }
+
         foreach (var r in rows)
         {
             var at = $"Panorama, {r.Mode} mode";

@@ -29,6 +29,14 @@ foreach (var mode in options.EstateModes)
     estates.Add(await Panorama.MeasureAsync(options.Exporter, options.Estate, mode));
 }
 
+// Issue 12: the same estate imported from a saved Panorama configuration.
+var imports = new List<(int Firewalls, double PeakRss, long FileBytes)>();
+foreach (var firewalls in estates.Count > 0 ? new[] { 1000, options.Estate.Groups } : [])
+{
+    var (peak, bytes) = await Panorama.PeakRssImportingAsync(options.Exporter, firewalls, options.Estate, targets);
+    imports.Add((firewalls, peak, bytes));
+}
+
 var floods = options.Floods ? await PasswordFlood.MeasureAsync(options.Exporter) : ((IReadOnlyList<FloodRow>, TimeSpan)?)null;
 TimeSpan? startup = options.Sizes.Count > 0 ? await MeasureStartupAsync() : null;
 double? peakAt1000 = options.Sizes.Count > 0
@@ -171,11 +179,11 @@ void Report(List<Row> rows, List<EstateRow> estates, TimeSpan? startup, double? 
     }
 
     // The Panorama scale (issue 11), and the exporter's peak at 1,000 collectors.
-    var estateTable = estates.Count > 0 || peakAt1000 is not null ? Panorama.Table(options.Estate, estates, peakAt1000) : "";
+    var estateTable = estates.Count > 0 || peakAt1000 is not null ? Panorama.Table(options.Estate, estates, peakAt1000, imports) : "";
     Console.WriteLine();
     Console.Write(estateTable);
     Console.WriteLine();
-    foreach (var (pass, text) in Panorama.Verdicts(estates, peakAt1000))
+    foreach (var (pass, text) in Panorama.Verdicts(estates, peakAt1000, imports))
     {
         Check(pass, text);
     }

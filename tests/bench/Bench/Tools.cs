@@ -73,6 +73,21 @@ public sealed class ExporterProber : IProber
         return config.ToString();
     }
 
+    /// <summary>
+    /// The estate of <see cref="PanoramaConfig"/> as a saved Panorama configuration would give it: the configuration
+    /// imports the file, and its catalogue maps each collector's serial to its target (Panorama knows no port).
+    /// </summary>
+    public static string PanoramaImportConfig(string savedConfiguration, int collectors, int targetPort, TimeSpan interval)
+    {
+        var config = new StringBuilder(ProbeSection(interval, "handshake")).Append("collectors:\n");
+        for (var i = 0; i < collectors; i++)
+        {
+            config.Append(CultureInfo.InvariantCulture, $"  - {{name: lc-{i}, address: {TargetListener.Address(i)}, port: {targetPort}, serial: \"{Panorama.CollectorSerial(i)}\"}}\n");
+        }
+
+        return config.Append(CultureInfo.InvariantCulture, $"panorama:\n  - configFile: {savedConfiguration}\n").ToString();
+    }
+
     /// <summary>Starts the exporter on a configuration file with this text; returns once it is ready.</summary>
     /// <param name="web">A web configuration (<c>--web.config.file</c>) and how the benchmark's own client gets through it.</param>
     public static async Task<ExporterProber> StartAsync(string binary, string configText, WebAccess? web = null)

@@ -1,0 +1,51 @@
+namespace LogCollectorExporter.Configuration;
+
+/// <summary>Reads another stream forward only, and throws what <paramref name="tooLarge"/> makes once it has given more than <paramref name="maxBytes"/>.</summary>
+internal class BoundedStream(Stream inner, long maxBytes, Func<Exception> tooLarge) : Stream
+{
+    private long length;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => length;
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        var read = inner.Read(buffer);
+        length += read;
+        if (length > maxBytes)
+        {
+            throw tooLarge();
+        }
+
+        Consumed(buffer[..read]);
+        return read;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    /// <summary>Sees every byte read, in order.</summary>
+    protected virtual void Consumed(ReadOnlySpan<byte> bytes)
+    {
+    }
+}

@@ -1,0 +1,255 @@
+using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+
+namespace LogCollectorExporter.Configuration;
+
+/// <summary>
+/// Fetches what the preference lists are made of from a live Panorama, over its XML API: HTTPS only, the certificate
+/// verified against <c>caFile</c> (only it) or the system's trust store, the API key read from its file for every fetch
+/// and sent in the <c>X-PAN-KEY</c> header (never in a URL), every request of a fetch within <c>timeout</c>, each answer
+/// read a buffer at a time and at most <see cref="MaxResponseBytes"/>.
+/// </summary>
+/// <remarks>
+/// The requests are <c>type=config&amp;action=show</c> (the running configuration: what was committed) with an xpath for
+/// each part the import reads: the collector groups, the managed collectors, and Panorama's own
+/// <c>deviceconfig/system</c> only when <c>panoramaSerial</c> asks for its address. They need the XML API's
+/// Configuration permission only. The op command <c>show config running</c> would send the whole configuration (every
+/// device group and template, tens of megabytes for a large estate) every refresh, and needs Operational Requests.
+/// </remarks>
+public static class PanoramaClient
+{
+    /// <summary>The collector groups of 5,000 firewalls with 16 collectors each are a few megabytes.</summary>
+    public const long MaxResponseBytes = 32L * 1024 * 1024;
+
+    private const int MaxKeyBytes = 16 * 1024;
+    private const int MaxErrorBytes = 64 * 1024;
+
+    /// <summary>Fetches and reads the source's parts of Panorama's running configuration.</summary>
+    /// <exception cref="PanoramaImportException">Why it could not; the message never holds the key.</exception>
+    public static async Task<PanoramaContent> FetchAsync(PanoramaSource source, CancellationToken cancellationToken)
+    {
+        var key = ReadKey(source.ApiKeyFile!);
+        try
+        {
+            string? rejected = null;
+            // AutomaticDecompression stays at its default, none: an answer is read as sent, so the bound on its size is a
+            // bound on what is parsed. (Setting it at all, even to none, builds the decompression handler and Brotli
+            // into the binary: 0.9 MB.)
+            using var handler = new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                ConnectTimeout = source.Timeout,
+                MaxResponseHeadersLength = 64,
+            };
+            if (source.CaCertificates is { } ca)
+            {
+                handler.SslOptions = new SslClientAuthenticationOptions
+                {
+                    RemoteCertificateValidationCallback = (_, certificate, chain, errors) => Trusted(ca, certificate, chain, errors, out rejected),
+                };
+            }
+
+            using var client = new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(source.Timeout);
+            var builder = new PanoramaContentBuilder();
+            string[] xpaths = source.PanoramaSerial is null
+                ? [PanoramaXml.CollectorGroupsXpath, PanoramaXml.CollectorsXpath]
+                : [PanoramaXml.CollectorGroupsXpath, PanoramaXml.CollectorsXpath, PanoramaXml.SystemXpath];
+            foreach (var xpath in xpaths)
+            {
+                try
+                {
+                    await ShowAsync(client, source, key, xpath, builder, deadline.Token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new PanoramaImportException($"no answer within {Duration.Format(source.Timeout)} ({What(xpath)})");
+                }
+                catch (HttpRequestException e)
+                {
+                    throw new PanoramaImportException(rejected is null ? $"{Describe(e)} ({What(xpath)})" : rejected);
+                }
+            }
+
+            return builder.Build();
+        }
+        catch (PanoramaImportException e) when (e.Message.Contains(key, StringComparison.Ordinal))
+        {
+            throw new PanoramaImportException(e.Message.Replace(key, "<api key>", StringComparison.Ordinal));
+        }
+    }
+
+    private static async Task ShowAsync(HttpClient client, PanoramaSource source, string key, string xpath, PanoramaContentBuilder builder, CancellationToken cancellationToken)
+    {
+        var url = new Uri(source.Url!, $"{source.Url!.AbsolutePath.TrimEnd('/')}/api/?type=config&action=show&xpath={Uri.EscapeDataString(xpath)}");
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Add("X-PAN-KEY", key);
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        var what = What(xpath);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            throw new PanoramaImportException($"HTTP {(int)response.StatusCode} {response.ReasonPhrase} ({what}){await ErrorTextAsync(response, what, cancellationToken)}");
+        }
+
+        if (response.Content.Headers.ContentLength > MaxResponseBytes)
+        {
+            throw new PanoramaImportException(TooLarge(what).Message);
+        }
+
+        var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+
+        // Read on a thread of its own, a buffer at a time; the deadline ends it by closing the connection.
+        using var stop = cancellationToken.Register(response.Dispose);
+        try
+        {
+            await Task.Run(() => PanoramaXml.Read(new BoundedStream(body, MaxResponseBytes, () => TooLarge(what)), $"{source.Label} ({what})", builder), cancellationToken);
+        }
+        catch (ConfigurationException e)
+        {
+            throw new PanoramaImportException(e.Errors[0].Problem);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+        catch (TooLargeException e)
+        {
+            throw new PanoramaImportException(e.Message);
+        }
+        catch (IOException e)
+        {
+            throw new PanoramaImportException($"the answer broke off: {Describe(e)} ({what})");
+        }
+    }
+
+    /// <summary>What an error answer says, when it is PAN-OS's <c>&lt;response status="error"&gt;</c>.</summary>
+    private static async Task<string> ErrorTextAsync(HttpResponseMessage response, string what, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentLength > MaxErrorBytes)
+        {
+            return "";
+        }
+
+        try
+        {
+            using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var buffer = new byte[MaxErrorBytes];
+            var length = 0;
+            int read;
+            while (length < buffer.Length && (read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
+            {
+                length += read;
+            }
+
+            PanoramaXml.Read(new MemoryStream(buffer, 0, length), what, new PanoramaContentBuilder());
+            return "";
+        }
+        catch (ConfigurationException e)
+        {
+            return e.Errors[0].Problem.StartsWith("Panorama answered", StringComparison.Ordinal) ? $": {e.Errors[0].Problem}" : "";
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
+    /// <summary>The key, checked: it goes in a header, which cannot carry a line break or a control character.</summary>
+    private static string ReadKey(string file)
+    {
+        byte[] bytes;
+        try
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
+            var buffer = new byte[MaxKeyBytes + 1];
+            var length = 0;
+            int read;
+            while (length < buffer.Length && (read = stream.Read(buffer, length, buffer.Length - length)) > 0)
+            {
+                length += read;
+            }
+
+            if (length > MaxKeyBytes)
+            {
+                throw new PanoramaImportException($"apiKeyFile {file} is larger than {MaxKeyBytes / 1024} KiB, which no API key is");
+            }
+
+            bytes = buffer[..length];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new PanoramaImportException($"cannot read apiKeyFile {file}: {e.Message}");
+        }
+
+        var key = Encoding.UTF8.GetString(bytes).Trim();
+        if (key.Length == 0)
+        {
+            throw new PanoramaImportException($"apiKeyFile {file} is empty");
+        }
+
+        if (key.Any(c => c is < '!' or > '~'))
+        {
+            throw new PanoramaImportException($"apiKeyFile {file} holds characters that are not in an API key (spaces, line breaks or other than ASCII)");
+        }
+
+        return key;
+    }
+
+    /// <summary>Panorama's certificate, verified against <c>caFile</c> alone: for the host asked, and chained to one of its certificates.</summary>
+    private static bool Trusted(X509Certificate2Collection ca, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors, out string? rejected)
+    {
+        rejected = null;
+        if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
+        {
+            rejected = $"Panorama's certificate is not valid for its address ({errors})";
+            return false;
+        }
+
+        using var custom = new X509Chain();
+        custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        custom.ChainPolicy.CustomTrustStore.AddRange(ca);
+
+        // A private CA seldom publishes a revocation list the exporter could reach.
+        custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        if (chain is not null)
+        {
+            foreach (var element in chain.ChainElements)
+            {
+                custom.ChainPolicy.ExtraStore.Add(element.Certificate);
+            }
+        }
+
+        using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        if (custom.Build(leaf))
+        {
+            return true;
+        }
+
+        rejected = $"Panorama's certificate ({leaf.Subject}) is not signed by caFile: {string.Join(", ", custom.ChainStatus.Select(s => s.Status))}";
+        return false;
+    }
+
+    private static string What(string xpath) => xpath[(xpath.LastIndexOf('/') + 1)..];
+
+    private static string Describe(Exception e)
+    {
+        var messages = new List<string>();
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            messages.Add(inner.Message.Replace(", see inner exception", "", StringComparison.Ordinal).TrimEnd('.'));
+        }
+
+        return string.Join(": ", messages.Distinct());
+    }
+
+    private static TooLargeException TooLarge(string what) => new($"the answer ({what}) is larger than {MaxResponseBytes / 1024 / 1024} MiB");
+
+    private sealed class TooLargeException(string message) : IOException(message);
+}
+
+/// <summary>Why a live Panorama source could not be imported this time; its message never holds the API key.</summary>
+public sealed class PanoramaImportException(string message) : Exception(message);

@@ -1,0 +1,249 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace LogCollectorExporter.Configuration;
+
+/// <summary>
+/// Turns the Panorama sources of a configuration into groups: one per firewall, named by its serial, listing its
+/// collectors in priority order. A collector is named by its serial, unless a collector of the catalogue has that
+/// serial: then it is that collector, reached the way the catalogue says. Otherwise it is reached at the address its
+/// managed collector entry gives (IPv4, else IPv6; IPv6 first with <c>probe.ipFamily: ip6</c>), or, for Panorama's own
+/// local collector (<c>panoramaSerial</c>), at Panorama's management address; a collector with none of these is an error
+/// naming its serial. A firewall listed more than once (in two collector groups, or by two sources) is one group when
+/// every list agrees, and an error when they differ: a firewall has one preference list, and which one it has would
+/// be a guess.
+/// </summary>
+internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files, CollectorDefinitions definitions, IpFamily family, ConfigErrors errors)
+{
+    private readonly Dictionary<string, Firewall> firewalls = new(StringComparer.Ordinal);
+
+    /// <summary>The groups imported, in order, without their collectors: the names of their members.</summary>
+    public List<(GroupConfig Group, IReadOnlyList<string> Members)> Groups { get; } = [];
+
+    /// <summary>What each source imported.</summary>
+    public List<PanoramaImported> Imported { get; } = [];
+
+    /// <summary>Imports every source, in order, into <see cref="Groups"/>.</summary>
+    public void Import(IReadOnlyList<PanoramaSource> sources, DateTimeOffset now)
+    {
+        foreach (var source in sources)
+        {
+            Add(source, now);
+        }
+    }
+
+    /// <summary>Reads a file source now, or takes a live source's last good import, and adds its firewalls.</summary>
+    private void Add(PanoramaSource source, DateTimeOffset now)
+    {
+        var errorsBefore = errors.Count;
+        var content = source.IsLive ? imports.LastGood(source.Label) : Read(source, now);
+        if (content is null)
+        {
+            Imported.Add(new PanoramaImported(source, false, [], 0, [], []));
+            return;
+        }
+
+        var where = source.ConfigFile ?? source.Description;
+        var readFor = source.IsLive ? "" : $" (read for {source.Path}.configFile)";
+        var chosen = Choose(source, content, where, readFor);
+        var names = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var summary = new List<ImportedCollectorGroup>();
+        var notes = new List<string>();
+        var collectors = new List<string>();
+        var count = 0;
+
+        // Firewalls with a preference list, those another collector group or source already brought in included.
+        var listed = 0;
+        foreach (var group in chosen)
+        {
+            var imported = 0;
+            foreach (var firewall in group.Firewalls)
+            {
+                var at = source.IsLive ? "" : $"line {firewall.Line.ToString(CultureInfo.InvariantCulture)}: ";
+                if (firewall.Collectors.Count == 0)
+                {
+                    notes.Add($"firewall {firewall.Serial} of collector group {group.Name} lists no collectors: not imported");
+                    continue;
+                }
+
+                if (!IsGroupName(firewall.Serial))
+                {
+                    Error(source, where, $"{at}firewall \"{firewall.Serial}\" of collector group {group.Name}: a serial that is not a group name (letters, digits and _ . : -){readFor}");
+                    continue;
+                }
+
+                var members = new List<string>(firewall.Collectors.Count);
+                foreach (var serial in firewall.Collectors)
+                {
+                    if (!names.TryGetValue(serial, out var name))
+                    {
+                        names[serial] = name = Resolve(source, content, serial, firewall, group.Name, where, readFor);
+                        if (name is not null)
+                        {
+                            collectors.Add(name);
+                        }
+                    }
+
+                    if (name is null)
+                    {
+                        continue;
+                    }
+
+                    if (members.Contains(name, StringComparer.Ordinal))
+                    {
+                        Error(source, where, $"{at}firewall {firewall.Serial} of collector group {group.Name} lists collector {serial} twice; a preference list lists a collector once{readFor}");
+                        continue;
+                    }
+
+                    members.Add(name);
+                }
+
+                if (members.Count != firewall.Collectors.Count)
+                {
+                    continue;
+                }
+
+                listed++;
+                var config = new GroupConfig(firewall.Serial, source.ForwardToAll, source.Failback, null, []);
+                var here = $"collector group {group.Name} of {source.Description}";
+                if (firewalls.TryGetValue(firewall.Serial, out var first))
+                {
+                    if (!first.Members.SequenceEqual(members, StringComparer.Ordinal) || first.Group.ForwardToAll != config.ForwardToAll || first.Group.Failback != config.Failback)
+                    {
+                        Error(source, where,
+                            $"{at}firewall {firewall.Serial} is in {here} with the preference list {string.Join(", ", members)}, and in {first.Where} with {string.Join(", ", first.Members)}: a firewall has one preference list, and which of these it has is not in the configuration; limit the import with collectorGroups, or make the lists the same{readFor}");
+                    }
+                    else
+                    {
+                        notes.Add($"firewall {firewall.Serial} of collector group {group.Name} is also in {first.Where}, with the same preference list: one group");
+                    }
+
+                    continue;
+                }
+
+                firewalls[firewall.Serial] = new Firewall(config, members, here);
+                Groups.Add((config, members));
+                imported++;
+                count++;
+            }
+
+            summary.Add(new ImportedCollectorGroup(group.Name, group.HasLogForwarding, imported));
+        }
+
+        if (!source.IsLive && listed == 0 && errors.Count == errorsBefore)
+        {
+            Error(source, where, $"has no firewall's preference list (log-collector-group/entry/logfwd-setting/devices/entry/collectors){(source.CollectorGroups.Count > 0 ? $" in collector groups {string.Join(", ", source.CollectorGroups)}" : "")}{readFor}");
+        }
+
+        Imported.Add(new PanoramaImported(source, true, summary, count, collectors, notes));
+    }
+
+    private PanoramaContent? Read(PanoramaSource source, DateTimeOffset now)
+    {
+        var path = source.ConfigFile!;
+        try
+        {
+            var content = files.Read(path, stream =>
+            {
+                var builder = new PanoramaContentBuilder();
+                PanoramaXml.Read(stream, path, builder);
+                return builder.Build();
+            });
+            imports.Succeeded(source.Label, content, now);
+            return content;
+        }
+        catch (ConfigurationException e)
+        {
+            foreach (var error in e.Errors)
+            {
+                errors.Add(error with { Problem = $"{error.Problem} (read for {source.Path}.configFile)" }, source.Path);
+            }
+
+            imports.Failed(source.Label, e.Errors[0].ToString(), now);
+            return null;
+        }
+    }
+
+    /// <summary>The collector groups to import: every one, or those <c>collectorGroups</c> names (each must be there).</summary>
+    private IReadOnlyList<PanoramaCollectorGroup> Choose(PanoramaSource source, PanoramaContent content, string where, string readFor)
+    {
+        if (source.CollectorGroups.Count == 0)
+        {
+            return content.CollectorGroups;
+        }
+
+        foreach (var missing in source.CollectorGroups.Where(name => !content.CollectorGroups.Any(g => g.Name == name)))
+        {
+            var known = content.CollectorGroups.Count == 0 ? "none" : string.Join(", ", content.CollectorGroups.Select(g => g.Name));
+            Error(source, where, $"has no collector group \"{missing}\" ({source.Path}.collectorGroups); it has: {known}{readFor}");
+        }
+
+        return [.. content.CollectorGroups.Where(g => source.CollectorGroups.Contains(g.Name, StringComparer.Ordinal))];
+    }
+
+    /// <summary>The name of the collector of this serial, defined where its address comes from; null when it has none (the error is recorded).</summary>
+    private string? Resolve(PanoramaSource source, PanoramaContent content, string serial, PanoramaFirewall firewall, string group, string where, string readFor)
+    {
+        if (definitions.CataloguedSerial(serial) is { } catalogued)
+        {
+            return catalogued;
+        }
+
+        var listedBy = $"collector {serial} (in the preference list of firewall {firewall.Serial}, collector group {group})";
+        var (address, from) = content.Collectors.TryGetValue(serial, out var managed) && !managed.Address.IsEmpty
+            ? (managed.Address, source.IsLive ? $"its log-collector entry" : $"its log-collector entry, line {managed.Line.ToString(CultureInfo.InvariantCulture)}")
+            : serial == source.PanoramaSerial && !content.Panorama.IsEmpty
+                ? (content.Panorama, "Panorama's management address (panoramaSerial)")
+                : (ManagementAddress.None, "");
+        if (address.IsEmpty)
+        {
+            var local = source.PanoramaSerial is null
+                ? $"; if it is Panorama's own local collector, set {source.Path}.panoramaSerial: \"{serial}\""
+                : serial == source.PanoramaSerial ? "; Panorama's deviceconfig/system has no ip-address either" : "";
+            Error(source, where, $"{listedBy} has no address in the configuration; give it one in collectors: (with serial: \"{serial}\"){local}{readFor}");
+            return null;
+        }
+
+        var chosen = family == IpFamily.Ip6 ? address.Ip6 ?? address.Ip4! : address.Ip4 ?? address.Ip6!;
+        var ip = IPAddress.Parse(chosen);
+        if ((family == IpFamily.Ip4 && ip.AddressFamily != AddressFamily.InterNetwork) || (family == IpFamily.Ip6 && ip.AddressFamily != AddressFamily.InterNetworkV6))
+        {
+            Error(source, where, $"{listedBy} has only the address {chosen} ({from}), and probe.ipFamily is {EnumText.Of(family)}; set probe.ipFamily to any, or give the collector an address in collectors: (with serial: \"{serial}\"){readFor}");
+            return null;
+        }
+
+        if (definitions.Define(new CollectorConfig(serial, chosen, CollectorConfig.DefaultPort, serial), $"{where} ({from})", inCatalogue: false) is { } conflict)
+        {
+            Error(source, where, $"{listedBy}: {conflict}{readFor}");
+            return null;
+        }
+
+        return serial;
+    }
+
+    private void Error(PanoramaSource source, string where, string problem) => errors.Add(new ConfigurationError(where, null, problem), source.Path);
+
+    private static bool IsGroupName(string serial) => serial.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or ':' or '-');
+
+    private sealed record Firewall(GroupConfig Group, IReadOnlyList<string> Members, string Where);
+}
+
+/// <summary>What one Panorama source brought into the configuration.</summary>
+/// <param name="Source">The source.</param>
+/// <param name="Available">False for a live source that has not imported yet (or a file that could not be read).</param>
+/// <param name="CollectorGroups">The collector groups imported, in order.</param>
+/// <param name="Firewalls">Firewalls imported: one group each.</param>
+/// <param name="Collectors">The names of the collectors their lists name, each once.</param>
+/// <param name="Notes">Firewalls not imported, and firewalls found twice with the same list.</param>
+public sealed record PanoramaImported(
+    PanoramaSource Source,
+    bool Available,
+    IReadOnlyList<ImportedCollectorGroup> CollectorGroups,
+    int Firewalls,
+    IReadOnlyList<string> Collectors,
+    IReadOnlyList<string> Notes);
+
+/// <param name="HasLogForwarding">Whether it has log forwarding preference lists at all (<c>logfwd-setting/devices</c>).</param>
+/// <param name="Firewalls">Firewalls imported from it.</param>
+public sealed record ImportedCollectorGroup(string Name, bool HasLogForwarding, int Firewalls);

@@ -1,0 +1,80 @@
+using System.Collections.Concurrent;
+using System.Text;
+
+namespace LogCollectorExporter.Configuration;
+
+/// <summary>
+/// How each Panorama source's last import went, and the last good import of each live source: the refresher writes
+/// them, the configuration is built from them, the metrics and the status read them. Keyed by
+/// <see cref="PanoramaSource.Label"/>. Safe to use from any thread.
+/// </summary>
+public sealed class PanoramaImports
+{
+    private readonly ConcurrentDictionary<string, State> states = new(StringComparer.Ordinal);
+
+    /// <summary>The last good import of a source; null before its first.</summary>
+    public PanoramaContent? LastGood(string label) => states.TryGetValue(label, out var state) ? state.Content : null;
+
+    /// <summary>How the last import of a source went; null before its first attempt.</summary>
+    public ImportStatus? Status(string label) => states.TryGetValue(label, out var state) ? state.Status : null;
+
+    /// <summary>Records a good import; true when it holds something else than the last good one (or is the first).</summary>
+    public bool Succeeded(string label, PanoramaContent content, DateTimeOffset at)
+    {
+        var changed = true;
+        states.AddOrUpdate(
+            label,
+            _ => new State(content, new ImportStatus(true, at, at, null)),
+            (_, old) =>
+            {
+                changed = old.Content?.Fingerprint != content.Fingerprint;
+                return new State(content, new ImportStatus(true, at, at, null));
+            });
+        return changed;
+    }
+
+    /// <summary>Records a failed import: the last good one is kept. True when the source was not failing already.</summary>
+    public bool Failed(string label, string error, DateTimeOffset at)
+    {
+        var changed = true;
+        states.AddOrUpdate(
+            label,
+            _ => new State(null, new ImportStatus(false, at, null, error)),
+            (_, old) =>
+            {
+                changed = old.Status.Successful;
+                return old with { Status = new ImportStatus(false, at, old.Status.LastSuccessAt, error) };
+            });
+        return changed;
+    }
+
+    /// <summary>Forgets the sources a configuration no longer has.</summary>
+    public void Retain(IEnumerable<string> labels)
+    {
+        var kept = labels.ToHashSet(StringComparer.Ordinal);
+        foreach (var label in states.Keys.Where(label => !kept.Contains(label)))
+        {
+            states.TryRemove(label, out _);
+        }
+    }
+
+    /// <summary>The fingerprint of the last good imports of these sources: a configuration built from them is current while it stays.</summary>
+    public string Fingerprint(IEnumerable<string> labels)
+    {
+        var hash = ConfigFiles.NewFingerprint();
+        foreach (var label in labels)
+        {
+            hash.Append(Encoding.UTF8.GetBytes($"{label}\0{LastGood(label)?.Fingerprint ?? "none"}\0"));
+        }
+
+        return Convert.ToHexString(hash.GetCurrentHash());
+    }
+
+    private sealed record State(PanoramaContent? Content, ImportStatus Status);
+}
+
+/// <param name="Successful">Whether the last attempt imported.</param>
+/// <param name="At">When the last attempt was.</param>
+/// <param name="LastSuccessAt">When the last good import was; null when there was none.</param>
+/// <param name="Error">Why the last attempt failed; it never holds the API key.</param>
+public sealed record ImportStatus(bool Successful, DateTimeOffset At, DateTimeOffset? LastSuccessAt, string? Error);

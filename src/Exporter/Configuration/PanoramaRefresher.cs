@@ -1,0 +1,115 @@
+namespace LogCollectorExporter.Configuration;
+
+/// <summary>
+/// Imports each live Panorama source of the running configuration every <c>refresh</c>, and at once when it is new or
+/// its settings or its API key file changed. An import that holds something new is applied as a reload is (what it
+/// does not change is not disturbed); one that holds nothing new changes nothing. A failed import keeps the last good
+/// one, and is logged once when the source starts failing, not at every failure; until a source's first good import
+/// it is tried again every <see cref="RetryBeforeFirstImport"/> (or its refresh, when shorter).
+/// </summary>
+public sealed partial class PanoramaRefresher(ActiveConfiguration active, IConfigurationReload reloader, TimeProvider time, ILogger<PanoramaRefresher> logger)
+    : BackgroundService
+{
+    public static readonly TimeSpan RetryBeforeFirstImport = TimeSpan.FromSeconds(30);
+
+    private readonly Dictionary<string, Schedule> schedules = new(StringComparer.Ordinal);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(ConfigFiles.PollInterval, time);
+        try
+        {
+            do
+            {
+                await RefreshDueAsync(stoppingToken);
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The exporter is stopping.
+        }
+    }
+
+    private async Task RefreshDueAsync(CancellationToken cancellationToken)
+    {
+        var running = active.Current.Panorama;
+        active.Loader.Panorama.Retain(running.Select(p => p.Source.Label));
+        var sources = running.Select(p => p.Source).Where(s => s.IsLive).ToList();
+        foreach (var gone in schedules.Keys.Where(label => sources.All(s => s.Label != label)).ToList())
+        {
+            schedules.Remove(gone);
+        }
+
+        foreach (var source in sources)
+        {
+            var settings = Settings(source);
+            var key = ConfigFiles.FingerprintOnDisk([source.ApiKeyFile!]);
+            if (schedules.TryGetValue(source.Label, out var schedule) && time.GetUtcNow() < schedule.Next && schedule.Settings == settings && schedule.Key == key)
+            {
+                continue;
+            }
+
+            // Every refresh from when a fetch starts, however long it takes.
+            var started = time.GetUtcNow();
+            var imported = await ImportAsync(source, cancellationToken);
+            var wait = imported || active.Loader.Panorama.LastGood(source.Label) is not null ? source.Refresh : Min(source.Refresh, RetryBeforeFirstImport);
+            schedules[source.Label] = new Schedule(started + wait, settings, key);
+        }
+    }
+
+    /// <returns>Whether it imported.</returns>
+    private async Task<bool> ImportAsync(PanoramaSource source, CancellationToken cancellationToken)
+    {
+        var imports = active.Loader.Panorama;
+        var before = imports.Status(source.Label);
+        PanoramaContent content;
+        try
+        {
+            content = await PanoramaClient.FetchAsync(source, cancellationToken);
+        }
+        catch (PanoramaImportException e)
+        {
+            if (imports.Failed(source.Label, e.Message, time.GetUtcNow()))
+            {
+                LogFailing(logger, source.Description, e.Message, before?.LastSuccessAt is null ? "nothing imported yet" : "the last good import is kept");
+            }
+            else
+            {
+                LogStillFailing(logger, source.Description, e.Message);
+            }
+
+            return false;
+        }
+
+        var changed = imports.Succeeded(source.Label, content, time.GetUtcNow());
+        if (before is not { Successful: true })
+        {
+            LogImporting(logger, source.Description, content.CollectorGroups.Count, content.CollectorGroups.Sum(g => g.Firewalls.Count), content.Collectors.Count);
+        }
+
+        if (changed)
+        {
+            await reloader.ReloadAsync("panorama import", cancellationToken);
+        }
+
+        return true;
+    }
+
+    /// <summary>What a fetch depends on besides the API key: a reload that changes none of it does not fetch again.</summary>
+    private static string Settings(PanoramaSource source) =>
+        $"{source.Url} {source.ApiKeyFile} {source.Timeout} {source.PanoramaSerial} {string.Join(",", source.CaCertificates?.Select(c => c.Thumbprint) ?? [])}";
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Panorama {Source}: import failed, {Kept}: {Error}")]
+    private static partial void LogFailing(ILogger logger, string source, string error, string kept);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Panorama {Source}: import still failing: {Error}")]
+    private static partial void LogStillFailing(ILogger logger, string source, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Panorama {Source}: importing {CollectorGroups} collector groups, {Firewalls} firewalls' preference lists, {Collectors} managed collectors")]
+    private static partial void LogImporting(ILogger logger, string source, int collectorGroups, int firewalls, int collectors);
+
+    private sealed record Schedule(DateTimeOffset Next, string Settings, string Key);
+}

@@ -1,0 +1,380 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Xml;
+
+namespace LogCollectorExporter.Configuration;
+
+/// <summary>
+/// Reads the parts of a Panorama configuration that hold the preference lists, a stream at a time: a saved configuration
+/// (<c>&lt;config&gt;</c>, from <c>show config running</c> or an exported snapshot) or the XML API's answer to
+/// <c>type=config&amp;action=show</c> (<c>&lt;response&gt;</c>). Everything else is skipped unread, so a configuration of
+/// thousands of firewalls costs what its preference lists cost, not what the file weighs. No DTD, no entity, no
+/// external resource is processed.
+/// </summary>
+/// <remarks>
+/// Where the data is (from the vendor's own parser, PaloAltoNetworks/pan-os-php <c>LogCollectorGroup</c>, and public
+/// scripts that set it through the XML API), under <c>/config/devices/entry[@name='localhost.localdomain']</c>:
+/// <c>log-collector-group/entry[@name=GROUP]/logfwd-setting/devices/entry[@name=FIREWALL]/collectors/entry[@name=COLLECTOR]</c>
+/// in priority order, <c>log-collector/entry[@name=SERIAL]/deviceconfig/system</c> for the managed collectors, and
+/// <c>deviceconfig/system</c> for Panorama itself.
+/// </remarks>
+public static class PanoramaXml
+{
+    public const string PanoramaEntry = "localhost.localdomain";
+
+    /// <summary>The xpath of what holds the preference lists.</summary>
+    public const string CollectorGroupsXpath = "/config/devices/entry[@name='localhost.localdomain']/log-collector-group";
+
+    /// <summary>The xpath of the managed collectors.</summary>
+    public const string CollectorsXpath = "/config/devices/entry[@name='localhost.localdomain']/log-collector";
+
+    /// <summary>The xpath of Panorama's own management settings.</summary>
+    public const string SystemXpath = "/config/devices/entry[@name='localhost.localdomain']/deviceconfig/system";
+
+    private const int MaxMessageLength = 300;
+
+    private static readonly XmlReaderSettings Settings = new()
+    {
+        DtdProcessing = DtdProcessing.Prohibit,
+        XmlResolver = null,
+        MaxCharactersFromEntities = 0,
+        IgnoreComments = true,
+        IgnoreProcessingInstructions = true,
+        IgnoreWhitespace = true,
+        CloseInput = false,
+    };
+
+    /// <summary>Reads one document into <paramref name="into"/>.</summary>
+    /// <param name="where">The file or the request, for messages.</param>
+    /// <exception cref="ConfigurationException">The XML is malformed, is not a Panorama configuration, or is an error answer.</exception>
+    public static void Read(Stream stream, string where, PanoramaContentBuilder into)
+    {
+        try
+        {
+            using var reader = XmlReader.Create(stream, Settings);
+            reader.MoveToContent();
+            var document = new Document(reader, where, into);
+            switch (reader.LocalName)
+            {
+                case "config":
+                    document.Configuration();
+                    break;
+                case "response":
+                    document.Response();
+                    break;
+                default:
+                    throw document.Error($"the root element is <{reader.LocalName}>; a Panorama configuration is <config> (saved) or <response> (an XML API answer)");
+            }
+        }
+        catch (XmlException e)
+        {
+            throw new ConfigurationException(where, $"is not valid XML: {e.Message}");
+        }
+    }
+
+    private sealed class Document(XmlReader reader, string where, PanoramaContentBuilder into)
+    {
+        private readonly IXmlLineInfo lines = (IXmlLineInfo)reader;
+        private bool sawPanorama;
+
+        public void Configuration()
+        {
+            EachChild(() =>
+            {
+                if (reader.LocalName != "devices")
+                {
+                    reader.Skip();
+                    return;
+                }
+
+                EachChild(() =>
+                {
+                    if (reader.LocalName == "entry" && reader.GetAttribute("name") == PanoramaEntry)
+                    {
+                        sawPanorama = true;
+                        EachChild(PanoramaPart);
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
+                });
+            });
+            if (!sawPanorama)
+            {
+                throw new ConfigurationException(where, $"has no /config/devices/entry[@name='{PanoramaEntry}']: it is not a Panorama configuration");
+            }
+        }
+
+        public void Response()
+        {
+            var status = reader.GetAttribute("status");
+            if (status != "success")
+            {
+                var code = reader.GetAttribute("code");
+                throw new ConfigurationException(where, $"Panorama answered status \"{status}\"{(code is null ? "" : $" (code {code})")}: {Text()}");
+            }
+
+            EachChild(() =>
+            {
+                if (reader.LocalName == "result")
+                {
+                    // Answers name the node asked for; "system" is deviceconfig/system.
+                    EachChild(() =>
+                    {
+                        if (reader.LocalName == "system")
+                        {
+                            into.Panorama = Address();
+                        }
+                        else
+                        {
+                            PanoramaPart();
+                        }
+                    });
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            });
+        }
+
+        public ConfigurationException Error(string problem) =>
+            new(where, $"line {lines.LineNumber.ToString(CultureInfo.InvariantCulture)}: {problem}");
+
+        /// <summary>A child of Panorama's own entry (or of an answer's result).</summary>
+        private void PanoramaPart()
+        {
+            switch (reader.LocalName)
+            {
+                case "log-collector-group":
+                    EachChild(() => Entry("log-collector-group", CollectorGroup));
+                    break;
+                case "log-collector":
+                    EachChild(() => Entry("log-collector", ManagedCollector));
+                    break;
+                case "deviceconfig":
+                    EachChild(() =>
+                    {
+                        if (reader.LocalName == "system")
+                        {
+                            into.Panorama = Address();
+                        }
+                        else
+                        {
+                            reader.Skip();
+                        }
+                    });
+                    break;
+                default:
+                    reader.Skip();
+                    break;
+            }
+        }
+
+        private void CollectorGroup(string name, int line)
+        {
+            var firewalls = new List<PanoramaFirewall>();
+            var logForwarding = false;
+            EachChild(() =>
+            {
+                if (reader.LocalName != "logfwd-setting")
+                {
+                    reader.Skip();
+                    return;
+                }
+
+                EachChild(() =>
+                {
+                    if (reader.LocalName != "devices")
+                    {
+                        reader.Skip();
+                        return;
+                    }
+
+                    logForwarding = true;
+                    EachChild(() => Entry($"log-collector-group entry \"{name}\" logfwd-setting/devices", (serial, at) => firewalls.Add(Firewall(serial, at))));
+                });
+            });
+            into.CollectorGroups.Add(new PanoramaCollectorGroup(name, logForwarding, firewalls));
+        }
+
+        private PanoramaFirewall Firewall(string serial, int line)
+        {
+            var collectors = new List<string>();
+            EachChild(() =>
+            {
+                if (reader.LocalName != "collectors")
+                {
+                    reader.Skip();
+                    return;
+                }
+
+                EachChild(() => Entry($"the preference list of firewall {serial}", (collector, _) =>
+                {
+                    collectors.Add(into.Intern(collector));
+                    reader.Skip();
+                }));
+            });
+            return new PanoramaFirewall(into.Intern(serial), collectors, line);
+        }
+
+        private void ManagedCollector(string serial, int line)
+        {
+            var address = ManagementAddress.None;
+            EachChild(() =>
+            {
+                if (reader.LocalName != "deviceconfig")
+                {
+                    reader.Skip();
+                    return;
+                }
+
+                EachChild(() =>
+                {
+                    if (reader.LocalName == "system")
+                    {
+                        address = Address();
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
+                });
+            });
+            into.Collectors[into.Intern(serial)] = new ManagedCollector(address, line);
+        }
+
+        /// <summary>A <c>deviceconfig/system</c>: its <c>ip-address</c> and <c>ipv6-address</c>, checked.</summary>
+        private ManagementAddress Address()
+        {
+            string? ip4 = null, ip6 = null;
+            EachChild(() =>
+            {
+                switch (reader.LocalName)
+                {
+                    case "ip-address":
+                        ip4 = IpAddress("ip-address", AddressFamily.InterNetwork);
+                        break;
+                    case "ipv6-address":
+                        ip6 = IpAddress("ipv6-address", AddressFamily.InterNetworkV6);
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
+                }
+            });
+            return new ManagementAddress(ip4, ip6);
+        }
+
+        private string? IpAddress(string element, AddressFamily family)
+        {
+            var line = lines.LineNumber;
+            var text = reader.ReadElementContentAsString().Trim();
+            if (text.Length == 0)
+            {
+                return null;
+            }
+
+            // An interface's IPv6 address may carry its prefix length (2001:db8::10/64): the address is before it.
+            var address = family == AddressFamily.InterNetworkV6 && text.IndexOf('/', StringComparison.Ordinal) is var slash and > 0 ? text[..slash] : text;
+            if (!IPAddress.TryParse(address, out var parsed) || parsed.AddressFamily != family)
+            {
+                throw new ConfigurationException(where, $"line {line.ToString(CultureInfo.InvariantCulture)}: <{element}> \"{text}\" is not an {(family == AddressFamily.InterNetwork ? "IPv4" : "IPv6")} address");
+            }
+
+            return parsed.ToString();
+        }
+
+        /// <summary>An <c>entry</c> child, with its name; anything else in the list is skipped.</summary>
+        private void Entry(string list, Action<string, int> read)
+        {
+            if (reader.LocalName != "entry")
+            {
+                reader.Skip();
+                return;
+            }
+
+            var line = lines.LineNumber;
+            var name = reader.GetAttribute("name")?.Trim();
+            if (string.IsNullOrEmpty(name))
+            {
+                throw Error($"an <entry> of {list} has no name");
+            }
+
+            read(name, line);
+        }
+
+        /// <summary>
+        /// Calls <paramref name="child"/> on each child element of the current one, which must read it whole (or skip
+        /// it); leaves the reader after the current element's end.
+        /// </summary>
+        private void EachChild(Action child)
+        {
+            if (reader.IsEmptyElement)
+            {
+                reader.Read();
+                return;
+            }
+
+            var depth = reader.Depth;
+            reader.Read();
+            while (reader.NodeType != XmlNodeType.EndElement || reader.Depth != depth)
+            {
+                if (reader.NodeType == XmlNodeType.Element)
+                {
+                    child();
+                }
+                else if (!reader.Read())
+                {
+                    return;
+                }
+            }
+
+            reader.Read();
+        }
+
+        /// <summary>The text inside the current element (an error answer's message), at most a few hundred characters.</summary>
+        private string Text()
+        {
+            var text = new StringBuilder();
+            var depth = reader.Depth;
+            while (reader.Read() && reader.Depth > depth && text.Length < MaxMessageLength)
+            {
+                if (reader.NodeType is XmlNodeType.Text or XmlNodeType.CDATA)
+                {
+                    text.Append(text.Length > 0 ? " " : "").Append(reader.Value.Trim());
+                }
+            }
+
+            return text.Length == 0 ? "(no message)" : text.ToString(0, Math.Min(text.Length, MaxMessageLength));
+        }
+    }
+}
+
+/// <summary>Collects what <see cref="PanoramaXml.Read"/> finds in one or more documents (a file, or the answers of one fetch).</summary>
+public sealed class PanoramaContentBuilder
+{
+    private readonly Dictionary<string, string> strings = new(StringComparer.Ordinal);
+
+    internal List<PanoramaCollectorGroup> CollectorGroups { get; } = [];
+
+    internal Dictionary<string, ManagedCollector> Collectors { get; } = new(StringComparer.Ordinal);
+
+    internal ManagementAddress Panorama { get; set; } = ManagementAddress.None;
+
+    public PanoramaContent Build() => new(CollectorGroups, Collectors, Panorama);
+
+    /// <summary>One string per serial: thousands of preference lists name the same few collectors.</summary>
+    internal string Intern(string text)
+    {
+        if (!strings.TryGetValue(text, out var kept))
+        {
+            strings[text] = kept = text;
+        }
+
+        return kept;
+    }
+}

@@ -1,0 +1,51 @@
+using LogCollectorExporter.Configuration;
+using Prometheus;
+
+namespace LogCollectorExporter.Metrics;
+
+/// <summary>
+/// The series of the running configuration's Panorama sources, written from how their last imports went just before
+/// each scrape: a source the configuration no longer has loses its series.
+/// </summary>
+public sealed class SourceSeries
+{
+    private readonly ExporterMetrics metrics;
+    private readonly ActiveConfiguration active;
+    private readonly PanoramaImports imports;
+    private readonly Lock gate = new();
+    private HashSet<string> published = new(StringComparer.Ordinal);
+
+    public SourceSeries(ExporterMetrics metrics, ActiveConfiguration active, PanoramaImports imports, CollectorRegistry registry)
+    {
+        this.metrics = metrics;
+        this.active = active;
+        this.imports = imports;
+        registry.AddBeforeCollectCallback(Update);
+    }
+
+    public void Update()
+    {
+        lock (gate)
+        {
+            var labels = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var source in active.Current.Panorama.Select(p => p.Source))
+            {
+                labels.Add(source.Label);
+                var status = imports.Status(source.Label);
+                metrics.SourceLastImportSuccessful.WithLabels(source.Label).Set(status is { Successful: true } ? 1 : 0);
+                if (status?.LastSuccessAt is { } at)
+                {
+                    metrics.SourceLastImportSuccessTimestamp.WithLabels(source.Label).Set(ExporterMetrics.UnixSeconds(at));
+                }
+            }
+
+            foreach (var gone in published.Where(label => !labels.Contains(label)))
+            {
+                metrics.SourceLastImportSuccessful.RemoveLabelled(gone);
+                metrics.SourceLastImportSuccessTimestamp.RemoveLabelled(gone);
+            }
+
+            published = labels;
+        }
+    }
+}
