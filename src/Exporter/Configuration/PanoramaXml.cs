@@ -24,14 +24,16 @@ public static class PanoramaXml
 {
     public const string PanoramaEntry = "localhost.localdomain";
 
+    private const string PanoramaXpath = $"/config/devices/entry[@name='{PanoramaEntry}']";
+
     /// <summary>The xpath of what holds the preference lists.</summary>
-    public const string CollectorGroupsXpath = "/config/devices/entry[@name='localhost.localdomain']/log-collector-group";
+    public const string CollectorGroupsXpath = $"{PanoramaXpath}/log-collector-group";
 
     /// <summary>The xpath of the managed collectors.</summary>
-    public const string CollectorsXpath = "/config/devices/entry[@name='localhost.localdomain']/log-collector";
+    public const string CollectorsXpath = $"{PanoramaXpath}/log-collector";
 
     /// <summary>The xpath of Panorama's own management settings.</summary>
-    public const string SystemXpath = "/config/devices/entry[@name='localhost.localdomain']/deviceconfig/system";
+    public const string SystemXpath = $"{PanoramaXpath}/deviceconfig/system";
 
     private const int MaxMessageLength = 300;
 
