@@ -12,9 +12,10 @@ public static class PanoramaConfigs
     /// <summary>
     /// A saved Panorama configuration of <paramref name="firewalls"/> firewalls (serials 0132010xxxxx) in collector groups
     /// of 100, each listing <paramref name="perFirewall"/> of <paramref name="collectors"/> managed collectors (serials
-    /// 0092010xxxxx on 127.0.0.x, or at the addresses given) in orders that differ from firewall to firewall.
+    /// 0092010xxxxx on 127.0.0.x, or at the addresses given) in orders that differ from firewall to firewall;
+    /// <paramref name="more"/> writes what else Panorama's entry holds after the collector groups.
     /// </summary>
-    public static string Estate(int firewalls, int collectors, int perFirewall, Func<int, string>? address = null)
+    public static string Estate(int firewalls, int collectors, int perFirewall, Func<int, string>? address = null, Action<StringBuilder>? more = null)
     {
         address ??= i => $"127.0.0.{i + 1}";
         var xml = new StringBuilder("<?xml version=\"1.0\"?>\n<config version=\"10.2.0\" urldb=\"paloaltonetworks\">\n  <devices>\n    <entry name=\"localhost.localdomain\">\n");
@@ -38,8 +39,9 @@ public static class PanoramaConfigs
             xml.Append(CultureInfo.InvariantCulture, $"          <entry name=\"{FirewallSerial(f)}\"><collectors>{string.Concat(order.Take(perFirewall).Select(c => $"<entry name=\"{CollectorSerial(c)}\"/>"))}</collectors></entry>\n");
         }
 
-        xml.Append(firewalls > 0 ? "        </devices></logfwd-setting></entry>\n" : "").Append("      </log-collector-group>\n    </entry>\n  </devices>\n</config>\n");
-        return xml.ToString();
+        xml.Append(firewalls > 0 ? "        </devices></logfwd-setting></entry>\n" : "").Append("      </log-collector-group>\n");
+        more?.Invoke(xml);
+        return xml.Append("    </entry>\n  </devices>\n</config>\n").ToString();
     }
 
     public static string FirewallSerial(int i) => string.Create(CultureInfo.InvariantCulture, $"0132010{i:D5}");

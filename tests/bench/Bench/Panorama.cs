@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using LogCollectorExporter.Tests.Support;
 
 namespace LogCollectorExporter.Bench;
 
@@ -120,45 +121,27 @@ internal static class Panorama
         }
     }
 
-    public static string CollectorSerial(int i) => string.Create(CultureInfo.InvariantCulture, $"0092010{i:D5}");
-
-    /// <summary>A Panorama running configuration: managed collectors, collector groups of 100 firewalls, a device group per firewall.</summary>
-    private static string SavedConfiguration(int firewalls, int collectors, int perFirewall)
-    {
-        var xml = new StringBuilder("<?xml version=\"1.0\"?>\n<config version=\"10.2.0\">\n<devices><entry name=\"localhost.localdomain\">\n<log-collector>\n");
-        for (var c = 0; c < collectors; c++)
+    /// <summary>
+    /// A Panorama running configuration (the tests' estate: managed collectors, collector groups of 100 firewalls) with a
+    /// device group of five rules per firewall.
+    /// </summary>
+    private static string SavedConfiguration(int firewalls, int collectors, int perFirewall) =>
+        PanoramaConfigs.Estate(firewalls, collectors, perFirewall, more: xml =>
         {
-            xml.Append(CultureInfo.InvariantCulture, $"<entry name=\"{CollectorSerial(c)}\"><deviceconfig><system><hostname>lc-{c}</hostname><ip-address>192.0.2.{c + 1}</ip-address></system></deviceconfig></entry>\n");
-        }
-
-        xml.Append("</log-collector>\n<log-collector-group>\n");
-        var random = new Random(11);
-        var order = Enumerable.Range(0, collectors).ToArray();
-        for (var f = 0; f < firewalls; f++)
-        {
-            if (f % 100 == 0)
+            xml.Append("<device-group>\n");
+            for (var f = 0; f < firewalls; f++)
             {
-                xml.Append(CultureInfo.InvariantCulture, $"{(f > 0 ? "</devices></logfwd-setting></entry>\n" : "")}<entry name=\"cg-{f / 100}\"><logfwd-setting><devices>\n");
+                xml.Append(CultureInfo.InvariantCulture, $"<entry name=\"dg-{f}\"><devices><entry name=\"{PanoramaConfigs.FirewallSerial(f)}\"/></devices><pre-rulebase><security><rules>");
+                for (var r = 0; r < 5; r++)
+                {
+                    xml.Append(CultureInfo.InvariantCulture, $"<entry name=\"rule-{r}\"><from><member>trust</member></from><to><member>untrust</member></to><source><member>10.{f % 250}.{r}.0/24</member></source><destination><member>any</member></destination><application><member>web-browsing</member></application><service><member>application-default</member></service><action>allow</action></entry>");
+                }
+
+                xml.Append("</rules></security></pre-rulebase></entry>\n");
             }
 
-            random.Shuffle(order);
-            xml.Append(CultureInfo.InvariantCulture, $"<entry name=\"0132010{f:D5}\"><collectors>{string.Concat(order.Take(perFirewall).Select(c => $"<entry name=\"{CollectorSerial(c)}\"/>"))}</collectors></entry>\n");
-        }
-
-        xml.Append("</devices></logfwd-setting></entry>\n</log-collector-group>\n<device-group>\n");
-        for (var f = 0; f < firewalls; f++)
-        {
-            xml.Append(CultureInfo.InvariantCulture, $"<entry name=\"dg-{f}\"><devices><entry name=\"0132010{f:D5}\"/></devices><pre-rulebase><security><rules>");
-            for (var r = 0; r < 5; r++)
-            {
-                xml.Append(CultureInfo.InvariantCulture, $"<entry name=\"rule-{r}\"><from><member>trust</member></from><to><member>untrust</member></to><source><member>10.{f % 250}.{r}.0/24</member></source><destination><member>any</member></destination><application><member>web-browsing</member></application><service><member>application-default</member></service><action>allow</action></entry>");
-            }
-
-            xml.Append("</rules></security></pre-rulebase></entry>\n");
-        }
-
-        return xml.Append("</device-group>\n</entry></devices>\n</config>\n").ToString();
-    }
+            xml.Append("</device-group>\n");
+        });
 
     /// <summary>The issue's goal table, a column per mode measured.</summary>
     public static string Table(Estate estate, IReadOnlyList<EstateRow> rows, double? peakRssAt1000, IReadOnlyList<(int Firewalls, double PeakRss, long FileBytes)> imports)

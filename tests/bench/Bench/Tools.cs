@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using LogCollectorExporter.Tests.Support;
 
 namespace LogCollectorExporter.Bench;
 
@@ -82,7 +83,7 @@ public sealed class ExporterProber : IProber
         var config = new StringBuilder(ProbeSection(interval, "handshake")).Append("collectors:\n");
         for (var i = 0; i < collectors; i++)
         {
-            config.Append(CultureInfo.InvariantCulture, $"  - {{name: lc-{i}, address: {TargetListener.Address(i)}, port: {targetPort}, serial: \"{Panorama.CollectorSerial(i)}\"}}\n");
+            config.Append(CultureInfo.InvariantCulture, $"  - {{name: lc-{i}, address: {TargetListener.Address(i)}, port: {targetPort}, serial: \"{PanoramaConfigs.CollectorSerial(i)}\"}}\n");
         }
 
         return config.Append(CultureInfo.InvariantCulture, $"panorama:\n  - configFile: {savedConfiguration}\n").ToString();
