@@ -37,11 +37,21 @@ public sealed partial class ConfigReloader : IConfigurationReload
         {
             // Nothing the running configuration was read from has changed: it is what a load would give, so a storm of
             // reloads costs a hash of the files each, not a read.
+            // Files put back to what runs after a rejected reload end the failed state this way too.
             var running = active.Current;
             if (active.Loader.IsCurrent(running.Origin))
             {
+                var wasRejected = !active.LastReload.Successful;
                 Accept(running, trigger);
-                LogUnchanged(logger, trigger, running.Origin.Description);
+                if (wasRejected)
+                {
+                    LogBackToRunning(logger, trigger, running.Origin.Description);
+                }
+                else
+                {
+                    LogUnchanged(logger, trigger, running.Origin.Description);
+                }
+
                 return null;
             }
 
@@ -85,6 +95,9 @@ public sealed partial class ConfigReloader : IConfigurationReload
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Configuration reload ({Trigger}): {Source} is unchanged")]
     private static partial void LogUnchanged(ILogger logger, string trigger, string source);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Configuration reload ({Trigger}): {Source} is what runs again; the rejected change is gone")]
+    private static partial void LogBackToRunning(ILogger logger, string trigger, string source);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Configuration reload ({Trigger}) rejected; the previous configuration keeps running. {Error}")]
     private static partial void LogRejected(ILogger logger, string trigger, string error);

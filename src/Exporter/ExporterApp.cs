@@ -42,6 +42,7 @@ public static class ExporterApp
         // Registers itself to write the Panorama sources' series before each scrape.
         app.Services.GetRequiredService<SourceSeries>();
         app.Lifetime.ApplicationStarted.Register(LoadGarbage.Collect);
+        app.UseResponseDefaults();
         app.UseErrorsWithoutDetails();
         app.UseWebSecurity();
         app.MapMetricsEndpoint();

@@ -1,4 +1,4 @@
-using LogCollectorExporter.Probing;
+using LogCollectorExporter.Platform;
 
 namespace LogCollectorExporter;
 

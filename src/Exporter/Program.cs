@@ -2,6 +2,9 @@ using LogCollectorExporter;
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Metrics;
 
+// First, so that no SIGHUP ends the process however early it comes (README, "Reload").
+SighupReload.Install();
+
 // Exit codes: 0 clean shutdown, 2 configuration error, 1 any other fatal error.
 var (launch, exitCode) = Launch.Parse(args, Console.Out, Console.Error);
 if (launch is null)

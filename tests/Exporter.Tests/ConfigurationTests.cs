@@ -285,12 +285,26 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Contains($"{file}: {expected}", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void A_preference_list_file_that_never_ends_is_a_configuration_error()
+    [Theory]
+    [InlineData("/dev/zero", "is a character device, not a regular file")]
+    [InlineData("/dev/urandom", "is a character device, not a regular file")]
+    [InlineData("/tmp", "is a directory, not a regular file")]
+    public void A_preference_list_file_that_is_not_a_regular_file_is_refused_without_reading_it(string file, string expected)
     {
-        var error = Assert.Throws<ConfigurationException>(() => Load("groups: [{name: g, preferenceListFile: /dev/zero}]\n"));
+        var error = Assert.Throws<ConfigurationException>(() => Load($"groups: [{{name: g, preferenceListFile: {file}}}]\n"));
 
-        Assert.Contains("/dev/zero: is larger than 16 MiB", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"{file}: {expected}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_preference_list_file_larger_than_a_configuration_is_refused()
+    {
+        var large = directory.Write("large.txt", "");
+        File.WriteAllBytes(large, new byte[ConfigFiles.MaxFileBytes + 1]);
+
+        var error = Assert.Throws<ConfigurationException>(() => Load($"groups: [{{name: g, preferenceListFile: {large}}}]\n"));
+
+        Assert.Contains($"{large}: is larger than 16 MiB", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -723,8 +737,7 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("{configFile: p.xml, apiKeyFile: key, timeout: 10s}", "panorama[0].apiKeyFile: \"key\" is a setting of a live source (url), not of a configFile")]
     [InlineData("{url: \"https://panorama.example.net\", apiKeyFile: key, timeout: soon}", "panorama[0].timeout: \"soon\" is not allowed; use a Prometheus duration")]
     [InlineData("{url: \"https://panorama.example.net\", apiKeyFile: key, refresh: 5s}", "panorama[0].refresh: \"5s\" is not allowed; the shortest is 10s")]
-    [InlineData("{url: \"https://panorama.example.net\", apiKeyFile: key, refresh: 1m, timeout: 1m}", "panorama[0].timeout: \"1m\" must be shorter than the source's refresh (\"1m\")")]
-    [InlineData("{url: \"https://panorama.example.net\", apiKeyFile: key, refresh: 20s}", "panorama[0].timeout: \"30s\" (the default) must be shorter than the source's refresh (\"20s\")")]
+    [InlineData("{url: \"https://panorama.example.net\", apiKeyFile: key, refresh: 1m, timeout: 61s}", "panorama[0].timeout: \"61s\" must not be longer than the source's refresh (\"1m\")")]
     public void A_Panorama_source_is_checked_setting_by_setting(string source, string expected)
     {
         var file = directory.Write("collectors.yaml", $"panorama:\n  - {source}\n");
@@ -733,6 +746,22 @@ public sealed class ConfigurationTests : IDisposable
 
         Assert.Contains($"{file}: {expected}", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("at least one group is required", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("refresh: 10s", "10s", "10s")]
+    [InlineData("refresh: 20s", "20s", "20s")]
+    [InlineData("refresh: 1m", "1m", "30s")]
+    [InlineData("refresh: 20s, timeout: 20s", "20s", "20s")]
+    [InlineData("timeout: 2m", "5m", "2m")]
+    public void A_Panorama_timeout_not_written_is_30s_or_the_refresh_whichever_is_shorter(string settings, string refresh, string timeout)
+    {
+        directory.Write("key", "k");
+
+        var source = Assert.Single(Load($"panorama:\n  - {{url: \"https://panorama.example.net\", apiKeyFile: key, {settings}}}\n").Panorama).Source;
+
+        Assert.Equal(refresh, Duration.Format(source.Refresh));
+        Assert.Equal(timeout, Duration.Format(source.Timeout));
     }
 
     private ExporterConfig Load(string yaml) => ConfigLoader.FromFile(directory.Write("collectors.yaml", yaml), []).Load();

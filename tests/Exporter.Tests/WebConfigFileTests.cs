@@ -4,6 +4,7 @@ using CsCheck;
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Tests.Support;
 using LogCollectorExporter.Web;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LogCollectorExporter.Tests;
 
@@ -49,7 +50,7 @@ public sealed class WebConfigFileTests : IDisposable
     [Theory]
     [InlineData("")]
     [InlineData("# nothing\n")]
-    [InlineData("tls_server_config:\nhttp_server_config: {}\nbasic_auth_users: {}\n")]
+    [InlineData("tls_server_config:\nhttp_server_config: {}\n")]
     public void An_empty_file_or_empty_sections_ask_for_nothing(string content)
     {
         var config = WebConfigFile.Read([directory.Write("web.yml", content)], new ConfigFiles());
@@ -85,6 +86,8 @@ public sealed class WebConfigFileTests : IDisposable
     [InlineData("basic_auth_users: {alice: '$1$abc$def'}", "basic_auth_users.alice: is not a bcrypt hash")]
     [InlineData("basic_auth_users: {'a:b': '" + Hash + "'}", "basic_auth_users: \"a:b\" cannot be a user name")]
     [InlineData("basic_auth_users: [alice]", "basic_auth_users: must be a mapping")]
+    [InlineData("basic_auth_users: {}", "basic_auth_users: has no user: write user: bcrypt-hash entries, or leave the section out to ask no one for a password")]
+    [InlineData("basic_auth_users:", "basic_auth_users: has no user")]
     [InlineData("- tls_server_config", "is not a web configuration: it must be a mapping")]
     [InlineData("tls_server_config: {cert_file: a", "is not valid YAML: line 2, column 1: While parsing a flow mapping")]
     [InlineData("basic_auth_users: {alice: a, alice: b}", "is not valid YAML: line 1, column 30: Duplicate key alice")]
@@ -212,24 +215,32 @@ public sealed class WebConfigFileTests : IDisposable
     }
 
     [Fact]
-    public async Task An_unknown_user_goes_through_the_same_bcrypt_and_budget_as_a_wrong_password()
+    public async Task An_unknown_user_waits_for_the_same_budget_as_a_wrong_password()
     {
         var prometheus = new NetworkCredential("prometheus", "right");
         var users = new BasicAuthUsers(new Dictionary<string, string> { ["prometheus"] = await WebSecurityTests.HtpasswdAsync(prometheus, cost: 10) });
-        var budget = new PasswordCheckBudget(TimeProvider.System);
+        var time = new FakeTimeProvider();
+        var budget = new PasswordCheckBudget(time);
 
-        // Wrong passwords until the budget is spent: a few at a cost of 10.
+        // Wrong passwords, each from a client of its own, until one waits for the budget: a few at a cost of 10.
         var checkedWrong = 0;
-        while ((await users.CheckAsync("prometheus", $"wrong {checkedWrong}", budget, CancellationToken.None)).Verdict == PasswordVerdict.Rejected)
+        Task<(PasswordVerdict Verdict, TimeSpan RetryAfter)> wrong;
+        while (await Task.WhenAny(wrong = users.CheckAsync("prometheus", $"wrong {checkedWrong}", $"client {checkedWrong}", budget, CancellationToken.None),
+            Task.Delay(TimeSpan.FromSeconds(2))) == wrong)
         {
+            Assert.Equal(PasswordVerdict.Rejected, (await wrong).Verdict);
             checkedWrong++;
         }
 
-        var (unknown, retryAfter) = await users.CheckAsync("grafana", "anything", budget, CancellationToken.None);
+        var unknown = users.CheckAsync("grafana", "anything", "another client", budget, CancellationToken.None);
+        await Task.Delay(500);
+        var waited = !unknown.IsCompleted;
+        time.Advance(TimeSpan.FromSeconds(30));
 
         Assert.InRange(checkedWrong, 1, 10);
-        Assert.Equal(PasswordVerdict.NotChecked, unknown);
-        Assert.True(retryAfter >= TimeSpan.FromSeconds(1));
+        Assert.True(waited);
+        Assert.Equal(PasswordVerdict.Rejected, (await wrong).Verdict);
+        Assert.Equal(PasswordVerdict.Rejected, (await unknown).Verdict);
     }
 
     [Fact]
@@ -238,8 +249,8 @@ public sealed class WebConfigFileTests : IDisposable
         var users = new BasicAuthUsers(new Dictionary<string, string> { ["prometheus"] = await WebSecurityTests.HtpasswdAsync(new NetworkCredential("prometheus", "right"), cost: 10) });
         var budget = new PasswordCheckBudget(TimeProvider.System);
 
-        var wrong = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() => users.CheckAsync("prometheus", "wrong", budget, CancellationToken.None))));
-        var right = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() => users.CheckAsync("prometheus", "right", budget, CancellationToken.None))));
+        var wrong = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() => users.CheckAsync("prometheus", "wrong", "one client", budget, CancellationToken.None))));
+        var right = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() => users.CheckAsync("prometheus", "right", "another client", budget, CancellationToken.None))));
 
         // Each pair checked once, within the budget's three or four checks; fifty checks each would have run out of it.
         Assert.All(wrong, v => Assert.Equal(PasswordVerdict.Rejected, v.Verdict));

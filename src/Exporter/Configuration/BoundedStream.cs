@@ -1,7 +1,10 @@
 namespace LogCollectorExporter.Configuration;
 
-/// <summary>Reads another stream forward only, and throws what <paramref name="tooLarge"/> makes once it has given more than <paramref name="maxBytes"/>.</summary>
-internal class BoundedStream(Stream inner, long maxBytes, Func<Exception> tooLarge) : Stream
+/// <summary>
+/// Reads another stream forward only, shows every byte to <see cref="Consumed"/>, and throws what
+/// <paramref name="tooLarge"/> makes once it has given more than <paramref name="maxBytes"/>.
+/// </summary>
+internal class BoundedStream(Stream inner, long maxBytes = long.MaxValue, Func<Exception>? tooLarge = null) : Stream
 {
     private long length;
 
@@ -27,7 +30,7 @@ internal class BoundedStream(Stream inner, long maxBytes, Func<Exception> tooLar
         length += read;
         if (length > maxBytes)
         {
-            throw tooLarge();
+            throw tooLarge?.Invoke() ?? new IOException($"more than {maxBytes} bytes");
         }
 
         Consumed(buffer[..read]);

@@ -14,11 +14,31 @@ internal sealed class CollectorDefinitions
     /// <summary>Every collector once, in the order first defined.</summary>
     public IReadOnlyList<CollectorConfig> All => [.. order.Select(name => byName[name].Config)];
 
-    /// <summary>Adds a definition of <paramref name="collector"/>; returns what is wrong with it, or null.</summary>
+    /// <summary>
+    /// Adds a definition of <paramref name="collector"/>; returns what is wrong with it, or null. Every collector is
+    /// defined here, whatever it was read from, so here is where its name and serial are checked: they are written to
+    /// the log, the status page and <c>/metrics</c>, where a control character (an escape sequence, a NUL, a
+    /// right-to-left override) would forge or hide text.
+    /// </summary>
     /// <param name="collector">As this place defines it.</param>
     /// <param name="where">This place, for messages about a later definition that differs (<c>groups[2].collectors[0]</c>).</param>
     /// <param name="inCatalogue">Whether this place is the top-level <c>collectors:</c> list.</param>
-    public string? Define(CollectorConfig collector, string where, bool inCatalogue)
+    public DefinitionProblem? Define(CollectorConfig collector, string where, bool inCatalogue)
+    {
+        if (!ErrorText.IsPrintable(collector.Name))
+        {
+            return new("name", $"\"{collector.Name}\" has a control or format character; a collector's name is shown in the log, on the status page and in /metrics");
+        }
+
+        if (!ErrorText.IsPrintable(collector.Serial))
+        {
+            return new("serial", $"\"{collector.Serial}\" has a control or format character; a serial is shown in the log, on the status page and in /metrics");
+        }
+
+        return Conflict(collector, where, inCatalogue) is { } conflict ? new("name", conflict) : null;
+    }
+
+    private string? Conflict(CollectorConfig collector, string where, bool inCatalogue)
     {
         if (byName.TryGetValue(collector.Name, out var first))
         {
@@ -65,4 +85,11 @@ internal sealed class CollectorDefinitions
     public CollectorConfig Get(string name) => byName[name].Config;
 
     private sealed record Definition(CollectorConfig Config, string Where, bool InCatalogue);
+}
+
+/// <summary>What is wrong with a definition of a collector.</summary>
+/// <param name="Setting">The setting it is about: <c>name</c> or <c>serial</c>.</param>
+internal sealed record DefinitionProblem(string Setting, string Problem)
+{
+    public override string ToString() => Problem;
 }

@@ -1,11 +1,16 @@
+using System.Collections.Concurrent;
 using System.IO.Hashing;
 using System.Text;
+using LogCollectorExporter.Platform;
 
 namespace LogCollectorExporter.Configuration;
 
 /// <summary>
-/// Reads the files a configuration is made of and fingerprints their content, so that a change on disk
-/// (an edit, an atomic rename, a Kubernetes ConfigMap symlink swap) is noticed by content, not by timestamps.
+/// Reads the files a configuration is made of and fingerprints their content, so that a change on disk (an edit, an
+/// atomic rename, a Kubernetes ConfigMap symlink swap) is noticed by content, not by timestamps; and watches them
+/// without reading them: a file is read again only when the kernel's stamp of it (<see cref="FileStamp"/>: its inode,
+/// size and change times) is not the one it had when it was last read. Only regular files are read: a FIFO would block
+/// the read (and with it a reload and the exporter's stop), and a device such as /dev/urandom never ends.
 /// </summary>
 /// <remarks>
 /// A fingerprint is XxHash128 (<see cref="NewFingerprint"/>), not a cryptographic hash: it tells a change from none,
@@ -21,8 +26,26 @@ public sealed class ConfigFiles
     /// <summary>Larger than any saved Panorama configuration the exporter expects; read a stream at a time, never held whole.</summary>
     public const long MaxStreamedFileBytes = 1024L * 1024 * 1024;
 
-    /// <summary>How often <see cref="WatchAsync"/> compares the files on disk with what was read.</summary>
+    /// <summary>How often <see cref="WatchAsync"/> looks at the files' stamps.</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long a changed file must stay as it is before <see cref="WatchAsync"/> reads it: a file caught while it is
+    /// written (a copy, an editor's save in two writes) is not applied half written.
+    /// </summary>
+    public static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// A file written this shortly before it was read may be written again with the same stamp (the kernel's clock for
+    /// file times advances in steps of a few milliseconds): its content is read again next time, as git does with a
+    /// "racily clean" file.
+    /// </summary>
+    private static readonly TimeSpan RacyWindow = TimeSpan.FromSeconds(1);
+
+    /// <summary>The content hash of each file last read, with the stamp it had then; bounded by the files a configuration names.</summary>
+    private static readonly ConcurrentDictionary<string, (FileStamp Stamp, byte[] Hash)> Known = new(StringComparer.Ordinal);
+
+    private const int MaxKnown = 1024;
 
     private readonly List<string> paths = [];
     private readonly XxHash128 hash = NewFingerprint();
@@ -30,7 +53,7 @@ public sealed class ConfigFiles
     public IReadOnlyList<string> Paths => paths;
 
     /// <summary>Reads a whole file, and fingerprints it.</summary>
-    /// <exception cref="ConfigurationException">The file cannot be read or is larger than <see cref="MaxFileBytes"/>.</exception>
+    /// <exception cref="ConfigurationException">The file cannot be read, is not a regular file, or is larger than <see cref="MaxFileBytes"/>.</exception>
     public byte[] ReadAllBytes(string path) => Read(path, MaxFileBytes, stream =>
     {
         using var content = new MemoryStream();
@@ -42,7 +65,7 @@ public sealed class ConfigFiles
     /// Reads a file a buffer at a time through <paramref name="read"/> (a file too large to hold, such as a saved Panorama
     /// configuration), and fingerprints all of it, whatever <paramref name="read"/> left unread.
     /// </summary>
-    /// <exception cref="ConfigurationException">The file cannot be read or is larger than <see cref="MaxStreamedFileBytes"/>.</exception>
+    /// <exception cref="ConfigurationException">The file cannot be read, is not a regular file, or is larger than <see cref="MaxStreamedFileBytes"/>.</exception>
     public T Read<T>(string path, Func<Stream, T> read) => Read(path, MaxStreamedFileBytes, read);
 
     public string Fingerprint() => Convert.ToHexString(hash.GetCurrentHash());
@@ -50,51 +73,62 @@ public sealed class ConfigFiles
     /// <summary>The hash every fingerprint of the configuration is made with (see the remarks).</summary>
     public static XxHash128 NewFingerprint() => new();
 
-    /// <summary>The fingerprint the given files have on disk now; a missing or unreadable file counts as a change.</summary>
+    /// <summary>
+    /// The fingerprint the given files have on disk now: a file whose stamp is the one it had when last read is not
+    /// read again. A missing, unreadable or irregular file counts as a change, and is not read.
+    /// </summary>
     public static string FingerprintOnDisk(IEnumerable<string> files)
     {
         var hash = NewFingerprint();
         foreach (var path in files)
         {
-            try
-            {
-                Append(hash, path, HashOnDisk(path) ?? XxHash128.Hash("too large"u8));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                Append(hash, path, XxHash128.Hash(Encoding.UTF8.GetBytes("unreadable: " + e.GetType().Name)));
-            }
+            Append(hash, path, HashOnDisk(path));
         }
 
         return Convert.ToHexString(hash.GetCurrentHash());
     }
 
     /// <summary>
-    /// Until <paramref name="stoppingToken"/> is cancelled, compares every <see cref="PollInterval"/> the content on disk of
-    /// the files that <paramref name="running"/> gives with the fingerprint they had when read, and calls
-    /// <paramref name="changed"/> when they differ, once per new content: content that a reload already rejected is not
-    /// tried again until it changes again.
+    /// Until <paramref name="stoppingToken"/> is cancelled, looks every <see cref="PollInterval"/> at the stamps of the
+    /// files that <paramref name="running"/> gives. Once they have changed and stayed as they are for
+    /// <see cref="SettleTime"/>, it compares their content with the last content it saw, and calls
+    /// <paramref name="changed"/> when that differs: content that a reload already rejected is not tried again until it
+    /// changes, and content put back to what is running is a (successful) reload too, so that a failed reload's state
+    /// ends when its cause is undone.
     /// </summary>
     /// <param name="running">The files what is in use now was read from, and their fingerprint then.</param>
     public static async Task WatchAsync(
         Func<(IReadOnlyList<string> Files, string Fingerprint)> running, Func<CancellationToken, Task> changed, TimeProvider time, CancellationToken stoppingToken)
     {
         var seen = running().Fingerprint;
+        FileStamp?[] stamps = [];
+        FileStamp?[]? compared = null;
+        var stableSince = time.GetUtcNow();
         using var timer = new PeriodicTimer(PollInterval, time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                var (files, fingerprint) = running();
-                var onDisk = FingerprintOnDisk(files);
-                if (onDisk == fingerprint || onDisk == seen)
+                var (files, _) = running();
+                var now = files.Select(Native.Stat).ToArray();
+                if (!now.SequenceEqual(stamps))
                 {
-                    seen = onDisk;
+                    (stamps, stableSince) = (now, time.GetUtcNow());
                     continue;
                 }
 
-                seen = onDisk;
-                await changed(stoppingToken);
+                if (time.GetUtcNow() - stableSince < SettleTime || (compared is not null && now.SequenceEqual(compared)))
+                {
+                    continue;
+                }
+
+                compared = now;
+                var onDisk = FingerprintOnDisk(files);
+                if (onDisk != seen)
+                {
+                    seen = onDisk;
+                    await changed(stoppingToken);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -105,6 +139,12 @@ public sealed class ConfigFiles
 
     private T Read<T>(string path, long maxBytes, Func<Stream, T> read)
     {
+        var before = Native.Stat(path);
+        if (before is { Kind: not FileKind.Regular } irregular)
+        {
+            throw new ConfigurationException(path, $"is {Describe(irregular.Kind)}, not a regular file: a configuration is read again at every reload, which only a file can be");
+        }
+
         T result;
         byte[] contentHash;
         try
@@ -119,6 +159,7 @@ public sealed class ConfigFiles
             throw new ConfigurationException(path, $"cannot read the file: {e.Message}");
         }
 
+        Remember(path, before, contentHash);
         paths.Add(path);
         Append(hash, path, contentHash);
         return result;
@@ -127,23 +168,69 @@ public sealed class ConfigFiles
     private static FileStream Open(string path) => new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
 
     /// <summary>
-    /// The fingerprint of the file's content, read through a buffer on the stack: polled every second, the file is never
-    /// copied (a copy of a 300 KB file a second grew the exporter's RSS by 10 MB between two full collections). Null when
-    /// it has more than <see cref="MaxStreamedFileBytes"/>, the most any file of a configuration may have.
+    /// The hash of a file's content as it is on disk: from <see cref="Known"/> when its stamp is the one it had when read,
+    /// else read through a buffer on the stack (the file is never copied: a copy of a 300 KB file a second grew the
+    /// exporter's RSS by 10 MB between two full collections). What stands for the file when it cannot be read, is not
+    /// a regular file (which is not opened), or has more than <see cref="MaxStreamedFileBytes"/>.
     /// </summary>
-    private static byte[]? HashOnDisk(string path)
+    private static byte[] HashOnDisk(string path)
     {
-        using var file = Open(path);
-        using var content = new HashingStream(file, MaxStreamedFileBytes, path);
+        var before = Native.Stat(path);
+        if (before is not { Kind: FileKind.Regular } stamp)
+        {
+            return XxHash128.Hash(Encoding.UTF8.GetBytes(before is null ? "missing or unreachable" : $"not a regular file: {before.Value.Kind}"));
+        }
+
+        if (Known.TryGetValue(path, out var known) && known.Stamp == stamp)
+        {
+            return known.Hash;
+        }
+
         try
         {
-            return content.HashToEnd();
+            using var file = Open(path);
+            using var content = new HashingStream(file, MaxStreamedFileBytes, path);
+            var contentHash = content.HashToEnd();
+            Remember(path, stamp, contentHash);
+            return contentHash;
         }
         catch (ConfigurationException)
         {
-            return null;
+            return XxHash128.Hash("too large"u8);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return XxHash128.Hash(Encoding.UTF8.GetBytes("unreadable: " + e.GetType().Name));
         }
     }
+
+    /// <summary>Keeps the hash of what was read under the stamp the file had before, if it still has it and was not written just before.</summary>
+    private static void Remember(string path, FileStamp? before, byte[] contentHash)
+    {
+        // The file's times are the kernel's real clock, whatever clock the exporter runs on.
+        if (before is not { } stamp || Native.Stat(path) != stamp || TimeProvider.System.GetUtcNow() - stamp.ChangedAt < RacyWindow)
+        {
+            Known.TryRemove(path, out _);
+            return;
+        }
+
+        if (Known.Count >= MaxKnown)
+        {
+            Known.Clear();
+        }
+
+        Known[path] = (stamp, contentHash);
+    }
+
+    private static string Describe(FileKind kind) => kind switch
+    {
+        FileKind.Directory => "a directory",
+        FileKind.Fifo => "a FIFO (a named pipe)",
+        FileKind.CharacterDevice => "a character device",
+        FileKind.BlockDevice => "a block device",
+        FileKind.Socket => "a socket",
+        _ => "not a file",
+    };
 
     private static void Append(XxHash128 hash, string path, byte[] contentHash)
     {

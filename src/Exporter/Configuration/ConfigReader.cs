@@ -298,12 +298,12 @@ internal sealed class ConfigReader
 
     private bool Define(string key, string path, CollectorConfig collector, bool inCatalogue)
     {
-        if (definitions.Define(collector, path, inCatalogue) is not { } conflict)
+        if (definitions.Define(collector, path, inCatalogue) is not { } problem)
         {
             return true;
         }
 
-        errors.Add($"{key}:name", $"{path}.name", conflict);
+        errors.Add($"{key}:{problem.Setting}", $"{path}.{problem.Setting}", problem.Problem);
         return false;
     }
 
@@ -349,6 +349,7 @@ internal sealed class ConfigReader
             return null;
         }
 
+        var refresh = Setting.Duration(source.Refresh, PanoramaSource.DefaultRefresh);
         X509Certificate2Collection? ca = null;
         if (live && !string.IsNullOrEmpty(source.CaFile) && (ca = ReadCertificates(FullPath(source.CaFile), $"{sourceKey}:caFile", $"{path}.caFile")) is null)
         {
@@ -361,8 +362,8 @@ internal sealed class ConfigReader
             url,
             live ? FullPath(source.ApiKeyFile!) : null,
             ca,
-            Setting.Duration(source.Refresh, PanoramaSource.DefaultRefresh),
-            Setting.Duration(source.Timeout, PanoramaSource.DefaultTimeout),
+            refresh,
+            Setting.Duration(source.Timeout, PanoramaSource.DefaultTimeoutFor(refresh)),
             [.. source.CollectorGroups.Select(group => group.Trim())],
             string.IsNullOrEmpty(source.PanoramaSerial) ? null : source.PanoramaSerial,
             Setting.TrueOrFalse(source.ForwardToAll) ?? false,

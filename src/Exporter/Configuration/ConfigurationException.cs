@@ -1,12 +1,24 @@
 namespace LogCollectorExporter.Configuration;
 
-/// <summary>One thing wrong with the configuration: where it was written, its key path, and what is wrong with it.</summary>
+/// <summary>
+/// One thing wrong with the configuration: where it was written, its key path, and what is wrong with it; each of them
+/// one line of at most <see cref="ErrorText.MaxLine"/> characters, however long the value it quotes.
+/// </summary>
 public sealed record ConfigurationError(string Source, string? Path, string Problem)
 {
-    public override string ToString() => Path is null ? $"{Source}: {Problem}" : $"{Source}: {Path}: {Problem}";
+    public string Source { get; init => field = ErrorText.Line(value); } = ErrorText.Line(Source);
+
+    public string? Path { get; init => field = value is null ? null : ErrorText.Line(value); } = Path is null ? null : ErrorText.Line(Path);
+
+    public string Problem { get; init => field = ErrorText.Line(value); } = ErrorText.Line(Problem);
+
+    public override string ToString() => ErrorText.Line(Path is null ? $"{Source}: {Problem}" : $"{Source}: {Path}: {Problem}");
 }
 
-/// <summary>The configuration cannot be used; the message lists every error, one per line, with no stack trace.</summary>
+/// <summary>
+/// The configuration cannot be used; the message lists every error, one per line, with no stack trace, within
+/// <see cref="ErrorText.MaxMessage"/> characters.
+/// </summary>
 public sealed class ConfigurationException : Exception
 {
     public ConfigurationException(IReadOnlyList<ConfigurationError> errors)
@@ -25,5 +37,5 @@ public sealed class ConfigurationException : Exception
     private static string Describe(IReadOnlyList<ConfigurationError> errors) =>
         errors.Count == 1
             ? $"configuration error: {errors[0]}"
-            : $"{errors.Count} configuration errors:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", errors);
+            : ErrorText.Lines($"{errors.Count} configuration errors:", errors.Select(e => e.ToString()), errors.Count);
 }

@@ -198,17 +198,16 @@ internal sealed class PanoramaSourceOptions : IValidatableObject
         if (hasUrl && Setting.IsNoneOrDuration(Refresh) && Setting.IsNoneOrDuration(Timeout))
         {
             var refresh = Setting.Duration(Refresh, PanoramaSource.DefaultRefresh);
-            var timeout = Setting.Duration(Timeout, PanoramaSource.DefaultTimeout);
+            var timeout = Setting.Duration(Timeout, PanoramaSource.DefaultTimeoutFor(refresh));
             if (refresh < PanoramaSource.MinRefresh)
             {
                 yield return ValidationMessage.Fail(validationContext, nameof(Refresh),
                     $"is not allowed; the shortest is {Duration.Format(PanoramaSource.MinRefresh)}: Panorama's management plane serves people too");
             }
-            else if (timeout >= refresh)
+            else if (timeout > refresh)
             {
-                // Not written, the timeout is the default: say so, as the message quotes a value only where one is written.
-                var which = string.IsNullOrEmpty(Timeout) ? $"\"{Duration.Format(timeout)}\" (the default) " : "";
-                yield return ValidationMessage.Fail(validationContext, nameof(Timeout), $"{which}must be shorter than the source's refresh (\"{Duration.Format(refresh)}\")");
+                // A fetch may take the whole refresh (the next one starts when it is due), not longer.
+                yield return ValidationMessage.Fail(validationContext, nameof(Timeout), $"must not be longer than the source's refresh (\"{Duration.Format(refresh)}\")");
             }
         }
     }

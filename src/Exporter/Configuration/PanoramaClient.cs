@@ -26,6 +26,9 @@ public static class PanoramaClient
     private const int MaxKeyBytes = 16 * 1024;
     private const int MaxErrorBytes = 64 * 1024;
 
+    /// <summary>The shortest run of the key that an error may not show (a shorter key, whole): a PAN-OS key is some hundred characters of base64.</summary>
+    private const int MinKeyFragment = 8;
+
     /// <summary>Fetches and reads the source's parts of Panorama's running configuration.</summary>
     /// <exception cref="PanoramaImportException">Why it could not; the message never holds the key.</exception>
     public static async Task<PanoramaContent> FetchAsync(PanoramaSource source, CancellationToken cancellationToken)
@@ -77,9 +80,9 @@ public static class PanoramaClient
 
             return builder.Build();
         }
-        catch (PanoramaImportException e) when (e.Message.Contains(key, StringComparison.Ordinal))
+        catch (PanoramaImportException e) when (Redacted(e.Message, key) is var redacted && redacted != e.Message)
         {
-            throw new PanoramaImportException(e.Message.Replace(key, "<api key>", StringComparison.Ordinal));
+            throw new PanoramaImportException(redacted);
         }
     }
 
@@ -233,6 +236,53 @@ public static class PanoramaClient
         return false;
     }
 
+    /// <summary>
+    /// The text with every run of <see cref="MinKeyFragment"/> or more characters of the key replaced, in any case, raw
+    /// or URL-escaped (a key has + / =, which escape to %2B %2F %3D): an error that quotes what Panorama echoed must not
+    /// carry the key in any spelling, nor enough of it to matter.
+    /// </summary>
+    internal static string Redacted(string text, string key)
+    {
+        string[] spellings = [key, Uri.EscapeDataString(key)];
+        var shortest = Math.Min(MinKeyFragment, key.Length);
+        var redacted = new StringBuilder(text.Length);
+        var i = 0;
+        while (i < text.Length)
+        {
+            var longest = spellings.Max(spelling => LongestRunOf(spelling, text.AsSpan(i)));
+            if (longest >= shortest)
+            {
+                redacted.Append("<api key>");
+                i += longest;
+            }
+            else
+            {
+                redacted.Append(text[i++]);
+            }
+        }
+
+        return redacted.ToString();
+
+        // How many characters at the start of the text are, ignoring case, a run of the spelling.
+        static int LongestRunOf(string spelling, ReadOnlySpan<char> text)
+        {
+            var longest = 0;
+            for (var start = 0; start < spelling.Length; start++)
+            {
+                var length = 0;
+                while (length < text.Length && start + length < spelling.Length
+                    && char.ToUpperInvariant(text[length]) == char.ToUpperInvariant(spelling[start + length]))
+                {
+                    length++;
+                }
+
+                longest = Math.Max(longest, length);
+            }
+
+            return longest;
+        }
+    }
+
     private static string What(string xpath) => xpath[(xpath.LastIndexOf('/') + 1)..];
 
     private static string Describe(Exception e)
@@ -251,5 +301,5 @@ public static class PanoramaClient
     private sealed class TooLargeException(string message) : IOException(message);
 }
 
-/// <summary>Why a live Panorama source could not be imported this time; its message never holds the API key.</summary>
-public sealed class PanoramaImportException(string message) : Exception(message);
+/// <summary>Why a live Panorama source could not be imported this time: one line (<see cref="ErrorText.Line"/>) that never holds the API key.</summary>
+public sealed class PanoramaImportException(string message) : Exception(ErrorText.Line(message));

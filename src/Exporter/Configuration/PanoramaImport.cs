@@ -57,6 +57,12 @@ internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files,
         var listed = 0;
         foreach (var group in chosen)
         {
+            if (!ErrorText.IsPrintable(group.Name))
+            {
+                Error(source, where, $"collector group \"{group.Name}\" has a control or format character in its name, which is shown in the log and on the status page{readFor}");
+                continue;
+            }
+
             var imported = 0;
             foreach (var firewall in group.Firewalls)
             {

@@ -31,6 +31,9 @@ public sealed record PanoramaSource(
 
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>A <c>timeout</c> not written: 30 s, or the refresh when that is shorter (as Prometheus defaults <c>scrape_timeout</c>).</summary>
+    public static TimeSpan DefaultTimeoutFor(TimeSpan refresh) => refresh < DefaultTimeout ? refresh : DefaultTimeout;
+
     /// <summary>Panorama's management plane serves people too: the exporter asks at most every 10 s.</summary>
     public static readonly TimeSpan MinRefresh = TimeSpan.FromSeconds(10);
 

@@ -37,6 +37,9 @@ public static class PanoramaXml
 
     private const int MaxMessageLength = 300;
 
+    /// <summary>The longest IPv6 address written out with a prefix length, and more.</summary>
+    private const int MaxAddressLength = 100;
+
     private static readonly XmlReaderSettings Settings = new()
     {
         DtdProcessing = DtdProcessing.Prohibit,
@@ -55,7 +58,7 @@ public static class PanoramaXml
     {
         try
         {
-            using var reader = XmlReader.Create(stream, Settings);
+            using var reader = XmlReader.Create(new XmlShape(stream, where), Settings);
             reader.MoveToContent();
             var document = new Document(reader, where, into);
             switch (reader.LocalName)
@@ -274,7 +277,7 @@ public static class PanoramaXml
         private string? IpAddress(string element, AddressFamily family)
         {
             var line = lines.LineNumber;
-            var text = reader.ReadElementContentAsString().Trim();
+            var text = ElementText(MaxAddressLength, element).Trim();
             if (text.Length == 0)
             {
                 return null;
@@ -347,11 +350,62 @@ public static class PanoramaXml
             {
                 if (reader.NodeType is XmlNodeType.Text or XmlNodeType.CDATA)
                 {
-                    text.Append(text.Length > 0 ? " " : "").Append(reader.Value.Trim());
+                    text.Append(text.Length > 0 ? " " : "");
+                    AppendValue(text, MaxMessageLength);
                 }
             }
 
-            return text.Length == 0 ? "(no message)" : text.ToString(0, Math.Min(text.Length, MaxMessageLength));
+            return text.Length == 0 ? "(no message)" : text.ToString(0, Math.Min(text.Length, MaxMessageLength)).Trim();
+        }
+
+        /// <summary>The text of an element that holds text only (an address), refused when longer than <paramref name="max"/>.</summary>
+        private string ElementText(int max, string element)
+        {
+            var text = new StringBuilder();
+            if (reader.IsEmptyElement)
+            {
+                reader.Read();
+                return "";
+            }
+
+            var depth = reader.Depth;
+            while (reader.Read() && reader.Depth > depth)
+            {
+                if (reader.NodeType == XmlNodeType.Element)
+                {
+                    throw Error($"<{element}> holds an element; it holds an address");
+                }
+
+                if ((reader.NodeType is XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.SignificantWhitespace) && !AppendValue(text, max))
+                {
+                    throw Error($"<{element}> is longer than {max} characters, which no address is");
+                }
+            }
+
+            reader.Read();
+            return text.ToString();
+        }
+
+        /// <summary>
+        /// Appends the current text node a chunk at a time, so that no more of it than <paramref name="max"/> characters
+        /// is ever held (the reader would otherwise make a string of all of it); false when it is longer.
+        /// </summary>
+        private bool AppendValue(StringBuilder text, int max)
+        {
+            var buffer = new char[256];
+            int read;
+            while ((read = reader.ReadValueChunk(buffer, 0, buffer.Length)) > 0)
+            {
+                if (text.Length + read > max)
+                {
+                    text.Append(buffer, 0, max - text.Length);
+                    return false;
+                }
+
+                text.Append(buffer, 0, read);
+            }
+
+            return true;
         }
     }
 }

@@ -4,9 +4,9 @@ namespace LogCollectorExporter.Configuration;
 
 /// <summary>
 /// Reloads when the content of the configuration file, or of a file it names (a preference list, a saved Panorama
-/// configuration, a <c>caFile</c>), changes on disk. Content is compared, not timestamps, so an in-place edit, an
-/// editor's rename and a Kubernetes ConfigMap update (which swaps the <c>..data</c> symlink to a new directory) are all
-/// seen, within <see cref="ConfigFiles.PollInterval"/>.
+/// configuration, a <c>caFile</c>), changes on disk, or goes back to what is running. An in-place edit, an editor's
+/// rename and a Kubernetes ConfigMap update (which swaps the <c>..data</c> symlink to a new directory) are all seen, once
+/// the files have stayed unchanged for <see cref="ConfigFiles.SettleTime"/> (<see cref="ConfigFiles.WatchAsync"/>).
 /// </summary>
 public sealed class ConfigFileWatcher(ActiveConfiguration active, IConfigurationReload reloader, TimeProvider time) : BackgroundService
 {
@@ -24,34 +24,38 @@ public sealed class ConfigFileWatcher(ActiveConfiguration active, IConfiguration
                 stoppingToken);
 }
 
-/// <summary>Reloads on SIGHUP, as Prometheus does.</summary>
-public sealed class SighupReload(IConfigurationReload reloader) : IHostedService, IDisposable
+/// <summary>
+/// Reloads on SIGHUP, as Prometheus does. The signal is taken for the whole life of the process (<see cref="Install"/>,
+/// the first thing the program does), not only while the host runs: a SIGHUP before the configuration is loaded, during
+/// <c>--check-config</c> or while the exporter stops does nothing, where the default action would end the process.
+/// </summary>
+public sealed class SighupReload(IConfigurationReload reloader) : IHostedService
 {
-    private PosixSignalRegistration? registration;
+    private static PosixSignalRegistration? registration;
+    private static volatile IConfigurationReload? target;
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>Takes SIGHUP from now until the process ends; a SIGHUP reloads while a host runs, and does nothing otherwise.</summary>
+    public static void Install()
     {
         if (!OperatingSystem.IsWindows())
         {
-            registration = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+            registration ??= PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
             {
                 context.Cancel = true;
-                _ = reloader.ReloadAsync("SIGHUP", CancellationToken.None);
+                _ = target?.ReloadAsync("SIGHUP", CancellationToken.None);
             });
         }
+    }
 
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        target = reloader;
         return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        Dispose();
+        Interlocked.CompareExchange(ref target, null, reloader);
         return Task.CompletedTask;
-    }
-
-    public void Dispose()
-    {
-        registration?.Dispose();
-        registration = null;
     }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using LogCollectorExporter.Platform;
 
 namespace LogCollectorExporter.Probing;
 

@@ -1,4 +1,5 @@
 using Microsoft.Win32.SafeHandles;
+using LogCollectorExporter.Platform;
 
 namespace LogCollectorExporter.Probing;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Platform;
 
 namespace LogCollectorExporter.Probing;
 

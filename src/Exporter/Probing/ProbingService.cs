@@ -7,7 +7,7 @@ public sealed partial class ProbingService(ProbeEngine engine, ActiveConfigurati
 {
     private readonly SemaphoreSlim gate = new(1, 1);
     private ExporterConfig? reloaded;
-    private bool started;
+    private volatile bool started;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -28,23 +28,22 @@ public sealed partial class ProbingService(ProbeEngine engine, ActiveConfigurati
         }
     }
 
+    /// <summary>
+    /// Stops the engine, whatever state the host is in: it never throws, and never waits on the gate (which a reload
+    /// holds only while the engine applies it; the engine completes such a request when it stops). The host's token
+    /// bounds the wait for the engine's thread, and may be cancelled already: the stop is asked for all the same.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await gate.WaitAsync(cancellationToken);
+        started = false;
+        var stopping = engine.StopAsync();
         try
         {
-            started = false;
-
-            // The host's shutdown timeout bounds the wait: the engine must not keep the process from exiting.
-            await engine.StopAsync().WaitAsync(cancellationToken);
+            await stopping.WaitAsync(cancellationToken);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
             LogStopAbandoned(logger);
-        }
-        finally
-        {
-            gate.Release();
         }
     }
 

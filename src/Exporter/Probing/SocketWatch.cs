@@ -1,3 +1,5 @@
+using LogCollectorExporter.Platform;
+
 namespace LogCollectorExporter.Probing;
 
 /// <summary>

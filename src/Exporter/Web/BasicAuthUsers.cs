@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
-using LogCollectorExporter.Probing;
+using LogCollectorExporter.Platform;
 
 namespace LogCollectorExporter.Web;
 
@@ -21,9 +21,10 @@ public enum PasswordVerdict
 /// password pair is checked with bcrypt once: the outcome is kept under a keyed hash of the pair (HMAC-SHA-256 with a
 /// key made at random for this configuration, never the password itself), so that a scraper's every request after
 /// its first costs a hash, not a bcrypt. Accepted pairs are kept apart from rejected ones, so that a flood of wrong
-/// passwords can push out only other wrong ones. An unknown user is checked against a stand-in hash of the same cost
-/// as the users' hashes, so that it takes as long as a wrong password and tells nothing about which users exist.
-/// Concurrent requests with the same pair share one check.
+/// passwords can push out only other wrong ones. An unknown user is checked against a stand-in hash of the highest cost
+/// among the users' hashes, and a check of a user whose hash costs less is answered no sooner than a check of the
+/// highest cost takes, so that the time tells nothing about which users exist. Concurrent requests with the same pair
+/// share one check.
 /// </summary>
 public sealed class BasicAuthUsers
 {
@@ -39,6 +40,9 @@ public sealed class BasicAuthUsers
     private readonly KeptVerdicts rejected = new(RejectedKept);
     private readonly ConcurrentDictionary<UInt128, Task<(PasswordVerdict, TimeSpan)>> checking = new();
 
+    /// <summary>The cost of the stand-in hash: the highest of the users'.</summary>
+    private readonly int highestCost;
+
     /// <summary>The CPU time a check of each cost (4 to 31) took last: bcrypt's time doubles with each step of cost.</summary>
     private readonly long[] estimateTicks = new long[32];
 
@@ -46,7 +50,7 @@ public sealed class BasicAuthUsers
     public BasicAuthUsers(IReadOnlyDictionary<string, string> hashes)
     {
         this.hashes = hashes;
-        var cost = hashes.Values.Max(Cost);
+        var cost = highestCost = hashes.Values.Max(Cost);
         standIn = BCrypt.Net.BCrypt.HashPassword(Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)), BCrypt.Net.BCrypt.GenerateSalt(cost, 'y'));
 
         // Timed on a second bcrypt, a check as requests make it: the first also pays for code run for the first time.
@@ -66,7 +70,8 @@ public sealed class BasicAuthUsers
     /// spent, <see cref="PasswordVerdict.NotChecked"/> and how long until it has room again. Requests with a pair that
     /// is being checked wait for that check rather than start another: a flood of one wrong password costs one bcrypt.
     /// </summary>
-    public async Task<(PasswordVerdict Verdict, TimeSpan RetryAfter)> CheckAsync(string user, string password, PasswordCheckBudget budget,
+    /// <param name="client">Who asks (<see cref="PasswordCheckBudget"/> serves clients in turn).</param>
+    public async Task<(PasswordVerdict Verdict, TimeSpan RetryAfter)> CheckAsync(string user, string password, string client, PasswordCheckBudget budget,
         CancellationToken cancellationToken)
     {
         var pair = KeyedHash(user, password);
@@ -90,7 +95,7 @@ public sealed class BasicAuthUsers
         try
         {
             // Not the request's token: others may be waiting for this check, and the budget keeps such checks few.
-            var verdict = await CheckWithBcryptAsync(user, password, budget);
+            var verdict = await CheckWithBcryptAsync(user, password, client, budget);
             if (verdict.Item1 != PasswordVerdict.NotChecked)
             {
                 (verdict.Item1 == PasswordVerdict.Accepted ? accepted : rejected).Add(pair);
@@ -110,14 +115,15 @@ public sealed class BasicAuthUsers
         }
     }
 
-    private async Task<(PasswordVerdict, TimeSpan)> CheckWithBcryptAsync(string user, string password, PasswordCheckBudget budget)
+    private async Task<(PasswordVerdict, TimeSpan)> CheckWithBcryptAsync(string user, string password, string client, PasswordCheckBudget budget)
     {
         var known = hashes.TryGetValue(user, out var hash);
         var against = known ? hash! : standIn;
         var cost = Cost(against);
         var matches = false;
-        var (ran, retryAfter, took) = await budget.TryRunAsync(TimeSpan.FromTicks(Interlocked.Read(ref estimateTicks[cost])),
-            () => matches = Matches(password, against) && known, CancellationToken.None);
+        var (ran, retryAfter, took) = await budget.TryRunAsync(client, TimeSpan.FromTicks(Interlocked.Read(ref estimateTicks[cost])),
+            () => matches = Matches(password, against) && known, cost < highestCost ? TimeSpan.FromTicks(Interlocked.Read(ref estimateTicks[highestCost])) : TimeSpan.Zero,
+            CancellationToken.None);
         if (ran)
         {
             Interlocked.Exchange(ref estimateTicks[cost], Math.Max(1, took.Ticks));

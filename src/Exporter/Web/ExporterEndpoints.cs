@@ -45,7 +45,8 @@ public static class ExporterEndpoints
             if (name is not null && group is null)
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
-                await context.Response.WriteAsync($"No group named \"{name}\".\n");
+                context.Response.ContentType = WebSetup.PlainText;
+                await context.Response.WriteAsync($"No group named \"{ErrorText.Line(name)}\".\n");
                 return;
             }
 
@@ -59,7 +60,6 @@ public static class ExporterEndpoints
         {
             // The page runs no script and loads nothing: say so to the browser, so escaped text can never become either.
             context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'";
-            context.Response.Headers.XContentTypeOptions = "nosniff";
             var name = GroupAsked(context);
             var group = name is null ? null : fleet.FindGroup(name);
             if (name is not null && group is null)

@@ -1,17 +1,19 @@
-using System.Threading.Channels;
-using LogCollectorExporter.Probing;
+using LogCollectorExporter.Platform;
 
 namespace LogCollectorExporter.Web;
 
 /// <summary>
-/// How much CPU bcrypt may take, for all requests together: a bucket of CPU time that holds <see cref="Burst"/> and
-/// refills at <see cref="Refill"/> a second. bcrypt is slow on purpose (a cost of 10 takes some 70 to 85 ms of a core
-/// here), so without a bound a flood of wrong passwords would take every core there is, and the CPU limit of a pod,
-/// from the probes and the scrapes. Each check reserves what the last one of that cost took before it starts, so a
-/// thousand requests arriving at once do not all find the bucket full, and is charged the CPU time it took on its
-/// thread: on a busy machine a check waits longer for a core, but costs no more. The checks run one at a time on a
-/// thread of their own at the lowest priority (nice 19), so that even the burst gives way to the probe engine's thread
-/// and Kestrel's.
+/// How much CPU bcrypt may take, for all requests together, and whose check runs next. The budget is a bucket of CPU
+/// time that holds <see cref="Burst"/> and refills at <see cref="Refill"/> a second: bcrypt is slow on purpose (a cost
+/// of 10 takes some 70 to 85 ms of a core here), so without a bound a flood of wrong passwords would take every core
+/// there is, and the CPU limit of a pod, from the probes and the scrapes. Checks wait for the budget in a queue that
+/// holds at most one check of each client (an IPv4 address, or an IPv6 /64): a client that asks again while its check
+/// waits or runs is refused at once, so the queue serves clients in turn, and a flood from one client delays another
+/// client's check by one of its own, never keeps it out. A check that waits longer than <see cref="MaxWait"/> is not
+/// run. Each check reserves what the last one of that cost took before it starts, and is charged the CPU time it took
+/// on its thread: on a busy machine a check waits longer for a core, but costs no more. The checks run one at a time on
+/// a thread of their own at the lowest priority (nice 19), so that even the burst gives way to the probe engine's
+/// thread and Kestrel's.
 /// </summary>
 /// <param name="time">The clock the budget refills by.</param>
 /// <param name="cpuTime">The CPU time of the thread that calls it; by default Linux's per-thread clock (a test drives its own).</param>
@@ -23,36 +25,61 @@ public sealed class PasswordCheckBudget(TimeProvider time, Func<TimeSpan>? cpuTi
     /// <summary>Then 5 % of one core: at a cost of 10, a check every second or two; at a cost of 5, some 20 a second.</summary>
     public static readonly TimeSpan Refill = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>How long a check may wait for its turn: within a Prometheus scrape's default timeout (10 s).</summary>
+    public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>Clients whose checks wait at once; beyond, a check is refused at once (a flood from many addresses).</summary>
+    public const int MaxWaiting = 64;
+
     private readonly Lock gate = new();
-    private readonly Channel<Check> checks = Channel.CreateUnbounded<Check>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Queue<Check> waiting = new();
+    private readonly HashSet<string> clients = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim queued = new(0);
+    private readonly Func<TimeSpan> cpuTime = cpuTime ?? Native.ThreadCpuTime;
     private TimeSpan balance = Burst;
     private long refilledAt = time.GetTimestamp();
-    private readonly Func<TimeSpan> cpuTime = cpuTime ?? Native.ThreadCpuTime;
     private Thread? worker;
 
     /// <summary>
-    /// Runs <paramref name="check"/> when the budget has room, and charges the CPU time it took (returned as
-    /// <c>Took</c>); false (and the check not run) when the budget is spent, with how long until it has room again. A
-    /// check cancelled before its turn is not run, and what it reserved is given back.
+    /// Runs <paramref name="check"/> when the budget has room and its turn has come, charges the CPU time it took, and
+    /// answers no sooner than <paramref name="atLeast"/> after it started (a check of a cheaper hash takes as long as
+    /// the dearest, so that the time tells nothing about which user was asked). Not run (false, with how long until it
+    /// may be asked again) when the client already has a check waiting or running, when too many clients wait, or
+    /// when its turn does not come within <see cref="MaxWait"/>. A check cancelled before its turn is not run.
     /// </summary>
-    public async Task<(bool Ran, TimeSpan RetryAfter, TimeSpan Took)> TryRunAsync(TimeSpan estimate, Action check, CancellationToken cancellationToken)
+    /// <param name="client">Who asks: one check of each client waits at a time.</param>
+    /// <param name="estimate">What the check is expected to take, reserved from the budget when it starts.</param>
+    public async Task<(bool Ran, TimeSpan RetryAfter, TimeSpan Took)> TryRunAsync(string client, TimeSpan estimate, Action check, TimeSpan atLeast,
+        CancellationToken cancellationToken)
     {
+        var done = new TaskCompletionSource<TimeSpan?>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (gate)
         {
-            RefillNow();
-            if (balance <= TimeSpan.Zero)
+            if (waiting.Count >= MaxWaiting || !clients.Add(client))
             {
-                return (false, TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(-balance / Refill))), TimeSpan.Zero);
+                return (false, RetryAfter(estimate), TimeSpan.Zero);
             }
 
-            balance -= estimate;
+            waiting.Enqueue(new Check(client, check, estimate, time.GetTimestamp(), done, cancellationToken));
             worker ??= StartWorker();
         }
 
-        var done = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
-        checks.Writer.TryWrite(new Check(check, estimate, done, cancellationToken));
+        queued.Release();
         var took = await done.Task.WaitAsync(cancellationToken);
-        return (true, TimeSpan.Zero, took);
+        if (took is not { } cpu)
+        {
+            lock (gate)
+            {
+                return (false, RetryAfter(estimate), TimeSpan.Zero);
+            }
+        }
+
+        if (atLeast > cpu)
+        {
+            await Task.Delay(atLeast - cpu, time, cancellationToken);
+        }
+
+        return (true, TimeSpan.Zero, cpu);
     }
 
     private Thread StartWorker()
@@ -65,14 +92,21 @@ public sealed class PasswordCheckBudget(TimeProvider time, Func<TimeSpan>? cpuTi
     private void RunChecks()
     {
         Native.LowestPriorityForThisThread();
-        while (checks.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        while (true)
         {
-            while (checks.Reader.TryRead(out var next))
+            queued.Wait();
+            Check next;
+            lock (gate)
             {
-                var took = TimeSpan.Zero;
-                try
+                next = waiting.Dequeue();
+            }
+
+            TimeSpan? took = null;
+            Exception? failed = null;
+            try
+            {
+                if (WaitForTurn(next))
                 {
-                    next.CancellationToken.ThrowIfCancellationRequested();
                     var started = cpuTime();
                     try
                     {
@@ -82,26 +116,80 @@ public sealed class PasswordCheckBudget(TimeProvider time, Func<TimeSpan>? cpuTi
                     {
                         took = cpuTime() - started;
                     }
-
-                    next.Done.SetResult(took);
-                }
-                catch (OperationCanceledException) when (next.CancellationToken.IsCancellationRequested)
-                {
-                    next.Done.SetCanceled(next.CancellationToken);
-                }
-                catch (Exception e)
-                {
-                    next.Done.SetException(e);
-                }
-                finally
-                {
-                    lock (gate)
-                    {
-                        balance += next.Estimate - took;
-                    }
                 }
             }
+            catch (Exception e)
+            {
+                failed = e;
+            }
+
+            // The client may ask again as soon as it has its answer: it leaves the queue first.
+            lock (gate)
+            {
+                clients.Remove(next.Client);
+                if (took is { } charged)
+                {
+                    balance += next.Estimate - charged;
+                }
+            }
+
+            if (failed is OperationCanceledException && next.CancellationToken.IsCancellationRequested)
+            {
+                next.Done.TrySetCanceled(next.CancellationToken);
+            }
+            else if (failed is not null)
+            {
+                next.Done.TrySetException(failed);
+            }
+            else
+            {
+                next.Done.TrySetResult(took);
+            }
         }
+    }
+
+    /// <summary>Waits until the budget has room and reserves the check's estimate; false when the check's wait ran out first.</summary>
+    /// <exception cref="OperationCanceledException">The check was cancelled.</exception>
+    private bool WaitForTurn(Check check)
+    {
+        while (true)
+        {
+            check.CancellationToken.ThrowIfCancellationRequested();
+            TimeSpan refilled;
+            lock (gate)
+            {
+                RefillNow();
+                if (balance > TimeSpan.Zero)
+                {
+                    balance -= check.Estimate;
+                    return true;
+                }
+
+                refilled = TimeSpan.FromSeconds(-balance / Refill) + TimeSpan.FromMilliseconds(1);
+            }
+
+            var left = MaxWait - time.GetElapsedTime(check.Queued);
+            if (left <= TimeSpan.Zero)
+            {
+                return false;
+            }
+
+            try
+            {
+                Task.Delay(refilled < left ? refilled : left, time, check.CancellationToken).Wait(check.CancellationToken);
+            }
+            catch (AggregateException e) when (e.InnerException is OperationCanceledException)
+            {
+                check.CancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+    }
+
+    /// <summary>Until the budget has room for a check of this estimate, in whole seconds; at least one.</summary>
+    private TimeSpan RetryAfter(TimeSpan estimate)
+    {
+        RefillNow();
+        return TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling((estimate - balance) / Refill)));
     }
 
     private void RefillNow()
@@ -113,5 +201,7 @@ public sealed class PasswordCheckBudget(TimeProvider time, Func<TimeSpan>? cpuTi
         balance = refilled > Burst ? Burst : refilled;
     }
 
-    private sealed record Check(Action Run, TimeSpan Estimate, TaskCompletionSource<TimeSpan> Done, CancellationToken CancellationToken);
+    /// <param name="Queued">When it was queued (<see cref="TimeProvider.GetTimestamp"/>).</param>
+    /// <param name="Done">Its CPU time once it ran; null when its wait ran out.</param>
+    private sealed record Check(string Client, Action Run, TimeSpan Estimate, long Queued, TaskCompletionSource<TimeSpan?> Done, CancellationToken CancellationToken);
 }

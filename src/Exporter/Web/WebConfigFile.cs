@@ -290,8 +290,10 @@ public static partial class WebConfigFile
 
     private static void ReadUsers(Reader reader, YamlNode section, Dictionary<string, string> users)
     {
+        var any = false;
         foreach (var (user, value) in reader.Entries(section, "basic_auth_users", null))
         {
+            any = true;
             var path = $"basic_auth_users.{user}";
             if (user.Length == 0 || user.Contains(':', StringComparison.Ordinal) || user.Any(char.IsControl))
             {
@@ -307,6 +309,13 @@ public static partial class WebConfigFile
             }
 
             users[user] = hash;
+        }
+
+        // A section written for users and left without any (an empty Secret value) asks no one for a password: as
+        // likely a mistake as a wish, so the wish is written by leaving the section out.
+        if (!any)
+        {
+            reader.Error("basic_auth_users", "has no user: write user: bcrypt-hash entries, or leave the section out to ask no one for a password");
         }
     }
 

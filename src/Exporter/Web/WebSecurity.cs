@@ -37,20 +37,51 @@ public sealed class WebSecurity(WebSecuritySnapshot initial, IReadOnlyList<strin
     public PasswordCheckBudget Budget { get; } = new(time);
 
     /// <summary>
-    /// Loads the files again; a configuration that cannot be used, or that would turn TLS on or off (the listeners are
-    /// HTTPS or not for the life of the process), is refused and the running one stays.
+    /// Loads the files again. Files back to what is running are the running configuration, kept as it is. A configuration
+    /// that cannot be used is refused and the running one stays; so is one that would turn TLS on or off (the listeners
+    /// are HTTPS or not for the life of the process), or weaken access control: take every basic-authentication user
+    /// away (an empty file, the section cut, <c>basic_auth_users: {}</c>) or stop requiring or verifying client
+    /// certificates. A file caught empty or half written must not open the exporter to all; to weaken access on purpose,
+    /// restart it.
     /// </summary>
     /// <exception cref="ConfigurationException">The new configuration is refused.</exception>
     public WebSecuritySnapshot Reload()
     {
+        var running = current;
+        if (ConfigFiles.FingerprintOnDisk(running.Files) == running.Fingerprint)
+        {
+            return running;
+        }
+
         var next = WebSecuritySnapshot.Load(webConfigFiles);
-        if ((next.Tls is null) != (current.Tls is null))
+        if ((next.Tls is null) != (running.Tls is null))
         {
             throw new ConfigurationException(next.Tls?.Config.Source ?? next.Config.Description,
-                $"tls_server_config was {(current.Tls is null ? "added" : "removed")}: whether the exporter serves HTTPS is decided at start; restart it to change that");
+                $"tls_server_config was {(running.Tls is null ? "added" : "removed")}: whether the exporter serves HTTPS is decided at start; restart it to change that");
+        }
+
+        if (running.Users is not null && next.Users is null)
+        {
+            throw new ConfigurationException(next.Config.Description,
+                "basic_auth_users is gone (an empty file, the section cut, or no user in it): a reload does not turn basic authentication off; restart the exporter to do that");
+        }
+
+        if (ClientCertificateLevel(next.Tls) < ClientCertificateLevel(running.Tls))
+        {
+            throw new ConfigurationException(next.Tls!.Config.Source,
+                $"tls_server_config.client_auth_type {next.Tls.Config.ClientAuth} requires less than the running {running.Tls!.Config.ClientAuth}: " +
+                "a reload does not weaken the client certificate requirement; restart the exporter to do that");
         }
 
         current = next;
         return next;
     }
+
+    /// <summary>What a request needs by way of a client certificate: none, any, or one signed by <c>client_ca_file</c>.</summary>
+    private static int ClientCertificateLevel(ServerTls? tls) => tls?.Config switch
+    {
+        { RequiresClientCertificate: true, VerifiesClientCertificate: true } => 2,
+        { RequiresClientCertificate: true } => 1,
+        _ => 0,
+    };
 }

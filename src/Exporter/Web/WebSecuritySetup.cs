@@ -1,4 +1,6 @@
+using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Text;
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Metrics;
@@ -198,7 +200,7 @@ public static partial class WebSecuritySetup
                 return;
             }
 
-            var (verdict, retryAfter) = await users.CheckAsync(user, password, budget, context.RequestAborted);
+            var (verdict, retryAfter) = await users.CheckAsync(user, password, ClientOf(context.Connection.RemoteIpAddress), budget, context.RequestAborted);
             switch (verdict)
             {
                 case PasswordVerdict.Rejected:
@@ -226,6 +228,33 @@ public static partial class WebSecuritySetup
 
         context.Response.ContentType = "text/plain; charset=utf-8";
         return context.Response.WriteAsync(text);
+    }
+
+    /// <summary>
+    /// Who a request comes from, for the budget of password checks: its IPv4 address, or the /64 of its IPv6 address (a
+    /// host is given a /64, and may use any address in it).
+    /// </summary>
+    private static string ClientOf(IPAddress? address)
+    {
+        if (address is null)
+        {
+            return "";
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return address.ToString();
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out _);
+        bytes[8..].Clear();
+        return new IPAddress(bytes).ToString() + "/64";
     }
 
     /// <summary>The user and password of an <c>Authorization: Basic</c> header (RFC 7617: UTF-8, split at the first colon).</summary>

@@ -9,7 +9,12 @@ public static class WebSetup
 
     public const int MaxConnections = 512;
 
+    public const string PlainText = "text/plain; charset=utf-8";
+
     public static readonly TimeSpan RequestHeadersTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long requests in flight may take to finish once SIGTERM came; the process exits within 5 s of it (README).</summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(3);
 
     /// <summary>
     /// Listens on <see cref="DefaultUrls"/> (with TLS, <see cref="WebSecuritySetup.DefaultHttpsUrls"/>) unless
@@ -60,7 +65,13 @@ public static class WebSetup
             // A client that opens a connection and sends its headers slowly (or never) is dropped.
             limits.RequestHeadersTimeout = RequestHeadersTimeout;
         });
-        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(4));
+        // Every part stops at once rather than one after the other: a client that does not read its answer keeps the web
+        // server for the whole timeout, and the probe engine (its held connections) must not wait behind it.
+        builder.Services.Configure<HostOptions>(options =>
+        {
+            options.ShutdownTimeout = ShutdownTimeout;
+            options.ServicesStopConcurrently = true;
+        });
         builder.Services.AddSingleton(services => new ExporterStart(services.GetRequiredService<TimeProvider>().GetUtcNow()));
         builder.Services.AddSingleton<RenderSegments>();
         builder.Services.AddSingleton<CoalescedRenders>();
@@ -76,6 +87,28 @@ public static class WebSetup
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             ExceptionHandler = context => context.Response.WriteAsync("The exporter failed to answer this request; its log says why.\n"),
+        });
+        return app;
+    }
+
+    /// <summary>
+    /// Every answer says what it is and that it is to be taken as that: <c>X-Content-Type-Options: nosniff</c>, and a
+    /// Content-Type (plain text when the endpoint set none), so that no browser guesses HTML from text that echoes a
+    /// request. <c>http_server_config.headers</c> may still set either.
+    /// </summary>
+    public static WebApplication UseResponseDefaults(this WebApplication app)
+    {
+        app.Use((context, next) =>
+        {
+            var response = context.Response;
+            response.Headers.XContentTypeOptions = "nosniff";
+            response.OnStarting(static state =>
+            {
+                var response = (HttpResponse)state;
+                response.ContentType ??= PlainText;
+                return Task.CompletedTask;
+            }, response);
+            return next(context);
         });
         return app;
     }

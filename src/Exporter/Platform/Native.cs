@@ -2,11 +2,11 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
-namespace LogCollectorExporter.Probing;
+namespace LogCollectorExporter.Platform;
 
 /// <summary>
-/// The Linux calls the exporter makes: non-blocking sockets and epoll for the probe engine, the open-file limit, and the
-/// priority of the web layer's password checks.
+/// The Linux calls the exporter makes: non-blocking sockets and epoll for the probe engine, the open-file limit, the
+/// priority of the web layer's password checks, and what a configuration file is without opening it.
 /// </summary>
 internal static unsafe partial class Native
 {
@@ -36,6 +36,8 @@ internal static unsafe partial class Native
     public const int RlimitNofile = 7;
     public const int PrioProcess = 0;
     public const int ClockThreadCpuTime = 3;
+    public const int AtCurrentDirectory = -100;
+    public const uint StatXBasicStats = 0x7FF;
 
     public const int EIntr = 4;
     public const int EAgain = 11;
@@ -161,6 +163,44 @@ internal static unsafe partial class Native
         return ClockGetTime(ClockThreadCpuTime, &now) == 0 ? TimeSpan.FromTicks((now.Seconds * TimeSpan.TicksPerSecond) + (now.Nanoseconds / 100)) : TimeSpan.Zero;
     }
 
+    /// <summary>
+    /// What the kernel says of a file, following symbolic links (<c>statx</c>, whose struct has one layout on every
+    /// architecture): its kind, where it is, its size and when it last changed; null when there is no such file or it
+    /// cannot be reached. Reads nothing of it, and does not open it: a FIFO would block the opening.
+    /// </summary>
+    public static FileStamp? Stat(string path)
+    {
+        var buffer = stackalloc byte[256];
+        if (StatX(AtCurrentDirectory, path, 0, StatXBasicStats, buffer) != 0)
+        {
+            return null;
+        }
+
+        var kind = (*(ushort*)(buffer + 28) & 0xF000) switch
+        {
+            0x8000 => FileKind.Regular,
+            0x4000 => FileKind.Directory,
+            0x1000 => FileKind.Fifo,
+            0x2000 => FileKind.CharacterDevice,
+            0x6000 => FileKind.BlockDevice,
+            0xC000 => FileKind.Socket,
+            _ => FileKind.Other,
+        };
+        return new FileStamp(
+            kind,
+            ((ulong)*(uint*)(buffer + 136) << 32) | *(uint*)(buffer + 140),
+            *(ulong*)(buffer + 32),
+            *(long*)(buffer + 40),
+            Nanoseconds(buffer + 112),
+            Nanoseconds(buffer + 96));
+
+        // struct statx_timestamp: seconds (64 bits), then nanoseconds (32 bits).
+        static long Nanoseconds(byte* timestamp) => (*(long*)timestamp * 1_000_000_000) + *(uint*)(timestamp + 8);
+    }
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int StatX(int directory, string path, int flags, uint mask, byte* buffer);
+
     [LibraryImport("libc", EntryPoint = "clock_gettime", SetLastError = true)]
     private static partial int ClockGetTime(int clock, TimeSpec* time);
 
@@ -227,4 +267,29 @@ internal static unsafe partial class Native
         public ulong Current;
         public ulong Maximum;
     }
+}
+
+/// <summary>The kind of a file, from its mode.</summary>
+public enum FileKind
+{
+    Regular,
+    Directory,
+    Fifo,
+    CharacterDevice,
+    BlockDevice,
+    Socket,
+    Other,
+}
+
+/// <summary>
+/// A file as the kernel describes it, without reading it: the same stamp twice means the same content, as long as the
+/// content was not written within the kernel's timestamp granularity of the stamp being taken (see ConfigFiles).
+/// </summary>
+/// <param name="Device">The device it is on (major, minor).</param>
+/// <param name="Inode">Its inode: a file replaced by a rename, or a Kubernetes ConfigMap's swapped symlink, is another.</param>
+/// <param name="Modified">Its modification time, in nanoseconds since 1970 (it can be set back, by <c>touch -d</c> or <c>cp -p</c>).</param>
+/// <param name="Changed">Its inode's change time, in nanoseconds since 1970: set by the kernel on every write, never by hand.</param>
+public readonly record struct FileStamp(FileKind Kind, ulong Device, ulong Inode, long Size, long Modified, long Changed)
+{
+    public DateTimeOffset ChangedAt => DateTimeOffset.UnixEpoch.AddTicks(Changed / 100);
 }
