@@ -244,6 +244,26 @@ public sealed class WebConfigFileTests : IDisposable
     }
 
     [Fact]
+    public async Task A_wrong_password_of_a_user_with_a_cheaper_hash_takes_as_long_as_a_check_of_the_dearest()
+    {
+        var alice = new NetworkCredential("alice", "right");
+        var users = new BasicAuthUsers(new Dictionary<string, string>
+        {
+            ["alice"] = await WebSecurityTests.HtpasswdAsync(alice, cost: 4),
+            ["prometheus"] = await WebSecurityTests.HtpasswdAsync(new NetworkCredential("prometheus", "right"), cost: 10),
+        });
+        var budget = new PasswordCheckBudget(TimeProvider.System);
+
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        var (verdict, _) = await users.CheckAsync("alice", "wrong", "a client", budget, CancellationToken.None);
+        var took = stopwatch.Elapsed;
+
+        // A cost of 4 takes about a millisecond, a cost of 10 some 70 ms of CPU here: an answer this late was held back.
+        Assert.Equal(PasswordVerdict.Rejected, verdict);
+        Assert.True(took >= TimeSpan.FromMilliseconds(20), $"answered after {took.TotalMilliseconds:F1} ms, as fast as its own hash");
+    }
+
+    [Fact]
     public async Task Requests_with_the_same_pair_at_once_share_one_check()
     {
         var users = new BasicAuthUsers(new Dictionary<string, string> { ["prometheus"] = await WebSecurityTests.HtpasswdAsync(new NetworkCredential("prometheus", "right"), cost: 10) });
