@@ -4,7 +4,8 @@
 # Usage: tests/bench/run.sh [--quick]     (full: about 17 minutes; --quick: about 4)
 #        tests/bench/run.sh --panorama     (the Panorama-scale scenario alone, peak RSS at 1,000 collectors, and importing a saved
 #                                          Panorama configuration of 1,000 and 5,000 firewalls: 3 minutes)
-#        tests/bench/run.sh --passwords    (the flood of wrong passwords against TLS and basic authentication alone: 2 minutes)
+#        tests/bench/run.sh --passwords    (the floods of wrong passwords against TLS and basic authentication, and a new scraper
+#                                          from another address during one, alone: 3 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=artifacts/bench

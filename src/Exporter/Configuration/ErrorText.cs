@@ -87,7 +87,7 @@ public static class ErrorText
     /// <summary>
     /// Whether text may be shown as it is: no control, format (such as a right-to-left override), line or paragraph
     /// separator, private or unassigned character, and no lone half of a surrogate pair. Names in the configuration
-    /// must be (<see cref="Setting.NameProblem"/>).
+    /// must be (<see cref="CollectorDefinitions.Define"/>).
     /// </summary>
     public static bool IsPrintable(string text)
     {

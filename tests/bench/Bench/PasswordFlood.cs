@@ -9,6 +9,9 @@ using System.Text;
 
 namespace LogCollectorExporter.Bench;
 
+/// <summary>A flood of 10 s from 127.0.0.1, and a scraper at 127.0.0.2 whose right password was never checked: how soon it got in.</summary>
+internal sealed record NewcomerRow(string Kind, int Flood, TimeSpan Cpu, IReadOnlyList<HttpStatusCode> Tries, TimeSpan? FirstOk);
+
 /// <summary>One flood of requests with the same kind of credentials: what they got and what they cost.</summary>
 internal sealed record FloodRow(
     string Kind, int Requests, Dictionary<HttpStatusCode, int> Answers, TimeSpan Took, TimeSpan Cpu, double LagP50, double LagP99, double LagMax,
@@ -18,7 +21,8 @@ internal sealed record FloodRow(
 /// Issue 13: a flood of requests with wrong passwords against the exporter over TLS with basic authentication (a bcrypt
 /// hash of cost 10, as the toolkit's docs suggest), while it probes 1,000 collectors every 10 s and a scraper with the
 /// right password scrapes every 100 ms: the exporter's CPU for the flood, the probes' schedule lag meanwhile, and the
-/// scraper's answers. Without a bound, each new wrong password would cost a bcrypt.
+/// scraper's answers. Without a bound, each new wrong password would cost a bcrypt. Issue 19: during a 10 s flood, how
+/// soon a scraper at another address whose right password was never checked gets in.
 /// </summary>
 internal static class PasswordFlood
 {
@@ -28,7 +32,10 @@ internal static class PasswordFlood
     private const string Password = "correct horse battery staple";
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
 
-    public static async Task<(IReadOnlyList<FloodRow> Rows, TimeSpan OneCheck)> MeasureAsync(string binary)
+    /// <summary>Users with the right password that no request has used yet: one for each flood a newcomer arrives in.</summary>
+    private static readonly string[] Newcomers = ["grafana", "alertmanager"];
+
+    public static async Task<(IReadOnlyList<FloodRow> Rows, IReadOnlyList<NewcomerRow> Newcomers, TimeSpan OneCheck)> MeasureAsync(string binary)
     {
         Console.WriteLine($"-- password flood: {Requests} requests over {Connections} TLS connections per kind, 1,000 collectors every {Interval.TotalSeconds} s, a scrape every 100 ms");
         var oneCheck = OneBcrypt();
@@ -40,7 +47,8 @@ internal static class PasswordFlood
             File.WriteAllText(Path.Combine(directory, "tls.crt"), certificate.ExportCertificatePem());
             File.WriteAllText(Path.Combine(directory, "tls.key"), certificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
             var web = new WebAccess(
-                $"tls_server_config: {{cert_file: {directory}/tls.crt, key_file: {directory}/tls.key}}\nbasic_auth_users:\n  {User}: {hash}\n",
+                $"tls_server_config: {{cert_file: {directory}/tls.crt, key_file: {directory}/tls.key}}\nbasic_auth_users:\n  {User}: {hash}\n" +
+                string.Concat(Newcomers.Select(newcomer => $"  {newcomer}: {hash}\n")),
                 "https", () => Trusting(certificate), Basic(User, Password));
             using var targets = new TargetListener();
             await using var exporter = await ExporterProber.StartAsync(binary, 1000, targets.Port, Interval, web);
@@ -60,7 +68,18 @@ internal static class PasswordFlood
                 rows.Add(await FloodAsync(exporter, web, kind, credentials));
             }
 
-            return (rows, oneCheck);
+            var newcomers = new List<NewcomerRow>();
+            foreach (var (kind, newcomer, credentials) in new (string, string, Func<int, (string, string)>)[]
+            {
+                ("a new wrong password each", Newcomers[0], i => (User, $"again {i}")),
+                ("a new unknown user each", Newcomers[1], i => ($"someone{i}", Password)),
+            })
+            {
+                await Task.Delay(TimeSpan.FromSeconds(7));
+                newcomers.Add(await NewcomerDuringFloodAsync(exporter, web, certificate, kind, newcomer, credentials));
+            }
+
+            return (rows, newcomers, oneCheck);
         }
         finally
         {
@@ -86,6 +105,24 @@ internal static class PasswordFlood
             $"\none bcrypt check of cost 10 here: {oneCheck.TotalMilliseconds:0} ms of CPU; {Requests:N0} new wrong passwords checked without a bound: {oneCheck.TotalSeconds * Requests:0} s of CPU");
         return table.ToString();
     }
+
+    public static string NewcomerTable(IReadOnlyList<NewcomerRow> rows)
+    {
+        var table = new StringBuilder();
+        table.AppendLine("| 10 s flood from 127.0.0.1 (20 connections) | requests | exporter CPU | a never-checked right password from 127.0.0.2, once a second | first 200 after |");
+        table.AppendLine("|---|---:|---:|---|---:|");
+        foreach (var r in rows)
+        {
+            table.AppendLine(CultureInfo.InvariantCulture,
+                $"| {r.Kind} | {r.Flood:N0} | {r.Cpu.TotalMilliseconds:0} ms | {string.Join(", ", r.Tries.Select(t => (int)t))} | {(r.FirstOk is { } ok ? $"{ok.TotalSeconds:0.0} s" : "never")} |");
+        }
+
+        return table.ToString();
+    }
+
+    public static IEnumerable<(bool Pass, string Text)> NewcomerVerdicts(IReadOnlyList<NewcomerRow> rows) =>
+        rows.Select(r => (r.Tries.Take(3).Contains(HttpStatusCode.OK),
+            $"password flood, {r.Kind}: a never-checked right password from another address got 200 within 3 tries ({string.Join(", ", r.Tries.Select(t => (int)t))})"));
 
     public static IEnumerable<(bool Pass, string Text)> Verdicts(IReadOnlyList<FloodRow> rows, TimeSpan oneCheck)
     {
@@ -146,6 +183,65 @@ internal static class PasswordFlood
         return row;
 
         async Task<Exposition> Exposition() => new(await exporter.Client.GetStringAsync("/metrics"));
+    }
+
+    /// <summary>
+    /// Floods for 10 s from 127.0.0.1; from 1 s in, a scraper at 127.0.0.2 asks once a second with a user whose right
+    /// password no request has used, until it gets 200 (at most 8 tries).
+    /// </summary>
+    private static async Task<NewcomerRow> NewcomerDuringFloodAsync(ExporterProber exporter, WebAccess web, X509Certificate2 certificate, string kind, string newcomer,
+        Func<int, (string User, string Password)> credentials)
+    {
+        var cpuBefore = ProcessStats.Cpu(exporter.Pid);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var sent = 0;
+        var flood = Task.WhenAll(Enumerable.Range(0, Connections).Select(async _ =>
+        {
+            using var client = new HttpClient(web.Handler()) { BaseAddress = exporter.Client.BaseAddress };
+            while (!stop.IsCancellationRequested)
+            {
+                var (user, password) = credentials(Interlocked.Increment(ref sent));
+                using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+                request.Headers.Authorization = Basic(user, password);
+                try
+                {
+                    using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }));
+
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var handler = Trusting(certificate);
+        handler.ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            socket.Bind(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0));
+            await socket.ConnectAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, cancellationToken);
+            return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+        };
+        using var scraper = new HttpClient(handler) { BaseAddress = exporter.Client.BaseAddress, Timeout = TimeSpan.FromSeconds(15) };
+        var tries = new List<HttpStatusCode>();
+        var clock = Stopwatch.StartNew();
+        TimeSpan? firstOk = null;
+        while (firstOk is null && tries.Count < 8)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+            request.Headers.Authorization = Basic(newcomer, Password);
+            using var response = await scraper.SendAsync(request);
+            tries.Add(response.StatusCode);
+            firstOk = response.IsSuccessStatusCode ? clock.Elapsed : null;
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+
+        await flood;
+        var row = new NewcomerRow(kind, sent, ProcessStats.Cpu(exporter.Pid) - cpuBefore, tries, firstOk);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"   10 s of {kind} ({sent:N0} requests, CPU {row.Cpu.TotalMilliseconds:0} ms): the newcomer at 127.0.0.2 got {string.Join(", ", tries.Select(t => (int)t))}"));
+        return row;
     }
 
     private static async Task<(int Scrapes, int Ok, TimeSpan Slowest)> ScrapeOftenAsync(ExporterProber exporter, CancellationToken stop)

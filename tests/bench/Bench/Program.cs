@@ -37,7 +37,7 @@ foreach (var firewalls in estates.Count > 0 ? new[] { 1000, options.Estate.Group
     imports.Add((firewalls, peak, bytes));
 }
 
-var floods = options.Floods ? await PasswordFlood.MeasureAsync(options.Exporter) : ((IReadOnlyList<FloodRow>, TimeSpan)?)null;
+var floods = options.Floods ? await PasswordFlood.MeasureAsync(options.Exporter) : ((IReadOnlyList<FloodRow>, IReadOnlyList<NewcomerRow>, TimeSpan)?)null;
 TimeSpan? startup = options.Sizes.Count > 0 ? await MeasureStartupAsync() : null;
 double? peakAt1000 = options.Sizes.Count > 0
     ? rows.FirstOrDefault(r => r.Tool == "logcollector-exporter" && r.Targets == 1000)?.PeakRss
@@ -126,7 +126,7 @@ async Task<TimeSpan> MeasureStartupAsync()
     return median;
 }
 
-void Report(List<Row> rows, List<EstateRow> estates, TimeSpan? startup, double? peakAt1000, (IReadOnlyList<FloodRow> Rows, TimeSpan OneCheck)? floods)
+void Report(List<Row> rows, List<EstateRow> estates, TimeSpan? startup, double? peakAt1000, (IReadOnlyList<FloodRow> Rows, IReadOnlyList<NewcomerRow> Newcomers, TimeSpan OneCheck)? floods)
 {
     var table = new StringBuilder();
     table.AppendLine("| tool | targets | interval | probes | CPU ms / 1k probes | with a scrape every 15 s | syscall floor | peak RSS MiB | reported µs | wire µs | overhead µs | lag p50 / p99 ms | /metrics ms (CPU ms), size |");
@@ -189,12 +189,12 @@ void Report(List<Row> rows, List<EstateRow> estates, TimeSpan? startup, double? 
     }
 
     // Wrong passwords against TLS and basic authentication (issue 13).
-    var floodTable = floods is { } flood ? PasswordFlood.Table(flood.Rows, flood.OneCheck) : "";
+    var floodTable = floods is { } flood ? PasswordFlood.Table(flood.Rows, flood.OneCheck) + "\n" + PasswordFlood.NewcomerTable(flood.Newcomers) : "";
     if (floods is { } measured)
     {
         Console.WriteLine();
         Console.Write(floodTable);
-        foreach (var (pass, text) in PasswordFlood.Verdicts(measured.Rows, measured.OneCheck))
+        foreach (var (pass, text) in PasswordFlood.Verdicts(measured.Rows, measured.OneCheck).Concat(PasswordFlood.NewcomerVerdicts(measured.Newcomers)))
         {
             Check(pass, text);
         }
