@@ -42,6 +42,14 @@ public static class ConfigCheck
         }
 
         var web = launch.WebConfigFiles.Count > 0 ? WebSecuritySnapshot.Load(launch.WebConfigFiles) : null;
+
+        // Where the host would take them from: ASPNETCORE_URLS, then --urls.
+        var urls = new ConfigurationBuilder().AddEnvironmentVariables("ASPNETCORE_").AddCommandLine([.. launch.HostArgs]).Build()[WebHostDefaults.ServerUrlsKey];
+        if (!string.IsNullOrEmpty(urls))
+        {
+            WebSecuritySetup.CheckUrls(urls, web ?? WebSecuritySnapshot.Open);
+        }
+
         var probe = config.Probe;
         output.WriteLine($"{config.Origin.Description}: valid. {config.Groups.Count} groups, {config.Collectors.Count} collectors; " +
             $"probe every {Duration.Format(probe.Interval)}, timeout {Duration.Format(probe.Timeout)}, mode {EnumText.Of(probe.Mode)}");

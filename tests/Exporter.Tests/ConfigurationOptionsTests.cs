@@ -13,6 +13,11 @@ public sealed class ConfigurationOptionsTests
         { typeof(PanoramaSourceOptions), PanoramaSourceOptions.Keys, [] },
     };
 
+    [Fact]
+    public void The_top_level_allows_exactly_the_sections_of_the_options() =>
+        Assert.Equal(ExporterOptions.Keys.Order(StringComparer.Ordinal),
+            typeof(ExporterOptions).GetProperties().Select(p => string.Concat(p.Name[..1].ToLowerInvariant(), p.Name[1..])).Order(StringComparer.Ordinal));
+
     /// <summary>A property that is not among the keys could never be written (ConfigLayout rejects it); a key that is not a property would be ignored.</summary>
     [Theory]
     [MemberData(nameof(Sections))]

@@ -236,10 +236,30 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("""
         probe: {intervall: 30s}
         groups: [{name: a, collectors: [{address: 127.0.0.1}]}]
-        """, "probe.intervall: is not a known setting; allowed here: interval, timeout")]
+        """, "probe.intervall: is not a known setting (did you mean interval?); allowed here: interval, timeout")]
     [InlineData("""
         groups: [{name: a, collectors: [{address: 127.0.0.1, prot: 1}]}]
-        """, "groups[0].collectors[0].prot: is not a known setting")]
+        """, "groups[0].collectors[0].prot: is not a known setting (did you mean port?); allowed here: name, address, port, serial")]
+    [InlineData("""
+        groups: [{name: a, collectors: [{address: 127.0.0.1, adress: 127.0.0.2}]}]
+        """, "groups[0].collectors[0].adress: is not a known setting (did you mean address?)")]
+    [InlineData("""
+        colectors: [{name: lc, address: 127.0.0.1}]
+        groups: [{name: a, collectors: [lc]}]
+        """, "colectors: is not a known setting (did you mean collectors?); allowed at the top level: probe, collectors, groups, panorama")]
+    [InlineData("""
+        foo: 1
+        groups: [{name: a, collectors: [{address: 127.0.0.1}]}]
+        """, "foo: is not a known setting; allowed at the top level: probe, collectors, groups, panorama")]
+    [InlineData("""
+        probe:
+        interval: 30s
+        groups: [{name: a, collectors: [{address: 127.0.0.1}]}]
+        """, "interval: is not a known setting (it is a setting of probe: indent it under probe:); allowed at the top level")]
+    [InlineData("""
+        refresh: 1m
+        groups: [{name: a, collectors: [{address: 127.0.0.1}]}]
+        """, "refresh: is not a known setting (it is a setting of panorama: indent it under panorama:)")]
     [InlineData("""
         groups:
           cg-east:
@@ -731,7 +751,7 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("{url: \"https://panorama.example.net\", apiKeyFile: key, refresh: soon}", "panorama[0].refresh: \"soon\" is not allowed; use a Prometheus duration")]
     [InlineData("{configFile: p.xml, forwardToAll: maybe, failback: later}", "panorama[0].forwardToAll: \"maybe\" is not allowed; use true or false")]
     [InlineData("{configFile: p.xml, failback: later}", "panorama[0].failback: \"later\" is not allowed; use one of: immediate, sticky")]
-    [InlineData("{configFile: p.xml, colectorGroups: [cg-east]}", "panorama[0].colectorGroups: is not a known setting; allowed here: configFile, collectorGroups, panoramaSerial, forwardToAll, failback, url, apiKeyFile, caFile, refresh, timeout")]
+    [InlineData("{configFile: p.xml, colectorGroups: [cg-east]}", "panorama[0].colectorGroups: is not a known setting (did you mean collectorGroups?); allowed here: configFile, collectorGroups, panoramaSerial, forwardToAll, failback, url, apiKeyFile, caFile, refresh, timeout")]
     [InlineData("{configFile: p.xml, collectorGroups: [{name: cg-east}]}", "panorama[0].collectorGroups[0]: is not allowed; a collector group is named by a single value")]
     [InlineData("{configFile: p.xml, refresh: 5m}", "panorama[0].refresh: \"5m\" is a setting of a live source (url), not of a configFile")]
     [InlineData("{configFile: p.xml, apiKeyFile: key, timeout: 10s}", "panorama[0].apiKeyFile: \"key\" is a setting of a live source (url), not of a configFile")]

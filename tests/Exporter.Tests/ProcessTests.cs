@@ -68,6 +68,37 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("environment variable groups__0__collectors__0__port: groups[0].collectors[0].port: \"-1\" is not allowed", text, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("127.0.0.1:9979", "--urls: \"127.0.0.1:9979\" is not a URL to listen on: write the scheme, the address and the port")]
+    [InlineData("http://127.0.0.1", "--urls: \"http://127.0.0.1\" is not a URL to listen on")]
+    [InlineData("http://127.0.0.1:65536", "--urls: \"http://127.0.0.1:65536\" is not a URL to listen on")]
+    public async Task A_listen_url_without_a_scheme_or_a_port_exits_2_with_one_line_at_start_and_in_check_config(string urls, string expected)
+    {
+        var config = directory.Write("collectors.yaml", Configs.Group([3978]));
+
+        foreach (var mode in new[] { "--config", "--check-config" })
+        {
+            var (exitCode, text) = await Tools.RunAsync(Tools.Exporter, [mode, config, "--urls", urls]);
+
+            Assert.Equal(2, exitCode);
+            Assert.Equal($"logcollector-exporter: configuration error: {expected}", text.Split('\n')[0][..$"logcollector-exporter: configuration error: {expected}".Length]);
+            Assert.Single(text.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        }
+    }
+
+    [Theory]
+    [InlineData("http://+:9978")]
+    [InlineData("http://[::1]:0")]
+    [InlineData("http://127.0.0.1:0;http://localhost:0")]
+    public async Task Listen_urls_that_Kestrel_takes_pass_check_config(string urls)
+    {
+        var config = directory.Write("collectors.yaml", Configs.Group([3978]));
+
+        var (exitCode, text) = await Tools.RunAsync(Tools.Exporter, ["--check-config", config, "--urls", urls]);
+
+        Assert.True(exitCode == 0, text);
+    }
+
     [Fact]
     public async Task Without_any_configuration_it_exits_2_and_says_how_to_start()
     {

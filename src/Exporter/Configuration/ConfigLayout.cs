@@ -22,9 +22,24 @@ internal sealed class ConfigLayout
     public readonly record struct Item(string Key, string? Value);
 
     /// <summary>Walks the sections of <paramref name="root"/> that are settings; the errors go to <paramref name="errors"/>.</summary>
-    public static ConfigLayout Walk(IConfiguration root, ConfigErrors errors)
+    /// <param name="fileKeys">
+    /// The top-level keys of the file (or the demo's built-in configuration): each must be a section. The environment
+    /// and the command line add keys of their own at the top level (every environment variable is one), which are not
+    /// the exporter's to judge.
+    /// </param>
+    public static ConfigLayout Walk(IConfiguration root, IEnumerable<string> fileKeys, ConfigErrors errors)
     {
         var layout = new ConfigLayout(errors);
+        foreach (var key in fileKeys.Distinct(StringComparer.OrdinalIgnoreCase).Where(key => !ExporterOptions.Keys.Contains(key, StringComparer.OrdinalIgnoreCase)))
+        {
+            // A setting of a section written at the top level is a section's indentation lost (probe:, then interval: at column 0).
+            var owner = ProbeOptions.Keys.Contains(key, StringComparer.OrdinalIgnoreCase) ? "probe"
+                : PanoramaSourceOptions.Keys.Contains(key, StringComparer.OrdinalIgnoreCase) ? "panorama"
+                : null;
+            var hint = owner is null ? Suggestion(key, ExporterOptions.Keys) : $" (it is a setting of {owner}: indent it under {owner}:)";
+            errors.Add(key, key, $"is not a known setting{hint}; allowed at the top level: {string.Join(", ", ExporterOptions.Keys)}");
+        }
+
         var probe = root.GetSection("probe");
         layout.CheckKeys(probe, "probe", probe.GetChildren(), ProbeOptions.Keys);
         if (probe.GetSection("buckets") is { Value: null } buckets)
@@ -192,8 +207,49 @@ internal sealed class ConfigLayout
         {
             if (!allowed.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
             {
-                errors.Add(child.Path, $"{path}.{child.Key}", $"is not a known setting; allowed here: {string.Join(", ", allowed)}");
+                errors.Add(child.Path, $"{path}.{child.Key}", $"is not a known setting{Suggestion(child.Key, allowed)}; allowed here: {string.Join(", ", allowed)}");
             }
         }
+    }
+
+    /// <summary>" (did you mean X?)" for the known key nearest to a typo (at most a third of its letters off), else nothing.</summary>
+    private static string Suggestion(string key, string[] known)
+    {
+        if (key.Length > 64)
+        {
+            return "";
+        }
+
+        var (nearest, distance) = known.Select(k => (k, Distance(key.ToLowerInvariant(), k.ToLowerInvariant()))).MinBy(k => k.Item2);
+        return distance <= Math.Max(1, key.Length / 3) ? $" (did you mean {nearest}?)" : "";
+    }
+
+    /// <summary>Letters inserted, deleted, replaced or swapped with the next to make one text the other (optimal string alignment).</summary>
+    private static int Distance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++)
+        {
+            d[i, 0] = i;
+        }
+
+        for (var j = 0; j <= b.Length; j++)
+        {
+            d[0, j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            for (var j = 1; j <= b.Length; j++)
+            {
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j], d[i, j - 1]) + 1, d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                {
+                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+                }
+            }
+        }
+
+        return d[a.Length, b.Length];
     }
 }

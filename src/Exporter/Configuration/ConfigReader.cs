@@ -45,7 +45,7 @@ internal sealed class ConfigReader
     {
         var errors = new ConfigErrors(root, providerNames, defaultSource);
         var tree = ConfigurationTree.Of(root);
-        var layout = ConfigLayout.Walk(tree, errors);
+        var layout = ConfigLayout.Walk(tree, root.Providers.First().GetChildKeys([], null), errors);
         var options = new ExporterOptions();
         tree.Bind(options);
         foreach (var failure in new ExporterOptionsValidator().Validate(null, options).Failures ?? [])

@@ -17,6 +17,9 @@ namespace LogCollectorExporter.Configuration;
 /// </summary>
 internal sealed class ExporterOptions
 {
+    /// <summary>The top-level sections.</summary>
+    internal static readonly string[] Keys = ["probe", "collectors", "groups", "panorama"];
+
     [ValidateObjectMembers]
     public ProbeOptions Probe { get; set; } = new();
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.RegularExpressions;
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Metrics;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -117,10 +118,23 @@ public static partial class WebSecuritySetup
         static string Version(TlsVersion version) => version == TlsVersion.Tls12 ? "1.2" : "1.3";
     }
 
-    private static void CheckUrls(string urls, WebSecuritySnapshot security)
+    /// <summary>
+    /// The listen URLs (<c>--urls</c>, or <c>ASPNETCORE_URLS</c>), checked before Kestrel takes them: each
+    /// <c>http://</c> or <c>https://</c>, a host (an address, a name, <c>+</c> or <c>*</c>) and a port written out
+    /// (Kestrel takes <c>127.0.0.1:9979</c> as nothing it can parse, after probing started, and <c>http://127.0.0.1</c>
+    /// as port 80), and HTTPS exactly when the web configuration has TLS.
+    /// </summary>
+    /// <exception cref="ConfigurationException">A URL is not one the exporter can listen on.</exception>
+    public static void CheckUrls(string urls, WebSecuritySnapshot security)
     {
         foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
+            if (!ListenUrl().IsMatch(url))
+            {
+                throw new ConfigurationException("--urls", $"\"{url}\" is not a URL to listen on: write the scheme, the address and the port, such as " +
+                    $"{WebSetup.DefaultUrls} or http://127.0.0.1:9978 (https:// with a web configuration that has tls_server_config)");
+            }
+
             var https = url.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
             if (https && security.Tls is null)
             {
@@ -296,6 +310,10 @@ public static partial class WebSecuritySetup
         (user, password) = (pair[..colon], pair[(colon + 1)..]);
         return true;
     }
+
+    // http:// or https://, a host ([IPv6], a name or address, + or *), and a port of 0 to 65535 written out; a path after it is Kestrel's to refuse.
+    [GeneratedRegex(@"^https?://(\[[0-9A-Fa-f:.]+\]|[^:/\[\]\s]+):(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4})(/\S*)?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ListenUrl();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Web configuration {Source}: {Description}")]
     private static partial void LogServing(ILogger logger, string source, string description);
