@@ -24,7 +24,7 @@ public static class ExporterApp
         }
         else
         {
-            builder.AddExporterConfiguration(ConfigLoader.FromFile(launch.ConfigFile ?? Launch.DefaultConfigFile, launch.HostArgs));
+            builder.AddExporterConfiguration(ConfigLoader.FromFile(launch.ConfigFile ?? Launch.DefaultConfigFile, launch.HostArgs, savedMayFail: true));
         }
 
         builder.AddProbing();

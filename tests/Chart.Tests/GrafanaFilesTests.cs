@@ -19,7 +19,7 @@ public sealed class GrafanaFilesTests
     private static readonly string ChartFiles = Path.Combine(Helm.Chart, "files");
 
     [Fact]
-    public void The_rules_file_has_the_ten_alerts_of_the_spec()
+    public void The_rules_file_has_the_thirteen_alerts_of_the_spec()
     {
         var rules = KubernetesYaml.Deserialize<PrometheusRuleSpec>(File.ReadAllText(RulesFile), strict: true);
 
@@ -27,7 +27,8 @@ public sealed class GrafanaFilesTests
 
         Assert.Equal(
             [
-                "LogCollectorDown", "LogCollectorExporterConfigReloadFailed", "LogCollectorExporterDown", "LogCollectorFailedOver",
+                "LogCollectorDown", "LogCollectorExporterAbsent", "LogCollectorExporterConfigReloadFailed", "LogCollectorExporterDown",
+                "LogCollectorExporterImportFailed", "LogCollectorExporterWebConfigReloadFailed", "LogCollectorFailedOver",
                 "LogCollectorFlapping", "LogCollectorGroupUnreachable", "LogCollectorHandshakeSlow", "LogCollectorProbesStale",
                 "LogCollectorRedundancyLost", "LogCollectorUnreachableFrom",
             ],
@@ -97,9 +98,26 @@ public sealed class GrafanaFilesTests
         }
 
         var spec = manifest.Untyped("PrometheusRule")!["spec"];
-        Assert.Equal(10, rules.Count);
+        Assert.Equal(13, rules.Count);
         Assert.True(JsonNode.DeepEquals(expected, spec),
             $"the PrometheusRule's spec is not the rules file on {Base}:\n{spec?.ToJsonString(new JsonSerializerOptions { WriteIndented = true })}");
+    }
+
+    [Fact]
+    public async Task The_job_the_rules_look_for_is_the_job_the_monitors_set()
+    {
+        var manifest = await Helm.TemplateAsync(valuesFiles: [Path.Combine(Helm.Chart, "ci", "prometheusrule-values.yaml")],
+            set: ["prometheusRule.job=lce-west", "serviceMonitor.enabled=true"]);
+
+        var rules = manifest.Untyped("PrometheusRule")!["spec"]!["groups"]!.AsArray().SelectMany(group => group!["rules"]!.AsArray())
+            .ToDictionary(rule => rule!["alert"]!.GetValue<string>(), rule => rule!["expr"]!.GetValue<string>());
+        var relabeling = manifest.Untyped("ServiceMonitor")!["spec"]!["endpoints"]![0]!["relabelings"]!.AsArray()
+            .Single(r => r!["targetLabel"]?.GetValue<string>() == "job");
+
+        Assert.Equal("up{job=\"lce-west\"} == 0", rules["LogCollectorExporterDown"]);
+        Assert.Equal("absent(up{job=\"lce-west\"})", rules["LogCollectorExporterAbsent"]);
+        Assert.DoesNotContain(rules.Values, expr => expr.Contains("logcollector-exporter", StringComparison.Ordinal));
+        Assert.Equal("lce-west", relabeling!["replacement"]!.GetValue<string>());
     }
 
     [Fact]

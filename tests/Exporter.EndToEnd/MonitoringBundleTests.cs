@@ -112,7 +112,7 @@ public sealed partial class MonitoringBundleTests(ITestOutputHelper output) : ID
             return rules.Length > 0 && rules.All(r => r.Health != "unknown");
         }), "rules not evaluated: " + string.Join(", ", rules.Select(r => $"{r.Name} {r.Health}")));
 
-        Assert.Equal(10, rules.Length);
+        Assert.Equal(13, rules.Length);
         Assert.All(rules, r => Assert.True(r.Health == "ok", $"{r.Name}: {r.Health}: {r.Error}"));
         Log($"{rules.Length} rules evaluated, health ok");
     }

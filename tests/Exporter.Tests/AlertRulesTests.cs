@@ -30,6 +30,9 @@ public sealed partial class AlertRulesTests(ITestOutputHelper output)
         { "LogCollectorProbesStale", "time() - logcollector_last_probe_timestamp_seconds > 180", "5m", "warning" },
         { "LogCollectorExporterConfigReloadFailed", "logcollector_exporter_config_last_reload_successful == 0", "5m", "warning" },
         { "LogCollectorExporterDown", "up{job=\"logcollector-exporter\"} == 0", "5m", "critical" },
+        { "LogCollectorExporterImportFailed", "logcollector_exporter_source_last_import_successful == 0", "10m", "warning" },
+        { "LogCollectorExporterWebConfigReloadFailed", "logcollector_exporter_web_config_last_reload_successful == 0", "5m", "warning" },
+        { "LogCollectorExporterAbsent", "absent(up{job=\"logcollector-exporter\"})", "10m", "critical" },
     };
 
     public static TheoryData<string> AlertNames => new(SpecAlerts);
@@ -37,13 +40,13 @@ public sealed partial class AlertRulesTests(ITestOutputHelper output)
     private static IEnumerable<string> SpecAlerts => Spec.Select(row => (string)row[0]);
 
     [Fact]
-    public async Task Promtool_check_rules_finds_the_ten_rules_valid()
+    public async Task Promtool_check_rules_finds_the_thirteen_rules_valid()
     {
         var (exitCode, text) = await Tools.RunAsync("promtool", ["check", "rules", RulesFile]);
         output.WriteLine(text);
 
         Assert.Equal(0, exitCode);
-        Assert.Contains("SUCCESS: 10 rules found", text, StringComparison.Ordinal);
+        Assert.Contains("SUCCESS: 13 rules found", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -106,7 +109,7 @@ public sealed partial class AlertRulesTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(AlertNames))]
-    public void Each_alert_keeps_job_and_instance_but_LogCollectorDown_which_is_down_from_every_instance(string alert)
+    public void Each_alert_keeps_job_and_instance_but_those_about_every_instance_of_the_job(string alert)
     {
         var description = Rules().Single(r => r["alert"] == alert)["annotations.description"];
         // promtool compares these expected labels with the alert's own, so they are what the alerts carry.
@@ -116,6 +119,12 @@ public sealed partial class AlertRulesTests(ITestOutputHelper output)
         if (alert == "LogCollectorDown")
         {
             Assert.All(expected, labels => Assert.Equal(["collector", "job", "severity"], labels.Order(StringComparer.Ordinal)));
+            Assert.DoesNotContain("$labels.instance", description, StringComparison.Ordinal);
+        }
+        else if (alert == "LogCollectorExporterAbsent")
+        {
+            // No target of the job at all: there is no instance to name.
+            Assert.All(expected, labels => Assert.Equal(["job", "severity"], labels.Order(StringComparer.Ordinal)));
             Assert.DoesNotContain("$labels.instance", description, StringComparison.Ordinal);
         }
         else

@@ -103,10 +103,11 @@ public sealed class PanoramaHostTests : IAsyncLifetime
         Assert.Equal(1, Value(text, "logcollector_exporter_source_last_import_successful", L("source", Path.Combine(directory.Path, "running-config.xml"))));
         Assert.Equal((1, 1), (a.Accepted, b.Accepted));
 
-        // A broken save is rejected; the running configuration goes on.
+        // A broken save is a failed import, as a live source's: its last good import goes on.
         File.WriteAllText(Path.Combine(directory.Path, "running-config.xml"), PanoramaConfigs.Estate(4, 2, 2)[..500]);
-        text = await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_exporter_config_last_reload_successful") == 0, Eventually.Patience, "the bad file rejected");
-        Assert.Equal(0, Value(text, "logcollector_exporter_source_last_import_successful", L("source", Path.Combine(directory.Path, "running-config.xml"))));
+        text = await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_exporter_source_last_import_successful", L("source", Path.Combine(directory.Path, "running-config.xml"))) == 0,
+            Eventually.Patience, "the bad file's import failed");
+        Assert.Equal(1, Value(text, "logcollector_exporter_config_last_reload_successful"));
         Assert.Equal(4, Samples(text, "logcollector_group_collectors").Length);
     }
 

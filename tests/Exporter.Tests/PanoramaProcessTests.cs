@@ -46,6 +46,38 @@ public sealed class PanoramaProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task A_saved_configuration_that_does_not_read_at_start_is_imported_once_it_does_and_check_config_refuses_it()
+    {
+        var saved = Path.Combine(directory.Path, "panorama-running.xml");
+        var config = directory.Write("collectors.yaml", FiveLines);
+
+        // Caught mid-copy: cut in the middle of an element.
+        var estate = PanoramaConfigs.Estate(3, 2, 2);
+        File.WriteAllText(saved, estate[..(estate.Length / 2)]);
+        var (exitCode, text) = await Tools.RunAsync(Tools.Exporter, ["--check-config", config]);
+        await using var exporter = ExporterProcess.Start(["--config", config]);
+        var client = new HttpClient { BaseAddress = await exporter.ListeningAsync() };
+        var metrics = await client.GetStringAsync("/metrics");
+        using var ready = await client.GetAsync("/-/ready");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"{saved}: is not valid XML", text, StringComparison.Ordinal);
+        Assert.Equal(0, Exposition.Value(metrics, "logcollector_exporter_source_last_import_successful", Exposition.L("source", saved)));
+        Assert.Empty(Exposition.Samples(metrics, "logcollector_group_collectors"));
+        await Eventually.TrueAsync(() => exporter.Output.Contains($"Panorama panorama[0] ({saved}): import failed, nothing imported yet: {saved}: is not valid XML", StringComparison.Ordinal),
+            "the failed import logged");
+
+        // The copy finishes.
+        File.WriteAllText(saved, estate);
+        await Eventually.TrueAsync(async () => Exposition.Samples(await client.GetStringAsync("/metrics"), "logcollector_group_collectors").Length == 3, "the three firewalls imported");
+        metrics = await client.GetStringAsync("/metrics");
+        Assert.Equal(1, Exposition.Value(metrics, "logcollector_exporter_source_last_import_successful", Exposition.L("source", saved)));
+        Assert.Equal(1, Exposition.Value(metrics, "logcollector_exporter_config_last_reload_successful"));
+        await Eventually.TrueAsync(() => exporter.Output.Contains($"Panorama panorama[0] ({saved}): importing 1 collector groups, 3 firewalls' preference lists", StringComparison.Ordinal),
+            "the import logged");
+    }
+
+    [Fact]
     public async Task Check_config_with_a_live_source_fetches_it_and_exits_2_when_it_cannot()
     {
         var config = directory.Write("collectors.yaml", "panorama:\n  - {url: \"https://127.0.0.1:9\", apiKeyFile: api-key}\n");

@@ -393,8 +393,8 @@ them all at once when one changes (cert-manager renewing the certificate).
 {{- end }}
 {{- end }}
 
-{{/* Sets job="logcollector-exporter" whatever the release is called: LogCollectorExporterDown looks for that job. */}}
+{{/* Sets the job the rules look for (prometheusRule.job) whatever the release is called. */}}
 {{- define "logcollector-exporter.jobRelabeling" -}}
 - targetLabel: job
-  replacement: logcollector-exporter
+  replacement: {{ .Values.prometheusRule.job }}
 {{- end }}

@@ -70,6 +70,16 @@ public sealed class ConfigFiles
 
     public string Fingerprint() => Convert.ToHexString(hash.GetCurrentHash());
 
+    /// <summary>Adds a file that could not be read (or did not hold what it should) to those watched, as it is on disk now.</summary>
+    public void Watch(string path)
+    {
+        if (!paths.Contains(path))
+        {
+            paths.Add(path);
+            Append(hash, path, HashOnDisk(path));
+        }
+    }
+
     /// <summary>The hash every fingerprint of the configuration is made with (see the remarks).</summary>
     public static XxHash128 NewFingerprint() => new();
 

@@ -23,14 +23,22 @@ public sealed class ConfigLoader
     }
 
     /// <summary>The configuration is read from a YAML file.</summary>
-    public static ConfigLoader FromFile(string path, IReadOnlyList<string> commandLine, TimeProvider? time = null) =>
-        new(Path.GetFullPath(path), null, commandLine, time ?? TimeProvider.System);
+    /// <param name="savedMayFail">See <see cref="SavedMayFail"/>.</param>
+    public static ConfigLoader FromFile(string path, IReadOnlyList<string> commandLine, TimeProvider? time = null, bool savedMayFail = false) =>
+        new(Path.GetFullPath(path), null, commandLine, time ?? TimeProvider.System) { SavedMayFail = savedMayFail };
 
     /// <summary>The configuration is built in (the demo), still overridable by environment and command line.</summary>
     public static ConfigLoader BuiltIn(IReadOnlyDictionary<string, string?> values, IReadOnlyList<string> commandLine) =>
         new(null, values, commandLine, TimeProvider.System);
 
     public string? ConfigFile => configFile;
+
+    /// <summary>
+    /// Whether a saved Panorama configuration that cannot be read is a failed import of its source (the last good one
+    /// kept, or none yet), as a live source's failure is, rather than a configuration error: what the running exporter
+    /// does (README, "From Panorama"). Off, <c>--check-config</c>'s way, it is an error.
+    /// </summary>
+    public bool SavedMayFail { get; private init; }
 
     /// <summary>How each Panorama source's imports went, and the live sources' last good ones, for every load of this configuration.</summary>
     public PanoramaImports Panorama { get; } = new();
@@ -85,7 +93,7 @@ public sealed class ConfigLoader
 
         var root = builder.Build();
         var baseDirectory = configFile is null ? null : Path.GetDirectoryName(configFile);
-        var (probe, collectors, groups, panorama) = ConfigReader.Read(root, sources, Description, baseDirectory, files, Panorama, time.GetUtcNow());
+        var (probe, collectors, groups, panorama) = ConfigReader.Read(root, sources, Description, baseDirectory, files, Panorama, time.GetUtcNow(), SavedMayFail);
         string[] live = [.. panorama.Where(p => p.Source.IsLive).Select(p => p.Source.Label)];
         var origin = new ConfigOrigin(Description, configFile, files.Paths, files.Fingerprint(), live, Panorama.Fingerprint(live));
         return new ExporterConfig(probe, collectors, groups, origin) { Panorama = panorama };

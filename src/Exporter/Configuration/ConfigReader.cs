@@ -39,9 +39,10 @@ internal sealed class ConfigReader
     /// <param name="files">Reads the preference list files and saved Panorama configurations, and fingerprints them.</param>
     /// <param name="panorama">The live Panorama sources' last good imports; file sources' outcomes are recorded there.</param>
     /// <param name="now">When this read happens, for the file sources' outcomes.</param>
+    /// <param name="savedMayFail">Whether a saved Panorama configuration that cannot be read is a failed import rather than an error (<see cref="PanoramaImport"/>).</param>
     public static (ProbeSettings Probe, IReadOnlyList<CollectorConfig> Collectors, IReadOnlyList<GroupConfig> Groups, IReadOnlyList<PanoramaImported> Panorama) Read(
         IConfigurationRoot root, IReadOnlyList<Func<string, string>> providerNames, string defaultSource, string? baseDirectory, ConfigFiles files,
-        PanoramaImports panorama, DateTimeOffset now)
+        PanoramaImports panorama, DateTimeOffset now, bool savedMayFail)
     {
         var errors = new ConfigErrors(root, providerNames, defaultSource);
         var tree = ConfigurationTree.Of(root);
@@ -76,7 +77,7 @@ internal sealed class ConfigReader
         var written = reader.ReadGroups(options.Groups, probe.IpFamily);
 
         // Imported after every group of the file: a serial the catalogue has is that collector, however Panorama defines it.
-        var import = new PanoramaImport(panorama, files, reader.definitions, probe.IpFamily, errors);
+        var import = new PanoramaImport(panorama, files, reader.definitions, probe.IpFamily, errors, savedMayFail);
         import.Import(reader.ReadPanorama(options.Panorama), now);
         var groups = reader.WithImported(written, import.Groups);
 

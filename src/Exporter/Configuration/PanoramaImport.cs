@@ -14,7 +14,13 @@ namespace LogCollectorExporter.Configuration;
 /// every list agrees, and an error when they differ: a firewall has one preference list, and which one it has would
 /// be a guess.
 /// </summary>
-internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files, CollectorDefinitions definitions, IpFamily family, ConfigErrors errors)
+/// <param name="savedMayFail">
+/// Whether a saved configuration that cannot be read is a failed import, as a live source's failure is: recorded in
+/// <paramref name="imports"/>, its last good import used (or none), the configuration valid without it. The running
+/// exporter's way, so that an export caught mid-copy at start is not a crash loop; <c>--check-config</c> makes it an error.
+/// </param>
+internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files, CollectorDefinitions definitions, IpFamily family, ConfigErrors errors,
+    bool savedMayFail)
 {
     private readonly Dictionary<string, Firewall> firewalls = new(StringComparer.Ordinal);
 
@@ -161,12 +167,20 @@ internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files,
         }
         catch (ConfigurationException e)
         {
+            imports.Failed(source.Label, e.Errors[0].ToString(), now);
+
+            // Watched whatever it holds, so that the file fixed is a reload.
+            files.Watch(path);
+            if (savedMayFail)
+            {
+                return imports.LastGood(source.Label);
+            }
+
             foreach (var error in e.Errors)
             {
                 errors.Add(error with { Problem = $"{error.Problem} (read for {source.Path}.configFile)" }, source.Path);
             }
 
-            imports.Failed(source.Label, e.Errors[0].ToString(), now);
             return null;
         }
     }

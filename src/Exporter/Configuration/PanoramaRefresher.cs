@@ -5,7 +5,9 @@ namespace LogCollectorExporter.Configuration;
 /// its settings or its API key file changed. An import that holds something new is applied as a reload is (what it
 /// does not change is not disturbed); one that holds nothing new changes nothing. A failed import keeps the last good
 /// one, and is logged once when the source starts failing, not at every failure; until a source's first good import
-/// it is tried again every <see cref="RetryBeforeFirstImport"/> (or its refresh, when shorter).
+/// it is tried again every <see cref="RetryBeforeFirstImport"/> (or its refresh, when shorter). A saved configuration
+/// is read by each load of the configuration (its file is watched); this logs, the same way, when one starts failing
+/// and when it imports again.
 /// </summary>
 public sealed partial class PanoramaRefresher(ActiveConfiguration active, IConfigurationReload reloader, TimeProvider time, ILogger<PanoramaRefresher> logger)
     : BackgroundService
@@ -13,6 +15,9 @@ public sealed partial class PanoramaRefresher(ActiveConfiguration active, IConfi
     public static readonly TimeSpan RetryBeforeFirstImport = TimeSpan.FromSeconds(30);
 
     private readonly Dictionary<string, Schedule> schedules = new(StringComparer.Ordinal);
+
+    /// <summary>Whether each saved configuration's last read imported, as last logged.</summary>
+    private readonly Dictionary<string, bool> savedImported = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -41,6 +46,7 @@ public sealed partial class PanoramaRefresher(ActiveConfiguration active, IConfi
             schedules.Remove(gone);
         }
 
+        LogSavedSources(running.Select(p => p.Source).Where(s => !s.IsLive).ToList());
         foreach (var source in sources)
         {
             var settings = Settings(source);
@@ -94,6 +100,34 @@ public sealed partial class PanoramaRefresher(ActiveConfiguration active, IConfi
         }
 
         return true;
+    }
+
+    private void LogSavedSources(List<PanoramaSource> saved)
+    {
+        foreach (var gone in savedImported.Keys.Where(label => saved.All(s => s.Label != label)).ToList())
+        {
+            savedImported.Remove(gone);
+        }
+
+        foreach (var source in saved)
+        {
+            if (active.Loader.Panorama.Status(source.Label) is not { } status
+                || (savedImported.TryGetValue(source.Label, out var logged) && logged == status.Successful))
+            {
+                continue;
+            }
+
+            var known = savedImported.ContainsKey(source.Label);
+            savedImported[source.Label] = status.Successful;
+            if (!status.Successful)
+            {
+                LogFailing(logger, source.Description, status.Error ?? "", status.LastSuccessAt is null ? "nothing imported yet" : "the last good import is kept");
+            }
+            else if (known && active.Loader.Panorama.LastGood(source.Label) is { } content)
+            {
+                LogImporting(logger, source.Description, content.CollectorGroups.Count, content.CollectorGroups.Sum(g => g.Firewalls.Count), content.Collectors.Count);
+            }
+        }
     }
 
     /// <summary>What a fetch depends on besides the API key: a reload that changes none of it does not fetch again.</summary>
