@@ -161,7 +161,7 @@ public sealed partial class MonitoringBundleTests(ITestOutputHelper output) : ID
         // The rules as shipped, with each "for" of N minutes shortened to N seconds; promtool's tests cover the real durations.
         var shipped = File.ReadAllText(Path.Combine(Tools.RepositoryRoot, "grafana", "alerts", "logcollector-alerts.yml"));
         var rules = directory.Write("rules.yml", ForInMinutes().Replace(shipped, "s"));
-        Assert.Equal(9, ForInMinutes().Count(shipped));
+        Assert.Equal(12, ForInMinutes().Count(shipped));
 
         var config = directory.Write("prometheus.yml", $$"""
             global:

@@ -52,6 +52,15 @@ public sealed class PrometheusApi(Uri address) : IDisposable
                        r.TryGetProperty("lastError", out var e) ? e.GetString() : null)];
     }
 
+    /// <summary>Every alert Prometheus holds now, pending or firing: its name, state and labels.</summary>
+    public async Task<(string Name, string State, IReadOnlyDictionary<string, string> Labels)[]> AlertsAsync()
+    {
+        using var body = JsonDocument.Parse(await client.GetStringAsync("api/v1/alerts"));
+        return [.. from a in body.RootElement.GetProperty("data").GetProperty("alerts").EnumerateArray()
+                   let labels = a.GetProperty("labels").EnumerateObject().ToDictionary(l => l.Name, l => l.Value.GetString()!)
+                   select (labels["alertname"], a.GetProperty("state").GetString()!, (IReadOnlyDictionary<string, string>)labels)];
+    }
+
     public void Dispose() => client.Dispose();
 
     private static string Seconds(double unix) => unix.ToString("F3", CultureInfo.InvariantCulture);
