@@ -101,6 +101,32 @@ public sealed class StatusPageTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task A_collector_gone_down_shows_no_handshake_time_and_group_names_wrap_between_them()
+    {
+        using var up = Peer.Up();
+        using var other = Peer.Up();
+        var config = directory.Write("collectors.yaml", TwoCollectors(up, other, """
+              - {name: fw-1, collectors: [lc-224, lc-225]}
+              - {name: fw-2, collectors: [lc-224, lc-225]}
+              - {name: fw-3, collectors: [lc-224, lc-225]}
+            """));
+        await using var exporter = await RunningExporter.StartAsync(config);
+        await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_up", L("collector", "lc-224")) == 1, Eventually.Patience, "lc-224 up");
+        var before = Rows(Section(await exporter.Client.GetStringAsync("/"), "Collectors"))[0];
+
+        up.StopListening();
+        up.CloseConnections();
+        await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_up", L("collector", "lc-224")) == 0, Eventually.Patience, "lc-224 down");
+        var page = await exporter.Client.GetStringAsync("/");
+        var after = Rows(Section(page, "Collectors"))[0];
+
+        Assert.Matches("<td class=\"num\">[0-9.]+ ms</td><td class=\"spark\">", before);
+        Assert.Contains("<span class=\"badge down\">down</span>", after, StringComparison.Ordinal);
+        Assert.Contains("<td class=\"num\">–</td><td class=\"spark\">", after, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"/?group=fw-1\">fw-1</a> <a href=\"/?group=fw-2\">fw-2</a> <a href=\"/?group=fw-3\">fw-3</a></p>", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_group_page_leaves_out_a_collector_that_a_reload_removed_before_it_was_rendered()
     {
         var at = new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);

@@ -172,14 +172,17 @@ public static class StatusPage
         }
 
         html.Append("<h3>").Append(E(title)).Append(" <span class=\"muted small\">(").Append(all.Count).Append(")</span></h3><p class=\"names\">");
+        // A space between the names: each stays whole (nowrap), and the list wraps between them at any count.
+        var separator = "";
         foreach (var group in all.Take(shown))
         {
-            html.Append("<a href=\"/?group=").Append(UrlEncoder.Default.Encode(group.Name)).Append("\">").Append(E(group.Name)).Append("</a>");
+            html.Append(separator).Append("<a href=\"/?group=").Append(UrlEncoder.Default.Encode(group.Name)).Append("\">").Append(E(group.Name)).Append("</a>");
+            separator = " ";
         }
 
         if (all.Count > shown)
         {
-            html.Append("<span class=\"muted\">and ").Append(all.Count - shown).Append(" more: find one by name</span>");
+            html.Append(" <span class=\"muted\">and ").Append(all.Count - shown).Append(" more: find one by name</span>");
         }
 
         html.Append("</p>");
@@ -219,7 +222,8 @@ public static class StatusPage
                 html.Append("<br><span class=\"small muted\">").Append(E(resolved)).Append("</span>");
             }
 
-            html.Append("</td><td class=\"num\">").Append(c.LastHandshakeSeconds is { } seconds ? Milliseconds(seconds) : "–").Append("</td><td class=\"spark\">");
+            // A collector that is down has no handshake time now: its last good one would read as if it answered.
+            html.Append("</td><td class=\"num\">").Append(c.State != "down" && c.LastHandshakeSeconds is { } seconds ? Milliseconds(seconds) : "–").Append("</td><td class=\"spark\">");
             AppendSparkline(html, c.Recent);
             html.Append("</td><td class=\"num\">").Append(c.ConsecutiveFailures).Append("</td><td>").Append(E(c.LastResult ?? "–"));
             if (c.LastError is { } error && c.LastResult != "success")
