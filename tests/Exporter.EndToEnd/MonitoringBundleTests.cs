@@ -163,20 +163,7 @@ public sealed partial class MonitoringBundleTests(ITestOutputHelper output) : ID
         var rules = directory.Write("rules.yml", ForInMinutes().Replace(shipped, "s"));
         Assert.Equal(12, ForInMinutes().Count(shipped));
 
-        var config = directory.Write("prometheus.yml", $$"""
-            global:
-              scrape_interval: 1s
-              scrape_timeout: 1s
-              evaluation_interval: 1s
-            rule_files: ["{{rules}}"]
-            alerting:
-              alertmanagers:
-                - static_configs: [{targets: ["{{alertmanager}}"]}]
-            scrape_configs:
-              - job_name: {{Job}}
-                static_configs: [{targets: ["{{exporter}}"]}]
-            """);
-        return await ServerProcess.StartPrometheusAsync(config, Path.Combine(directory.Path, "prometheus"));
+        return await ServerProcess.StartPrometheusEverySecondAsync(directory.Path, rules, Job, $"[{{targets: [\"{exporter}\"]}}]", alertmanager);
     }
 
     private async Task<bool> BeforeDeadlineAsync(Func<Task<bool>> condition)

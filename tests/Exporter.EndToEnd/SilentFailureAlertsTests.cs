@@ -35,7 +35,7 @@ public sealed class SilentFailureAlertsTests(ITestOutputHelper output) : IDispos
             """);
         await using var exporter = ExporterProcess.Start(["--config", config, "--web.config.file", web]);
         var instance = (await exporter.ListeningAsync()).Authority;
-        await using var prometheus = await StartPrometheusAsync($"static_configs: [{{targets: [\"{instance}\"]}}]");
+        await using var prometheus = await StartPrometheusAsync($"[{{targets: [\"{instance}\"]}}]");
         using var api = new PrometheusApi(prometheus.Address);
         var started = Stopwatch.StartNew();
 
@@ -54,7 +54,7 @@ public sealed class SilentFailureAlertsTests(ITestOutputHelper output) : IDispos
     [Fact]
     public async Task A_Prometheus_without_any_target_of_the_exporters_job_makes_an_alert_pending()
     {
-        await using var prometheus = await StartPrometheusAsync("static_configs: []");
+        await using var prometheus = await StartPrometheusAsync("[]");
         using var api = new PrometheusApi(prometheus.Address);
 
         Assert.True(await PendingAsync(api, "LogCollectorExporterAbsent", new() { ["job"] = Job }),
@@ -81,18 +81,5 @@ public sealed class SilentFailureAlertsTests(ITestOutputHelper output) : IDispos
     private static async Task<IEnumerable<string>> DescribeAsync(PrometheusApi api) =>
         (await api.AlertsAsync()).Select(a => $"{a.Name} {a.State} {string.Join(",", a.Labels.Select(l => $"{l.Key}={l.Value}"))}");
 
-    private async Task<ServerProcess> StartPrometheusAsync(string targets)
-    {
-        var config = directory.Write("prometheus.yml", $$"""
-            global:
-              scrape_interval: 1s
-              scrape_timeout: 1s
-              evaluation_interval: 1s
-            rule_files: ["{{rules}}"]
-            scrape_configs:
-              - job_name: {{Job}}
-                {{targets}}
-            """);
-        return await ServerProcess.StartPrometheusAsync(config, Path.Combine(directory.Path, "prometheus"));
-    }
+    private Task<ServerProcess> StartPrometheusAsync(string targets) => ServerProcess.StartPrometheusEverySecondAsync(directory.Path, rules, Job, targets);
 }

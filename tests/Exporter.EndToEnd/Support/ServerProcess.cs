@@ -69,6 +69,25 @@ public sealed class ServerProcess : IAsyncDisposable
         $"--web.listen-address={listen}",
     ]);
 
+    /// <summary>
+    /// Starts Prometheus scraping one job and evaluating <paramref name="rules"/> every second, its configuration and
+    /// data in <paramref name="directory"/>, sending alerts to <paramref name="alertmanager"/> when given.
+    /// </summary>
+    /// <param name="targets">The job's <c>static_configs</c> as a YAML flow list, such as <c>[{targets: ["127.0.0.1:9978"]}]</c>.</param>
+    public static Task<ServerProcess> StartPrometheusEverySecondAsync(string directory, string rules, string job, string targets, string? alertmanager = null)
+    {
+        var alerting = alertmanager is null ? "" : $"alerting: {{alertmanagers: [{{static_configs: [{{targets: [\"{alertmanager}\"]}}]}}]}}\n";
+        var config = Path.Combine(directory, "prometheus.yml");
+        File.WriteAllText(config, $$"""
+            global: {scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s}
+            rule_files: ["{{rules}}"]
+            {{alerting}}scrape_configs:
+              - job_name: {{job}}
+                static_configs: {{targets}}
+            """);
+        return StartPrometheusAsync(config, Path.Combine(directory, "prometheus"));
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!process.HasExited)
