@@ -3,13 +3,17 @@ using System.Text.Json;
 
 namespace LogCollectorExporter.EndToEnd.Support;
 
-/// <summary>One alert of a notification that Alertmanager's webhook receiver posted, and when it arrived.</summary>
-public sealed record ReceivedAlert(string Status, IReadOnlyDictionary<string, string> Labels, IReadOnlyDictionary<string, string> Annotations, TimeSpan At)
+/// <summary>
+/// One alert of a notification that Alertmanager's webhook receiver posted, and when it arrived; the receiver and
+/// the group key are the notification's (every alert of one notification has the same <see cref="At"/>).
+/// </summary>
+public sealed record ReceivedAlert(string Status, IReadOnlyDictionary<string, string> Labels, IReadOnlyDictionary<string, string> Annotations, TimeSpan At,
+    string Receiver, string GroupKey)
 {
     public string Name => Labels["alertname"];
 
     public override string ToString() =>
-        $"{At.TotalSeconds,6:F1} s {Status,-8} {{{string.Join(", ", Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}=\"{l.Value}\""))}}}";
+        $"{At.TotalSeconds,6:F1} s {Receiver} {Status,-8} {{{string.Join(", ", Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}=\"{l.Value}\""))}}}";
 }
 
 /// <summary>An HTTP listener on 127.0.0.1 for Alertmanager's webhook receiver: it keeps every alert it is sent.</summary>
@@ -30,6 +34,9 @@ public sealed class AlertWebhook : IAsyncDisposable
 
     /// <summary>Where Alertmanager posts.</summary>
     public Uri Url => new(new Uri(app.Urls.Single()), "/alerts");
+
+    /// <summary>The clock <see cref="ReceivedAlert.At"/> is read from, for measuring from another event to an arrival.</summary>
+    public TimeSpan Elapsed => clock.Elapsed;
 
     /// <summary>Every alert received so far, in order of arrival.</summary>
     public IReadOnlyList<ReceivedAlert> Alerts
@@ -60,8 +67,11 @@ public sealed class AlertWebhook : IAsyncDisposable
     {
         using var notification = await JsonDocument.ParseAsync(request.Body);
         var at = clock.Elapsed;
-        var alerts = notification.RootElement.GetProperty("alerts").EnumerateArray()
-            .Select(a => new ReceivedAlert(a.GetProperty("status").GetString()!, Strings(a.GetProperty("labels")), Strings(a.GetProperty("annotations")), at))
+        var root = notification.RootElement;
+        var (receiver, groupKey) = (root.GetProperty("receiver").GetString()!, root.GetProperty("groupKey").GetString()!);
+        var alerts = root.GetProperty("alerts").EnumerateArray()
+            .Select(a => new ReceivedAlert(a.GetProperty("status").GetString()!, Strings(a.GetProperty("labels")), Strings(a.GetProperty("annotations")), at,
+                receiver, groupKey))
             .ToArray();
         lock (received)
         {

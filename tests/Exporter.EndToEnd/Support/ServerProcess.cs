@@ -69,6 +69,15 @@ public sealed class ServerProcess : IAsyncDisposable
         $"--web.listen-address={listen}",
     ]);
 
+    /// <summary>Starts Alertmanager with this configuration file, alone (no cluster), keeping its data in <paramref name="storage"/>.</summary>
+    public static Task<ServerProcess> StartAlertmanagerAsync(string config, string storage) => StartAsync("prometheus-alertmanager", listen =>
+    [
+        $"--config.file={config}",
+        $"--storage.path={storage}",
+        $"--web.listen-address={listen}",
+        "--cluster.listen-address=",
+    ]);
+
     /// <summary>
     /// Starts Prometheus scraping one job and evaluating <paramref name="rules"/> every second, its configuration and
     /// data in <paramref name="directory"/>, sending alerts to <paramref name="alertmanager"/> when given.
