@@ -84,5 +84,10 @@ public static class ConfigCheck
         {
             output.WriteLine($"    {note}");
         }
+
+        foreach (var warning in imported.Warnings)
+        {
+            output.WriteLine($"    warning: {warning}");
+        }
     }
 }

@@ -606,7 +606,7 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("""
         collectors: [lc-1]
         groups: [{name: a, collectors: [lc-1]}]
-        """, "collectors[0]: \"lc-1\" is not allowed; a collector of the catalogue is a mapping: {name, address, port, serial}")]
+        """, "collectors[0]: \"lc-1\" is not allowed; a collector of the catalogue is a mapping: {name, address, port, serial, hostname}")]
     [InlineData("""
         probe: {interval: 500ms, timeout: 100ms}
         groups: [{name: a, collectors: [{address: 10.0.0.1}]}]

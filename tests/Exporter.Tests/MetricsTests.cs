@@ -35,8 +35,8 @@ public sealed class MetricsTests
 
         var text = await ExportAsync();
 
-        Assert.Equal(1, Value(text, "logcollector_info", L("collector", "lc-224"), L("address", "10.10.10.224"), L("port", "3978"), L("serial", "009201002984")));
-        Assert.Equal(1, Value(text, "logcollector_info", L("collector", "lc-225"), L("address", "lc225.example.com"), L("port", "3979"), L("serial", "")));
+        Assert.Equal(1, Value(text, "logcollector_info", L("collector", "lc-224"), L("address", "10.10.10.224"), L("port", "3978"), L("serial", "009201002984"), L("ip", "10.10.10.224"), L("hostname", ""), L("collector_group", "")));
+        Assert.Equal(1, Value(text, "logcollector_info", L("collector", "lc-225"), L("address", "lc225.example.com"), L("port", "3979"), L("serial", ""), L("ip", ""), L("hostname", ""), L("collector_group", "")));
         Assert.Equal(2, Samples(text, "logcollector_info").Length);
         foreach (var result in new[] { "success", "refused", "timeout", "unreachable", "dns_error", "reset", "error" })
         {
@@ -196,7 +196,7 @@ public sealed class MetricsTests
         Assert.Empty(Samples(text, "logcollector_up"));
         Assert.Empty(Samples(text, "logcollector_last_probe_timestamp_seconds"));
         Assert.Equal(0, Value(text, "logcollector_preferred", L("group", "g"), L("collector", "c1"), L("priority", "1")));
-        Assert.Equal(1, Value(text, "logcollector_info", L("collector", "c1"), L("address", "127.0.0.1"), L("port", "4000"), L("serial", "")));
+        Assert.Equal(1, Value(text, "logcollector_info", L("collector", "c1"), L("address", "127.0.0.1"), L("port", "4000"), L("serial", ""), L("ip", "127.0.0.1"), L("hostname", ""), L("collector_group", "")));
         Assert.Single(Samples(text, "logcollector_info"));
 
         // A result of the old endpoint, reported after the change, is not the new one's.
@@ -213,7 +213,7 @@ public sealed class MetricsTests
         fleet.Apply(Configs.FromYaml("collectors: [{name: lc-1, address: 127.0.0.1, serial: \"0099\"}]\ngroups: [{name: g, collectors: [lc-1]}]"));
         var text = await ExportAsync();
 
-        Assert.Equal(["logcollector_info{collector=\"lc-1\",address=\"127.0.0.1\",port=\"3978\",serial=\"0099\"} 1"], Samples(text, "logcollector_info"));
+        Assert.Equal(["logcollector_info{collector=\"lc-1\",address=\"127.0.0.1\",port=\"3978\",serial=\"0099\",ip=\"127.0.0.1\",hostname=\"\",collector_group=\"\"} 1"], Samples(text, "logcollector_info"));
         Assert.Equal(1, Value(text, "logcollector_up", L("collector", "lc-1")));
         Assert.Equal(1, Value(text, "logcollector_preferred", L("group", "g"), L("collector", "lc-1"), L("priority", "1")));
         Assert.True(fleet.IsReady);

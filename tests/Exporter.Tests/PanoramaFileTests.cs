@@ -39,7 +39,9 @@ public sealed class PanoramaFileTests : IDisposable
             ],
             config.Groups.Select(g => $"{g.Name}: {string.Join(", ", g.Collectors.Select(c => $"{c.Name} {c.Address}"))}"));
         Assert.All(config.Groups, g => Assert.Equal((false, Failback.Immediate, 3978), (g.ForwardToAll, g.Failback, g.Collectors[0].Port)));
-        Assert.Equal(new CollectorConfig("009201002984", "192.0.2.224", 3978, "009201002984"), config.Collectors.Single(c => c.Name == "009201002984"));
+        Assert.Equal(
+            new CollectorConfig("009201002984", "192.0.2.224", 3978, "009201002984") { Hostname = "lc-east-1", CollectorGroup = "cg-east" },
+            config.Collectors.Single(c => c.Name == "009201002984"));
         Assert.Equal("009201003302", config.Collectors.Single(c => c.Name == "lc-west-2").Serial);
         Assert.Equal(5, config.Collectors.Count);
     }

@@ -40,7 +40,7 @@ public sealed class PanoramaLiveTests : IAsyncLifetime
             ],
             content.CollectorGroups[0].Firewalls.Take(1).Select(f => $"{f.Serial}: {string.Join(", ", f.Collectors)}"));
         Assert.Equal(3, content.CollectorGroups.Single().Firewalls.Count);
-        Assert.Equal("127.0.0.2", content.Collectors[PanoramaConfigs.CollectorSerial(1)].Address.Ip4);
+        Assert.Equal("127.0.0.2", content.Collectors[PanoramaConfigs.CollectorSerial(1)].System.ManagementAddress.Ip4);
         Assert.Equal(
             [
                 "/api/?type=config&action=show&xpath=%2Fconfig%2Fdevices%2Fentry%5B%40name%3D%27localhost.localdomain%27%5D%2Flog-collector-group",
@@ -56,7 +56,7 @@ public sealed class PanoramaLiveTests : IAsyncLifetime
     {
         var content = await FetchAsync("panoramaSerial: \"000710009999\"");
 
-        Assert.Equal("127.0.0.250", content.Panorama.Ip4);
+        Assert.Equal("127.0.0.250", content.Panorama.ManagementAddress.Ip4);
         Assert.Equal(3, panorama.Requests.Count);
         Assert.EndsWith("%2Fdeviceconfig%2Fsystem", panorama.Requests.Last().PathAndQuery, StringComparison.Ordinal);
     }

@@ -130,8 +130,8 @@ public sealed class StatusPageTests(ITestOutputHelper output) : IDisposable
     public void A_group_page_leaves_out_a_collector_that_a_reload_removed_before_it_was_rendered()
     {
         var at = new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
-        var kept = new CollectorStatus("lc-1", "127.0.0.1", 3978, "127.0.0.1:3978", "", "up", null, "success", null, 0.001, 0, at, at, 0, 0, 1, 1, []);
-        var status = Document([kept], [new GroupStatus("fw-1", "first_choice", false, "immediate", null, 1, 1, ["lc-1"], ["lc-1", "lc-gone"])]);
+        var kept = new CollectorStatus("lc-1", "127.0.0.1", 3978, "127.0.0.1:3978", "", "", "", "up", null, "success", null, 0.001, 0, at, at, 0, 0, 1, 1, []);
+        var status = Document([kept], [new GroupStatus("fw-1", "", "", "first_choice", false, "immediate", null, 1, 1, ["lc-1"], ["lc-1", "lc-gone"])]);
 
         var rows = Rows(Section(StatusPage.RenderGroup(status, at).ToString(), "fw-1"));
 
@@ -143,8 +143,8 @@ public sealed class StatusPageTests(ITestOutputHelper output) : IDisposable
     {
         var at = new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
         RecentProbeStatus[] recent = [new(at, "success", 0.001), new(at.AddSeconds(60), "refused", null), new(at.AddSeconds(120), "success", 0.002)];
-        var collector = new CollectorStatus("lc-1", "127.0.0.1", 3978, "127.0.0.1:3978", "", "up", "127.0.0.1", "success", null, 0.002, 0, at, at, 0, 0, 1, 1, recent);
-        var status = Document([collector], [new GroupStatus("g", "first_choice", false, "immediate", null, 1, 1, ["lc-1"], ["lc-1"])]);
+        var collector = new CollectorStatus("lc-1", "127.0.0.1", 3978, "127.0.0.1:3978", "", "", "", "up", "127.0.0.1", "success", null, 0.002, 0, at, at, 0, 0, 1, 1, recent);
+        var status = Document([collector], [new GroupStatus("g", "", "", "first_choice", false, "immediate", null, 1, 1, ["lc-1"], ["lc-1"])]);
 
         var row = Rows(Section(StatusPage.Render(status, at).ToString(), "Collectors")).Single();
 
@@ -162,14 +162,14 @@ public sealed class StatusPageTests(ITestOutputHelper output) : IDisposable
         var at = new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
         var recent = Enumerable.Range(0, 60).Select(i => new RecentProbeStatus(at.AddSeconds(i * 10), "success", 0.0001 * (1 + (i % 7)))).ToArray();
         CollectorStatus[] collectors = [.. Enumerable.Range(1, 50).Select(c =>
-            new CollectorStatus($"lc-{c:D2}", "127.0.0.1", 40000 + c, $"127.0.0.1:{40000 + c}", $"0092010{c:D5}", "up", "127.0.0.1", "success", null, 0.0002, 0, at, at, 0, 0, 300, 100, recent))];
+            new CollectorStatus($"lc-{c:D2}", "127.0.0.1", 40000 + c, $"127.0.0.1:{40000 + c}", $"0092010{c:D5}", "", "", "up", "127.0.0.1", "success", null, 0.0002, 0, at, at, 0, 0, 300, 100, recent))];
         GroupStatus[] groups = [.. Enumerable.Range(1, 5000).Select(g =>
         {
             // Half of the firewalls prefer lc-01, as estates do; the others spread over the 50 collectors.
             var members = Enumerable.Range(0, 3).Select(m => $"lc-{(g % 2 == 0 ? m : (g + m) % 50) + 1:D2}").ToArray();
             return g % 10 == 0
-                ? new GroupStatus($"fw-{g:D4}", "failed_over", false, "immediate", null, 2, 2, [members[1]], members)
-                : new GroupStatus($"fw-{g:D4}", "first_choice", false, "immediate", null, 3, 1, [members[0]], members);
+                ? new GroupStatus($"fw-{g:D4}", "", "", "failed_over", false, "immediate", null, 2, 2, [members[1]], members)
+                : new GroupStatus($"fw-{g:D4}", "", "", "first_choice", false, "immediate", null, 3, 1, [members[0]], members);
         })];
 
         var page = StatusPage.Render(Document(collectors, groups), at).ToString();

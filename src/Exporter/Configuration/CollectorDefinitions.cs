@@ -9,6 +9,7 @@ internal sealed class CollectorDefinitions
 {
     private readonly Dictionary<string, Definition> byName = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> catalogueBySerial = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Definition> namesBySerial = new(StringComparer.Ordinal);
     private readonly List<string> order = [];
 
     /// <summary>Every collector once, in the order first defined.</summary>
@@ -35,7 +36,48 @@ internal sealed class CollectorDefinitions
             return new("serial", $"\"{collector.Serial}\" has a control or format character; a serial is shown in the log, on the status page and in /metrics");
         }
 
+        if (!ErrorText.IsPrintable(collector.Hostname))
+        {
+            return new("hostname", $"\"{collector.Hostname}\" has a control or format character; a hostname is shown in the log, on the status page and in /metrics");
+        }
+
         return Conflict(collector, where, inCatalogue) is { } conflict ? new("name", conflict) : null;
+    }
+
+    /// <summary>
+    /// Adds a catalogue entry that names the collector of a serial without giving its address: the collector
+    /// <c>panorama:</c> imports with that serial takes this name (and hostname), and the address Panorama gives it.
+    /// </summary>
+    /// <param name="named">Its name, serial and hostname; its address is "".</param>
+    public DefinitionProblem? Name(CollectorConfig named, string where)
+    {
+        if (!ErrorText.IsPrintable(named.Name) || !ErrorText.IsPrintable(named.Serial) || !ErrorText.IsPrintable(named.Hostname))
+        {
+            return Define(named, where, inCatalogue: true);
+        }
+
+        if (CatalogueEntryNamed(named.Name) is { } first)
+        {
+            return new("name", $"\"{named.Name}\" is already the name of {first}; names in collectors: must be unique");
+        }
+
+        if (CatalogueEntryWithSerial(named.Serial) is { } same)
+        {
+            return new("serial", $"serial \"{named.Serial}\" is already the serial of {same}; serials in collectors: must be unique");
+        }
+
+        namesBySerial[named.Serial] = new Definition(named, where, InCatalogue: true);
+        return null;
+    }
+
+    /// <summary>The name (and hostname) the catalogue gives the collector of this serial without an address; null when it gives none.</summary>
+    public CollectorConfig? NamedSerial(string serial) => namesBySerial.GetValueOrDefault(serial)?.Config;
+
+    /// <summary>Gives a collector the hostname and collector group an import knows, where nothing before gave it one.</summary>
+    public void Annotate(string name, string hostname, string collectorGroup)
+    {
+        var first = byName[name];
+        Conflict(first.Config with { Hostname = hostname, CollectorGroup = collectorGroup }, first.Where, inCatalogue: false);
     }
 
     private string? Conflict(CollectorConfig collector, string where, bool inCatalogue)
@@ -57,23 +99,52 @@ internal sealed class CollectorDefinitions
                 return $"\"{collector.Name}\" has serial \"{collector.Serial}\" here but \"{first.Config.Serial}\" at {first.Where}";
             }
 
-            if (first.Config.Serial.Length == 0 && collector.Serial.Length > 0)
+            // What the first definition does not say, a later one may: a serial, a hostname, a collector group.
+            var known = first.Config;
+            var merged = known with
             {
-                byName[collector.Name] = first with { Config = first.Config with { Serial = collector.Serial } };
+                Serial = known.Serial.Length > 0 ? known.Serial : collector.Serial,
+                Hostname = known.Hostname.Length > 0 ? known.Hostname : collector.Hostname,
+                CollectorGroup = known.CollectorGroup.Length > 0 ? known.CollectorGroup : collector.CollectorGroup,
+            };
+            if (merged != known)
+            {
+                byName[collector.Name] = first with { Config = merged };
             }
 
             return null;
         }
 
-        if (inCatalogue && collector.Serial.Length > 0 && !catalogueBySerial.TryAdd(collector.Serial, collector.Name))
+        if (inCatalogue && CatalogueEntryNamed(collector.Name) is { } named)
         {
-            return $"serial \"{collector.Serial}\" is already the serial of {byName[catalogueBySerial[collector.Serial]].Where}; serials in collectors: must be unique";
+            return $"\"{collector.Name}\" is already the name of {named}; names in collectors: must be unique";
+        }
+
+        if (inCatalogue && collector.Serial.Length > 0 && CatalogueEntryWithSerial(collector.Serial) is { } same)
+        {
+            return $"serial \"{collector.Serial}\" is already the serial of {same}; serials in collectors: must be unique";
+        }
+
+        if (inCatalogue && collector.Serial.Length > 0)
+        {
+            catalogueBySerial[collector.Serial] = collector.Name;
         }
 
         byName[collector.Name] = new Definition(collector, where, inCatalogue);
         order.Add(collector.Name);
         return null;
     }
+
+    /// <summary>Where the catalogue has an entry of this name, with an address or without; null when it has none.</summary>
+    private string? CatalogueEntryNamed(string name) =>
+        byName.TryGetValue(name, out var defined) && defined.InCatalogue ? defined.Where : namesBySerial.Values.FirstOrDefault(n => n.Config.Name == name)?.Where;
+
+    /// <summary>Where the catalogue has an entry of this serial, with an address or without; null when it has none.</summary>
+    private string? CatalogueEntryWithSerial(string serial) =>
+        catalogueBySerial.TryGetValue(serial, out var name) ? byName[name].Where : namesBySerial.GetValueOrDefault(serial)?.Where;
+
+    /// <summary>Whether the catalogue names a collector this way without giving its address.</summary>
+    public bool IsNamedWithoutAddress(string name) => namesBySerial.Values.Any(n => n.Config.Name == name);
 
     /// <summary>The collector the catalogue defines under this name.</summary>
     public bool IsCatalogued(string name) => byName.TryGetValue(name, out var definition) && definition.InCatalogue;

@@ -40,6 +40,11 @@ internal sealed class ConfigLayout
             errors.Add(key, key, $"is not a known setting{hint}; allowed at the top level: {string.Join(", ", ExporterOptions.Keys)}");
         }
 
+        if (root.GetSection("firewallNamesFile").GetChildren().Any())
+        {
+            errors.Add("firewallNamesFile", "firewallNamesFile", "is not allowed as a section; it is the name of a file of SERIAL,NAME lines");
+        }
+
         var probe = root.GetSection("probe");
         layout.CheckKeys(probe, "probe", probe.GetChildren(), ProbeOptions.Keys);
         if (probe.GetSection("buckets") is { Value: null } buckets)
@@ -48,7 +53,7 @@ internal sealed class ConfigLayout
             layout.List(buckets, "probe.buckets");
         }
 
-        foreach (var (item, path, children) in layout.Mappings(root.GetSection("collectors"), "collectors", "a collector of the catalogue is a mapping: {name, address, port, serial}"))
+        foreach (var (item, path, children) in layout.Mappings(root.GetSection("collectors"), "collectors", "a collector of the catalogue is a mapping: {name, address, port, serial, hostname}"))
         {
             layout.CheckKeys(item, path, children, CollectorOptions.Keys);
         }

@@ -80,6 +80,7 @@ internal sealed class ConfigReader
         var import = new PanoramaImport(panorama, files, reader.definitions, probe.IpFamily, errors, savedMayFail);
         import.Import(reader.ReadPanorama(options.Panorama), now);
         var groups = reader.WithImported(written, import.Groups);
+        var names = reader.ReadFirewallNames(options.FirewallNamesFile);
 
         // A source that imports nothing is an error of its own, and a live one may import its firewalls later.
         if (layout.Items("groups").Count == 0 && tree["groups"] is null && options.Panorama.Count == 0)
@@ -93,7 +94,9 @@ internal sealed class ConfigReader
         }
 
         // Collectors are resolved once every definition is in: a later one may give a serial an earlier one did not.
-        return (probe, reader.definitions.All, [.. groups.Select(g => g.Group with { Collectors = [.. g.Members.Select(reader.definitions.Get)] })], import.Imported);
+        return (probe, reader.definitions.All,
+            [.. groups.Select(g => g.Group with { Collectors = [.. g.Members.Select(reader.definitions.Get)], Hostname = names.GetValueOrDefault(g.Group.Name) ?? "" })],
+            import.Imported);
     }
 
     // Every setting is valid here unless an error is recorded, and then the result is not used: a setting that does not
@@ -163,9 +166,19 @@ internal sealed class ConfigReader
     {
         foreach (var (key, options) in layout.Bound("collectors", catalogue))
         {
-            if (ReadCollector(options, $"collectors:{key}", $"collectors[{key}]", family) is { } collector)
+            var (itemKey, path) = ($"collectors:{key}", $"collectors[{key}]");
+            if (string.IsNullOrEmpty(options.Address) && !string.IsNullOrEmpty(options.Serial) && !string.IsNullOrEmpty(options.Name))
             {
-                Define($"collectors:{key}", $"collectors[{key}]", collector, inCatalogue: true);
+                // No address: a name for the collector of this serial, wherever panorama: or a preference list file gives its address.
+                var named = new CollectorConfig(options.Name, "", CollectorConfig.DefaultPort, options.Serial) { Hostname = options.Hostname ?? "" };
+                if (definitions.Name(named, path) is { } problem)
+                {
+                    errors.Add($"{itemKey}:{problem.Setting}", $"{path}.{problem.Setting}", problem.Problem);
+                }
+            }
+            else if (ReadCollector(options, itemKey, path, family, "; or, with no address, a name and a serial name the collector of that serial that panorama: imports") is { } collector)
+            {
+                Define(itemKey, path, collector, inCatalogue: true);
             }
         }
     }
@@ -251,13 +264,19 @@ internal sealed class ConfigReader
             if (reference is not null)
             {
                 name = reference.Trim();
+                if (!definitions.IsCatalogued(name) && definitions.IsNamedWithoutAddress(name))
+                {
+                    errors.Add(itemKey, path, $"\"{reference}\" names a collector in collectors: without an address, for panorama: to give it one; a group of the file lists collectors that have an address");
+                    continue;
+                }
+
                 if (!definitions.IsCatalogued(name))
                 {
                     errors.Add(itemKey, path, $"\"{reference}\" is not the name of a collector in collectors:; define it there, or write it here as {{name, address, port}}");
                     continue;
                 }
             }
-            else if (ReadCollector(options!, itemKey, path, family) is { } collector && Define(itemKey, path, collector, inCatalogue: false))
+            else if (ReadCollector(options!, itemKey, path, family, "") is { } collector && Define(itemKey, path, collector, inCatalogue: false))
             {
                 name = collector.Name;
             }
@@ -280,9 +299,16 @@ internal sealed class ConfigReader
     }
 
     /// <summary>A collector written as a mapping; null when its address is not one, or not one that <c>probe.ipFamily</c> reaches.</summary>
-    private CollectorConfig? ReadCollector(CollectorOptions collector, string key, string path, IpFamily family)
+    /// <param name="otherwise">What else the place allows without an address, for the message when there is none.</param>
+    private CollectorConfig? ReadCollector(CollectorOptions collector, string key, string path, IpFamily family, string otherwise)
     {
-        if (string.IsNullOrEmpty(collector.Address) || !Setting.IsHostOrAddress(collector.Address))
+        if (string.IsNullOrEmpty(collector.Address))
+        {
+            errors.Add($"{key}:address", $"{path}.address", $"is required: an IPv4 or IPv6 address or a DNS name{otherwise}");
+            return null;
+        }
+
+        if (!Setting.IsHostOrAddress(collector.Address))
         {
             return null;
         }
@@ -294,7 +320,10 @@ internal sealed class ConfigReader
         }
 
         var name = string.IsNullOrEmpty(collector.Name) ? collector.Address : collector.Name;
-        return new CollectorConfig(name, collector.Address, Setting.WholeNumber(collector.Port, CollectorConfig.DefaultPort), collector.Serial ?? "");
+        return new CollectorConfig(name, collector.Address, Setting.WholeNumber(collector.Port, CollectorConfig.DefaultPort), collector.Serial ?? "")
+        {
+            Hostname = collector.Hostname ?? "",
+        };
     }
 
     private bool Define(string key, string path, CollectorConfig collector, bool inCatalogue)
@@ -401,6 +430,36 @@ internal sealed class ConfigReader
         }
 
         return certificates;
+    }
+
+    /// <summary>The names <c>firewallNamesFile</c> gives, by serial; none when it is not set or does not read (the errors are recorded).</summary>
+    private IReadOnlyDictionary<string, string> ReadFirewallNames(string? file)
+    {
+        if (string.IsNullOrEmpty(file))
+        {
+            return new Dictionary<string, string>();
+        }
+
+        if (file.Contains('\0', StringComparison.Ordinal))
+        {
+            errors.Add("firewallNamesFile", "firewallNamesFile", "is not a file name: it contains a NUL character");
+            return new Dictionary<string, string>();
+        }
+
+        var path = FullPath(file);
+        try
+        {
+            return FirewallNamesFile.Parse(Encoding.UTF8.GetString(files.ReadAllBytes(path)), path);
+        }
+        catch (ConfigurationException e)
+        {
+            foreach (var error in e.Errors)
+            {
+                errors.Add(error with { Problem = $"{error.Problem} (read for firewallNamesFile)" }, "firewallNamesFile");
+            }
+
+            return new Dictionary<string, string>();
+        }
     }
 
     private string FullPath(string file) => Path.GetFullPath(file, baseDirectory ?? Directory.GetCurrentDirectory());

@@ -98,18 +98,34 @@ public sealed record GroupConfig(
     bool ForwardToAll,
     Failback Failback,
     string? PreferenceListFile,
-    IReadOnlyList<CollectorConfig> Collectors);
+    IReadOnlyList<CollectorConfig> Collectors)
+{
+    /// <summary>The firewall's name, from <c>firewallNamesFile</c>; "" when it has none.</summary>
+    public string Hostname { get; init; } = "";
+
+    /// <summary>The Panorama collector group whose preference lists it was imported from; "" for a group of the file.</summary>
+    public string CollectorGroup { get; init; } = "";
+}
 
 /// <summary>A log collector, named uniquely in the whole configuration: the same name in two groups is the same collector.</summary>
 public sealed record CollectorConfig(string Name, string Address, int Port, string Serial)
 {
     public const int DefaultPort = 3978;
 
+    /// <summary>Its hostname, as the catalogue or Panorama gives it; "" when neither does. Names it for people, not for probes.</summary>
+    public string Hostname { get; init; } = "";
+
+    /// <summary>The Panorama collector group it is a member of; "" when it is not imported.</summary>
+    public string CollectorGroup { get; init; } = "";
+
     /// <summary>The address when it is an IP literal; null when it is a name to resolve.</summary>
     public IPAddress? IpAddress { get; } = IPAddress.TryParse(Address, out var ip) ? ip : null;
 
     /// <summary>address:port, with an IPv6 address in brackets.</summary>
     public string Endpoint => IpAddress is { AddressFamily: System.Net.Sockets.AddressFamily.InterNetworkV6 } ? $"[{Address}]:{Port}" : $"{Address}:{Port}";
+
+    /// <summary>What the log says of it beside its name: its hostname, when it has one, and its endpoint.</summary>
+    public string Description => Hostname.Length > 0 ? $"{Hostname}, {Endpoint}" : Endpoint;
 
     /// <summary>Whether <paramref name="other"/> is reached at the same address and port.</summary>
     public bool SameEndpoint(CollectorConfig other) => Address == other.Address && Port == other.Port;

@@ -18,7 +18,7 @@ namespace LogCollectorExporter.Configuration;
 internal sealed class ExporterOptions
 {
     /// <summary>The top-level sections.</summary>
-    internal static readonly string[] Keys = ["probe", "collectors", "groups", "panorama"];
+    internal static readonly string[] Keys = ["probe", "collectors", "groups", "panorama", "firewallNamesFile"];
 
     [ValidateObjectMembers]
     public ProbeOptions Probe { get; set; } = new();
@@ -32,6 +32,9 @@ internal sealed class ExporterOptions
 
     [ValidateEnumeratedItems]
     public List<PanoramaSourceOptions> Panorama { get; set; } = [];
+
+    /// <summary>A file of firewall names by serial (group name): <see cref="FirewallNamesFile"/>.</summary>
+    public string? FirewallNamesFile { get; set => field = value?.Trim(); }
 }
 
 /// <summary><c>probe:</c>, how every collector is probed. Not given, a setting takes <see cref="ProbeSettings.Default"/>'s value.</summary>
@@ -97,12 +100,12 @@ internal sealed class ProbeOptions : IValidatableObject
 /// <summary>A collector written as a mapping: in the catalogue, or in a group's <c>collectors</c>.</summary>
 internal sealed class CollectorOptions
 {
-    internal static readonly string[] Keys = ["name", "address", "port", "serial"];
+    internal static readonly string[] Keys = ["name", "address", "port", "serial", "hostname"];
 
     /// <summary>Not given, the address.</summary>
     public string? Name { get; set => field = value?.Trim(); }
 
-    [Required(ErrorMessage = ValidationMessage.Path + "is required: an IPv4 or IPv6 address or a DNS name")]
+    /// <summary>Required, but for a catalogue entry that names the collector of a serial <c>panorama:</c> imports (<see cref="ConfigReader"/>).</summary>
     [HostOrAddress]
     public string? Address { get; set => field = value?.Trim(); }
 
@@ -110,6 +113,9 @@ internal sealed class CollectorOptions
     public string? Port { get; set => field = value?.Trim(); }
 
     public string? Serial { get; set => field = value?.Trim(); }
+
+    /// <summary>Shown beside the name; for an imported collector, Panorama's hostname when not given.</summary>
+    public string? Hostname { get; set => field = value?.Trim(); }
 }
 
 /// <summary>A group, one preference list. Its <c>collectors</c> may also be catalogue names, which the binder does not bind (ConfigLayout has them).</summary>

@@ -3,8 +3,8 @@ using System.Text;
 namespace LogCollectorExporter.Configuration;
 
 /// <summary>
-/// What the exporter reads of a Panorama configuration: every collector group's log forwarding preference lists, the
-/// managed collectors' addresses, and Panorama's own management address. Immutable; <see cref="Fingerprint"/> tells
+/// What the exporter reads of a Panorama configuration: every collector group's members and log forwarding preference
+/// lists, the managed collectors' interfaces and hostnames, and Panorama's own. Immutable; <see cref="Fingerprint"/> tells
 /// two imports apart by what they hold, not by how the XML was written.
 /// </summary>
 public sealed class PanoramaContent
@@ -12,7 +12,7 @@ public sealed class PanoramaContent
     public PanoramaContent(
         IReadOnlyList<PanoramaCollectorGroup> collectorGroups,
         IReadOnlyDictionary<string, ManagedCollector> collectors,
-        ManagementAddress panorama)
+        SystemSettings panorama)
     {
         CollectorGroups = collectorGroups;
         Collectors = collectors;
@@ -26,12 +26,12 @@ public sealed class PanoramaContent
     /// <summary>Managed collectors (<c>log-collector/entry</c>) by serial.</summary>
     public IReadOnlyDictionary<string, ManagedCollector> Collectors { get; }
 
-    /// <summary>Panorama's own <c>deviceconfig/system</c> addresses: where its local collector is reached.</summary>
-    public ManagementAddress Panorama { get; }
+    /// <summary>Panorama's own <c>deviceconfig/system</c>: where its local collector is reached.</summary>
+    public SystemSettings Panorama { get; }
 
     public string Fingerprint { get; }
 
-    private static string Hash(IReadOnlyList<PanoramaCollectorGroup> groups, IReadOnlyDictionary<string, ManagedCollector> collectors, ManagementAddress panorama)
+    private static string Hash(IReadOnlyList<PanoramaCollectorGroup> groups, IReadOnlyDictionary<string, ManagedCollector> collectors, SystemSettings panorama)
     {
         var hash = ConfigFiles.NewFingerprint();
         void Add(string? text)
@@ -45,6 +45,12 @@ public sealed class PanoramaContent
             Add("group");
             Add(group.Name);
             Add(group.HasLogForwarding ? "lf" : "no lf");
+            foreach (var member in group.Members)
+            {
+                Add(member);
+            }
+
+            Add("members end");
             foreach (var firewall in group.Firewalls)
             {
                 Add(firewall.Serial);
@@ -57,15 +63,27 @@ public sealed class PanoramaContent
             }
         }
 
+        void AddSystem(SystemSettings system)
+        {
+            Add(system.Hostname);
+            foreach (var face in system.Interfaces)
+            {
+                Add(face.Name);
+                Add(face.Address.Ip4);
+                Add(face.Address.Ip6);
+                Add(face.CollectsLogs ? "collects" : "does not collect");
+            }
+
+            Add("system end");
+        }
+
         foreach (var (serial, collector) in collectors.OrderBy(c => c.Key, StringComparer.Ordinal))
         {
             Add(serial);
-            Add(collector.Address.Ip4);
-            Add(collector.Address.Ip6);
+            AddSystem(collector.System);
         }
 
-        Add(panorama.Ip4);
-        Add(panorama.Ip6);
+        AddSystem(panorama);
         return Convert.ToHexString(hash.GetCurrentHash());
     }
 }
@@ -73,16 +91,47 @@ public sealed class PanoramaContent
 /// <param name="Name">The collector group's name.</param>
 /// <param name="HasLogForwarding">Whether it has a <c>logfwd-setting/devices</c> list at all.</param>
 /// <param name="Firewalls">Its firewalls' preference lists, in the order of the configuration.</param>
-public sealed record PanoramaCollectorGroup(string Name, bool HasLogForwarding, IReadOnlyList<PanoramaFirewall> Firewalls);
+/// <param name="Members">The serials of its collectors (<c>logfwd-setting/collectors</c>).</param>
+public sealed record PanoramaCollectorGroup(string Name, bool HasLogForwarding, IReadOnlyList<PanoramaFirewall> Firewalls, IReadOnlyList<string> Members);
 
 /// <param name="Serial">The firewall's serial number.</param>
 /// <param name="Collectors">The serials of its collectors, highest priority first.</param>
 /// <param name="Line">Where the firewall's entry is in the XML, for messages.</param>
 public sealed record PanoramaFirewall(string Serial, IReadOnlyList<string> Collectors, int Line);
 
-/// <param name="Address">Its <c>deviceconfig/system</c> addresses.</param>
+/// <param name="System">Its <c>deviceconfig/system</c>.</param>
 /// <param name="Line">Where its entry is in the XML, for messages.</param>
-public sealed record ManagedCollector(ManagementAddress Address, int Line);
+public sealed record ManagedCollector(SystemSettings System, int Line);
+
+/// <summary>
+/// What a <c>deviceconfig/system</c> says of a collector's (or Panorama's) interfaces and name. A firewall sends its logs
+/// to the interface that has Device Log Collection on: the management interface unless its
+/// <c>service/disable-device-log-collection</c> is <c>yes</c> (confirmed in real configurations), or an Ethernet
+/// interface <c>eth1</c>…<c>eth5</c> whose own flag is explicitly <c>no</c> (the shape is inferred: no public
+/// configuration shows one). README "What Panorama's configuration gives" says so.
+/// </summary>
+/// <param name="Interfaces">The management interface first (named <c>mgmt</c>), then each <c>ethN</c> in the order of the configuration.</param>
+/// <param name="Hostname">Its <c>hostname</c>, or "".</param>
+public sealed record SystemSettings(IReadOnlyList<CollectorInterface> Interfaces, string Hostname)
+{
+    public const string Management = "mgmt";
+
+    public static readonly SystemSettings None = new([], "");
+
+    /// <summary>The management interface's addresses.</summary>
+    public ManagementAddress ManagementAddress => Interfaces.FirstOrDefault(i => i.Name == Management)?.Address ?? ManagementAddress.None;
+
+    /// <summary>
+    /// The interface firewalls send logs to: the first that collects logs and has an address, the management interface
+    /// first. Null when none does: the management interface has log collection off and no Ethernet interface reads as
+    /// collecting.
+    /// </summary>
+    public CollectorInterface? LogCollection => Interfaces.FirstOrDefault(i => i.CollectsLogs && !i.Address.IsEmpty);
+}
+
+/// <param name="Name"><c>mgmt</c>, or the element's name (<c>eth1</c>).</param>
+/// <param name="CollectsLogs">Whether Device Log Collection is on for it.</param>
+public sealed record CollectorInterface(string Name, ManagementAddress Address, bool CollectsLogs);
 
 /// <summary>A <c>deviceconfig/system</c>'s <c>ip-address</c> and <c>ipv6-address</c> (without a prefix length); null where absent.</summary>
 public sealed record ManagementAddress(string? Ip4, string? Ip6)

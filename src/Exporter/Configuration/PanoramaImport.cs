@@ -46,7 +46,7 @@ internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files,
         var content = source.IsLive ? imports.LastGood(source.Label) : Read(source, now);
         if (content is null)
         {
-            Imported.Add(new PanoramaImported(source, false, [], 0, [], []));
+            Imported.Add(new PanoramaImported(source, false, [], 0, [], [], []));
             return;
         }
 
@@ -56,6 +56,7 @@ internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files,
         var names = new Dictionary<string, string?>(StringComparer.Ordinal);
         var summary = new List<ImportedCollectorGroup>();
         var notes = new List<string>();
+        var warnings = new List<string>();
         var collectors = new List<string>();
         var count = 0;
 
@@ -90,7 +91,7 @@ internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files,
                 {
                     if (!names.TryGetValue(serial, out var name))
                     {
-                        names[serial] = name = Resolve(source, content, serial, firewall, group.Name, where, readFor);
+                        names[serial] = name = Resolve(source, content, serial, firewall, group.Name, where, readFor, warnings.Add);
                         if (name is not null)
                         {
                             collectors.Add(name);
@@ -117,7 +118,7 @@ internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files,
                 }
 
                 listed++;
-                var config = new GroupConfig(firewall.Serial, source.ForwardToAll, source.Failback, null, []);
+                var config = new GroupConfig(firewall.Serial, source.ForwardToAll, source.Failback, null, []) { CollectorGroup = group.Name };
                 var here = $"collector group {group.Name} of {source.Description}";
                 if (firewalls.TryGetValue(firewall.Serial, out var first))
                 {
@@ -148,7 +149,7 @@ internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files,
             Error(source, where, $"has no firewall's preference list (log-collector-group/entry/logfwd-setting/devices/entry/collectors){(source.CollectorGroups.Count > 0 ? $" in collector groups {string.Join(", ", source.CollectorGroups)}" : "")}{readFor}");
         }
 
-        Imported.Add(new PanoramaImported(source, true, summary, count, collectors, notes));
+        Imported.Add(new PanoramaImported(source, true, summary, count, collectors, notes, warnings));
     }
 
     private PanoramaContent? Read(PanoramaSource source, DateTimeOffset now)
@@ -202,26 +203,51 @@ internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files,
         return [.. content.CollectorGroups.Where(g => source.CollectorGroups.Contains(g.Name, StringComparer.Ordinal))];
     }
 
-    /// <summary>The name of the collector of this serial, defined where its address comes from; null when it has none (the error is recorded).</summary>
-    private string? Resolve(PanoramaSource source, PanoramaContent content, string serial, PanoramaFirewall firewall, string group, string where, string readFor)
+    /// <summary>
+    /// The name of the collector of this serial, defined where its address comes from, with its hostname and collector
+    /// group; null when it has no address (the error is recorded).
+    /// </summary>
+    private string? Resolve(PanoramaSource source, PanoramaContent content, string serial, PanoramaFirewall firewall, string group, string where, string readFor, Action<string> warn)
     {
+        var managed = content.Collectors.GetValueOrDefault(serial);
+        var local = serial == source.PanoramaSerial;
+
+        // Panorama's own local collector's entry has no address: it is reached where Panorama is.
+        var (system, entry) = managed is not null && managed.System.Interfaces.Any(i => !i.Address.IsEmpty)
+            ? (managed.System, source.IsLive ? "its log-collector entry" : $"its log-collector entry, line {managed.Line.ToString(CultureInfo.InvariantCulture)}")
+            : local ? (content.Panorama, "Panorama's deviceconfig/system (panoramaSerial)") : (SystemSettings.None, "");
+        var hostname = managed?.System.Hostname is { Length: > 0 } own ? own : local ? content.Panorama.Hostname : "";
+        var collectorGroup = content.CollectorGroups.FirstOrDefault(g => g.Members.Contains(serial, StringComparer.Ordinal))?.Name ?? group;
         if (definitions.CataloguedSerial(serial) is { } catalogued)
         {
+            definitions.Annotate(catalogued, hostname, collectorGroup);
             return catalogued;
         }
 
+        var named = definitions.NamedSerial(serial);
         var listedBy = $"collector {serial} (in the preference list of firewall {firewall.Serial}, collector group {group})";
-        var (address, from) = content.Collectors.TryGetValue(serial, out var managed) && !managed.Address.IsEmpty
-            ? (managed.Address, source.IsLive ? $"its log-collector entry" : $"its log-collector entry, line {managed.Line.ToString(CultureInfo.InvariantCulture)}")
-            : serial == source.PanoramaSerial && !content.Panorama.IsEmpty
-                ? (content.Panorama, "Panorama's management address (panoramaSerial)")
-                : (ManagementAddress.None, "");
+        if (system.Interfaces.All(i => i.Address.IsEmpty))
+        {
+            var fix = source.PanoramaSerial is null
+                ? $"; if it is Panorama's own local collector, set {source.Path}.panoramaSerial: \"{serial}\""
+                : local ? "; Panorama's deviceconfig/system has no ip-address either" : "";
+            Error(source, where, $"{listedBy} has no address in the configuration; give it one in collectors: (with serial: \"{serial}\"){fix}{readFor}");
+            return null;
+        }
+
+        var collecting = system.LogCollection;
+        var (address, from) = collecting is null
+            ? (system.ManagementAddress, $"{entry}, management interface")
+            : (collecting.Address, collecting.Name == SystemSettings.Management ? entry : $"{entry}, interface {collecting.Name}");
+        if (collecting is null)
+        {
+            warn($"{listedBy}: Device Log Collection is off on its management interface (service/disable-device-log-collection) and no Ethernet interface "
+                + $"(eth1…) reads as collecting logs: probing its management address, which may not be where firewalls send logs; give its address in collectors: (with serial: \"{serial}\")");
+        }
+
         if (address.IsEmpty)
         {
-            var local = source.PanoramaSerial is null
-                ? $"; if it is Panorama's own local collector, set {source.Path}.panoramaSerial: \"{serial}\""
-                : serial == source.PanoramaSerial ? "; Panorama's deviceconfig/system has no ip-address either" : "";
-            Error(source, where, $"{listedBy} has no address in the configuration; give it one in collectors: (with serial: \"{serial}\"){local}{readFor}");
+            Error(source, where, $"{listedBy} has no address on its management interface ({from}); give it one in collectors: (with serial: \"{serial}\"){readFor}");
             return null;
         }
 
@@ -233,13 +259,19 @@ internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files,
             return null;
         }
 
-        if (definitions.Define(new CollectorConfig(serial, chosen, CollectorConfig.DefaultPort, serial), $"{where} ({from})", inCatalogue: false) is { } conflict)
+        var name = named?.Name ?? serial;
+        var collector = new CollectorConfig(name, chosen, CollectorConfig.DefaultPort, serial)
+        {
+            Hostname = named?.Hostname is { Length: > 0 } given ? given : hostname,
+            CollectorGroup = collectorGroup,
+        };
+        if (definitions.Define(collector, $"{where} ({from})", inCatalogue: false) is { } conflict)
         {
             Error(source, where, $"{listedBy}: {conflict}{readFor}");
             return null;
         }
 
-        return serial;
+        return name;
     }
 
     private void Error(PanoramaSource source, string where, string problem) => errors.Add(new ConfigurationError(where, null, problem), source.Path);
@@ -256,13 +288,15 @@ internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files,
 /// <param name="Firewalls">Firewalls imported: one group each.</param>
 /// <param name="Collectors">The names of the collectors their lists name, each once.</param>
 /// <param name="Notes">Firewalls not imported, and firewalls found twice with the same list.</param>
+/// <param name="Warnings">What may make the exporter probe another address than the firewalls use: logged, and said by <c>--check-config</c>.</param>
 public sealed record PanoramaImported(
     PanoramaSource Source,
     bool Available,
     IReadOnlyList<ImportedCollectorGroup> CollectorGroups,
     int Firewalls,
     IReadOnlyList<string> Collectors,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes,
+    IReadOnlyList<string> Warnings);
 
 /// <param name="HasLogForwarding">Whether it has log forwarding preference lists at all (<c>logfwd-setting/devices</c>).</param>
 /// <param name="Firewalls">Firewalls imported from it.</param>

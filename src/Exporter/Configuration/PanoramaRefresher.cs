@@ -19,6 +19,9 @@ public sealed partial class PanoramaRefresher(ActiveConfiguration active, IConfi
     /// <summary>Whether each saved configuration's last read imported, as last logged.</summary>
     private readonly Dictionary<string, bool> savedImported = new(StringComparer.Ordinal);
 
+    /// <summary>The warnings of each source's import, as last logged: each is logged when it appears, not at every load.</summary>
+    private readonly Dictionary<string, IReadOnlyList<string>> warned = new(StringComparer.Ordinal);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(ConfigFiles.PollInterval, time);
@@ -47,6 +50,7 @@ public sealed partial class PanoramaRefresher(ActiveConfiguration active, IConfi
         }
 
         LogSavedSources(running.Select(p => p.Source).Where(s => !s.IsLive).ToList());
+        LogWarnings(running);
         foreach (var source in sources)
         {
             var settings = Settings(source);
@@ -130,6 +134,25 @@ public sealed partial class PanoramaRefresher(ActiveConfiguration active, IConfi
         }
     }
 
+    private void LogWarnings(IReadOnlyList<PanoramaImported> running)
+    {
+        foreach (var gone in warned.Keys.Where(label => running.All(p => p.Source.Label != label)).ToList())
+        {
+            warned.Remove(gone);
+        }
+
+        foreach (var imported in running.Where(p => p.Available))
+        {
+            var before = warned.GetValueOrDefault(imported.Source.Label) ?? [];
+            foreach (var warning in imported.Warnings.Except(before, StringComparer.Ordinal))
+            {
+                LogWarning(logger, imported.Source.Description, warning);
+            }
+
+            warned[imported.Source.Label] = imported.Warnings;
+        }
+    }
+
     /// <summary>What a fetch depends on besides the API key: a reload that changes none of it does not fetch again.</summary>
     private static string Settings(PanoramaSource source) =>
         $"{source.Url} {source.ApiKeyFile} {source.Timeout} {source.PanoramaSerial} {string.Join(",", source.CaCertificates?.Select(c => c.Thumbprint) ?? [])}";
@@ -138,6 +161,9 @@ public sealed partial class PanoramaRefresher(ActiveConfiguration active, IConfi
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Panorama {Source}: import failed, {Kept}: {Error}")]
     private static partial void LogFailing(ILogger logger, string source, string error, string kept);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Panorama {Source}: {Warning}")]
+    private static partial void LogWarning(ILogger logger, string source, string warning);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Panorama {Source}: import still failing: {Error}")]
     private static partial void LogStillFailing(ILogger logger, string source, string error);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.RegularExpressions;
 using System.Xml;
 
 namespace LogCollectorExporter.Configuration;
@@ -17,10 +18,11 @@ namespace LogCollectorExporter.Configuration;
 /// Where the data is (from the vendor's own parser, PaloAltoNetworks/pan-os-php <c>LogCollectorGroup</c>, and public
 /// scripts that set it through the XML API), under <c>/config/devices/entry[@name='localhost.localdomain']</c>:
 /// <c>log-collector-group/entry[@name=GROUP]/logfwd-setting/devices/entry[@name=FIREWALL]/collectors/entry[@name=COLLECTOR]</c>
-/// in priority order, <c>log-collector/entry[@name=SERIAL]/deviceconfig/system</c> for the managed collectors, and
+/// in priority order, <c>log-collector-group/entry[@name=GROUP]/logfwd-setting/collectors</c> for its members,
+/// <c>log-collector/entry[@name=SERIAL]/deviceconfig/system</c> for the managed collectors, and
 /// <c>deviceconfig/system</c> for Panorama itself.
 /// </remarks>
-public static class PanoramaXml
+public static partial class PanoramaXml
 {
     public const string PanoramaEntry = "localhost.localdomain";
 
@@ -39,6 +41,14 @@ public static class PanoramaXml
 
     /// <summary>The longest IPv6 address written out with a prefix length, and more.</summary>
     private const int MaxAddressLength = 100;
+
+    /// <summary>A DNS name's length: PAN-OS hostnames are shorter.</summary>
+    private const int MaxHostnameLength = 255;
+
+    /// <summary>Serials are 12 digits; a list member far longer than that is not one.</summary>
+    private const int MaxSerialLength = 255;
+
+    private const int MaxFlagLength = 16;
 
     private static readonly XmlReaderSettings Settings = new()
     {
@@ -78,6 +88,10 @@ public static class PanoramaXml
             throw new ConfigurationException(where, $"is not valid XML: {e.Message}");
         }
     }
+
+    /// <summary>An Ethernet interface's element under <c>deviceconfig/system</c>.</summary>
+    [GeneratedRegex("^eth[0-9]+$")]
+    private static partial Regex EthernetName();
 
     private sealed class Document(XmlReader reader, string where, PanoramaContentBuilder into)
     {
@@ -131,7 +145,7 @@ public static class PanoramaXml
                     {
                         if (reader.LocalName == "system")
                         {
-                            into.Panorama = Address();
+                            into.Panorama = System();
                         }
                         else
                         {
@@ -165,7 +179,7 @@ public static class PanoramaXml
                     {
                         if (reader.LocalName == "system")
                         {
-                            into.Panorama = Address();
+                            into.Panorama = System();
                         }
                         else
                         {
@@ -182,6 +196,7 @@ public static class PanoramaXml
         private void CollectorGroup(string name, int line)
         {
             var firewalls = new List<PanoramaFirewall>();
+            var members = new List<string>();
             var logForwarding = false;
             EachChild(() =>
             {
@@ -193,17 +208,22 @@ public static class PanoramaXml
 
                 EachChild(() =>
                 {
-                    if (reader.LocalName != "devices")
+                    switch (reader.LocalName)
                     {
-                        reader.Skip();
-                        return;
+                        case "devices":
+                            logForwarding = true;
+                            EachChild(() => Entry($"log-collector-group entry \"{name}\" logfwd-setting/devices", (serial, at) => firewalls.Add(Firewall(serial, at))));
+                            break;
+                        case "collectors":
+                            EachChild(() => Serial($"the collectors of collector group {name}", members.Add));
+                            break;
+                        default:
+                            reader.Skip();
+                            break;
                     }
-
-                    logForwarding = true;
-                    EachChild(() => Entry($"log-collector-group entry \"{name}\" logfwd-setting/devices", (serial, at) => firewalls.Add(Firewall(serial, at))));
                 });
             });
-            into.CollectorGroups.Add(new PanoramaCollectorGroup(name, logForwarding, firewalls));
+            into.CollectorGroups.Add(new PanoramaCollectorGroup(name, logForwarding, firewalls, members));
         }
 
         private PanoramaFirewall Firewall(string serial, int line)
@@ -217,18 +237,40 @@ public static class PanoramaXml
                     return;
                 }
 
-                EachChild(() => Entry($"the preference list of firewall {serial}", (collector, _) =>
-                {
-                    collectors.Add(into.Intern(collector));
-                    reader.Skip();
-                }));
+                EachChild(() => Serial($"the preference list of firewall {serial}", collectors.Add));
             });
             return new PanoramaFirewall(into.Intern(serial), collectors, line);
         }
 
+        /// <summary>
+        /// A collector of a list, by serial: <c>&lt;entry name="SERIAL"/&gt;</c>, as preference lists are written, or
+        /// <c>&lt;member&gt;SERIAL&lt;/member&gt;</c>, as a collector group's members are; each list has been seen in
+        /// both forms, so either is read.
+        /// </summary>
+        private void Serial(string list, Action<string> add)
+        {
+            if (reader.LocalName == "member")
+            {
+                var text = ElementText(MaxSerialLength, "member").Trim();
+                if (text.Length == 0)
+                {
+                    throw Error($"a <member> of {list} is empty");
+                }
+
+                add(into.Intern(text));
+                return;
+            }
+
+            Entry(list, (serial, _) =>
+            {
+                add(into.Intern(serial));
+                reader.Skip();
+            });
+        }
+
         private void ManagedCollector(string serial, int line)
         {
-            var address = ManagementAddress.None;
+            var system = SystemSettings.None;
             EachChild(() =>
             {
                 if (reader.LocalName != "deviceconfig")
@@ -241,7 +283,7 @@ public static class PanoramaXml
                 {
                     if (reader.LocalName == "system")
                     {
-                        address = Address();
+                        system = System();
                     }
                     else
                     {
@@ -249,13 +291,45 @@ public static class PanoramaXml
                     }
                 });
             });
-            into.Collectors[into.Intern(serial)] = new ManagedCollector(address, line);
+            into.Collectors[into.Intern(serial)] = new ManagedCollector(system, line);
         }
 
-        /// <summary>A <c>deviceconfig/system</c>: its <c>ip-address</c> and <c>ipv6-address</c>, checked.</summary>
-        private ManagementAddress Address()
+        /// <summary>
+        /// A <c>deviceconfig/system</c>: the management interface's settings (directly under it), each Ethernet
+        /// interface's (<c>eth1</c>…, inferred shape: <see cref="SystemSettings"/>), and the <c>hostname</c>.
+        /// </summary>
+        private SystemSettings System()
+        {
+            var hostname = "";
+            var interfaces = new List<CollectorInterface>();
+            var management = Interface(SystemSettings.Management, element =>
+            {
+                if (element == "hostname")
+                {
+                    hostname = Hostname();
+                    return true;
+                }
+
+                if (EthernetName().IsMatch(element))
+                {
+                    // An Ethernet interface collects logs only when its flag says so: the GUI leaves it off.
+                    interfaces.Add(Interface(element, _ => false, collectsUnlessDisabled: false));
+                    return true;
+                }
+
+                return false;
+            }, collectsUnlessDisabled: true);
+            return new SystemSettings([management, .. interfaces], hostname);
+        }
+
+        /// <summary>
+        /// The interface whose settings are the current element's children: <c>ip-address</c>, <c>ipv6-address</c> and
+        /// <c>service/disable-device-log-collection</c>; <paramref name="other"/> reads any other child it knows.
+        /// </summary>
+        private CollectorInterface Interface(string name, Func<string, bool> other, bool collectsUnlessDisabled)
         {
             string? ip4 = null, ip6 = null;
+            var collects = collectsUnlessDisabled;
             EachChild(() =>
             {
                 switch (reader.LocalName)
@@ -266,12 +340,54 @@ public static class PanoramaXml
                     case "ipv6-address":
                         ip6 = IpAddress("ipv6-address", AddressFamily.InterNetworkV6);
                         break;
+                    case "service":
+                        EachChild(() =>
+                        {
+                            if (reader.LocalName == "disable-device-log-collection")
+                            {
+                                collects = YesOrNo("disable-device-log-collection") is { } disabled ? !disabled : collectsUnlessDisabled;
+                            }
+                            else
+                            {
+                                reader.Skip();
+                            }
+                        });
+                        break;
                     default:
-                        reader.Skip();
+                        if (!other(reader.LocalName))
+                        {
+                            reader.Skip();
+                        }
+
                         break;
                 }
             });
-            return new ManagementAddress(ip4, ip6);
+            return new CollectorInterface(name, new ManagementAddress(ip4, ip6), collects);
+        }
+
+        /// <summary>A PAN-OS <c>yes</c>/<c>no</c> flag; null when empty.</summary>
+        private bool? YesOrNo(string element)
+        {
+            var line = lines.LineNumber;
+            return ElementText(MaxFlagLength, element).Trim() switch
+            {
+                "" => null,
+                "yes" => true,
+                "no" => false,
+                var text => throw new ConfigurationException(where, $"line {line.ToString(CultureInfo.InvariantCulture)}: <{element}> is \"{text}\"; PAN-OS writes yes or no"),
+            };
+        }
+
+        private string Hostname()
+        {
+            var line = lines.LineNumber;
+            var text = ElementText(MaxHostnameLength, "hostname").Trim();
+            if (!ErrorText.IsPrintable(text))
+            {
+                throw new ConfigurationException(where, $"line {line.ToString(CultureInfo.InvariantCulture)}: <hostname> has a control or format character; a hostname is shown in the log, on the status page and in /metrics");
+            }
+
+            return into.Intern(text);
         }
 
         private string? IpAddress(string element, AddressFamily family)
@@ -358,7 +474,7 @@ public static class PanoramaXml
             return text.Length == 0 ? "(no message)" : text.ToString(0, Math.Min(text.Length, MaxMessageLength)).Trim();
         }
 
-        /// <summary>The text of an element that holds text only (an address), refused when longer than <paramref name="max"/>.</summary>
+        /// <summary>The text of an element that holds text only (an address, a hostname), refused when longer than <paramref name="max"/>.</summary>
         private string ElementText(int max, string element)
         {
             var text = new StringBuilder();
@@ -373,12 +489,12 @@ public static class PanoramaXml
             {
                 if (reader.NodeType == XmlNodeType.Element)
                 {
-                    throw Error($"<{element}> holds an element; it holds an address");
+                    throw Error($"<{element}> holds an element; it holds text");
                 }
 
                 if ((reader.NodeType is XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.SignificantWhitespace) && !AppendValue(text, max))
                 {
-                    throw Error($"<{element}> is longer than {max} characters, which no address is");
+                    throw Error($"<{element}> is longer than {max} characters, more than any it holds");
                 }
             }
 
@@ -419,7 +535,7 @@ public sealed class PanoramaContentBuilder
 
     internal Dictionary<string, ManagedCollector> Collectors { get; } = new(StringComparer.Ordinal);
 
-    internal ManagementAddress Panorama { get; set; } = ManagementAddress.None;
+    internal SystemSettings Panorama { get; set; } = SystemSettings.None;
 
     public PanoramaContent Build() => new(CollectorGroups, Collectors, Panorama);
 

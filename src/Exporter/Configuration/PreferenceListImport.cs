@@ -59,8 +59,11 @@ internal sealed class PreferenceListImport(ConfigFiles files, string? baseDirect
                     continue;
                 }
 
-                name = entry.Serial;
-                if (definitions.Define(new CollectorConfig(name, entry.Address, CollectorConfig.DefaultPort, entry.Serial), $"{entry.Where} {readFor}", inCatalogue: false) is { } conflict)
+                // Named by the catalogue without an address, it takes that name and this address.
+                var named = definitions.NamedSerial(entry.Serial);
+                name = named?.Name ?? entry.Serial;
+                var collector = new CollectorConfig(name, entry.Address, CollectorConfig.DefaultPort, entry.Serial) { Hostname = named?.Hostname ?? "" };
+                if (definitions.Define(collector, $"{entry.Where} {readFor}", inCatalogue: false) is { } conflict)
                 {
                     errors.Add(new(entry.Where, null, $"{conflict} {readFor}"), groupPath);
                     continue;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Preference;
 using LogCollectorExporter.Probing;
@@ -16,6 +17,8 @@ public sealed class CollectorSeries
     private readonly Gauge.Child consecutiveFailures;
     private readonly Counter.Child drops;
     private string[] infoLabels = [];
+    private CollectorConfig described;
+    private IPAddress? connectedTo;
     private State state;
 
     public CollectorSeries(ExporterMetrics metrics, CollectorConfig collector)
@@ -27,13 +30,28 @@ public sealed class CollectorSeries
         consecutiveFailures = metrics.ConsecutiveFailures.WithLabels(name);
         drops = metrics.ConnectionDrops.WithLabels(name);
         state = new State(metrics, name);
+        described = collector;
+        connectedTo = collector.IpAddress;
         Describe(collector);
     }
 
-    /// <summary>Publishes <c>logcollector_info</c>, replacing the old series when the address, port or serial changed.</summary>
+    /// <summary>
+    /// Publishes <c>logcollector_info</c>, replacing the old series when a label changed. Its <c>ip</c> is the address
+    /// the last probe connected to: an address's own, or what a name resolved to (until then, "").
+    /// </summary>
     public void Describe(CollectorConfig collector)
     {
-        string[] next = [name, collector.Address, collector.Port.ToString(CultureInfo.InvariantCulture), collector.Serial];
+        if (!collector.SameEndpoint(described))
+        {
+            connectedTo = collector.IpAddress;
+        }
+
+        described = collector;
+        string[] next =
+        [
+            name, collector.Address, collector.Port.ToString(CultureInfo.InvariantCulture), collector.Serial, connectedTo?.ToString() ?? "",
+            collector.Hostname, collector.CollectorGroup,
+        ];
         if (next.SequenceEqual(infoLabels))
         {
             return;
@@ -59,6 +77,12 @@ public sealed class CollectorSeries
     public void RecordProbe(CollectorView collector, in ProbeOutcome outcome, DateTimeOffset finishedAt)
     {
         probes[(int)outcome.Result].Inc();
+        if (outcome.Address is { } address && !address.Equals(connectedTo))
+        {
+            connectedTo = address;
+            Describe(described);
+        }
+
         state.LastProbe.Set(ExporterMetrics.UnixSeconds(finishedAt));
         if (outcome.DnsLookup is { } dns)
         {

@@ -9,7 +9,8 @@ public sealed class ExporterMetrics
 {
     internal static readonly string[] CollectorLabels = ["collector"];
     internal static readonly string[] ProbeLabels = ["collector", "result"];
-    internal static readonly string[] InfoLabels = ["collector", "address", "port", "serial"];
+    internal static readonly string[] InfoLabels = ["collector", "address", "port", "serial", "ip", "hostname", "collector_group"];
+    internal static readonly string[] GroupInfoLabels = ["group", "hostname", "collector_group"];
     internal static readonly string[] MemberLabels = ["group", "collector", "priority"];
     internal static readonly string[] GroupLabels = ["group"];
     internal static readonly string[] BuildLabels = ["version", "revision", "runtime"];
@@ -27,7 +28,8 @@ public sealed class ExporterMetrics
         HandshakeBuckets = handshakeBuckets;
 
         Info = factory.CreateGauge("logcollector_info",
-            "Always 1: a log collector, with its address, port and serial; one series however many preference lists name it.", InfoLabels);
+            "Always 1: a log collector, with its address, port, serial, the IP it last connected to, its hostname and Panorama collector group; one series however many preference lists name it.",
+            InfoLabels);
         Up = factory.CreateGauge("logcollector_up",
             "1 when the collector is up, 0 when down, after the failure/recovery thresholds; absent before its first probe.",
             CollectorLabels, new GaugeConfiguration { SuppressInitialValue = true });
@@ -54,6 +56,9 @@ public sealed class ExporterMetrics
         ConnectionDrops = factory.CreateCounter("logcollector_connection_drops_total",
             "Hold mode: held connections that the peer closed (FIN) or reset (RST) before the next probe.", CollectorLabels);
 
+        GroupInfo = factory.CreateGauge("logcollector_group_info",
+            "Always 1: a group (a firewall's preference list), with the firewall's hostname (firewallNamesFile) and the Panorama collector group it was imported from.",
+            GroupInfoLabels);
         GroupCollectors = factory.CreateGauge("logcollector_group_collectors",
             "Collectors configured in the group's preference list.", GroupLabels);
         GroupCollectorsUp = factory.CreateGauge("logcollector_group_collectors_up",
@@ -129,6 +134,8 @@ public sealed class ExporterMetrics
     public Gauge Preferred { get; }
 
     public Counter ConnectionDrops { get; }
+
+    public Gauge GroupInfo { get; }
 
     public Gauge GroupCollectors { get; }
 

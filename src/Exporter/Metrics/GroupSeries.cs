@@ -16,6 +16,7 @@ public sealed class GroupSeries
     private readonly Counter.Child failovers;
     private readonly Gauge.Child forwardToAll;
     private string[][] memberLabels = [];
+    private string[] infoLabels = [];
     private Gauge.Child[] preferred = [];
 
     public GroupSeries(ExporterMetrics metrics, GroupConfig group)
@@ -30,9 +31,21 @@ public sealed class GroupSeries
         Describe(group);
     }
 
-    /// <summary>Publishes what the group is: its size, its policy, and a <c>logcollector_preferred</c> series per member.</summary>
+    /// <summary>Publishes what the group is: its names, its size, its policy, and a <c>logcollector_preferred</c> series per member.</summary>
     public void Describe(GroupConfig group)
     {
+        string[] info = [name, group.Hostname, group.CollectorGroup];
+        if (!info.SequenceEqual(infoLabels))
+        {
+            if (infoLabels.Length > 0)
+            {
+                metrics.GroupInfo.RemoveLabelled(infoLabels);
+            }
+
+            infoLabels = info;
+            metrics.GroupInfo.WithLabels(infoLabels).Set(1);
+        }
+
         collectors.Set(group.Collectors.Count);
         forwardToAll.Set(group.ForwardToAll ? 1 : 0);
         string[][] next = [.. group.Collectors.Select((c, i) => new[] { name, c.Name, (i + 1).ToString(CultureInfo.InvariantCulture) })];
@@ -63,6 +76,7 @@ public sealed class GroupSeries
     /// <summary>Removes every series of the group and its members: it is no longer configured.</summary>
     public void Remove()
     {
+        metrics.GroupInfo.RemoveLabelled(infoLabels);
         metrics.GroupCollectors.RemoveLabelled(name);
         metrics.GroupCollectorsUp.RemoveLabelled(name);
         metrics.GroupPreferredPriority.RemoveLabelled(name);

@@ -78,7 +78,7 @@ public sealed partial class Fleet
                 }
                 else
                 {
-                    var changed = !SameList(group.Config, groupConfig);
+                    var changed = !SameDescription(group.Config, groupConfig);
                     group.Reconfigure(groupConfig, members);
                     if (changed)
                     {
@@ -139,11 +139,11 @@ public sealed partial class Fleet
             var was = EnumText.Of(before.State);
             if (after.State == CollectorState.Down)
             {
-                LogDown(logger, after.Config.Name, after.Config.Endpoint, was, outcome.Result.Label(), outcome.Error ?? "");
+                LogDown(logger, after.Config.Name, after.Config.Description, was, outcome.Result.Label(), outcome.Error ?? "");
             }
             else
             {
-                LogUp(logger, after.Config.Name, after.Config.Endpoint, was, outcome.Handshake.TotalMilliseconds);
+                LogUp(logger, after.Config.Name, after.Config.Description, was, outcome.Handshake.TotalMilliseconds);
             }
 
             var moves = new PreferenceMoves();
@@ -219,8 +219,9 @@ public sealed partial class Fleet
 
     private static string Names(GroupView group) => group.Preferred.Count == 0 ? "none" : string.Join(", ", group.PreferredNames);
 
-    private static bool SameList(GroupConfig a, GroupConfig b) =>
-        a.ForwardToAll == b.ForwardToAll && a.Failback == b.Failback
+    /// <summary>Whether the group's series describe <paramref name="b"/> as they are: its policy, its names and its members.</summary>
+    private static bool SameDescription(GroupConfig a, GroupConfig b) =>
+        a.ForwardToAll == b.ForwardToAll && a.Failback == b.Failback && a.Hostname == b.Hostname && a.CollectorGroup == b.CollectorGroup
         && a.Collectors.Select(c => c.Name).SequenceEqual(b.Collectors.Select(c => c.Name), StringComparer.Ordinal);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Probe {Collector}: {Result} in {HandshakeMs:F3} ms {Error}")]

@@ -103,6 +103,8 @@ public sealed record StatusDocument(ExporterStatus Exporter, FleetSummary Summar
             config.Port,
             config.Endpoint,
             config.Serial,
+            config.Hostname,
+            config.CollectorGroup,
             EnumText.Of(view.State),
             view.ResolvedAddress?.ToString(),
             view.LastResult?.Label(),
@@ -120,6 +122,8 @@ public sealed record StatusDocument(ExporterStatus Exporter, FleetSummary Summar
 
     private static GroupStatus Capture(GroupView group) => new(
         group.Config.Name,
+        group.Config.Hostname,
+        group.Config.CollectorGroup,
         EnumText.Of(group.Standing),
         group.Config.ForwardToAll,
         EnumText.Of(group.Config.Failback),
@@ -182,6 +186,8 @@ public sealed record ProbeStatus(
 public sealed record FleetSummary(int Groups, int FirstChoice, int FailedOver, int Unreachable, int Undecided, int Collectors, int CollectorsUp);
 
 /// <param name="Endpoint">address:port, with an IPv6 address in brackets.</param>
+/// <param name="Hostname">The catalogue's or Panorama's hostname; "" when neither gives one.</param>
+/// <param name="CollectorGroup">The Panorama collector group it is a member of; "" when not imported.</param>
 /// <param name="ListedBy">How many groups list the collector.</param>
 /// <param name="PreferredBy">How many groups send it their logs now.</param>
 /// <param name="Recent">The last probes, oldest first.</param>
@@ -191,6 +197,8 @@ public sealed record CollectorStatus(
     int Port,
     string Endpoint,
     string Serial,
+    string Hostname,
+    string CollectorGroup,
     string State,
     string? ResolvedAddress,
     string? LastResult,
@@ -208,6 +216,8 @@ public sealed record CollectorStatus(
 public sealed record RecentProbeStatus(DateTimeOffset At, string Result, double? HandshakeSeconds);
 
 /// <param name="Name">The group.</param>
+/// <param name="Hostname">The firewall's name (<c>firewallNamesFile</c>); "" when it has none.</param>
+/// <param name="CollectorGroup">The Panorama collector group it was imported from; "" for a group of the file.</param>
 /// <param name="Standing">first_choice, failed_over, unreachable, or undecided before the probes that decide it.</param>
 /// <param name="ForwardToAll">PAN-OS "Forward to all".</param>
 /// <param name="Failback">immediate or sticky.</param>
@@ -218,6 +228,8 @@ public sealed record RecentProbeStatus(DateTimeOffset At, string Result, double?
 /// <param name="Collectors">Names of its collectors, highest priority first.</param>
 public sealed record GroupStatus(
     string Name,
+    string Hostname,
+    string CollectorGroup,
     string Standing,
     bool ForwardToAll,
     string Failback,

@@ -71,11 +71,23 @@ public static class StatusPage
     public static StringBuilder RenderGroup(StatusDocument status, DateTimeOffset now)
     {
         var group = status.Groups.Single();
-        var html = Begin(status.Exporter, now, $"{group.Name} · logcollector-exporter");
+        var html = Begin(status.Exporter, now, $"{group.Name}{(group.Hostname.Length > 0 ? $" {group.Hostname}" : "")} · logcollector-exporter");
         var byName = status.Collectors.ToDictionary(c => c.Name, StringComparer.Ordinal);
         html.Append("<p class=\"facts\"><a href=\"/\">← every group and collector</a></p>");
-        html.Append("<section><h2>").Append(E(group.Name)).Append(" <span class=\"badge ").Append(group.Standing).Append("\">")
-            .Append(group.Standing.Replace('_', ' ')).Append("</span></h2><p class=\"facts\">")
+        html.Append("<section><h2>").Append(E(group.Name));
+        if (group.Hostname.Length > 0)
+        {
+            html.Append(' ').Append(E(group.Hostname));
+        }
+
+        html.Append(" <span class=\"badge ").Append(group.Standing).Append("\">")
+            .Append(group.Standing.Replace('_', ' ')).Append("</span></h2><p class=\"facts\">");
+        if (group.CollectorGroup.Length > 0)
+        {
+            html.Append("collector group ").Append(E(group.CollectorGroup)).Append(" · ");
+        }
+
+        html
             .Append(group.ForwardToAll ? "forward to all" : $"failback {E(group.Failback)}")
             .Append(" · ").Append(group.CollectorsUp).Append(" of ").Append(group.Collectors.Count).Append(" up · logs go to ");
         if (group.Preferred.Count == 0)
@@ -176,7 +188,13 @@ public static class StatusPage
         var separator = "";
         foreach (var group in all.Take(shown))
         {
-            html.Append(separator).Append("<a href=\"/?group=").Append(UrlEncoder.Default.Encode(group.Name)).Append("\">").Append(E(group.Name)).Append("</a>");
+            html.Append(separator).Append("<a href=\"/?group=").Append(UrlEncoder.Default.Encode(group.Name)).Append("\">").Append(E(group.Name));
+            if (group.Hostname.Length > 0)
+            {
+                html.Append(" <span class=\"muted\">").Append(E(group.Hostname)).Append("</span>");
+            }
+
+            html.Append("</a>");
             separator = " ";
         }
 
@@ -210,9 +228,12 @@ public static class StatusPage
                 html.Append(" <span class=\"small muted\">← logs</span>");
             }
 
-            if (c.Serial.Length > 0)
+            // Who the collector is for people: its hostname, its serial, its collector group, whichever are known.
+            var known = new[] { c.Hostname, c.Name == c.Serial ? "" : c.Serial, c.CollectorGroup.Length > 0 ? $"collector group {c.CollectorGroup}" : "" }
+                .Where(text => text.Length > 0).ToList();
+            if (known.Count > 0)
             {
-                html.Append("<br><span class=\"small muted\">").Append(E(c.Serial)).Append("</span>");
+                html.Append("<br><span class=\"small muted\">").AppendJoin(" · ", known.Select(E)).Append("</span>");
             }
 
             html.Append("</td><td><span class=\"badge ").Append(c.State).Append("\">").Append(c.State).Append("</span></td><td class=\"num\">")
