@@ -221,7 +221,7 @@ public sealed class HostTests(ITestOutputHelper output) : IDisposable
         File.AppendAllText(list, "Serial Number: 0002 IP Address: 127.0.0.2 IPV6 Address: unknown\n");
 
         var text = await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_group_collectors", L("group", "fw-1")) == 2, Patience, "two collectors");
-        Assert.Equal(1, Value(text, "logcollector_info", L("collector", "0002"), L("address", "127.0.0.2"), L("port", "3978"), L("serial", "0002")));
+        Assert.Equal(1, Value(text, "logcollector_info", L("collector", "0002"), L("address", "127.0.0.2"), L("port", "3978"), L("serial", "0002"), L("ip", "127.0.0.2"), L("hostname", ""), L("collector_group", "")));
         Assert.Equal(0, Value(text, "logcollector_preferred", L("group", "fw-1"), L("collector", "0002"), L("priority", "2")));
     }
 
