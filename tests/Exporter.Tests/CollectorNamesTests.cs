@@ -10,14 +10,7 @@ namespace LogCollectorExporter.Tests;
 /// </summary>
 public sealed class CollectorNamesTests : IDisposable
 {
-    private const string Estate = """
-        probe: {ipFamily: any}
-        collectors:
-          - {name: lc-west-2, address: 192.0.2.232, serial: "009201003302"}
-        panorama:
-          - configFile: running-config.xml
-            panoramaSerial: "000710009999"
-        """;
+    private const string Estate = PanoramaConfigs.FixtureEstate;
 
     private readonly TempDirectory directory = new();
 
@@ -83,7 +76,7 @@ public sealed class CollectorNamesTests : IDisposable
     public void A_firewall_names_file_names_the_groups_of_those_serials_and_is_watched()
     {
         var names = directory.Write("firewalls.csv", "# serial,name\n013201001001,fw-branch-7\n\n013201001003 , fw-dc-west \n099999999999,fw-not-imported\n");
-        var loader = ConfigLoader.FromFile(directory.Write("collectors.yaml", Estate + "\nfirewallNamesFile: firewalls.csv\n"), []);
+        var loader = ConfigLoader.FromFile(directory.Write("collectors.yaml", Estate + "firewallNamesFile: firewalls.csv\n"), []);
 
         var config = loader.Load();
 
@@ -103,7 +96,7 @@ public sealed class CollectorNamesTests : IDisposable
     {
         var names = directory.Write("firewalls.csv", text);
 
-        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(directory.Write("collectors.yaml", Estate + "\nfirewallNamesFile: firewalls.csv\n"), []).Load());
+        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(directory.Write("collectors.yaml", Estate + "firewallNamesFile: firewalls.csv\n"), []).Load());
 
         Assert.Contains($"{names}{expected}", error.Message, StringComparison.Ordinal);
     }

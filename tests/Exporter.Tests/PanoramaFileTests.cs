@@ -6,15 +6,7 @@ namespace LogCollectorExporter.Tests;
 /// <summary><c>panorama: - configFile:</c>, a saved Panorama configuration, read with the rest of the configuration.</summary>
 public sealed class PanoramaFileTests : IDisposable
 {
-    // The catalogue knows the collector whose address the fixture does not give; the fixture's local collector is Panorama's.
-    private const string Estate = """
-        probe: {ipFamily: any}
-        collectors:
-          - {name: lc-west-2, address: 192.0.2.232, serial: "009201003302"}
-        panorama:
-          - configFile: running-config.xml
-            panoramaSerial: "000710009999"
-        """;
+    private const string Estate = PanoramaConfigs.FixtureEstate;
 
     private readonly TempDirectory directory = new();
 

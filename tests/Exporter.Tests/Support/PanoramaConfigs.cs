@@ -6,6 +6,20 @@ namespace LogCollectorExporter.Tests.Support;
 /// <summary>Panorama configurations for the tests: the fixtures of Fixtures/Panorama, and estates made to measure.</summary>
 public static class PanoramaConfigs
 {
+    /// <summary>
+    /// A configuration importing Fixtures/Panorama/running-config.xml (saved as running-config.xml next to it) whole: the
+    /// catalogue knows the collector whose address the fixture does not give; the fixture's local collector is Panorama's.
+    /// </summary>
+    public const string FixtureEstate = """
+        probe: {ipFamily: any}
+        collectors:
+          - {name: lc-west-2, address: 192.0.2.232, serial: "009201003302"}
+        panorama:
+          - configFile: running-config.xml
+            panoramaSerial: "000710009999"
+
+        """;
+
     /// <summary>A fixture's text (Fixtures/Panorama/NAME).</summary>
     public static string Fixture(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "Panorama", name));
 
