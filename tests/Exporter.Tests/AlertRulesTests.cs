@@ -5,11 +5,12 @@ using YamlDotNet.RepresentationModel;
 
 namespace LogCollectorExporter.Tests;
 
-/// <summary>grafana/alerts/logcollector-alerts.yml: promtool's checks and unit tests, and the alerts SPEC.md promises.</summary>
+/// <summary>grafana/alerts/logcollector-alerts.yml and logcollector-firewall-report.yml: promtool's checks and unit tests, and the alerts SPEC.md promises.</summary>
 public sealed partial class AlertRulesTests(ITestOutputHelper output)
 {
     private static readonly string Alerts = Path.Combine(Tools.RepositoryRoot, "grafana", "alerts");
     private static readonly string RulesFile = Path.Combine(Alerts, "logcollector-alerts.yml");
+    private static readonly string FirewallReportFile = Path.Combine(Alerts, "logcollector-firewall-report.yml");
 
     /// <summary>
     /// Where every runbook_url points until the user sets their own: .invalid never resolves (RFC 2606), so it cannot
@@ -35,9 +36,34 @@ public sealed partial class AlertRulesTests(ITestOutputHelper output)
         { "LogCollectorExporterAbsent", "absent(up{job=\"logcollector-exporter\"})", "10m", "critical" },
     };
 
-    public static TheoryData<string> AlertNames => new(SpecAlerts);
+    /// <summary>SPEC.md's table of the firewall's own report (v3), in logcollector-firewall-report.yml.</summary>
+    public static TheoryData<string, string?, string, string> FirewallReportSpec => new()
+    {
+        { "LogCollectorFirewallElsewhere", null, "10m", "warning" },
+        { "LogCollectorFirewallDisconnected", null, "5m", "critical" },
+        { "LogForwardingUnacknowledged", null, "15m", "warning" },
+        { "LogForwardingStalled", null, "15m", "warning" },
+    };
+
+    public static TheoryData<string> AlertNames => new(SpecAlerts.Concat(FirewallReportAlerts));
+
+    public static TheoryData<string, string?, string, string> EverySpec
+    {
+        get
+        {
+            var rows = new TheoryData<string, string?, string, string>();
+            foreach (var row in Spec.Concat(FirewallReportSpec))
+            {
+                rows.Add((string)row[0], (string?)row[1], (string)row[2], (string)row[3]);
+            }
+
+            return rows;
+        }
+    }
 
     private static IEnumerable<string> SpecAlerts => Spec.Select(row => (string)row[0]);
+
+    private static IEnumerable<string> FirewallReportAlerts => FirewallReportSpec.Select(row => (string)row[0]);
 
     [Fact]
     public async Task Promtool_check_rules_finds_the_thirteen_rules_valid()
@@ -47,6 +73,16 @@ public sealed partial class AlertRulesTests(ITestOutputHelper output)
 
         Assert.Equal(0, exitCode);
         Assert.Contains("SUCCESS: 13 rules found", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Promtool_check_rules_finds_the_firewall_reports_seven_records_and_four_alerts_valid()
+    {
+        var (exitCode, text) = await Tools.RunAsync("promtool", ["check", "rules", FirewallReportFile]);
+        output.WriteLine(text);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("SUCCESS: 11 rules found", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -60,7 +96,7 @@ public sealed partial class AlertRulesTests(ITestOutputHelper output)
         Assert.Equal(0, exitCode);
         Assert.Equal(tests.Length, Regex.Count(text, @"^\s+SUCCESS$", RegexOptions.Multiline));
         var tested = tests.SelectMany(t => AlertNameLine().Matches(File.ReadAllText(t)).Select(m => m.Groups["name"].Value)).ToHashSet();
-        Assert.Equal(SpecAlerts.Order(), tested.Order());
+        Assert.Equal(SpecAlerts.Concat(FirewallReportAlerts).Order(), tested.Order());
     }
 
     [Fact]
@@ -76,11 +112,19 @@ public sealed partial class AlertRulesTests(ITestOutputHelper output)
     [Fact]
     public void The_rules_are_exactly_the_alerts_of_the_spec()
     {
-        Assert.Equal(SpecAlerts, Rules().Select(r => r["alert"]));
+        Assert.Equal(SpecAlerts, Rules(RulesFile).Select(r => r["alert"]));
+        Assert.Equal(FirewallReportAlerts, Rules(FirewallReportFile).Where(r => r.ContainsKey("alert")).Select(r => r["alert"]));
+    }
+
+    [Fact]
+    public void The_firewall_report_depends_on_no_job_name()
+    {
+        Assert.All(Rules(FirewallReportFile), rule => Assert.DoesNotContain("job=", rule["expr"], StringComparison.Ordinal));
+        Assert.DoesNotContain("job=\"", File.ReadAllText(FirewallReportFile), StringComparison.Ordinal);
     }
 
     [Theory]
-    [MemberData(nameof(Spec))]
+    [MemberData(nameof(EverySpec))]
     public void Each_alert_has_the_spec_condition_for_and_severity(string alert, string? expression, string @for, string severity)
     {
         var rule = Rules().Single(r => r["alert"] == alert);
@@ -134,9 +178,12 @@ public sealed partial class AlertRulesTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>The alerting rules, each flattened to keys such as <c>expr</c> and <c>labels.severity</c>.</summary>
-    private static List<Dictionary<string, string>> Rules() =>
-        [.. Sequence(Load(RulesFile), "groups").SelectMany(g => Sequence(g, "rules")).Select(rule => Flatten(rule, "").ToDictionary())];
+    /// <summary>The alerting rules of both files, each flattened to keys such as <c>expr</c> and <c>labels.severity</c>.</summary>
+    private static List<Dictionary<string, string>> Rules() => [.. Rules(RulesFile), .. Rules(FirewallReportFile).Where(r => r.ContainsKey("alert"))];
+
+    /// <summary>The rules of one file (recording rules too), each flattened.</summary>
+    private static List<Dictionary<string, string>> Rules(string file) =>
+        [.. Sequence(Load(file), "groups").SelectMany(g => Sequence(g, "rules")).Select(rule => Flatten(rule, "").ToDictionary())];
 
     /// <summary>The label names of every alert the promtool unit tests expect to fire under this name.</summary>
     private static IEnumerable<string[]> ExpectedLabels(string alert) =>
