@@ -41,7 +41,7 @@ public sealed class GrafanaFilesTests
         var uids = DashboardFiles(Path.Combine(Grafana, "dashboards"))
             .Select(file => JsonNode.Parse(File.ReadAllText(file))!["uid"]!.GetValue<string>());
 
-        Assert.Equal(["logcollector-collector", "logcollector-overview"], uids.Order(StringComparer.Ordinal));
+        Assert.Equal(["logcollector-collector", "logcollector-firewalls", "logcollector-overview"], uids.Order(StringComparer.Ordinal));
     }
 
     [Fact]

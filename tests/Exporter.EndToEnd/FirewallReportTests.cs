@@ -123,6 +123,18 @@ public sealed class FirewallReportTests(ITestOutputHelper output) : IDisposable
         Assert.Equal("traffic", unacknowledged.Labels["panDeviceLoggingLogType"]);
         Assert.Equal(agents.Endpoints[4], unacknowledged.Labels["instance"]);
 
+        // The firewalls' dashboard on the same data: every query answers, and its table lists the disagreeing firewalls.
+        var values = new Dictionary<string, string> { ["job"] = "model", ["instance"] = ".*", ["snmp_job"] = "firewall-snmp", ["group"] = ".*", ["__rate_interval"] = "4s" };
+        foreach (var target in Dashboards.Targets(Dashboards.All()["logcollector-firewalls.json"]))
+        {
+            var (series, error) = await api.SeriesAsync(Dashboards.Substitute(target.Expression, values), target.Instant);
+            Assert.True(error is null && series.Count > 0, $"{target}: {error ?? "no data"}");
+            if (target.Panel.StartsWith("Firewalls not sending where the model says", StringComparison.Ordinal))
+            {
+                Assert.Equal(["011901000001", "011901000003"], series.Select(s => s.Labels["group"]).Order());
+            }
+        }
+
         var rules = await api.RulesAsync();
         Assert.All(rules, rule => Assert.True(rule.Health == "ok", $"{rule.Name}: {rule.Health} {rule.Error}"));
         output.WriteLine(string.Join("\n", pending));

@@ -19,7 +19,7 @@ public sealed partial class DashboardTests
     public void The_dashboards_are_the_overview_and_the_collector_with_their_stable_uids()
     {
         Assert.Equal(
-            [("logcollector-collector.json", "logcollector-collector"), ("logcollector-overview.json", "logcollector-overview")],
+            [("logcollector-collector.json", "logcollector-collector"), ("logcollector-firewalls.json", "logcollector-firewalls"), ("logcollector-overview.json", "logcollector-overview")],
             All.Select(d => (d.Key, (string?)d.Value["uid"])));
         Assert.All(All.Values, d => Assert.Null(d["id"]?.GetValue<int?>()));
     }
@@ -108,6 +108,7 @@ public sealed partial class DashboardTests
     {
         { "logcollector-collector.json", ["job", "instance", "collector", "group"] },
         { "logcollector-overview.json", ["job", "instance", "group", "collector"] },
+        { "logcollector-firewalls.json", ["job", "instance", "snmp_job", "group"] },
     };
 
     [Theory]
@@ -117,11 +118,14 @@ public sealed partial class DashboardTests
         var variables = Dashboards.Variables(All[file]).Where(v => (string?)v["type"] == "query").ToArray();
 
         Assert.Equal(order, variables.Select(v => (string?)v["name"]));
-        Assert.Equal(order, variables.Select(v => Dashboards.LabelValues(v).Label));
+        // snmp_job is the job of the SNMP scrape: a job label too.
+        Assert.Equal(order.Select(v => v == "snmp_job" ? "job" : v), variables.Select(v => Dashboards.LabelValues(v).Label));
 
-        // Every query narrows to the selected job and instance.
+        // Every query narrows to the selected job and instance (the firewalls' view: the model's series to its
+        // exporters, the firewalls' to the SNMP job).
         Assert.All(Dashboards.Targets(All[file]), t => Assert.True(
-            t.Expression.Contains("job=\"$job\"", StringComparison.Ordinal) && t.Expression.Contains("instance=", StringComparison.Ordinal), t.ToString()));
+            (t.Expression.Contains("job=\"$job\"", StringComparison.Ordinal) && t.Expression.Contains("instance=", StringComparison.Ordinal))
+            || t.Expression.Contains("job=\"$snmp_job\"", StringComparison.Ordinal), t.ToString()));
     }
 
     [Theory]
