@@ -64,7 +64,14 @@ public sealed class SidecarExampleTests : IAsyncLifetime
         Assert.False(security.AllowPrivilegeEscalation);
         Assert.Equal(["ALL"], security.Capabilities.Drop);
         Assert.Equal("RuntimeDefault", security.SeccompProfile.Type);
-        Assert.Equal("logcollector-exporter:0.1.0", Exporter.Image);
+        Assert.Equal("registry.example.invalid/logcollector-exporter:0.1.0", Exporter.Image);
+    }
+
+    [Fact]
+    public void The_pod_gives_the_exporters_group_to_its_Secret_volumes_which_the_chart_mounts_0440()
+    {
+        // The files of a Secret volume are root's; with fsGroup their group is the exporter's, which reads them.
+        Assert.Equal(Exporter.SecurityContext.RunAsGroup, Pod.SecurityContext.FsGroup);
     }
 
     [Fact]
@@ -92,12 +99,14 @@ public sealed class SidecarExampleTests : IAsyncLifetime
     }
 
     [Fact]
-    public void The_PodMonitor_selects_the_forwarder_pod_and_scrapes_the_sidecar_port()
+    public void The_PodMonitor_selects_this_releases_forwarder_pods_and_scrapes_the_sidecar_port()
     {
         var monitor = manifest.Single<PodMonitor>();
         var podLabels = manifest.Single<V1Deployment>().Spec.Template.Metadata.Labels;
 
         Assert.All(monitor.Spec.Selector.MatchLabels, label => Assert.Equal(label.Value, podLabels[label.Key]));
+        // Not every release's forwarder in the namespace: this one's.
+        Assert.Equal("demo", monitor.Spec.Selector.MatchLabels["app.kubernetes.io/instance"]);
         var endpoint = Assert.Single(monitor.Spec.PodMetricsEndpoints);
         var port = Assert.Single(Exporter.Ports);
         Assert.Equal(("lce-metrics", 9978), (port.Name, port.ContainerPort));
@@ -111,6 +120,38 @@ public sealed class SidecarExampleTests : IAsyncLifetime
     {
         Assert.Null(Exporter.ReadinessProbe);
         Assert.Equal(("/-/healthy", "lce-metrics"), (Exporter.LivenessProbe.HttpGet.Path, Exporter.LivenessProbe.HttpGet.Port.Value));
+    }
+
+    [Fact]
+    public async Task The_applications_own_NetworkPolicy_takes_the_exporters_rules_from_the_named_templates()
+    {
+        // What the error of networkPolicy.enabled in sidecar mode tells the application's chart to do.
+        workspace.Write(Path.Combine("helm", "examples", "sidecar", "templates", "networkpolicy.yaml"), """
+            {{- $exporter := index .Subcharts "logcollector-exporter" }}
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata:
+              name: {{ .Release.Name }}-log-forwarder
+              labels:
+                app.kubernetes.io/name: log-forwarder
+                app.kubernetes.io/instance: {{ .Release.Name }}
+            spec:
+              podSelector:
+                matchLabels:
+                  app.kubernetes.io/name: log-forwarder
+                  app.kubernetes.io/instance: {{ .Release.Name }}
+              policyTypes: [Ingress, Egress]
+              ingress:
+                {{- include "logcollector-exporter.networkPolicyIngress" $exporter | nindent 4 }}
+              egress:
+                {{- include "logcollector-exporter.networkPolicyEgress" $exporter | nindent 4 }}
+            """);
+
+        var policy = (await Helm.TemplateAsync(chart: Example)).Single<V1NetworkPolicy>();
+
+        Assert.Equal("lce-metrics", Assert.Single(Assert.Single(policy.Spec.Ingress).Ports).Port.Value);
+        Assert.Equal(["192.0.2.10/32", "192.0.2.11/32"], policy.Spec.Egress[0].To.Select(peer => peer.IpBlock.Cidr));
+        Assert.Equal("kube-dns", Assert.Single(policy.Spec.Egress[1].To).PodSelector.MatchLabels["k8s-app"]);
     }
 
     private V1PodSpec Pod => manifest.Single<V1Deployment>().Spec.Template.Spec;

@@ -83,6 +83,14 @@ public sealed class WebConfigChartTests : IDisposable
 
         Assert.Equal(withoutCredentials, (await kubelet.GetAsync("/metrics")).StatusCode);
 
+        // The Secrets in the volume are 0440, through the pod's fsGroup, which is the exporter's own group.
+        var configuration = Assert.Single(deployment.Spec.Template.Spec.Volumes);
+        if (configuration.Projected?.Sources.Any(source => source.Secret is not null) == true)
+        {
+            Assert.Equal(Convert.ToInt32("440", 8), configuration.Projected.DefaultMode);
+            Assert.Equal(container.SecurityContext.RunAsGroup, deployment.Spec.Template.Spec.SecurityContext.FsGroup);
+        }
+
         // Prometheus, as the monitor configures it.
         var endpoint = manifest.All<ServiceMonitor>().SelectMany(m => m.Spec.Endpoints).Concat(manifest.All<PodMonitor>().SelectMany(m => m.Spec.PodMetricsEndpoints))
             .SingleOrDefault();
@@ -99,7 +107,7 @@ public sealed class WebConfigChartTests : IDisposable
     [Fact]
     public async Task Without_webConfig_the_volume_is_the_ConfigMap_and_the_exporter_serves_plain_HTTP()
     {
-        var manifest = await Helm.TemplateAsync();
+        var manifest = await Helm.TemplateAsync([LoopbackCollector()]);
         var container = Assert.Single(manifest.Single<V1Deployment>().Spec.Template.Spec.Containers);
 
         Assert.DoesNotContain(container.Args, a => a.StartsWith("--web.config.file", StringComparison.Ordinal));

@@ -92,7 +92,7 @@ mounts their Secret and ConfigMap or Secret. A JSON list.
 {{- toYaml $config }}
 {{- end }}
 
-{{/* The ConfigMap's data: collectors.yaml rendered from .Values.config and .Values.panorama, the preference list files and the saved Panorama configurations. */}}
+{{/* The ConfigMap's data: collectors.yaml rendered from .Values.config and .Values.panorama, and the preference list files. */}}
 {{- define "logcollector-exporter.configData" -}}
 collectors.yaml: |
 {{- include "logcollector-exporter.config" . | nindent 2 }}
@@ -100,15 +100,86 @@ collectors.yaml: |
 {{ $file }}: |
 {{- $content | nindent 2 }}
 {{- end }}
-{{- range $file, $content := .Values.panoramaConfigs }}
-{{ $file }}: |
-{{- $content | nindent 2 }}
+{{- end }}
+
+{{/* The Secret of the saved Panorama configurations (.Values.panoramaConfigs), projected beside collectors.yaml. */}}
+{{- define "logcollector-exporter.panoramaConfigsSecretName" -}}
+{{- printf "%s-panorama-configs" (include "logcollector-exporter.fullname" . | trunc 46 | trimSuffix "-") }}
+{{- end }}
+
+{{/*
+The mode of the files of every Secret the chart mounts, and of a projected volume holding one: 0440 (written in
+decimal, as the API stores it). The kubelet makes them root's, with the pod's fsGroup as their group, so the exporter
+(podSecurityContext.fsGroup 1654, its own group) reads them and other users do not.
+*/}}
+{{- define "logcollector-exporter.secretFileMode" -}}
+288
+{{- end }}
+
+{{/* An IP address as a NetworkPolicy ipBlock CIDR of that address alone (/32, /128); "" for anything else (a host name). */}}
+{{- define "logcollector-exporter.addressCidr" -}}
+{{- if regexMatch "^[0-9]{1,3}([.][0-9]{1,3}){3}$" . }}
+{{- printf "%s/32" . }}
+{{- else if regexMatch "^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*$" . }}
+{{- printf "%s/128" . }}
 {{- end }}
 {{- end }}
 
 {{/*
-Where the live Panorama sources are, for the NetworkPolicy: each URL's port (443 when it has none) and, when its host
-is an IP address, that address. A JSON list of {port, cidr}; cidr is "" for a host name (any address, on that port).
+Where the collectors are, for the NetworkPolicy: {"pinned": [{port, cidr}], "unpinned": [what the chart cannot
+pin]}, a JSON object. Pinned: each collector of .Values.config given by IP address (catalogue and groups), on its
+port (3978 when it sets none), and each collector of a preference list file of .Values.preferenceLists (its IP
+Address, else its IPV6 Address, as the exporter takes it), on 3978. Unpinned: collectors named by host name, a
+preference list file the chart does not have, the collectors a Panorama import brings, and an existingConfigMap.
+*/}}
+{{- define "logcollector-exporter.collectorReach" -}}
+{{- $logForwarding := 3978 }}
+{{- $pinned := list }}
+{{- $unpinned := list }}
+{{- if .Values.existingConfigMap }}
+{{- $unpinned = append $unpinned (printf "the collectors of the ConfigMap %s, which the chart does not read" .Values.existingConfigMap) }}
+{{- else }}
+{{- range include "logcollector-exporter.definedCollectors" . | fromJsonArray }}
+{{- $address := toString .address }}
+{{- $cidr := include "logcollector-exporter.addressCidr" $address }}
+{{- if $cidr }}
+{{- $pinned = append $pinned (dict "port" (int (default $logForwarding .port)) "cidr" $cidr) }}
+{{- else }}
+{{- $unpinned = append $unpinned (printf "collector %s at %s, a host name" (default $address .name) $address) }}
+{{- end }}
+{{- end }}
+{{- range .Values.config.groups }}
+{{- with .preferenceListFile }}
+{{- $file := . }}
+{{- $content := get $.Values.preferenceLists $file }}
+{{- if not $content }}
+{{- $unpinned = append $unpinned (printf "the collectors of the preference list file %s, which is not in preferenceLists" $file) }}
+{{- end }}
+{{- range splitList "\n" (toString $content) }}
+{{- if regexMatch "(?i)^\\s*Serial Number:.*IP Address:.*IPV6 Address:" . }}
+{{- $address := regexReplaceAll "(?i)^.*IP Address:\\s*(\\S+)\\s+IPV6 Address:.*$" . "${1}" }}
+{{- if eq (lower $address) "unknown" }}
+{{- $address = regexReplaceAll "(?i)^.*IPV6 Address:\\s*(\\S+).*$" . "${1}" }}
+{{- end }}
+{{- $cidr := include "logcollector-exporter.addressCidr" $address }}
+{{- if $cidr }}
+{{- $pinned = append $pinned (dict "port" $logForwarding "cidr" $cidr) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- if or .Values.panorama .Values.config.panorama }}
+{{- $unpinned = append $unpinned "the collectors imported from Panorama, whose addresses are in Panorama's configuration" }}
+{{- end }}
+{{- end }}
+{{- toJson (dict "pinned" (uniq $pinned) "unpinned" $unpinned) }}
+{{- end }}
+
+{{/*
+Where the live Panorama sources are, for the NetworkPolicy: each URL's port (443 when it has none) and host, and when
+the host is an IP address, that address. A JSON list of {port, cidr, host}; cidr is "" for a host name, which only
+networkPolicy.panoramaPeers can open.
 */}}
 {{- define "logcollector-exporter.panoramaEndpoints" -}}
 {{- $urls := list }}
@@ -127,13 +198,8 @@ is an IP address, that address. A JSON list of {port, cidr}; cidr is "" for a ho
 {{- if regexMatch ":[0-9]+$" $url.host }}
 {{- $port = int (regexFind "[0-9]+$" $url.host) }}
 {{- end }}
-{{- $cidr := "" }}
-{{- if regexMatch "^[0-9.]+$" $url.hostname }}
-{{- $cidr = printf "%s/32" $url.hostname }}
-{{- else if contains ":" $url.hostname }}
-{{- $cidr = printf "%s/128" $url.hostname }}
-{{- end }}
-{{- $endpoints = append $endpoints (dict "port" $port "cidr" $cidr) }}
+{{- $cidr := include "logcollector-exporter.addressCidr" $url.hostname }}
+{{- $endpoints = append $endpoints (dict "port" $port "cidr" $cidr "host" $url.hostname) }}
 {{- end }}
 {{- toJson (uniq $endpoints) }}
 {{- end }}
@@ -144,6 +210,9 @@ pods (the exporter would also reload it by itself). With existingConfigMap, the 
 */}}
 {{- define "logcollector-exporter.configChecksum" -}}
 {{- $config := ternary .Values.existingConfigMap (include "logcollector-exporter.configData" .) (not (empty .Values.existingConfigMap)) }}
+{{- with .Values.panoramaConfigs }}
+{{- $config = print $config (toJson .) }}
+{{- end }}
 {{- if include "logcollector-exporter.webConfigEnabled" . }}
 {{- $config = print $config (include "logcollector-exporter.webConfigData" .) }}
 {{- end }}
@@ -194,6 +263,11 @@ web-config.yml: |
 {{/* http or https: the scheme the exporter serves, its probes and monitors use. */}}
 {{- define "logcollector-exporter.scheme" -}}
 {{- ternary "https" "http" .Values.webConfig.tls.enabled }}
+{{- end }}
+
+{{/* The container port's name: .Values.portName, else what it serves (http or https). */}}
+{{- define "logcollector-exporter.portName" -}}
+{{- default (include "logcollector-exporter.scheme" .) .Values.portName }}
 {{- end }}
 
 {{/*
@@ -281,14 +355,14 @@ chart cannot read.
     {{- toYaml . | nindent 4 }}
   {{- end }}
   ports:
-    - name: {{ .Values.portName }}
+    - name: {{ include "logcollector-exporter.portName" . }}
       containerPort: {{ .Values.port }}
       protocol: TCP
   {{- if .Values.livenessProbe.enabled }}
   livenessProbe:
     httpGet:
       path: /-/healthy
-      port: {{ .Values.portName }}
+      port: {{ include "logcollector-exporter.portName" . }}
       scheme: {{ include "logcollector-exporter.scheme" . | upper }}
     {{- toYaml (omit .Values.livenessProbe "enabled") | nindent 4 }}
   {{- end }}
@@ -296,7 +370,7 @@ chart cannot read.
   readinessProbe:
     httpGet:
       path: /-/ready
-      port: {{ .Values.portName }}
+      port: {{ include "logcollector-exporter.portName" . }}
       scheme: {{ include "logcollector-exporter.scheme" . | upper }}
     {{- toYaml (omit .Values.readinessProbe "enabled") | nindent 4 }}
   {{- end }}
@@ -326,17 +400,25 @@ chart cannot read.
 {{/*
 sidecar: the volumes of the configuration, as items of a pod's `volumes` list: the ConfigMap, and each live Panorama
 source's API key Secret and CA. Whole-volume mounts (not subPath), so that an update (a rotated key) reaches the
-running exporter. With webConfig, the ConfigMap's is a projected volume that adds web/: the rendered web-config.yml,
-the certificate and key (and the clients' CA) of the TLS Secret, the basic-auth users' Secret; the kubelet updates
-them all at once when one changes (cert-manager renewing the certificate).
+running exporter. With saved Panorama configurations or webConfig, the ConfigMap's is a projected volume that adds
+the configurations' Secret beside collectors.yaml, and web/: the rendered web-config.yml, the certificate and key
+(and the clients' CA) of the TLS Secret, the basic-auth users' Secret; the kubelet updates them all at once when one
+changes (cert-manager renewing the certificate). Every volume holding a Secret has mode 0440 (secretFileMode): the
+pod needs the fsGroup of podSecurityContext.
 */}}
 {{- define "logcollector-exporter.volume" -}}
 - name: {{ include "logcollector-exporter.name" . }}-config
-  {{- if include "logcollector-exporter.webConfigEnabled" . }}
+  {{- if or .Values.panoramaConfigs (include "logcollector-exporter.webConfigEnabled" .) }}
   projected:
+    defaultMode: {{ include "logcollector-exporter.secretFileMode" . }}
     sources:
       - configMap:
           name: {{ include "logcollector-exporter.configMapName" . }}
+      {{- if .Values.panoramaConfigs }}
+      - secret:
+          name: {{ include "logcollector-exporter.panoramaConfigsSecretName" . }}
+      {{- end }}
+      {{- if include "logcollector-exporter.webConfigEnabled" . }}
       - configMap:
           name: {{ include "logcollector-exporter.webConfigMapName" . }}
           items:
@@ -364,6 +446,7 @@ them all at once when one changes (cert-manager renewing the certificate).
             - {key: {{ .key }}, path: web/basic-auth-users.yml}
       {{- end }}
       {{- end }}
+      {{- end }}
   {{- else }}
   configMap:
     name: {{ include "logcollector-exporter.configMapName" . }}
@@ -372,6 +455,7 @@ them all at once when one changes (cert-manager renewing the certificate).
 - name: {{ include "logcollector-exporter.name" $ }}-panorama-{{ $index }}-key
   secret:
     secretName: {{ required (printf "panorama[%d].existingSecret: the name of the Secret that holds the XML API key" (int $index)) $source.existingSecret }}
+    defaultMode: {{ include "logcollector-exporter.secretFileMode" $ }}
     items:
       - key: {{ default "api-key" $source.secretKey }}
         path: {{ default "api-key" $source.secretKey }}
@@ -386,6 +470,7 @@ them all at once when one changes (cert-manager renewing the certificate).
 - name: {{ include "logcollector-exporter.name" $ }}-panorama-{{ $index }}-ca
   secret:
     secretName: {{ $source.caSecret }}
+    defaultMode: {{ include "logcollector-exporter.secretFileMode" $ }}
     items:
       - key: {{ default "ca.crt" $source.caKey }}
         path: {{ default "ca.crt" $source.caKey }}
@@ -397,4 +482,83 @@ them all at once when one changes (cert-manager renewing the certificate).
 {{- define "logcollector-exporter.jobRelabeling" -}}
 - targetLabel: job
   replacement: {{ .Values.prometheusRule.job }}
+{{- end }}
+
+{{/*
+sidecar: the NetworkPolicy ingress rule of the exporter, as an item of a policy's `ingress` list: its port, from
+networkPolicy.ingressFrom. Nothing when that is empty.
+*/}}
+{{- define "logcollector-exporter.networkPolicyIngress" -}}
+{{- with .Values.networkPolicy.ingressFrom }}
+- ports:
+    - port: {{ include "logcollector-exporter.portName" $ }}
+      protocol: TCP
+  from:
+    {{- toYaml . | nindent 4 }}
+{{- end }}
+{{- end }}
+
+{{/*
+sidecar: the NetworkPolicy egress rules of the exporter, as items of a policy's `egress` list. Each collector given by
+IP address, to that address on its port (collectorReach); networkPolicy.collectorPeers on the collectors' ports
+(collectorPorts); each live Panorama source to its IP address or networkPolicy.panoramaPeers on its port; DNS to
+networkPolicy.dnsPeers. Never a rule without `to` (which would be any address): what has no peers is left out.
+*/}}
+{{- define "logcollector-exporter.networkPolicyEgress" -}}
+{{- $reach := include "logcollector-exporter.collectorReach" . | fromJson }}
+{{- $ports := list }}
+{{- $cidrs := dict }}
+{{- range $reach.pinned }}
+{{- $port := toString (int .port) }}
+{{- if not (hasKey $cidrs $port) }}
+{{- $ports = append $ports $port }}
+{{- $_ := set $cidrs $port list }}
+{{- end }}
+{{- $_ := set $cidrs $port (append (get $cidrs $port) .cidr) }}
+{{- end }}
+{{- range $ports }}
+# The collectors given by address: a TCP handshake to each, nothing else.
+- ports:
+    - port: {{ . }}
+      protocol: TCP
+  to:
+    {{- range get $cidrs . }}
+    - ipBlock:
+        cidr: {{ . }}
+    {{- end }}
+{{- end }}
+{{- with .Values.networkPolicy.collectorPeers }}
+# networkPolicy.collectorPeers: the collectors the chart cannot pin to an address.
+- ports:
+    {{- range include "logcollector-exporter.collectorPorts" $ | fromJsonArray }}
+    - port: {{ int . }}
+      protocol: TCP
+    {{- end }}
+  to:
+    {{- toYaml . | nindent 4 }}
+{{- end }}
+{{- range include "logcollector-exporter.panoramaEndpoints" . | fromJsonArray }}
+{{- $to := $.Values.networkPolicy.panoramaPeers }}
+{{- if .cidr }}
+{{- $to = list (dict "ipBlock" (dict "cidr" .cidr)) }}
+{{- end }}
+{{- if $to }}
+# Panorama's XML API (HTTPS), for a live panorama source.
+- ports:
+    - port: {{ int .port }}
+      protocol: TCP
+  to:
+    {{- toYaml $to | nindent 4 }}
+{{- end }}
+{{- end }}
+{{- with .Values.networkPolicy.dnsPeers }}
+# DNS, for what is named by host name.
+- ports:
+    - port: 53
+      protocol: UDP
+    - port: 53
+      protocol: TCP
+  to:
+    {{- toYaml . | nindent 4 }}
+{{- end }}
 {{- end }}

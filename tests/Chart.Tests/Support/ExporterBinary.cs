@@ -10,15 +10,21 @@ public static class ExporterBinary
         .Single(a => a.Key == "ExporterPath").Value!;
 
     /// <summary>
-    /// Writes the ConfigMap's files into a folder, as Kubernetes mounts them, and validates its collectors.yaml the
-    /// way the container would load it: with the container's extra arguments and environment, if there is one.
+    /// Writes the ConfigMap's files, and those of the Secret projected beside them if there is one (the saved Panorama
+    /// configurations), into a folder, as Kubernetes mounts them, and validates its collectors.yaml the way the
+    /// container would load it: with the container's extra arguments and environment, if there is one.
     /// </summary>
-    public static async Task<(int ExitCode, string Output, string ConfigFile)> CheckConfigAsync(V1ConfigMap configMap, V1Container? container)
+    public static async Task<(int ExitCode, string Output, string ConfigFile)> CheckConfigAsync(V1ConfigMap configMap, V1Container? container, V1Secret? beside = null)
     {
         using var mount = new TempDirectory();
         foreach (var (file, content) in configMap.Data)
         {
             mount.Write(file, content);
+        }
+
+        foreach (var (file, content) in beside?.Data ?? new Dictionary<string, byte[]>())
+        {
+            mount.Write(file, System.Text.Encoding.UTF8.GetString(content));
         }
 
         var configFile = System.IO.Path.Combine(mount.Path, "collectors.yaml");

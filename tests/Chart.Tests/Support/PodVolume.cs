@@ -4,7 +4,8 @@ namespace LogCollectorExporter.Chart.Tests.Support;
 
 /// <summary>
 /// The exporter's configuration volume laid out in a folder as the kubelet mounts it at /etc/logcollector-exporter:
-/// the ConfigMaps from the rendered manifest, the Secrets from the test (a cluster's own, which the chart only names).
+/// the ConfigMaps and Secrets from the rendered manifest, the other Secrets from the test (a cluster's own, which the
+/// chart only names).
 /// </summary>
 public static class PodVolume
 {
@@ -24,6 +25,10 @@ public static class PodVolume
             if (source.ConfigMap is { } map)
             {
                 WriteItems(manifest.ConfigMap(map.Name).Data, map.Items, folder);
+            }
+            else if (manifest.All<V1Secret>().SingleOrDefault(s => s.Metadata.Name == source.Secret.Name) is { } rendered)
+            {
+                WriteItems(rendered.Data.ToDictionary(pair => pair.Key, pair => System.Text.Encoding.UTF8.GetString(pair.Value)), source.Secret.Items, folder);
             }
             else
             {
