@@ -4,7 +4,7 @@
 # 1. Build: runs the build stage of the Dockerfile as written (its ARG, WORKDIR, COPY and RUN steps, read from the
 #    Dockerfile itself) in a copy of the build context, and fails on any warning of the NativeAOT publish.
 # 2. Image: lays out the final stage's files (COPY --from), with its ENV, USER, EXPOSE, ENTRYPOINT and CMD on top of
-#    what mcr.microsoft.com/dotnet/runtime-deps:10.0-noble-chiseled provides: the user app (1654), its environment,
+#    what mcr.microsoft.com/dotnet/runtime-deps:10.0.12-noble-chiseled provides: the user app (1654), its environment,
 #    and only the shared libraries of its chisel slices (libc6, libgcc-s1, libstdc++6, libssl3).
 # 3. Run: starts the entrypoint under bubblewrap as uid 1654, on a read-only root filesystem with no /tmp and a
 #    read-only home, with a collectors.yaml mounted at /etc/logcollector-exporter, in a network namespace of its own
@@ -21,7 +21,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 dockerfile="$root/Dockerfile"
-runtime_base=mcr.microsoft.com/dotnet/runtime-deps:10.0-noble-chiseled
+runtime_base=mcr.microsoft.com/dotnet/runtime-deps:10.0.12-noble-chiseled
 # What runtime-deps:10.0-noble-chiseled sets (its Dockerfile in dotnet/dotnet-docker), and the libraries it has.
 base_env=(APP_UID=1654 ASPNETCORE_HTTP_PORTS=8080 DOTNET_RUNNING_IN_CONTAINER=true DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=true)
 base_packages=(libc6 libgcc-s1 libstdc++6 libssl3)
