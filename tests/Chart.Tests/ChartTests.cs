@@ -467,6 +467,29 @@ public sealed partial class ChartTests
     }
 
     [Fact]
+    public async Task Firewall_names_are_a_file_beside_collectors_yaml_and_a_collector_named_by_serial_alone_opens_nothing_of_its_own()
+    {
+        var manifest = await RenderAsync("panorama-values.yaml");
+        var configMap = manifest.ConfigMap("demo-logcollector-exporter-config");
+
+        Assert.Equal("013201001001,fw-dc2-1\n013201001002,fw-dc2-2\n", configMap.Data["firewalls.csv"]);
+        Assert.Contains("firewallNamesFile: firewalls.csv\n", configMap.Data["collectors.yaml"], StringComparison.Ordinal);
+        Assert.Contains("- hostname: lc-dc2-a.example.net\n  name: lc-dc2-a\n  serial: \"009201002984\"\n", configMap.Data["collectors.yaml"], StringComparison.Ordinal);
+
+        // The egress the collectors get: Panorama's local collector by its address, and the peers given for the imports.
+        var policy = manifest.Single<V1NetworkPolicy>();
+        Assert.Equal(["192.0.2.224/28", "192.0.2.5/32"],
+            policy.Spec.Egress.Where(rule => rule.Ports?.Any(p => p.Port.Value == "3978") == true).SelectMany(rule => rule.To).Select(peer => peer.IpBlock.Cidr).Order(StringComparer.Ordinal));
+        // Without peers, the notes list what the policy cannot reach: the imports, not the collector they give an address.
+        var values = File.ReadAllText(CiFile("panorama-values.yaml"));
+        var notes = await InstallNotesAsync(values[..values.IndexOf("  collectorPeers:", StringComparison.Ordinal)]);
+        notes = notes[notes.IndexOf("NOTES:", StringComparison.Ordinal)..];
+        Assert.Contains("  - the collectors imported from Panorama, whose addresses are in Panorama's configuration", notes, StringComparison.Ordinal);
+        Assert.DoesNotContain("lc-dc2-a", notes, StringComparison.Ordinal);
+        Assert.DoesNotContain("firewalls.csv", (await RenderAsync("collectors-values.yaml")).ConfigMap("demo-logcollector-exporter-config").Data.Keys);
+    }
+
+    [Fact]
     public async Task The_preference_list_files_are_put_beside_collectors_yaml_and_the_container_settings_apply()
     {
         var manifest = await RenderAsync("preference-lists-values.yaml");

@@ -16,6 +16,7 @@ public sealed class GrafanaFilesTests
 
     private static readonly string Grafana = Path.Combine(Tools.RepositoryRoot, "grafana");
     private static readonly string RulesFile = Path.Combine(Grafana, "alerts", "logcollector-alerts.yml");
+    private static readonly string SnmpModule = Path.Combine(Grafana, "snmp", "snmp.yml");
     private static readonly string ChartFiles = Path.Combine(Helm.Chart, "files");
 
     [Fact]
@@ -45,13 +46,21 @@ public sealed class GrafanaFilesTests
     }
 
     [Fact]
-    public void The_chart_carries_the_rules_file_as_it_is_in_grafana()
+    public void The_chart_carries_the_rules_files_and_the_snmp_module_as_they_are_in_grafana()
     {
-        var copy = Path.Combine(ChartFiles, "alerts", "logcollector-alerts.yml");
+        var sources = RulesFiles(Path.Combine(Grafana, "alerts"));
+        var copies = RulesFiles(Path.Combine(ChartFiles, "alerts"));
+        var module = Path.Combine(ChartFiles, "snmp", "snmp.yml");
 
-        Assert.True(File.Exists(copy), $"the chart has no {copy}: {Sync}");
-        Assert.True(File.ReadAllText(RulesFile) == File.ReadAllText(copy), $"the chart's copy of the alert rules differs from grafana/: {Sync}");
-        Assert.Equal(["logcollector-alerts.yml"], Directory.GetFiles(Path.GetDirectoryName(copy)!).Select(Path.GetFileName));
+        Assert.Equal(["logcollector-alerts.yml", "logcollector-firewall-report.yml"], sources.Select(Path.GetFileName));
+        Assert.True(sources.Select(Path.GetFileName).SequenceEqual(copies.Select(Path.GetFileName)),
+            $"the chart's rules files [{string.Join(", ", copies.Select(Path.GetFileName))}] are not grafana's: {Sync}");
+        foreach (var (source, copy) in sources.Zip(copies))
+        {
+            Assert.True(File.ReadAllText(source) == File.ReadAllText(copy), $"the chart's {Path.GetFileName(copy)} differs from grafana/: {Sync}");
+        }
+
+        Assert.True(File.Exists(module) && File.ReadAllText(SnmpModule) == File.ReadAllText(module), $"the chart's snmp/snmp.yml is not grafana/snmp/snmp.yml: {Sync}");
     }
 
     [Fact]
@@ -78,8 +87,21 @@ public sealed class GrafanaFilesTests
         Assert.Equal("kube-prometheus-stack", rule.Metadata.Labels["release"]);
         Assert.Equal("monitoring", rule.Metadata.NamespaceProperty);
         var spec = manifest.Untyped("PrometheusRule")!["spec"];
-        Assert.True(JsonNode.DeepEquals(Yaml.FileToJson(RulesFile), spec),
-            $"the PrometheusRule's spec is not the rules file:\n{spec?.ToJsonString(new JsonSerializerOptions { WriteIndented = true })}");
+        Assert.True(JsonNode.DeepEquals(RulesFilesSpec(), spec),
+            $"the PrometheusRule's spec is not the rules files:\n{spec?.ToJsonString(new JsonSerializerOptions { WriteIndented = true })}");
+    }
+
+    [Fact]
+    public async Task The_snmp_module_ConfigMap_is_grafanas_snmp_yml_as_it_is()
+    {
+        var manifest = await Helm.TemplateAsync(valuesFiles: [Path.Combine(Helm.Chart, "ci", "prometheusrule-values.yaml")]);
+
+        var configMap = manifest.ConfigMap("demo-logcollector-exporter-snmp-module");
+        Assert.Equal("monitoring", configMap.Metadata.NamespaceProperty);
+        Assert.Equal(["snmp.yml"], configMap.Data.Keys);
+        Assert.True(File.ReadAllText(SnmpModule) == configMap.Data["snmp.yml"], "the ConfigMap's snmp.yml is not grafana/snmp/snmp.yml as it is");
+        Assert.DoesNotContain((await Helm.TemplateAsync(valuesFiles: [Path.Combine(Helm.Chart, "ci", "collectors-values.yaml")])).All<V1ConfigMap>(),
+            map => map.Data.ContainsKey("snmp.yml"));
     }
 
     [Fact]
@@ -89,16 +111,16 @@ public sealed class GrafanaFilesTests
         var manifest = await Helm.TemplateAsync(valuesFiles: [Path.Combine(Helm.Chart, "ci", "prometheusrule-values.yaml")],
             set: [$"prometheusRule.runbookBaseUrl={Base}"]);
 
-        // The rules file with each runbook_url on the new base, and nothing else changed.
-        var expected = Yaml.FileToJson(RulesFile)!;
-        var rules = expected["groups"]!.AsArray().SelectMany(group => group!["rules"]!.AsArray()).ToList();
-        foreach (var rule in rules)
+        // The rules files with each alert's runbook_url on the new base, and nothing else changed.
+        var expected = RulesFilesSpec();
+        var alerts = expected["groups"]!.AsArray().SelectMany(group => group!["rules"]!.AsArray()).Where(rule => rule!["alert"] is not null).ToList();
+        foreach (var rule in alerts)
         {
             rule!["annotations"]!["runbook_url"] = $"{Base}#{rule["alert"]!.GetValue<string>().ToLowerInvariant()}";
         }
 
         var spec = manifest.Untyped("PrometheusRule")!["spec"];
-        Assert.Equal(13, rules.Count);
+        Assert.Equal(17, alerts.Count);
         Assert.True(JsonNode.DeepEquals(expected, spec),
             $"the PrometheusRule's spec is not the rules file on {Base}:\n{spec?.ToJsonString(new JsonSerializerOptions { WriteIndented = true })}");
     }
@@ -110,6 +132,7 @@ public sealed class GrafanaFilesTests
             set: ["prometheusRule.job=lce-west", "serviceMonitor.enabled=true"]);
 
         var rules = manifest.Untyped("PrometheusRule")!["spec"]!["groups"]!.AsArray().SelectMany(group => group!["rules"]!.AsArray())
+            .Where(rule => rule!["alert"] is not null)
             .ToDictionary(rule => rule!["alert"]!.GetValue<string>(), rule => rule!["expr"]!.GetValue<string>());
         var relabeling = manifest.Untyped("ServiceMonitor")!["spec"]!["endpoints"]![0]!["relabelings"]!.AsArray()
             .Single(r => r!["targetLabel"]?.GetValue<string>() == "job");
@@ -162,7 +185,15 @@ public sealed class GrafanaFilesTests
         Assert.Equal(sources.Where(file => file != sources[1]).Select(Path.GetFileName), DashboardFiles(Path.Combine(chartFiles, "dashboards")).Select(Path.GetFileName));
         Assert.Equal(File.ReadAllText(sources[0]), File.ReadAllText(Path.Combine(chartFiles, "dashboards", Path.GetFileName(sources[0]))));
         Assert.EndsWith("# changed\n", File.ReadAllText(Path.Combine(chartFiles, "alerts", "logcollector-alerts.yml")), StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllText(Path.Combine(repository.Path, "grafana", "snmp", "snmp.yml")), File.ReadAllText(Path.Combine(chartFiles, "snmp", "snmp.yml")));
     }
+
+    /// <summary>What the PrometheusRule's spec is: the groups of grafana's rules files, file after file.</summary>
+    private static JsonNode RulesFilesSpec() =>
+        new JsonObject { ["groups"] = new JsonArray([.. RulesFiles(Path.Combine(Grafana, "alerts")).SelectMany(file => Yaml.FileToJson(file)!["groups"]!.AsArray().Select(group => group!.DeepClone()))]) };
+
+    private static string[] RulesFiles(string directory) =>
+        Directory.Exists(directory) ? [.. Directory.GetFiles(directory, "*.yml").Order(StringComparer.Ordinal)] : [];
 
     private static string[] DashboardFiles(string directory) =>
         Directory.Exists(directory) ? [.. Directory.GetFiles(directory, "*.json").Order(StringComparer.Ordinal)] : [];

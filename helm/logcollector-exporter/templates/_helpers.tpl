@@ -89,16 +89,25 @@ mounts their Secret and ConfigMap or Secret. A JSON list.
 {{- if $live }}
 {{- $_ := set $config "panorama" (concat (default (list) $config.panorama) $live) }}
 {{- end }}
+{{- if .Values.firewallNames }}
+{{- $_ := set $config "firewallNamesFile" "firewalls.csv" }}
+{{- end }}
 {{- toYaml $config }}
 {{- end }}
 
-{{/* The ConfigMap's data: collectors.yaml rendered from .Values.config and .Values.panorama, and the preference list files. */}}
+{{/* The ConfigMap's data: collectors.yaml rendered from .Values.config and .Values.panorama, the preference list files, and firewalls.csv. */}}
 {{- define "logcollector-exporter.configData" -}}
 collectors.yaml: |
 {{- include "logcollector-exporter.config" . | nindent 2 }}
 {{- range $file, $content := .Values.preferenceLists }}
 {{ $file }}: |
 {{- $content | nindent 2 }}
+{{- end }}
+{{- with .Values.firewallNames }}
+firewalls.csv: |
+{{- range $serial, $name := . }}
+  {{ $serial }},{{ $name }}
+{{- end }}
 {{- end }}
 {{- end }}
 
@@ -140,9 +149,11 @@ preference list file the chart does not have, the collectors a Panorama import b
 {{- $unpinned = append $unpinned (printf "the collectors of the ConfigMap %s, which the chart does not read" .Values.existingConfigMap) }}
 {{- else }}
 {{- range include "logcollector-exporter.definedCollectors" . | fromJsonArray }}
-{{- $address := toString .address }}
+{{- $address := toString (default "" .address) }}
 {{- $cidr := include "logcollector-exporter.addressCidr" $address }}
-{{- if $cidr }}
+{{- if not $address }}
+{{- /* A catalogue entry that only names a serial: a Panorama import gives its address, and is unpinned already. */}}
+{{- else if $cidr }}
 {{- $pinned = append $pinned (dict "port" (int (default $logForwarding .port)) "cidr" $cidr) }}
 {{- else }}
 {{- $unpinned = append $unpinned (printf "collector %s at %s, a host name" (default $address .name) $address) }}
