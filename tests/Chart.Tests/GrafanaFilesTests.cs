@@ -20,7 +20,7 @@ public sealed class GrafanaFilesTests
     private static readonly string ChartFiles = Path.Combine(Helm.Chart, "files");
 
     [Fact]
-    public void The_rules_file_has_the_thirteen_alerts_of_the_spec()
+    public void The_rules_file_has_the_thirteen_alerts_of_the_runbook()
     {
         var rules = KubernetesYaml.Deserialize<PrometheusRuleSpec>(File.ReadAllText(RulesFile), strict: true);
 

@@ -247,7 +247,7 @@ public sealed class DashboardQueryTests(ITestOutputHelper output) : IDisposable
         }),
     ];
 
-    /// <summary>The exporter's configuration (spec v2): the collectors once in a catalogue, the groups listing their names.</summary>
+    /// <summary>The exporter's configuration (README.md, "Collectors are shared"): the collectors once in a catalogue, the groups listing their names.</summary>
     private static string Config(IEnumerable<Endpoint> catalogue, IEnumerable<PreferenceList> groups)
     {
         var yaml = new StringBuilder("probe: {interval: 5s, timeout: 1s}\ncollectors:\n");

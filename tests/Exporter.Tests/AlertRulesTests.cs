@@ -5,7 +5,7 @@ using YamlDotNet.RepresentationModel;
 
 namespace LogCollectorExporter.Tests;
 
-/// <summary>grafana/alerts/logcollector-alerts.yml and logcollector-firewall-report.yml: promtool's checks and unit tests, and the alerts SPEC.md promises.</summary>
+/// <summary>grafana/alerts/logcollector-alerts.yml and logcollector-firewall-report.yml: promtool's checks and unit tests, and the alerts docs/runbook.md promises.</summary>
 public sealed partial class AlertRulesTests(ITestOutputHelper output)
 {
     private static readonly string Alerts = Path.Combine(Tools.RepositoryRoot, "grafana", "alerts");
@@ -18,8 +18,8 @@ public sealed partial class AlertRulesTests(ITestOutputHelper output)
     /// </summary>
     private const string RunbookPlaceholder = "https://runbooks.example.invalid/logcollector-exporter/runbook.md";
 
-    /// <summary>SPEC.md's table: each alert's for and severity, and its expression where the spec gives one.</summary>
-    public static TheoryData<string, string?, string, string> Spec => new()
+    /// <summary>docs/runbook.md, a section per alert: its severity, its for, and its expression where the runbook writes it out (else in words).</summary>
+    public static TheoryData<string, string?, string, string> Runbook => new()
     {
         { "LogCollectorDown", "max by (job, collector) (logcollector_up) == 0", "2m", "warning" },
         { "LogCollectorUnreachableFrom", null, "5m", "warning" },
@@ -36,8 +36,8 @@ public sealed partial class AlertRulesTests(ITestOutputHelper output)
         { "LogCollectorExporterAbsent", "absent(up{job=\"logcollector-exporter\"})", "10m", "critical" },
     };
 
-    /// <summary>SPEC.md's table of the firewall's own report (v3), in logcollector-firewall-report.yml.</summary>
-    public static TheoryData<string, string?, string, string> FirewallReportSpec => new()
+    /// <summary>The same for the four alerts of the firewall's own report (README.md, "The firewall's own report"), in logcollector-firewall-report.yml.</summary>
+    public static TheoryData<string, string?, string, string> FirewallReportRunbook => new()
     {
         { "LogCollectorFirewallElsewhere", null, "10m", "warning" },
         { "LogCollectorFirewallDisconnected", null, "5m", "critical" },
@@ -45,14 +45,14 @@ public sealed partial class AlertRulesTests(ITestOutputHelper output)
         { "LogForwardingStalled", null, "15m", "warning" },
     };
 
-    public static TheoryData<string> AlertNames => new(SpecAlerts.Concat(FirewallReportAlerts));
+    public static TheoryData<string> AlertNames => new(RunbookAlerts.Concat(FirewallReportAlerts));
 
-    public static TheoryData<string, string?, string, string> EverySpec
+    public static TheoryData<string, string?, string, string> EveryRunbookAlert
     {
         get
         {
             var rows = new TheoryData<string, string?, string, string>();
-            foreach (var row in Spec.Concat(FirewallReportSpec))
+            foreach (var row in Runbook.Concat(FirewallReportRunbook))
             {
                 rows.Add((string)row[0], (string?)row[1], (string)row[2], (string)row[3]);
             }
@@ -61,9 +61,9 @@ public sealed partial class AlertRulesTests(ITestOutputHelper output)
         }
     }
 
-    private static IEnumerable<string> SpecAlerts => Spec.Select(row => (string)row[0]);
+    private static IEnumerable<string> RunbookAlerts => Runbook.Select(row => (string)row[0]);
 
-    private static IEnumerable<string> FirewallReportAlerts => FirewallReportSpec.Select(row => (string)row[0]);
+    private static IEnumerable<string> FirewallReportAlerts => FirewallReportRunbook.Select(row => (string)row[0]);
 
     [Fact]
     public async Task Promtool_check_rules_finds_the_thirteen_rules_valid()
@@ -96,7 +96,7 @@ public sealed partial class AlertRulesTests(ITestOutputHelper output)
         Assert.Equal(0, exitCode);
         Assert.Equal(tests.Length, Regex.Count(text, @"^\s+SUCCESS$", RegexOptions.Multiline));
         var tested = tests.SelectMany(t => AlertNameLine().Matches(File.ReadAllText(t)).Select(m => m.Groups["name"].Value)).ToHashSet();
-        Assert.Equal(SpecAlerts.Concat(FirewallReportAlerts).Order(), tested.Order());
+        Assert.Equal(RunbookAlerts.Concat(FirewallReportAlerts).Order(), tested.Order());
     }
 
     [Fact]
@@ -110,9 +110,9 @@ public sealed partial class AlertRulesTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void The_rules_are_exactly_the_alerts_of_the_spec()
+    public void The_rules_are_exactly_the_alerts_of_the_runbook()
     {
-        Assert.Equal(SpecAlerts, Rules(RulesFile).Select(r => r["alert"]));
+        Assert.Equal(RunbookAlerts, Rules(RulesFile).Select(r => r["alert"]));
         Assert.Equal(FirewallReportAlerts, Rules(FirewallReportFile).Where(r => r.ContainsKey("alert")).Select(r => r["alert"]));
     }
 
@@ -124,8 +124,8 @@ public sealed partial class AlertRulesTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [MemberData(nameof(EverySpec))]
-    public void Each_alert_has_the_spec_condition_for_and_severity(string alert, string? expression, string @for, string severity)
+    [MemberData(nameof(EveryRunbookAlert))]
+    public void Each_alert_has_the_runbooks_condition_for_and_severity(string alert, string? expression, string @for, string severity)
     {
         var rule = Rules().Single(r => r["alert"] == alert);
 

@@ -44,7 +44,7 @@ public sealed class ConfigurationTests : IDisposable
     }
 
     [Fact]
-    public void Every_setting_of_the_spec_is_read()
+    public void Every_setting_of_the_README_is_read()
     {
         var config = Load("""
             probe:
@@ -403,7 +403,7 @@ public sealed class ConfigurationTests : IDisposable
     [Fact]
     public void A_group_can_take_its_collectors_from_a_saved_preference_list()
     {
-        directory.Write("lists/fw-1.txt", PreferenceListFileTests.SpecSample);
+        directory.Write("lists/fw-1.txt", PreferenceListFileTests.ReadmeSample);
         var config = Load("""
             groups:
               - name: fw-1
@@ -422,7 +422,7 @@ public sealed class ConfigurationTests : IDisposable
     [Fact]
     public void A_group_with_both_collectors_and_a_preference_list_is_an_error()
     {
-        directory.Write("fw-1.txt", PreferenceListFileTests.SpecSample);
+        directory.Write("fw-1.txt", PreferenceListFileTests.ReadmeSample);
         var file = directory.Write("collectors.yaml", """
             groups:
               - name: fw-1
@@ -438,7 +438,7 @@ public sealed class ConfigurationTests : IDisposable
     [Fact]
     public void A_bad_preference_list_is_reported_with_its_file_and_line()
     {
-        var list = directory.Write("fw-1.txt", PreferenceListFileTests.SpecSample + "Serial Number: 1 IP Address: 300.1.1.1 IPV6 Address: unknown\n");
+        var list = directory.Write("fw-1.txt", PreferenceListFileTests.ReadmeSample + "Serial Number: 1 IP Address: 300.1.1.1 IPV6 Address: unknown\n");
         var file = directory.Write("collectors.yaml", """
             groups:
               - name: fw-1
@@ -478,7 +478,7 @@ public sealed class ConfigurationTests : IDisposable
     [Fact]
     public void ForwardToAll_that_contradicts_the_preference_list_is_an_error()
     {
-        directory.Write("fw-1.txt", PreferenceListFileTests.SpecSample);
+        directory.Write("fw-1.txt", PreferenceListFileTests.ReadmeSample);
         var file = directory.Write("collectors.yaml", """
             groups:
               - name: fw-1
@@ -623,7 +623,7 @@ public sealed class ConfigurationTests : IDisposable
     [Fact]
     public void A_preference_list_entry_whose_serial_the_catalogue_knows_is_that_collector()
     {
-        directory.Write("fw-7.txt", PreferenceListFileTests.SpecSample);
+        directory.Write("fw-7.txt", PreferenceListFileTests.ReadmeSample);
         directory.Write("fw-8.txt", "Serial Number: 009201002985 IP Address: 10.10.10.225 IPV6 Address: unknown\n");
         var config = Load("""
             collectors:

@@ -143,7 +143,7 @@ public sealed partial class DashboardTests
     [MemberData(nameof(Files))]
     public void Series_of_a_collector_are_selected_without_a_group_label(string file)
     {
-        // A collector has one set of series however many groups list it (spec v2); only logcollector_preferred and
+        // A collector has one set of series however many groups list it (README.md, "Metrics"); only logcollector_preferred and
         // the logcollector_group_* series carry a group label.
         var selectors = Dashboards.Targets(All[file]).SelectMany(t => CollectorSelector().Matches(t.Expression).Select(m => (t, Selector: m.Value)));
 

@@ -4,8 +4,8 @@ namespace LogCollectorExporter.Tests;
 
 public sealed class PreferenceListFileTests
 {
-    /// <summary>The PAN-OS output quoted in SPEC.md.</summary>
-    public const string SpecSample = """
+    /// <summary>The PAN-OS output quoted in README.md ("Configuration", the preference list file).</summary>
+    public const string ReadmeSample = """
         Forward to all: No
         Log collector Preference List
 
@@ -15,9 +15,9 @@ public sealed class PreferenceListFileTests
         """;
 
     [Fact]
-    public void The_spec_sample_gives_the_collectors_in_order_and_forward_to_all()
+    public void The_README_sample_gives_the_collectors_in_order_and_forward_to_all()
     {
-        var content = PreferenceListFile.Parse(SpecSample, "fw.txt");
+        var content = PreferenceListFile.Parse(ReadmeSample, "fw.txt");
 
         Assert.False(content.ForwardToAll);
         Assert.Equal(

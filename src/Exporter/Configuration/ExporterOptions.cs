@@ -140,7 +140,7 @@ internal sealed class GroupOptions
     public List<CollectorOptions> Collectors { get; set; } = [];
 }
 
-/// <summary>One entry of <c>panorama:</c>: a saved Panorama configuration, or Panorama's XML API (SPEC.md, "Panorama import").</summary>
+/// <summary>One entry of <c>panorama:</c>: a saved Panorama configuration, or Panorama's XML API (README.md, "From Panorama").</summary>
 internal sealed class PanoramaSourceOptions : IValidatableObject
 {
     internal static readonly string[] Keys =
