@@ -125,7 +125,7 @@ internal static class Panorama
     /// A Panorama running configuration (the tests' estate: managed collectors, collector groups of 100 firewalls) with a
     /// device group of five rules per firewall.
     /// </summary>
-    private static string SavedConfiguration(int firewalls, int collectors, int perFirewall) =>
+    public static string SavedConfiguration(int firewalls, int collectors, int perFirewall) =>
         PanoramaConfigs.Estate(firewalls, collectors, perFirewall, more: xml =>
         {
             xml.Append("<device-group>\n");

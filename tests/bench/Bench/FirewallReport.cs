@@ -1,0 +1,342 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using LogCollectorExporter.EndToEnd.Support;
+using LogCollectorExporter.Tests.Support;
+
+namespace LogCollectorExporter.Bench;
+
+/// <summary>
+/// How big the firewall report's run is: firewalls (each listing 3 of 50 collectors in the saved Panorama
+/// configuration), how often snmp_exporter polls each and Prometheus evaluates the rules, and how many evaluations to
+/// watch once every firewall has been polled twice.
+/// </summary>
+internal sealed record FirewallEstate(int Firewalls, int Collectors, int PerFirewall, TimeSpan ScrapeInterval, TimeSpan EvaluationInterval, int Evaluations)
+{
+    public string Name => string.Create(CultureInfo.InvariantCulture,
+        $"{Firewalls:N0} firewalls × {PerFirewall} of {Collectors} collectors, polled every {ScrapeInterval.TotalSeconds} s, rules every {EvaluationInterval.TotalSeconds} s");
+}
+
+/// <summary>What was measured: rule groups' evaluation times, the series the firewalls add, snmp_exporter's time per firewall.</summary>
+internal sealed record FirewallReportRow(
+    IReadOnlyDictionary<string, IReadOnlyList<double>> GroupSeconds, int Answering, double SamplesPerPoll, double SnmpJobSeries, double RecordedSeries,
+    double HeadSeries, (double P50, double P95, double Max) SnmpScrape, (double P50, double P95, double Max) PrometheusScrape,
+    double SnmpExporterCpuMsPerFirewall, double SimulatorCpuMsPerFirewall, double PrometheusPeakRss, IReadOnlyDictionary<string, double> Pending, double Joined,
+    IReadOnlyList<(string Rule, double Seconds)> SlowestRules);
+
+/// <summary>
+/// Issue 20 at the Panorama scale: the firewalls' own report (snmpsim answering as every firewall of a saved Panorama
+/// configuration, Debian's snmp_exporter 0.21 with grafana/snmp/snmp.yml's module, one target per firewall) beside
+/// the exporter importing that configuration, in a real Prometheus evaluating both rule files of grafana/alerts.
+/// Every firewall reports an active log collector connection to its first collector (the model's preferred one), one
+/// in a hundred to its second instead, and a management (CMS) connection to Panorama; four log types on that connection,
+/// traffic's counters moving. All on loopback: collectors on 127.0.0.x, firewalls on 127.1.x.y.
+/// </summary>
+internal static class FirewallReport
+{
+    private const string SnmpJob = "panos-logging";
+    private static readonly string[] LogTypes = ["traffic", "threat", "system", "config"];
+
+    public static async Task<FirewallReportRow> MeasureAsync(string binary, FirewallEstate estate, TargetListener targets)
+    {
+        Console.WriteLine($"-- the firewalls' own report: {estate.Name}");
+        var directory = Directory.CreateTempSubdirectory("lce-bench-firewalls-").FullName;
+        try
+        {
+            var saved = Path.Combine(directory, "panorama-running.xml");
+            var xml = Panorama.SavedConfiguration(estate.Firewalls, estate.Collectors, estate.PerFirewall);
+            await File.WriteAllTextAsync(saved, xml);
+            var clock = Stopwatch.StartNew();
+            using var agents = await FirewallAgents.StartAsync(Path.Combine(directory, "snmpsim"), Firewalls(xml));
+            Console.WriteLine($"   snmpsimd answering as {agents.Endpoints.Count:N0} firewalls after {clock.Elapsed.TotalSeconds:0} s");
+
+            await using var exporter = await ExporterProber.StartAsync(binary, ExporterProber.PanoramaImportConfig(saved, estate.Collectors, targets.Port, TimeSpan.FromSeconds(10)));
+            var snmpConfig = Path.Combine(directory, "snmp.yml");
+            await File.WriteAllTextAsync(snmpConfig, ShippedSnmpModule.ForSnmpExporter021("public"));
+            var snmpPort = ToolProcess.FreePort();
+            using var snmpExporter = new ToolProcess(Tools.Find("prometheus-snmp-exporter"), [$"--config.file={snmpConfig}", $"--web.listen-address=127.0.0.1:{snmpPort}", "--log.level=warn"]);
+            using var prometheus = await StartPrometheusAsync(directory, estate, exporter.Client.BaseAddress!.Authority, $"127.0.0.1:{snmpPort}", agents.Endpoints);
+            var api = prometheus.Client;
+
+            // Two polls of every firewall (rate() and increase() need two samples), then the evaluations to watch.
+            var warmUp = (2 * estate.ScrapeInterval) + estate.EvaluationInterval;
+            Console.WriteLine($"   warm-up {warmUp.TotalSeconds} s, then {estate.Evaluations} evaluations");
+            await Task.Delay(warmUp);
+            var cpuBefore = (Snmp: ProcessStats.Cpu(snmpExporter.Pid), Simulator: ProcessStats.Cpu(agents.Pid));
+            var window = Stopwatch.StartNew();
+            var evaluations = new Dictionary<string, SortedDictionary<string, double>>();
+            while (evaluations.Count == 0 || evaluations.Values.Min(e => e.Count) < estate.Evaluations)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1));
+                foreach (var (group, last, seconds) in await RuleGroupsAsync(api))
+                {
+                    (evaluations.TryGetValue(group, out var seen) ? seen : evaluations[group] = [])[last] = seconds;
+                }
+            }
+
+            // Polls in the window: each firewall every scrape interval.
+            var polls = window.Elapsed / estate.ScrapeInterval * estate.Firewalls;
+            var snmpCpu = (ProcessStats.Cpu(snmpExporter.Pid) - cpuBefore.Snmp).TotalMilliseconds / polls;
+            var simulatorCpu = (ProcessStats.Cpu(agents.Pid) - cpuBefore.Simulator).TotalMilliseconds / polls;
+            var job = $"job=\"{SnmpJob}\"";
+            var pending = new Dictionary<string, double>();
+            foreach (var (labels, value) in await QueryAsync(api, "count by (alertname) (ALERTS)"))
+            {
+                pending[labels.GetValueOrDefault("alertname", "")] = value;
+            }
+
+            var row = new FirewallReportRow(
+                evaluations.ToDictionary(e => e.Key, e => (IReadOnlyList<double>)[.. e.Value.Values]),
+                (int)await ScalarAsync(api, $"count(up{{{job}}} == 1)"),
+                await ScalarAsync(api, $"sum(scrape_samples_scraped{{{job}}})"),
+                await ScalarAsync(api, $"count({{{job}, __name__!~\".+:.+\"}})"),
+                await ScalarAsync(api, "count({__name__=~\"firewall:.+|ip:.+\"})"),
+                new Exposition(await api.GetStringAsync("metrics")).Sum("prometheus_tsdb_head_series"),
+                await QuantilesAsync(api, $"snmp_scrape_duration_seconds{{{job}}}"),
+                await QuantilesAsync(api, $"scrape_duration_seconds{{{job}}}"),
+                snmpCpu, simulatorCpu, ProcessStats.PeakRssMiB(prometheus.Pid), pending,
+                await ScalarAsync(api, "count(firewall:panos_logging_collector_connection:active{collector!=\"\"} == 1)"),
+                await SlowestRulesAsync(api));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"   {row.Answering:N0} firewalls answering, {row.SamplesPerPoll:N0} samples a round, {row.SnmpJobSeries:N0} series of the SNMP job, {row.RecordedSeries:N0} recorded; " +
+                $"rule groups {string.Join(", ", row.GroupSeconds.Select(g => $"{g.Key} {Describe(g.Value)}"))}; alerts {string.Join(", ", pending.Select(p => $"{p.Key} {p.Value}"))}"));
+            return row;
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>The figures as a table for docs/benchmarks.md.</summary>
+    public static string Table(FirewallEstate estate, FirewallReportRow r)
+    {
+        var perFirewall = r.SamplesPerPoll / estate.Firewalls;
+        var table = new StringBuilder();
+        table.AppendLine(CultureInfo.InvariantCulture, $"| {estate.Name} | goal | measured |");
+        table.AppendLine("|---|---|---|");
+        foreach (var (group, seconds) in r.GroupSeconds.OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            table.AppendLine(CultureInfo.InvariantCulture, $"| rule group `{group}`, evaluation time (last {seconds.Count}) | ≤ 1 s | {Describe(seconds)} |");
+        }
+
+        table.AppendLine(CultureInfo.InvariantCulture, $"| its slowest rules, last evaluation | – | {string.Join("; ", r.SlowestRules.Select(x => $"`{x.Rule}` {x.Seconds * 1000:0} ms"))} |");
+        table.AppendLine(CultureInfo.InvariantCulture, $"| firewalls answering (`up == 1`) | {estate.Firewalls:N0} | {r.Answering:N0} |");
+        table.AppendLine(CultureInfo.InvariantCulture, $"| samples a round of polls (`scrape_samples_scraped`) | – | {r.SamplesPerPoll:N0} ({perFirewall:0.0} per firewall) |");
+        table.AppendLine(CultureInfo.InvariantCulture, $"| series the SNMP job adds (`up` and `scrape_*` included) | – | {r.SnmpJobSeries:N0} ({r.SnmpJobSeries / estate.Firewalls:0.0} per firewall) |");
+        table.AppendLine(CultureInfo.InvariantCulture, $"| series the firewall rules record (`firewall:*`, `ip:*`) | – | {r.RecordedSeries:N0} ({r.RecordedSeries / estate.Firewalls:0.0} per firewall) |");
+        table.AppendLine(CultureInfo.InvariantCulture, $"| head series in all (`prometheus_tsdb_head_series`, the exporter's included) | – | {r.HeadSeries:N0} |");
+        table.AppendLine(CultureInfo.InvariantCulture, $"| snmp_exporter's time per firewall (`snmp_scrape_duration_seconds`) p50 / p95 / max | – | {Ms(r.SnmpScrape)} |");
+        table.AppendLine(CultureInfo.InvariantCulture, $"| Prometheus's scrape of a firewall (`scrape_duration_seconds`) p50 / p95 / max | – | {Ms(r.PrometheusScrape)} |");
+        table.AppendLine(CultureInfo.InvariantCulture, $"| CPU per firewall polled: snmp_exporter / snmpsimd | – | {r.SnmpExporterCpuMsPerFirewall:0.00} ms / {r.SimulatorCpuMsPerFirewall:0.00} ms |");
+        table.AppendLine(CultureInfo.InvariantCulture, $"| firewalls joined to a collector of the exporter | {estate.Firewalls:N0} | {r.Joined:N0} |");
+        table.AppendLine(CultureInfo.InvariantCulture, $"| alerts pending or firing (`ALERTS`) | `LogCollectorFirewallElsewhere` {estate.Firewalls / 100} | " +
+            $"{(r.Pending.Count == 0 ? "none" : string.Join(", ", r.Pending.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"`{p.Key}` {p.Value}")))} |");
+        table.AppendLine(CultureInfo.InvariantCulture, $"| Prometheus peak RSS | – | {r.PrometheusPeakRss:0} MiB |");
+        return table.ToString();
+    }
+
+    public static IEnumerable<(bool Pass, string Text)> Verdicts(FirewallEstate estate, FirewallReportRow r)
+    {
+        foreach (var (group, seconds) in r.GroupSeconds.OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            yield return (seconds.Max() <= 1, string.Create(CultureInfo.InvariantCulture, $"firewall report: rule group {group} evaluated in at most {seconds.Max():0.000} s <= 1 s"));
+        }
+
+        yield return (r.Answering == estate.Firewalls && r.Joined == estate.Firewalls,
+            $"firewall report: {r.Answering} of {estate.Firewalls} firewalls answering, {r.Joined} joined to a collector of the exporter");
+    }
+
+    private static string Describe(IReadOnlyList<double> seconds) => string.Create(CultureInfo.InvariantCulture,
+        $"{string.Join(", ", seconds.Select(s => $"{s * 1000:0}"))} ms");
+
+    private static string Ms((double P50, double P95, double Max) q) => string.Create(CultureInfo.InvariantCulture,
+        $"{q.P50 * 1000:0} / {q.P95 * 1000:0} / {q.Max * 1000:0} ms");
+
+    /// <summary>
+    /// Each firewall of the saved configuration as snmpsim answers for it: its serial, its collectors in the order the
+    /// configuration lists them, a connection to the first (one in a hundred: the second) and one to Panorama.
+    /// </summary>
+    private static List<SimulatedFirewall> Firewalls(string savedConfiguration)
+    {
+        var firewalls = new List<SimulatedFirewall>();
+        foreach (Match entry in Regex.Matches(savedConfiguration, "<entry name=\"(\\d+)\"><collectors>(.*?)</collectors>"))
+        {
+            var collectors = Regex.Matches(entry.Groups[2].Value, "name=\"\\d{7}(\\d{5})\"").Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToArray();
+            var to = collectors[firewalls.Count % 100 == 99 ? 1 : 0];
+            var address = TargetListener.Address(to);
+            var device = PanoramaConfigs.CollectorSerial(to);
+            ConnectionRow[] connections = [new("LC", address, $"lc-{to}", "Active"), new("CMS", "127.0.0.250", "panorama", "connected")];
+            LogTypeRow[] logTypes = [.. LogTypes.Select((type, i) => i == 0
+                ? new LogTypeRow(i, device, type, 50_000, 40, 49_990, 40, 900_000, 40)
+                : new LogTypeRow(i, device, type, 700 * (i + 1), 0, 700 * (i + 1), 0, 8_000 * (i + 1), 0))];
+            firewalls.Add(new SimulatedFirewall(entry.Groups[1].Value, 40, connections, logTypes));
+        }
+
+        return firewalls;
+    }
+
+    private static async Task<RunningPrometheus> StartPrometheusAsync(string directory, FirewallEstate estate, string exporter, string snmpExporter, IReadOnlyList<string> firewalls)
+    {
+        var alerts = Path.Combine(Tools.RepositoryRoot, "grafana", "alerts");
+        var targets = Path.Combine(directory, "firewalls.json");
+        await File.WriteAllTextAsync(targets, JsonSerializer.Serialize(new[] { new { targets = firewalls } }));
+        var config = Path.Combine(directory, "prometheus.yml");
+        var scrape = estate.ScrapeInterval.TotalSeconds;
+        await File.WriteAllTextAsync(config, string.Create(CultureInfo.InvariantCulture, $$"""
+            global: {scrape_interval: 15s, evaluation_interval: {{estate.EvaluationInterval.TotalSeconds}}s}
+            rule_files: ["{{alerts}}/logcollector-alerts.yml", "{{alerts}}/logcollector-firewall-report.yml"]
+            scrape_configs:
+              - job_name: logcollector-exporter
+                static_configs: [{targets: ["{{exporter}}"]}]
+              - job_name: {{SnmpJob}}
+                scrape_interval: {{scrape}}s
+                scrape_timeout: {{Math.Max(5, scrape - 10)}}s
+                metrics_path: /snmp
+                params: {module: [panos_logging]}
+                file_sd_configs: [{files: ["{{targets}}"]}]
+                relabel_configs:
+                  - {source_labels: [__address__], target_label: __param_target}
+                  - {source_labels: [__param_target], target_label: instance}
+                  - {target_label: __address__, replacement: "{{snmpExporter}}"}
+            """));
+        var port = ToolProcess.FreePort();
+        var process = new ToolProcess(Tools.Find("prometheus"), [$"--config.file={config}", $"--storage.tsdb.path={Path.Combine(directory, "prometheus")}",
+            $"--web.listen-address=127.0.0.1:{port}", "--log.level=warn"]);
+        var prometheus = new RunningPrometheus(process, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(60) });
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            if (process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(60))
+            {
+                prometheus.Dispose();
+                throw new InvalidOperationException("Prometheus did not become ready:\n" + process.Output);
+            }
+
+            try
+            {
+                if ((await prometheus.Client.GetAsync("-/ready")).IsSuccessStatusCode)
+                {
+                    return prometheus;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Every rule group's last evaluation: when (as Prometheus gives it) and how long it took.</summary>
+    private static async Task<IEnumerable<(string Group, string Last, double Seconds)>> RuleGroupsAsync(HttpClient api)
+    {
+        using var body = JsonDocument.Parse(await api.GetStringAsync("api/v1/rules"));
+        return [.. from g in body.RootElement.GetProperty("data").GetProperty("groups").EnumerateArray()
+                   let last = g.GetProperty("lastEvaluation").GetString()!
+                   where !last.StartsWith("0001-", StringComparison.Ordinal)
+                   select (g.GetProperty("name").GetString()!, last, g.GetProperty("evaluationTime").GetDouble())];
+    }
+
+    /// <summary>The firewall report group's three slowest rules in its last evaluation (an alert by its name, a record by its).</summary>
+    private static async Task<(string Rule, double Seconds)[]> SlowestRulesAsync(HttpClient api)
+    {
+        using var body = JsonDocument.Parse(await api.GetStringAsync("api/v1/rules"));
+        return [.. (from g in body.RootElement.GetProperty("data").GetProperty("groups").EnumerateArray()
+                    where g.GetProperty("name").GetString() == "logcollector-firewall-report"
+                    from r in g.GetProperty("rules").EnumerateArray()
+                    select (r.GetProperty("name").GetString()!, r.GetProperty("evaluationTime").GetDouble()))
+                   .OrderByDescending(r => r.Item2).Take(3)];
+    }
+
+    private static async Task<List<(Dictionary<string, string> Labels, double Value)>> QueryAsync(HttpClient api, string expression)
+    {
+        using var body = JsonDocument.Parse(await api.GetStringAsync($"api/v1/query?query={Uri.EscapeDataString(expression)}"));
+        return [.. body.RootElement.GetProperty("data").GetProperty("result").EnumerateArray().Select(s => (
+            s.GetProperty("metric").EnumerateObject().ToDictionary(l => l.Name, l => l.Value.GetString()!),
+            double.Parse(s.GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture)))];
+    }
+
+    private static async Task<double> ScalarAsync(HttpClient api, string expression) =>
+        (await QueryAsync(api, expression)).Select(r => r.Value).DefaultIfEmpty(double.NaN).Single();
+
+    private static async Task<(double, double, double)> QuantilesAsync(HttpClient api, string selector) =>
+        (await ScalarAsync(api, $"quantile(0.5, {selector})"), await ScalarAsync(api, $"quantile(0.95, {selector})"), await ScalarAsync(api, $"max({selector})"));
+
+    private sealed class RunningPrometheus(ToolProcess process, HttpClient client) : IDisposable
+    {
+        public HttpClient Client { get; } = client;
+
+        public int Pid => process.Pid;
+
+        public void Dispose()
+        {
+            Client.Dispose();
+            process.Dispose();
+        }
+    }
+}
+
+/// <summary>
+/// One snmpsimd (Debian's, --v2c-arch) answering as every firewall, community "public", each on an address of its own
+/// (127.1.x.y) and the same UDP port: snmpsim picks a firewall's data file by the endpoint a request came in on
+/// (public/1.3.6.1.6.1.1.N for the Nth). snmpsimd will not run as root: it then drops to nobody, who must read the data
+/// and write the cache.
+/// </summary>
+internal sealed class FirewallAgents : IDisposable
+{
+    private readonly ToolProcess process;
+
+    private FirewallAgents(ToolProcess process, IReadOnlyList<string> endpoints)
+    {
+        this.process = process;
+        Endpoints = endpoints;
+    }
+
+    public IReadOnlyList<string> Endpoints { get; }
+
+    public int Pid => process.Pid;
+
+    public static async Task<FirewallAgents> StartAsync(string directory, IReadOnlyList<SimulatedFirewall> firewalls)
+    {
+        var community = Directory.CreateDirectory(Path.Combine(directory, "data", "public")).FullName;
+        var cache = Directory.CreateDirectory(Path.Combine(directory, "cache")).FullName;
+        var port = ToolProcess.FreePort();
+        var endpoints = firewalls.Select((_, i) => string.Create(CultureInfo.InvariantCulture, $"127.1.{i / 250}.{(i % 250) + 1}:{port}")).ToList();
+        for (var i = 0; i < firewalls.Count; i++)
+        {
+            await File.WriteAllTextAsync(Path.Combine(community, $"1.3.6.1.6.1.1.{i}.snmprec"), firewalls[i].ToSnmprec());
+        }
+
+        List<string> args = ["--v2c-arch", $"--data-dir={Path.GetDirectoryName(community)}", $"--cache-dir={cache}", "--logging-method=stderr", .. endpoints.Select(e => $"--agent-udpv4-endpoint={e}")];
+        if (OperatingSystem.IsLinux() && Environment.UserName == "root")
+        {
+            args.AddRange(["--process-user=nobody", "--process-group=nogroup"]);
+            var open = UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+            foreach (var path in Directory.GetFileSystemEntries(directory, "*", SearchOption.AllDirectories).Prepend(directory).Prepend(Path.GetDirectoryName(directory)!))
+            {
+                File.SetUnixFileMode(path, File.GetUnixFileMode(path) | open);
+            }
+        }
+
+        var agents = new FirewallAgents(new ToolProcess(Tools.Find("snmpsimd"), args), endpoints);
+        var deadline = Stopwatch.StartNew();
+        while (Regex.Count(agents.process.Output, "Listening at UDP/IPv4 endpoint") < firewalls.Count)
+        {
+            if (agents.process.HasExited || deadline.Elapsed > TimeSpan.FromMinutes(5))
+            {
+                agents.Dispose();
+                throw new InvalidOperationException("snmpsimd did not listen on every endpoint:\n" + agents.process.Output[^Math.Min(4000, agents.process.Output.Length)..]);
+            }
+
+            await Task.Delay(500);
+        }
+
+        return agents;
+    }
+
+    public void Dispose() => process.Dispose();
+}
