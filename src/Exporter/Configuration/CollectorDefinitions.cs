@@ -70,8 +70,23 @@ internal sealed class CollectorDefinitions
         return null;
     }
 
-    /// <summary>The name (and hostname) the catalogue gives the collector of this serial without an address; null when it gives none.</summary>
-    public CollectorConfig? NamedSerial(string serial) => namesBySerial.GetValueOrDefault(serial)?.Config;
+    /// <summary>
+    /// Defines the collector that an imported preference list names by <paramref name="serial"/>, when the catalogue
+    /// has no collector of that serial (<see cref="CataloguedSerial"/>): reached at <paramref name="address"/> on port
+    /// 3978, named as the catalogue names the serial without an address, else by the serial, with the catalogue's
+    /// hostname, else <paramref name="hostname"/>. Returns its name, and what is wrong with the definition, if anything.
+    /// </summary>
+    /// <param name="where">This place, as in <see cref="Define"/>.</param>
+    public (string Name, DefinitionProblem? Problem) DefineBySerial(string serial, string address, string where, string hostname = "", string collectorGroup = "")
+    {
+        var named = namesBySerial.GetValueOrDefault(serial)?.Config;
+        var collector = new CollectorConfig(named?.Name ?? serial, address, CollectorConfig.DefaultPort, serial)
+        {
+            Hostname = named?.Hostname is { Length: > 0 } given ? given : hostname,
+            CollectorGroup = collectorGroup,
+        };
+        return (collector.Name, Define(collector, where, inCatalogue: false));
+    }
 
     /// <summary>Gives a collector the hostname and collector group an import knows, where nothing before gave it one.</summary>
     public void Annotate(string name, string hostname, string collectorGroup)

@@ -30,6 +30,22 @@ internal sealed class ConfigErrors(IConfigurationRoot root, IReadOnlyList<Func<s
     /// <summary>An error that no single value caused (a missing section), named by the configuration's own name.</summary>
     public void AddUnsourced(string path, string problem) => Add(new(defaultSource, path, problem), path);
 
+    /// <summary>
+    /// The errors of a file that a setting names, each saying which: <c>(read for groups[0].preferenceListFile)</c>,
+    /// as <see cref="ReadFor"/> writes it.
+    /// </summary>
+    /// <param name="about">The key path of the setting it is about, as in <see cref="Add(ConfigurationError, string)"/>.</param>
+    public void AddReadFor(ConfigurationException e, string setting, string about)
+    {
+        foreach (var error in e.Errors)
+        {
+            Add(error with { Problem = $"{error.Problem} {ReadFor(setting)}" }, about);
+        }
+    }
+
+    /// <summary>What a message about a file, or about what it holds, says of the setting that names the file.</summary>
+    public static string ReadFor(string setting) => $"(read for {setting})";
+
     /// <summary>An error that names its own source, such as a line of a preference list file.</summary>
     /// <param name="about">The key path of the setting it is about (<c>groups[0]</c>), for its place among the others.</param>
     public void Add(ConfigurationError error, string about)

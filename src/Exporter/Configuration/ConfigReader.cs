@@ -410,11 +410,7 @@ internal sealed class ConfigReader
         }
         catch (ConfigurationException e)
         {
-            foreach (var error in e.Errors)
-            {
-                errors.Add(error with { Problem = $"{error.Problem} (read for {path})" }, path);
-            }
-
+            errors.AddReadFor(e, path, path);
             return null;
         }
         catch (CryptographicException e)
@@ -453,11 +449,7 @@ internal sealed class ConfigReader
         }
         catch (ConfigurationException e)
         {
-            foreach (var error in e.Errors)
-            {
-                errors.Add(error with { Problem = $"{error.Problem} (read for firewallNamesFile)" }, "firewallNamesFile");
-            }
-
+            errors.AddReadFor(e, "firewallNamesFile", "firewallNamesFile");
             return new Dictionary<string, string>();
         }
     }

@@ -124,7 +124,7 @@ internal sealed class GroupOptions
     internal static readonly string[] Keys = ["name", "forwardToAll", "failback", "preferenceListFile", "collectors"];
 
     [Required(ErrorMessage = ValidationMessage.Path + "is required")]
-    [RegularExpression("^[A-Za-z0-9_.:-]+$", ErrorMessage = ValidationMessage.Path + "is not allowed; use letters, digits and _ . : -")]
+    [GroupName]
     public string? Name { get; set => field = value?.Trim(); }
 
     [TrueOrFalse]

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 
 namespace LogCollectorExporter.Configuration;
 
@@ -51,7 +50,7 @@ internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files,
         }
 
         var where = source.ConfigFile ?? source.Description;
-        var readFor = source.IsLive ? "" : $" (read for {source.Path}.configFile)";
+        var readFor = source.IsLive ? "" : $" {ConfigErrors.ReadFor($"{source.Path}.configFile")}";
         var chosen = Choose(source, content, where, readFor);
         var names = new Dictionary<string, string?>(StringComparer.Ordinal);
         var summary = new List<ImportedCollectorGroup>();
@@ -80,7 +79,7 @@ internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files,
                     continue;
                 }
 
-                if (!IsGroupName(firewall.Serial))
+                if (!Setting.IsGroupName(firewall.Serial))
                 {
                     Error(source, where, $"{at}firewall \"{firewall.Serial}\" of collector group {group.Name}: a serial that is not a group name (letters, digits and _ . : -){readFor}");
                     continue;
@@ -177,11 +176,7 @@ internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files,
                 return imports.LastGood(source.Label);
             }
 
-            foreach (var error in e.Errors)
-            {
-                errors.Add(error with { Problem = $"{error.Problem} (read for {source.Path}.configFile)" }, source.Path);
-            }
-
+            errors.AddReadFor(e, $"{source.Path}.configFile", source.Path);
             return null;
         }
     }
@@ -224,7 +219,6 @@ internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files,
             return catalogued;
         }
 
-        var named = definitions.NamedSerial(serial);
         var listedBy = $"collector {serial} (in the preference list of firewall {firewall.Serial}, collector group {group})";
         if (system.Interfaces.All(i => i.Address.IsEmpty))
         {
@@ -252,20 +246,14 @@ internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files,
         }
 
         var chosen = family == IpFamily.Ip6 ? address.Ip6 ?? address.Ip4! : address.Ip4 ?? address.Ip6!;
-        var ip = IPAddress.Parse(chosen);
-        if ((family == IpFamily.Ip4 && ip.AddressFamily != AddressFamily.InterNetwork) || (family == IpFamily.Ip6 && ip.AddressFamily != AddressFamily.InterNetworkV6))
+        if (!Setting.InFamily(IPAddress.Parse(chosen), family))
         {
             Error(source, where, $"{listedBy} has only the address {chosen} ({from}), and probe.ipFamily is {EnumText.Of(family)}; set probe.ipFamily to any, or give the collector an address in collectors: (with serial: \"{serial}\"){readFor}");
             return null;
         }
 
-        var name = named?.Name ?? serial;
-        var collector = new CollectorConfig(name, chosen, CollectorConfig.DefaultPort, serial)
-        {
-            Hostname = named?.Hostname is { Length: > 0 } given ? given : hostname,
-            CollectorGroup = collectorGroup,
-        };
-        if (definitions.Define(collector, $"{where} ({from})", inCatalogue: false) is { } conflict)
+        var (name, conflict) = definitions.DefineBySerial(serial, chosen, $"{where} ({from})", hostname, collectorGroup);
+        if (conflict is not null)
         {
             Error(source, where, $"{listedBy}: {conflict}{readFor}");
             return null;
@@ -275,8 +263,6 @@ internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files,
     }
 
     private void Error(PanoramaSource source, string where, string problem) => errors.Add(new ConfigurationError(where, null, problem), source.Path);
-
-    private static bool IsGroupName(string serial) => serial.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or ':' or '-');
 
     private sealed record Firewall(GroupConfig Group, IReadOnlyList<string> Members, string Where);
 }

@@ -401,7 +401,7 @@ public static partial class PanoramaXml
 
             // An interface's IPv6 address may carry its prefix length (2001:db8::10/64): the address is before it.
             var address = family == AddressFamily.InterNetworkV6 && text.IndexOf('/', StringComparison.Ordinal) is var slash and > 0 ? text[..slash] : text;
-            if (!IPAddress.TryParse(address, out var parsed) || parsed.AddressFamily != family)
+            if (Setting.IpAddress(address, family) is not { } parsed)
             {
                 throw new ConfigurationException(where, $"line {line.ToString(CultureInfo.InvariantCulture)}: <{element}> \"{text}\" is not an {(family == AddressFamily.InterNetwork ? "IPv4" : "IPv6")} address");
             }

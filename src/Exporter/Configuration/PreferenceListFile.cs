@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Net;
+using System.Net.Sockets;
 using System.Text.RegularExpressions;
 
 namespace LogCollectorExporter.Configuration;
@@ -78,7 +78,7 @@ public static partial class PreferenceListFile
             var ip6 = match.Groups["ip6"].Value;
             if (IsKnown(ip4))
             {
-                if (!IPAddress.TryParse(ip4, out var parsed) || parsed.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
+                if (Setting.IpAddress(ip4, AddressFamily.InterNetwork) is null)
                 {
                     errors.Add(new(where, null, $"\"{line}\": IP Address \"{ip4}\" is not an IPv4 address"));
                     continue;
@@ -88,7 +88,7 @@ public static partial class PreferenceListFile
             }
             else if (IsKnown(ip6))
             {
-                if (!IPAddress.TryParse(ip6, out var parsed) || parsed.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+                if (Setting.IpAddress(ip6, AddressFamily.InterNetworkV6) is null)
                 {
                     errors.Add(new(where, null, $"\"{line}\": IPV6 Address \"{ip6}\" is not an IPv6 address"));
                     continue;

@@ -30,11 +30,7 @@ internal sealed class PreferenceListImport(ConfigFiles files, string? baseDirect
         }
         catch (ConfigurationException e)
         {
-            foreach (var error in e.Errors)
-            {
-                errors.Add(error with { Problem = $"{error.Problem} (read for {groupPath}.preferenceListFile)" }, groupPath);
-            }
-
+            errors.AddReadFor(e, $"{groupPath}.preferenceListFile", groupPath);
             return null;
         }
 
@@ -46,7 +42,7 @@ internal sealed class PreferenceListImport(ConfigFiles files, string? baseDirect
         }
 
         var members = new List<string>();
-        var readFor = $"(read for {groupPath}.preferenceListFile)";
+        var readFor = ConfigErrors.ReadFor($"{groupPath}.preferenceListFile");
         foreach (var entry in content.Collectors)
         {
             // A serial that the catalogue knows is that collector, reached the way the catalogue says.
@@ -60,10 +56,8 @@ internal sealed class PreferenceListImport(ConfigFiles files, string? baseDirect
                 }
 
                 // Named by the catalogue without an address, it takes that name and this address.
-                var named = definitions.NamedSerial(entry.Serial);
-                name = named?.Name ?? entry.Serial;
-                var collector = new CollectorConfig(name, entry.Address, CollectorConfig.DefaultPort, entry.Serial) { Hostname = named?.Hostname ?? "" };
-                if (definitions.Define(collector, $"{entry.Where} {readFor}", inCatalogue: false) is { } conflict)
+                (name, var conflict) = definitions.DefineBySerial(entry.Serial, entry.Address, $"{entry.Where} {readFor}");
+                if (conflict is not null)
                 {
                     errors.Add(new(entry.Where, null, $"{conflict} {readFor}"), groupPath);
                     continue;

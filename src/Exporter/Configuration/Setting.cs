@@ -41,6 +41,9 @@ internal static partial class Setting
 
     public static IPAddress? IpAddress(string? text) => System.Net.IPAddress.TryParse(text, out var address) ? address : null;
 
+    /// <summary>The address <paramref name="text"/> is when it is one of <paramref name="family"/>; null otherwise.</summary>
+    public static IPAddress? IpAddress(string? text, AddressFamily family) => IpAddress(text) is { } address && address.AddressFamily == family ? address : null;
+
     /// <summary>An IP address (any form the probe takes) or a DNS name.</summary>
     public static bool IsHostOrAddress(string text) => IpAddress(text) is not null || HostName().IsMatch(text);
 
@@ -75,4 +78,10 @@ internal static partial class Setting
         IpFamily.Ip6 => address.AddressFamily == AddressFamily.InterNetworkV6,
         _ => true,
     };
+
+    /// <summary>
+    /// Whether <paramref name="text"/> may name a group: letters, digits and _ . : - (a firewall's serial, as imported,
+    /// is its group's name). "" passes: whether a name is required is the caller's rule.
+    /// </summary>
+    public static bool IsGroupName(string text) => text.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or ':' or '-');
 }

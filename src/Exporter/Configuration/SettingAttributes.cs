@@ -64,6 +64,12 @@ internal sealed class HostOrAddressAttribute : SettingAttribute
         Setting.IsHostOrAddress(text) ? null : "is not allowed; use an IPv4 or IPv6 address or a DNS name";
 }
 
+/// <summary>A group's name (<see cref="Setting.IsGroupName"/>).</summary>
+internal sealed class GroupNameAttribute : SettingAttribute
+{
+    protected override string? Problem(string text) => Setting.IsGroupName(text) ? null : "is not allowed; use letters, digits and _ . : -";
+}
+
 /// <summary>An https URL: Panorama's XML API is reached over TLS only. Its problem quotes the value itself, where that is safe.</summary>
 internal sealed class HttpsUrlAttribute : SettingAttribute
 {
