@@ -241,12 +241,12 @@ internal static class FirewallReport
                    select (g.GetProperty("name").GetString()!, last, g.GetProperty("evaluationTime").GetDouble())];
     }
 
-    /// <summary>The firewall report group's three slowest rules in its last evaluation (an alert by its name, a record by its).</summary>
+    /// <summary>The firewall report groups' three slowest rules in their last evaluations (an alert by its name, a record by its).</summary>
     private static async Task<(string Rule, double Seconds)[]> SlowestRulesAsync(HttpClient api)
     {
         using var body = JsonDocument.Parse(await api.GetStringAsync("api/v1/rules"));
         return [.. (from g in body.RootElement.GetProperty("data").GetProperty("groups").EnumerateArray()
-                    where g.GetProperty("name").GetString() == "logcollector-firewall-report"
+                    where g.GetProperty("name").GetString()!.StartsWith("logcollector-firewall-report", StringComparison.Ordinal)
                     from r in g.GetProperty("rules").EnumerateArray()
                     select (r.GetProperty("name").GetString()!, r.GetProperty("evaluationTime").GetDouble()))
                    .OrderByDescending(r => r.Item2).Take(3)];
