@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 using LogCollectorExporter.EndToEnd.Support;
 using LogCollectorExporter.Tests.Support;
 using Xunit.Abstractions;
@@ -11,7 +10,7 @@ namespace LogCollectorExporter.EndToEnd;
 /// them every second, a real Prometheus scraping it and evaluating grafana/alerts/logcollector-alerts.yml every second,
 /// and a real Alertmanager posting to a webhook in the test.
 /// </summary>
-public sealed partial class MonitoringBundleTests(ITestOutputHelper output) : IDisposable
+public sealed class MonitoringBundleTests(ITestOutputHelper output) : IDisposable
 {
     private const string Job = "logcollector-exporter";
     private readonly TempDirectory directory = new();
@@ -147,22 +146,12 @@ public sealed partial class MonitoringBundleTests(ITestOutputHelper output) : ID
                   - url: "{{webhook}}"
                     send_resolved: true
             """);
-        return await ServerProcess.StartAsync("prometheus-alertmanager", listen =>
-        [
-            $"--config.file={config}",
-            $"--storage.path={Path.Combine(directory.Path, "alertmanager")}",
-            $"--web.listen-address={listen}",
-            "--cluster.listen-address=",
-        ]);
+        return await ServerProcess.StartAlertmanagerAsync(config, Path.Combine(directory.Path, "alertmanager"));
     }
 
     private async Task<ServerProcess> StartPrometheusAsync(string exporter, string alertmanager)
     {
-        // The rules as shipped, with each "for" of N minutes shortened to N seconds; promtool's tests cover the real durations.
-        var shipped = File.ReadAllText(Path.Combine(Tools.RepositoryRoot, "grafana", "alerts", "logcollector-alerts.yml"));
-        var rules = directory.Write("rules.yml", ForInMinutes().Replace(shipped, "s"));
-        Assert.Equal(12, ForInMinutes().Count(shipped));
-
+        var rules = ShippedRules.WriteWithForInSeconds(directory.Path);
         return await ServerProcess.StartPrometheusEverySecondAsync(directory.Path, rules, Job, $"[{{targets: [\"{exporter}\"]}}]", alertmanager);
     }
 
@@ -184,7 +173,4 @@ public sealed partial class MonitoringBundleTests(ITestOutputHelper output) : ID
     private void Log(string what) => output.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s  {what}");
 
     private static string Tail(string text) => string.Join("\n", text.Split('\n').TakeLast(30));
-
-    [GeneratedRegex(@"(?<=^\s+for: \d+)m$", RegexOptions.Multiline)]
-    private static partial Regex ForInMinutes();
 }
