@@ -89,6 +89,23 @@ public sealed record ProbeSettings(
     public bool ProbesLike(ProbeSettings other) =>
         Interval == other.Interval && Timeout == other.Timeout && Mode == other.Mode && Close == other.Close
         && IpFamily == other.IpFamily && Equals(SourceAddress, other.SourceAddress);
+
+    /// <summary><c>probe.certificates:</c>, reading the certificate each collector serves.</summary>
+    public CertificateCheckSettings Certificates { get; init; } = CertificateCheckSettings.Default;
+}
+
+/// <summary>
+/// <c>probe.certificates:</c>. Off by default: unlike the probe, the check sends data (a TLS ClientHello), and the
+/// collector may log each handshake it refuses.
+/// </summary>
+/// <param name="Interval">Each collector is checked at most once per interval, the checks spread over it.</param>
+/// <param name="Timeout">Shorter than <paramref name="Interval"/>.</param>
+public sealed record CertificateCheckSettings(bool Enabled, TimeSpan Interval, TimeSpan Timeout)
+{
+    /// <summary>The shortest interval: a collector sees at most one ClientHello a minute from the exporter.</summary>
+    public static readonly TimeSpan MinInterval = TimeSpan.FromMinutes(1);
+
+    public static CertificateCheckSettings Default { get; } = new(Enabled: false, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5));
 }
 
 /// <summary>One preference list: a firewall's, or a collector group's.</summary>
