@@ -10,7 +10,6 @@ namespace LogCollectorExporter.Tests;
 /// <summary>The whole exporter on Kestrel (127.0.0.1, a free port) probing real loopback peers.</summary>
 public sealed class HostTests(ITestOutputHelper output) : IDisposable
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
     private readonly TempDirectory directory = new();
 
     public void Dispose() => directory.Dispose();
@@ -23,11 +22,11 @@ public sealed class HostTests(ITestOutputHelper output) : IDisposable
         var config = directory.Write("collectors.yaml", Configs.Group([first.Port, second.Port], probe: "interval: 1s, timeout: 500ms"));
         await using var exporter = await RunningExporter.StartAsync(config);
         await exporter.WaitForMetricsAsync(
-            m => Value(m, "logcollector_preferred", L("group", "g"), L("collector", "c1"), L("priority", "1")) == 1, Patience, "c1 preferred at start");
+            m => Value(m, "logcollector_preferred", L("group", "g"), L("collector", "c1"), L("priority", "1")) == 1, Eventually.Patience, "c1 preferred at start");
 
         first.StopListening();
         var text = await exporter.WaitForMetricsAsync(
-            m => Value(m, "logcollector_preferred", L("group", "g"), L("collector", "c2"), L("priority", "2")) == 1, Patience, "failover to c2");
+            m => Value(m, "logcollector_preferred", L("group", "g"), L("collector", "c2"), L("priority", "2")) == 1, Eventually.Patience, "failover to c2");
 
         Assert.Equal(0, Value(text, "logcollector_up", L("collector", "c1")));
         Assert.Equal(0, Value(text, "logcollector_preferred", L("group", "g"), L("collector", "c1"), L("priority", "1")));
@@ -37,7 +36,7 @@ public sealed class HostTests(ITestOutputHelper output) : IDisposable
 
         using var back = Peer.Up(first.Port);
         text = await exporter.WaitForMetricsAsync(
-            m => Value(m, "logcollector_preferred", L("group", "g"), L("collector", "c1"), L("priority", "1")) == 1, Patience, "failback to c1");
+            m => Value(m, "logcollector_preferred", L("group", "g"), L("collector", "c1"), L("priority", "1")) == 1, Eventually.Patience, "failback to c1");
 
         Assert.Equal(1, Value(text, "logcollector_up", L("collector", "c1")));
         Assert.Equal(1, Value(text, "logcollector_group_preferred_priority", L("group", "g")));
@@ -53,13 +52,13 @@ public sealed class HostTests(ITestOutputHelper output) : IDisposable
         var config = directory.Write("collectors.yaml", Configs.Group([first.Port, second.Port], probe: "interval: 60s, timeout: 1s, mode: hold"));
         await using var exporter = await RunningExporter.StartAsync(config);
         await exporter.WaitForMetricsAsync(
-            m => Value(m, "logcollector_preferred", L("group", "g"), L("collector", "c1"), L("priority", "1")) == 1 && first.Accepted == 1, Patience, "c1 preferred and held");
+            m => Value(m, "logcollector_preferred", L("group", "g"), L("collector", "c1"), L("priority", "1")) == 1 && first.Accepted == 1, Eventually.Patience, "c1 preferred and held");
 
         var clock = Stopwatch.StartNew();
         first.StopListening();
         first.ResetConnections();
         var text = await exporter.WaitForMetricsAsync(
-            m => Value(m, "logcollector_preferred", L("group", "g"), L("collector", "c2"), L("priority", "2")) == 1, Patience, "failover to c2");
+            m => Value(m, "logcollector_preferred", L("group", "g"), L("collector", "c2"), L("priority", "2")) == 1, Eventually.Patience, "failover to c2");
         clock.Stop();
         output.WriteLine($"hold mode: failover {clock.Elapsed.TotalMilliseconds:F0} ms after the collector reset its connection (interval 60 s)");
 
@@ -85,7 +84,7 @@ public sealed class HostTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(HttpStatusCode.OK, await exporter.StatusOfAsync("/-/healthy"));
 
         var text = await exporter.WaitForMetricsAsync(
-            m => Value(m, "logcollector_probes_total", L("collector", "c2"), L("result", "timeout")) == 1, Patience, "c2 timed out");
+            m => Value(m, "logcollector_probes_total", L("collector", "c2"), L("result", "timeout")) == 1, Eventually.Patience, "c2 timed out");
         Assert.Equal(HttpStatusCode.OK, await exporter.StatusOfAsync("/-/ready"));
         Assert.Equal(1, Value(text, "logcollector_up", L("collector", "c1")));
         Assert.Equal(0, Value(text, "logcollector_up", L("collector", "c2")));
@@ -98,7 +97,7 @@ public sealed class HostTests(ITestOutputHelper output) : IDisposable
         using var b = Peer.Up();
         var config = directory.Write("collectors.yaml", Configs.Group([a.Port, b.Port]));
         await using var exporter = await RunningExporter.StartAsync(config, "--probe:interval=1s", "--probe:timeout=500ms");
-        await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_up", L("collector", "c2")) == 1, Patience, "c2 up");
+        await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_up", L("collector", "c2")) == 1, Eventually.Patience, "c2 up");
 
         File.WriteAllText(config, Configs.Group([a.Port, 70000]));
         var rejected = await exporter.Client.PostAsync("/-/reload", null);
@@ -110,7 +109,7 @@ public sealed class HostTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(0, Value(text, "logcollector_exporter_config_last_reload_successful"));
         var before = Value(text, "logcollector_probes_total", L("collector", "c2"), L("result", "success"));
         text = await exporter.WaitForMetricsAsync(
-            m => Value(m, "logcollector_probes_total", L("collector", "c2"), L("result", "success")) > before, Patience,
+            m => Value(m, "logcollector_probes_total", L("collector", "c2"), L("result", "success")) > before, Eventually.Patience,
             "the old configuration still probing c2");
 
         File.WriteAllText(config, Configs.Group([a.Port]));
@@ -143,7 +142,7 @@ public sealed class HostTests(ITestOutputHelper output) : IDisposable
             """;
         var config = directory.Write("collectors.yaml", Yaml("  - {name: fw-1, collectors: [a, b]}"));
         await using var exporter = await RunningExporter.StartAsync(config);
-        await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_up", L("collector", "b")) == 1, Patience, "a and b probed");
+        await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_up", L("collector", "b")) == 1, Eventually.Patience, "a and b probed");
 
         // The same file, a hundred times over; then new groups over the same collectors, and a comment.
         for (var i = 0; i < 100; i++)
@@ -156,7 +155,7 @@ public sealed class HostTests(ITestOutputHelper output) : IDisposable
         File.WriteAllText(config, Yaml($"  - {{name: fw-1, collectors: [b, a, {{name: c, address: 127.0.0.1, port: {added.Port}}}]}}"));
         Assert.Equal(HttpStatusCode.OK, (await exporter.Client.PostAsync("/-/reload", null)).StatusCode);
 
-        var text = await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_up", L("collector", "c")) == 1, Patience, "the new collector probed at once");
+        var text = await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_up", L("collector", "c")) == 1, Eventually.Patience, "the new collector probed at once");
 
         // The kernel completes a handshake before the listener's accept loop counts it.
         await Eventually.TrueAsync(() => added.Accepted == 1, "the new collector's connection accepted");
@@ -190,16 +189,16 @@ public sealed class HostTests(ITestOutputHelper output) : IDisposable
         using var b = Peer.Up();
         var volume = new ConfigMapVolume(Path.Combine(directory.Path, "config"), Configs.Group([a.Port], probe: "interval: 1s, timeout: 500ms"));
         await using var exporter = await RunningExporter.StartAsync(volume.ConfigFile);
-        await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_up", L("collector", "c1")) == 1, Patience, "c1 up");
+        await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_up", L("collector", "c1")) == 1, Eventually.Patience, "c1 up");
 
         volume.Publish(Configs.Group([a.Port, b.Port], probe: "interval: 1s, timeout: 500ms"));
         var text = await exporter.WaitForMetricsAsync(
-            m => Value(m, "logcollector_up", L("collector", "c2")) == 1, Patience, "c2 from the new revision probed");
+            m => Value(m, "logcollector_up", L("collector", "c2")) == 1, Eventually.Patience, "c2 from the new revision probed");
         Assert.Equal(1, Value(text, "logcollector_exporter_config_last_reload_successful"));
 
         volume.Publish("groups: []");
         text = await exporter.WaitForMetricsAsync(
-            m => Value(m, "logcollector_exporter_config_last_reload_successful") == 0, Patience, "the bad revision rejected");
+            m => Value(m, "logcollector_exporter_config_last_reload_successful") == 0, Eventually.Patience, "the bad revision rejected");
         Assert.Equal(2, Value(text, "logcollector_group_collectors", L("group", "g")));
 
         var status = JsonDocument.Parse(await exporter.Client.GetStringAsync("/api/v1/status")).RootElement;
@@ -216,11 +215,11 @@ public sealed class HostTests(ITestOutputHelper output) : IDisposable
         var list = directory.Write("fw-1.txt", "Forward to all: No\nSerial Number: 0001 IP Address: 127.0.0.1 IPV6 Address: unknown\n");
         var config = directory.Write("collectors.yaml", "probe: {interval: 1s, timeout: 500ms}\ngroups:\n  - name: fw-1\n    preferenceListFile: fw-1.txt\n");
         await using var exporter = await RunningExporter.StartAsync(config);
-        await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_group_collectors", L("group", "fw-1")) == 1, Patience, "one collector");
+        await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_group_collectors", L("group", "fw-1")) == 1, Eventually.Patience, "one collector");
 
         File.AppendAllText(list, "Serial Number: 0002 IP Address: 127.0.0.2 IPV6 Address: unknown\n");
 
-        var text = await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_group_collectors", L("group", "fw-1")) == 2, Patience, "two collectors");
+        var text = await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_group_collectors", L("group", "fw-1")) == 2, Eventually.Patience, "two collectors");
         Assert.Equal(1, Value(text, "logcollector_info", L("collector", "0002"), L("address", "127.0.0.2"), L("port", "3978"), L("serial", "0002"), L("ip", "127.0.0.2"), L("hostname", ""), L("collector_group", "")));
         Assert.Equal(0, Value(text, "logcollector_preferred", L("group", "fw-1"), L("collector", "0002"), L("priority", "2")));
     }
@@ -240,7 +239,7 @@ public sealed class HostTests(ITestOutputHelper output) : IDisposable
                   - {name: lc-2, address: 127.0.0.1, port: {{up.Port}}}
             """);
         await using var exporter = await RunningExporter.StartAsync(config);
-        await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_up", L("collector", "lc-1")) == 0, Patience, "lc-1 down");
+        await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_up", L("collector", "lc-1")) == 0, Eventually.Patience, "lc-1 down");
 
         var root = JsonDocument.Parse(await exporter.Client.GetStringAsync("/api/v1/status")).RootElement;
 
@@ -296,7 +295,7 @@ public sealed class HostTests(ITestOutputHelper output) : IDisposable
         using var refused = Peer.Refused();
         var config = directory.Write("collectors.yaml", Configs.Group([up.Port, refused.Port], probe: "interval: 1s, timeout: 500ms"));
         await using var exporter = await RunningExporter.StartAsync(config);
-        var text = await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_up", L("collector", "c2")) == 0, Patience, "probed");
+        var text = await exporter.WaitForMetricsAsync(m => Value(m, "logcollector_up", L("collector", "c2")) == 0, Eventually.Patience, "probed");
 
         var (exitCode, complaints) = await Tools.RunAsync("promtool", ["check", "metrics"], text);
         output.WriteLine($"promtool check metrics (exit {exitCode}):\n{complaints}");

@@ -9,7 +9,6 @@ namespace LogCollectorExporter.Tests;
 /// <summary>Faults inside the exporter: a resolver that throws or hangs, a stalled engine, a task nobody waits for. The process survives them, and says so.</summary>
 public sealed class SurvivalTests : IDisposable
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
     private readonly TempDirectory directory = new();
     private readonly LogCapture log = new();
 
@@ -29,9 +28,9 @@ public sealed class SurvivalTests : IDisposable
         using var peer = Peer.Up();
         var resolver = new FaultyResolver(call => call == 1 ? throw failure : Task.FromResult(new[] { IPAddress.Loopback }));
         await using var exporter = await StartAsync(resolver, peer.Port, "interval: 1s, timeout: 500ms");
-        await exporter.WaitForMetricsAsync(m => Probes(m, "error") == 1, Patience, "the failed probe counted as an error");
+        await exporter.WaitForMetricsAsync(m => Probes(m, "error") == 1, Eventually.Patience, "the failed probe counted as an error");
 
-        var text = await exporter.WaitForMetricsAsync(m => Probes(m, "success") >= 1, Patience, "the next probe, on schedule");
+        var text = await exporter.WaitForMetricsAsync(m => Probes(m, "success") >= 1, Eventually.Patience, "the next probe, on schedule");
 
         Assert.Equal(1, Probes(text, "error"));
         Assert.Contains(log.Entries, e => e.StartsWith("Error", StringComparison.Ordinal)
@@ -44,7 +43,7 @@ public sealed class SurvivalTests : IDisposable
     {
         using var peer = Peer.Up();
         await using var exporter = await StartAsync(new FaultyResolver(_ => Task.FromResult(new[] { IPAddress.Loopback })), peer.Port, "interval: 1s, timeout: 500ms");
-        await exporter.WaitForMetricsAsync(m => Probes(m, "success") >= 1, Patience, "probing");
+        await exporter.WaitForMetricsAsync(m => Probes(m, "success") >= 1, Eventually.Patience, "probing");
         Assert.Equal(HttpStatusCode.OK, await exporter.StatusOfAsync("/-/healthy"));
 
         // The engine's thread blocks in its next report, and stops ticking.
