@@ -1,3 +1,6 @@
+using System.Buffers;
+using Microsoft.IO;
+
 namespace LogCollectorExporter.Web;
 
 /// <summary>
@@ -6,11 +9,20 @@ namespace LogCollectorExporter.Web;
 /// running waits for the next one, which starts when that one ends; so every answer was taken after its request
 /// arrived, and however many clients ask at once, the exporter renders at most one answer at a time: its CPU and
 /// memory stay for the probes (200 concurrent scrapes rendered side by side starved the probes and took the
-/// exporter to 900 MB). Each answer's memory is given back for the next render once every request it was for has
-/// sent it or gone away.
+/// exporter to 900 MB). An answer is rendered into pooled blocks, each below the large object heap's threshold, so a
+/// render of megabytes is never copied to grow; its blocks go back to the pool for the next render once every request
+/// it was for has sent it or gone away, so a scrape every few seconds of megabytes of /metrics allocates nothing.
 /// </summary>
-public sealed class CoalescedRenders(RenderSegments segments)
+public sealed class CoalescedRenders
 {
+    private readonly RecyclableMemoryStreamManager streams = new(new RecyclableMemoryStreamManager.Options
+    {
+        BlockSize = 32 * 1024,
+
+        // Kept for reuse at most: more than any answer but that of tens of thousands of collectors.
+        MaximumSmallPoolFreeBytes = 32 * 1024 * 1024,
+    });
+
     private readonly SemaphoreSlim oneAtATime = new(1, 1);
     private readonly Dictionary<(string ContentType, string What), Pending> waiting = [];
 
@@ -54,18 +66,18 @@ public sealed class CoalescedRenders(RenderSegments segments)
                 takers = next.Takers;
             }
 
-            var body = new RenderBuffer(segments);
+            var body = streams.GetStream();
             try
             {
                 await render(body);
             }
             catch
             {
-                segments.Return(body.Taken);
+                await body.DisposeAsync();
                 throw;
             }
 
-            next.Answer.SetResult(new Rendered(body.Segments(), body.Length, key.ContentType, () => segments.Return(body.Taken), takers));
+            next.Answer.SetResult(new Rendered(body, key.ContentType, takers));
         }
         catch (Exception e)
         {
@@ -89,23 +101,21 @@ public sealed class CoalescedRenders(RenderSegments segments)
 /// <summary>A rendered answer, shared read-only by the requests it is sent to.</summary>
 public sealed class Rendered
 {
-    private readonly Action giveBack;
+    private readonly RecyclableMemoryStream body;
     private int takers;
 
-    internal Rendered(IReadOnlyList<ReadOnlyMemory<byte>> segments, long length, string contentType, Action giveBack, int takers)
+    internal Rendered(RecyclableMemoryStream body, string contentType, int takers)
     {
-        Segments = segments;
-        Length = length;
+        this.body = body;
         ContentType = contentType;
-        this.giveBack = giveBack;
         this.takers = takers;
     }
 
-    /// <summary>The answer, in the pieces it is written to a connection in.</summary>
-    public IReadOnlyList<ReadOnlyMemory<byte>> Segments { get; }
+    /// <summary>The answer, in the blocks it is written to a connection in.</summary>
+    public ReadOnlySequence<byte> Segments => body.GetReadOnlySequence();
 
     /// <summary>Its length in bytes.</summary>
-    public long Length { get; }
+    public long Length => body.Length;
 
     public string ContentType { get; }
 
@@ -114,7 +124,7 @@ public sealed class Rendered
     {
         if (Interlocked.Decrement(ref takers) == 0)
         {
-            giveBack();
+            body.Dispose();
         }
     }
 }

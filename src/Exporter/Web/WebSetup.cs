@@ -73,7 +73,6 @@ public static class WebSetup
             options.ServicesStopConcurrently = true;
         });
         builder.Services.AddSingleton(services => new ExporterStart(services.GetRequiredService<TimeProvider>().GetUtcNow()));
-        builder.Services.AddSingleton<RenderSegments>();
         builder.Services.AddSingleton<CoalescedRenders>();
         return builder;
     }
