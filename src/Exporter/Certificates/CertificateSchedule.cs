@@ -63,18 +63,10 @@ internal sealed class CertificateSchedule(long ticksPerSecond)
 
         if (settings.Enabled && (schedule is null || settings.Interval != interval))
         {
-            // A new interval: the last start of each kept collector still holds its next check back.
+            // A new interval: the last check of each endpoint still holds its next one back, by the new interval.
             interval = settings.Interval;
-            spacing = new ProbeSpacing(Ticks(interval));
+            spacing = spacing?.WithMinimum(Ticks(interval)) ?? new ProbeSpacing(Ticks(interval));
             schedule = new Schedule(Ticks(interval), 0, spacing);
-            foreach (var id in kept)
-            {
-                if (targets[id]!.LastStart is { } last)
-                {
-                    spacing.Started(targets[id]!.Config.Endpoint, last);
-                }
-            }
-
             schedule.Add([.. kept.Order().Select(id => (id, targets[id]!.Config.Endpoint))], now, measured: false);
         }
 
@@ -105,7 +97,6 @@ internal sealed class CertificateSchedule(long ticksPerSecond)
         {
             var target = targets[id]!;
             target.Generation = ++generations;
-            target.LastStart = now;
             target.Running = true;
             Running++;
             taken.Add((id, target.Generation, target.Config));
@@ -160,7 +151,6 @@ internal sealed class CertificateSchedule(long ticksPerSecond)
     {
         public CollectorConfig Config = config;
         public int Generation;
-        public long? LastStart;
         public bool Running;
     }
 }
