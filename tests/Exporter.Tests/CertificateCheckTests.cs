@@ -108,6 +108,44 @@ public sealed class CertificateCheckTests(ITestOutputHelper output) : IDisposabl
         Assert.Equal((1, 1), (first.ClientHellos, second.ClientHellos));
     }
 
+    [Fact]
+    public async Task The_status_page_and_api_show_each_certificate_and_mark_the_expiring_and_the_expired()
+    {
+        using var expired = TestCertificateAuthority.SelfSignedServer("lc-old", Now.AddDays(-400), Now.AddDays(-2));
+        using var soon = TlsCollector.Tls(Certificate, SslProtocols.Tls13, requireClientCertificate: false);
+        using var gone = TlsCollector.Tls(expired, SslProtocols.Tls12, requireClientCertificate: true);
+        using var plain = TlsCollector.Silent();
+        var config = directory.Write("collectors.yaml", Configs.Group([soon.Port, gone.Port, plain.Port],
+            probe: "interval: 5s, timeout: 1s, certificates: {enabled: true, interval: 1h, timeout: 1s}"));
+        await using var exporter = await RunningExporter.StartAsync(config);
+        await exporter.WaitForMetricsAsync(m => Samples(m, "logcollector_certificate_check_success").Length == 3, Patience, "every collector checked");
+
+        using var status = System.Text.Json.JsonDocument.Parse(await exporter.Client.GetStringAsync("/api/v1/status"));
+        var page = await exporter.Client.GetStringAsync("/");
+
+        var collectors = status.RootElement.GetProperty("collectors");
+        var first = collectors[0].GetProperty("certificate");
+        Assert.Equal((true, true, false, 9.0), (first.GetProperty("checkSucceeded").GetBoolean(), first.GetProperty("expiring").GetBoolean(),
+            first.GetProperty("expired").GetBoolean(), first.GetProperty("daysLeft").GetDouble()));
+        Assert.Equal("CN=lc-224, O=Test Collectors", first.GetProperty("issuer").GetString());
+        Assert.Equal(new DateTimeOffset(Certificate.NotAfter.ToUniversalTime()), first.GetProperty("notAfter").GetDateTimeOffset());
+        var second = collectors[1].GetProperty("certificate");
+        Assert.Equal((true, false, true, -2.0), (second.GetProperty("checkSucceeded").GetBoolean(), second.GetProperty("expiring").GetBoolean(),
+            second.GetProperty("expired").GetBoolean(), second.GetProperty("daysLeft").GetDouble()));
+        var third = collectors[2].GetProperty("certificate");
+        Assert.False(third.GetProperty("checkSucceeded").GetBoolean());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, third.GetProperty("notAfter").ValueKind);
+        Assert.Equal("timed out after 1s", third.GetProperty("error").GetString());
+        Assert.True(status.RootElement.GetProperty("exporter").GetProperty("probe").GetProperty("certificates").GetProperty("enabled").GetBoolean());
+
+        Assert.Contains("<span class=\"badge expiring\">expiring</span> <span class=\"num\">expires ", page, StringComparison.Ordinal);
+        Assert.Contains("(9 d left)", page, StringComparison.Ordinal);
+        Assert.Contains("<span class=\"badge expired\">expired</span> <span class=\"num\">expired ", page, StringComparison.Ordinal);
+        Assert.Contains("(2 d ago)", page, StringComparison.Ordinal);
+        Assert.Contains("last check failed: timed out after 1s", page, StringComparison.Ordinal);
+        Assert.Contains("certificates checked every <b>1h</b>", page, StringComparison.Ordinal);
+    }
+
     /// <summary>The done-when: over 68 s with a 1m interval each server sees one or two ClientHellos, while the probes go on.</summary>
     [Fact]
     public async Task Over_68_seconds_with_a_one_minute_interval_each_server_sees_one_or_two_client_hellos()
