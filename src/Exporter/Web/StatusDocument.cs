@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using LogCollectorExporter.Certificates;
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Preference;
 using LogCollectorExporter.Probing;
@@ -14,7 +15,9 @@ public sealed record StatusDocument(ExporterStatus Exporter, FleetSummary Summar
 {
     /// <summary>Reads the fleet's views (no lock: probing goes on while a page of thousands of groups is rendered).</summary>
     /// <param name="only">Only this group, and only its collectors; every group and collector when null.</param>
-    public static StatusDocument Capture(Fleet fleet, ActiveConfiguration active, BuildInfo build, DateTimeOffset startedAt, GroupMonitor? only = null)
+    /// <param name="certificates">The certificate checks, whose last result each collector shows.</param>
+    public static StatusDocument Capture(Fleet fleet, ActiveConfiguration active, BuildInfo build, DateTimeOffset startedAt, GroupMonitor? only = null,
+        CertificateChecks? certificates = null)
     {
         var exporter = Header(active, build, startedAt, fleet.IsReady);
         var groups = fleet.Groups.Select(g => g.View).ToArray();
@@ -52,7 +55,8 @@ public sealed record StatusDocument(ExporterStatus Exporter, FleetSummary Summar
         return new StatusDocument(
             exporter,
             summary,
-            [.. shown.Select(c => Capture(c, listedBy.GetValueOrDefault(c.Config.Name), preferredBy.GetValueOrDefault(c.Config.Name)))],
+            [.. shown.Select(c => Capture(c, listedBy.GetValueOrDefault(c.Config.Name), preferredBy.GetValueOrDefault(c.Config.Name))
+                with { Certificate = certificates?.Last(c.Config.Name) is { } check ? Certificate(check, certificates.Now) : null })],
             [.. (view is null ? groups : [view]).Select(Capture)]);
     }
 
@@ -78,9 +82,33 @@ public sealed record StatusDocument(ExporterStatus Exporter, FleetSummary Summar
                 probe.SourceAddress?.ToString(),
                 probe.FailureThreshold,
                 probe.RecoveryThreshold,
-                probe.MaxConcurrency),
+                probe.MaxConcurrency)
+            {
+                Certificates = new CertificateCheckStatus(probe.Certificates.Enabled, Duration.Format(probe.Certificates.Interval), Duration.Format(probe.Certificates.Timeout)),
+            },
             ready,
             [.. config.Panorama.Select(p => Source(p, active.Loader.Panorama.Status(p.Source.Label)))]);
+    }
+
+    private static CertificateStatus Certificate(CertificateCheck check, DateTimeOffset now)
+    {
+        var certificate = check.Certificate;
+        var left = certificate?.NotAfter - now;
+
+        // Adding 0.0 turns the -0 of less than a day past into 0.
+        return new CertificateStatus(
+            check.Succeeded,
+            check.At,
+            check.Error,
+            certificate?.NotAfter,
+            certificate?.NotBefore,
+            certificate?.Subject,
+            certificate?.Issuer,
+            certificate?.SerialNumber,
+            certificate?.Sha256,
+            left is { } days ? Math.Truncate(days.TotalDays) + 0.0 : null,
+            left is { } soon && soon > TimeSpan.Zero && soon <= CertificateStatus.ExpiringWithin,
+            left is { } gone && gone <= TimeSpan.Zero);
     }
 
     private static SourceStatus Source(PanoramaImported imported, ImportStatus? status) => new(
@@ -163,6 +191,34 @@ public sealed record SourceStatus(
     string? Error,
     int Firewalls);
 
+/// <summary><c>probe.certificates</c>.</summary>
+public sealed record CertificateCheckStatus(bool Enabled, string Interval, string Timeout);
+
+/// <summary>The certificate a collector serves, as the last check that read one saw it.</summary>
+/// <param name="CheckSucceeded">Whether the last check read a certificate; when not, the rest is the last one read, if any.</param>
+/// <param name="LastCheckAt">When the last check ended.</param>
+/// <param name="Error">Why the last check read none.</param>
+/// <param name="DaysLeft">Whole days until <paramref name="NotAfter"/>, negative once it has passed (whole days since).</param>
+/// <param name="Expiring">It expires within <see cref="ExpiringWithin"/> and has not yet.</param>
+/// <param name="Expired">It has expired: firewalls cannot connect.</param>
+public sealed record CertificateStatus(
+    bool CheckSucceeded,
+    DateTimeOffset LastCheckAt,
+    string? Error,
+    DateTimeOffset? NotAfter,
+    DateTimeOffset? NotBefore,
+    string? Subject,
+    string? Issuer,
+    string? SerialNumber,
+    string? Sha256,
+    double? DaysLeft,
+    bool Expiring,
+    bool Expired)
+{
+    /// <summary>What counts as expiring soon, as the LogCollectorCertificateExpiringSoon alert does.</summary>
+    public static readonly TimeSpan ExpiringWithin = TimeSpan.FromDays(30);
+}
+
 public sealed record ReloadInfo(bool Successful, DateTimeOffset At, string Trigger, string? Error);
 
 public sealed record ProbeStatus(
@@ -174,7 +230,11 @@ public sealed record ProbeStatus(
     string? SourceAddress,
     int FailureThreshold,
     int RecoveryThreshold,
-    int MaxConcurrency);
+    int MaxConcurrency)
+{
+    /// <summary><c>probe.certificates</c>; null only in documents made without it.</summary>
+    public CertificateCheckStatus? Certificates { get; init; }
+}
 
 /// <param name="Groups">Groups configured.</param>
 /// <param name="FirstChoice">Groups whose logs go to their collector of priority 1.</param>
@@ -211,7 +271,11 @@ public sealed record CollectorStatus(
     long ConnectionDrops,
     int ListedBy,
     int PreferredBy,
-    IReadOnlyList<RecentProbeStatus> Recent);
+    IReadOnlyList<RecentProbeStatus> Recent)
+{
+    /// <summary>The certificate it serves; null when the check is off or has not run yet.</summary>
+    public CertificateStatus? Certificate { get; init; }
+}
 
 public sealed record RecentProbeStatus(DateTimeOffset At, string Result, double? HandshakeSeconds);
 

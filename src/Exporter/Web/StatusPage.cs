@@ -30,6 +30,7 @@ public static class StatusPage
         th,td{text-align:left;padding:.35rem .5rem;border-top:1px solid var(--line);vertical-align:top}th{font-weight:600;color:var(--muted);font-size:.8rem;border-top:0}
         tr.preferred td{background:color-mix(in srgb,var(--accent) 12%,transparent)}
         .badge{display:inline-block;min-width:4.2em;text-align:center;padding:0 .4em;border-radius:1em;color:#fff;font-size:.8rem;font-weight:600}
+        .expiring{background:#bf8700}.expired{background:var(--down)}
         .up,.first_choice{background:var(--up)}.down,.unreachable{background:var(--down)}.unknown,.undecided{background:var(--unknown)}.failed_over{background:#bf8700}
         .num{font-variant-numeric:tabular-nums;white-space:nowrap}.muted{color:var(--muted)}.small{font-size:.8rem}
         .names{margin:.1rem 0 .5rem;line-height:1.7}.names a{margin-right:.6em;white-space:nowrap}
@@ -142,6 +143,7 @@ public static class StatusPage
             .Append("</p><p class=\"facts\">probing every <b>").Append(E(probe.Interval)).Append("</b>, timeout ").Append(E(probe.Timeout))
             .Append(", mode <b>").Append(E(probe.Mode)).Append("</b>, close ").Append(E(probe.Close)).Append(", ").Append(E(probe.IpFamily))
             .Append(", thresholds ").Append(probe.FailureThreshold).Append(" down / ").Append(probe.RecoveryThreshold).Append(" up")
+            .Append(probe.Certificates is { Enabled: true } certificates ? $" · certificates checked every <b>{E(certificates.Interval)}</b>" : "")
             .Append(" · <a href=\"/metrics\">/metrics</a> · <a href=\"/api/v1/status\">/api/v1/status</a></p>");
         var reload = exporter.LastReload;
         html.Append("<p class=\"facts\">configuration <b>").Append(E(exporter.Config)).Append("</b> · last ")
@@ -210,11 +212,13 @@ public static class StatusPage
     /// <param name="listing">Whether to show how many groups list the collector and send it their logs.</param>
     private static void AppendCollectors(StringBuilder html, IEnumerable<(CollectorStatus Collector, int? Priority, bool Preferred)> rows, DateTimeOffset now, bool listing)
     {
+        var all = rows.ToList();
+        var certificates = all.Any(row => row.Collector.Certificate is not null);
         html.Append("<div class=\"scroll\"><table><thead><tr>").Append(listing ? "" : "<th>#</th>")
             .Append("<th>collector</th><th>state</th><th>address</th><th>handshake</th><th>last ").Append(Preference.RecentProbes.Capacity)
-            .Append(" probes</th><th>failures</th><th>last result</th><th>last success</th>").Append(listing ? "<th>groups</th>" : "")
-            .Append("</tr></thead><tbody>\n");
-        foreach (var (c, priority, preferred) in rows)
+            .Append(" probes</th><th>failures</th><th>last result</th><th>last success</th>").Append(certificates ? "<th>certificate</th>" : "")
+            .Append(listing ? "<th>groups</th>" : "").Append("</tr></thead><tbody>\n");
+        foreach (var (c, priority, preferred) in all)
         {
             html.Append(preferred ? "<tr class=\"preferred\">" : "<tr>");
             if (priority is { } p)
@@ -253,6 +257,11 @@ public static class StatusPage
             }
 
             html.Append("</td><td class=\"num\">").Append(c.LastSuccessAt is { } success ? Ago(now - success) + " ago" : "never").Append("</td>");
+            if (certificates)
+            {
+                AppendCertificate(html, c.Certificate);
+            }
+
             if (listing)
             {
                 html.Append("<td class=\"num\">logs of <b>").Append(c.PreferredBy).Append("</b><br><span class=\"small muted\">listed by ")
@@ -263,6 +272,36 @@ public static class StatusPage
         }
 
         html.Append("</tbody></table></div>");
+    }
+
+    // When it expires and who issued it; marked when it expires within 30 days or has expired, and when the last check failed.
+    private static void AppendCertificate(StringBuilder html, CertificateStatus? certificate)
+    {
+        html.Append("<td class=\"small\">");
+        if (certificate is null)
+        {
+            html.Append("<span class=\"muted\">not checked yet</span></td>");
+            return;
+        }
+
+        if (certificate is { NotAfter: { } notAfter, DaysLeft: { } days })
+        {
+            if (certificate.Expired || certificate.Expiring)
+            {
+                var mark = certificate.Expired ? "expired" : "expiring";
+                html.Append("<span class=\"badge ").Append(mark).Append("\">").Append(mark).Append("</span> ");
+            }
+
+            html.Append("<span class=\"num\">").Append(certificate.Expired ? "expired " : "expires ").Append(notAfter.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture))
+                .Append(CultureInfo.InvariantCulture, $" ({(days < 0 ? $"{-days:0} d ago" : $"{days:0} d left")})</span><br><span class=\"muted\">issuer ").Append(E(certificate.Issuer ?? "")).Append("</span>");
+        }
+
+        if (!certificate.CheckSucceeded)
+        {
+            html.Append(certificate.NotAfter is null ? "" : "<br>").Append("<span class=\"muted\">last check failed: ").Append(E(certificate.Error ?? "")).Append("</span>");
+        }
+
+        html.Append("</td>");
     }
 
     // Handshake times as a line scaled to the slowest, failed probes as red ticks and dropped connections as amber ones,
