@@ -52,7 +52,8 @@ public static class ConfigCheck
 
         var probe = config.Probe;
         output.WriteLine($"{config.Origin.Description}: valid. {config.Groups.Count} groups, {config.Collectors.Count} collectors; " +
-            $"probe every {Duration.Format(probe.Interval)}, timeout {Duration.Format(probe.Timeout)}, mode {EnumText.Of(probe.Mode)}");
+            $"probe every {Duration.Format(probe.Interval)}, timeout {Duration.Format(probe.Timeout)}, mode {EnumText.Of(probe.Mode)}" +
+            (probe.Certificates.Enabled ? $"; certificate check every {Duration.Format(probe.Certificates.Interval)}, timeout {Duration.Format(probe.Certificates.Timeout)}" : ""));
         output.WriteLine($"  collectors: {string.Join(", ", config.Collectors.Select(c => $"{c.Name} {c.Endpoint}"))}");
         foreach (var imported in config.Panorama)
         {

@@ -1,3 +1,4 @@
+using LogCollectorExporter.Certificates;
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Metrics;
 using LogCollectorExporter.Preference;
@@ -16,12 +17,14 @@ public sealed partial class ConfigReloader : IConfigurationReload
     private readonly ActiveConfiguration active;
     private readonly Fleet fleet;
     private readonly ProbingService probing;
+    private readonly CertificateChecks certificates;
     private readonly ExporterMetrics metrics;
     private readonly ILogger<ConfigReloader> logger;
     private readonly SemaphoreSlim oneAtATime = new(1, 1);
 
-    public ConfigReloader(ActiveConfiguration active, Fleet fleet, ProbingService probing, ExporterMetrics metrics, ILogger<ConfigReloader> logger)
+    public ConfigReloader(ActiveConfiguration active, Fleet fleet, ProbingService probing, CertificateChecks certificates, ExporterMetrics metrics, ILogger<ConfigReloader> logger)
     {
+        this.certificates = certificates;
         this.active = active;
         this.fleet = fleet;
         this.probing = probing;
@@ -76,6 +79,7 @@ public sealed partial class ConfigReloader : IConfigurationReload
             // The fleet first: results the engine reports for new targets then find their collectors.
             fleet.Apply(next);
             await probing.ApplyAsync(next);
+            certificates.Apply(next);
             Accept(next, trigger);
             LoadGarbage.Collect();
             LogReloaded(logger, trigger, next.Groups.Count, next.Collectors.Count, next.Origin.Description);

@@ -1,3 +1,4 @@
+using LogCollectorExporter.Certificates;
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Demo;
 using LogCollectorExporter.Metrics;
@@ -28,6 +29,7 @@ public static class ExporterApp
         }
 
         builder.AddProbing();
+        builder.AddCertificateChecks();
         builder.AddPreference();
         builder.AddExporterMetrics();
         builder.AddProbeTracing();

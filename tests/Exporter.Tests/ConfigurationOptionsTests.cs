@@ -8,6 +8,7 @@ public sealed class ConfigurationOptionsTests
     public static TheoryData<Type, string[], string[]> Sections => new()
     {
         { typeof(ProbeOptions), ProbeOptions.Keys, ["buckets"] },
+        { typeof(CertificateCheckOptions), CertificateCheckOptions.Keys, [] },
         { typeof(CollectorOptions), CollectorOptions.Keys, [] },
         { typeof(GroupOptions), GroupOptions.Keys, [] },
         { typeof(PanoramaSourceOptions), PanoramaSourceOptions.Keys, [] },

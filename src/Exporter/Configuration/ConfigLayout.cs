@@ -47,6 +47,8 @@ internal sealed class ConfigLayout
 
         var probe = root.GetSection("probe");
         layout.CheckKeys(probe, "probe", probe.GetChildren(), ProbeOptions.Keys);
+        var certificates = probe.GetSection("certificates");
+        layout.CheckKeys(certificates, "probe.certificates", certificates.GetChildren(), CertificateCheckOptions.Keys);
         if (probe.GetSection("buckets") is { Value: null } buckets)
         {
             // Not one comma-separated value (an override's): a list.

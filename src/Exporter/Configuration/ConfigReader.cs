@@ -114,7 +114,19 @@ internal sealed class ConfigReader
             Setting.WholeNumber(probe.FailureThreshold, defaults.FailureThreshold),
             Setting.WholeNumber(probe.RecoveryThreshold, defaults.RecoveryThreshold),
             Setting.WholeNumber(probe.MaxConcurrency, defaults.MaxConcurrency),
-            ReadBuckets(buckets, defaults.Buckets));
+            ReadBuckets(buckets, defaults.Buckets))
+        {
+            Certificates = ReadCertificateCheck(probe.Certificates),
+        };
+    }
+
+    private static CertificateCheckSettings ReadCertificateCheck(CertificateCheckOptions certificates)
+    {
+        var defaults = CertificateCheckSettings.Default;
+        return new CertificateCheckSettings(
+            Setting.TrueOrFalse(certificates.Enabled) ?? defaults.Enabled,
+            Setting.Duration(certificates.Interval, defaults.Interval),
+            Setting.Duration(certificates.Timeout, defaults.Timeout));
     }
 
     /// <summary>A list of bounds, or one comma-separated value, as an environment variable or command-line override gives it: "0.001,0.01,0.1".</summary>

@@ -42,7 +42,7 @@ internal sealed class ProbeOptions : IValidatableObject
 {
     /// <summary>The settings; <c>buckets</c> is read by hand (a list, or one comma-separated value from an override).</summary>
     internal static readonly string[] Keys =
-        ["interval", "timeout", "mode", "close", "ipFamily", "sourceAddress", "failureThreshold", "recoveryThreshold", "maxConcurrency", "buckets"];
+        ["interval", "timeout", "mode", "close", "ipFamily", "sourceAddress", "failureThreshold", "recoveryThreshold", "maxConcurrency", "buckets", "certificates"];
 
     [PrometheusDuration]
     public string? Interval { get; set => field = value?.Trim(); }
@@ -71,6 +71,9 @@ internal sealed class ProbeOptions : IValidatableObject
     [WholeNumber(1, 100_000)]
     public string? MaxConcurrency { get; set => field = value?.Trim(); }
 
+    [ValidateObjectMembers]
+    public CertificateCheckOptions Certificates { get; set; } = new();
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         var defaults = ProbeSettings.Default;
@@ -93,6 +96,40 @@ internal sealed class ProbeOptions : IValidatableObject
         if (Setting.IpAddress(SourceAddress) is { } source && !Setting.InFamily(source, family))
         {
             yield return ValidationMessage.Fail(validationContext, nameof(SourceAddress), $"is not an address of probe.ipFamily {EnumText.Of(family)}");
+        }
+    }
+}
+
+/// <summary><c>probe.certificates:</c>, reading the certificate each collector serves. Not given, a setting takes <see cref="CertificateCheckSettings.Default"/>'s value.</summary>
+internal sealed class CertificateCheckOptions : IValidatableObject
+{
+    internal static readonly string[] Keys = ["enabled", "interval", "timeout"];
+
+    [TrueOrFalse]
+    public string? Enabled { get; set => field = value?.Trim(); }
+
+    [PrometheusDuration]
+    public string? Interval { get; set => field = value?.Trim(); }
+
+    [PrometheusDuration]
+    public string? Timeout { get; set => field = value?.Trim(); }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        var defaults = CertificateCheckSettings.Default;
+        var interval = Setting.Duration(Interval, defaults.Interval);
+        var timeout = Setting.Duration(Timeout, defaults.Timeout);
+        // A duration that is not one is reported as such, and not compared.
+        if (Setting.IsNoneOrDuration(Interval) && interval < CertificateCheckSettings.MinInterval)
+        {
+            yield return ValidationMessage.Fail(validationContext, nameof(Interval),
+                $"is not allowed; the shortest is {Duration.Format(CertificateCheckSettings.MinInterval)}: a collector may log each handshake the check makes");
+        }
+        else if (Setting.IsNoneOrDuration(Interval) && Setting.IsNoneOrDuration(Timeout) && timeout >= interval)
+        {
+            var which = string.IsNullOrEmpty(Timeout) ? $"\"{Duration.Format(timeout)}\" (the default) " : "";
+            yield return ValidationMessage.Fail(validationContext, nameof(Timeout),
+                $"{which}must be shorter than probe.certificates.interval (\"{Duration.Format(interval)}\")");
         }
     }
 }

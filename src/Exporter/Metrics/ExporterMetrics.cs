@@ -16,6 +16,7 @@ public sealed class ExporterMetrics
     internal static readonly string[] BuildLabels = ["version", "revision", "runtime"];
     internal static readonly string[] SourceLabels = ["source"];
     internal static readonly string[] RefusalLabels = ["reason"];
+    internal static readonly string[] CertificateInfoLabels = ["collector", "subject", "issuer", "serial_number", "sha256"];
 
     private static readonly double[] LagBuckets = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -55,6 +56,21 @@ public sealed class ExporterMetrics
             MemberLabels);
         ConnectionDrops = factory.CreateCounter("logcollector_connection_drops_total",
             "Hold mode: held connections that the peer closed (FIN) or reset (RST) before the next probe.", CollectorLabels);
+
+        // Series only for the collectors the certificate check (probe.certificates) reads: with it off, none.
+        CertificateNotAfter = factory.CreateGauge("logcollector_certificate_not_after_seconds",
+            "Unix time the leaf certificate the collector presented on its port expires; the last one read when a check fails.",
+            CollectorLabels, new GaugeConfiguration { SuppressInitialValue = true });
+        CertificateNotBefore = factory.CreateGauge("logcollector_certificate_not_before_seconds",
+            "Unix time the leaf certificate the collector presented became valid.", CollectorLabels, new GaugeConfiguration { SuppressInitialValue = true });
+        CertificateInfo = factory.CreateGauge("logcollector_certificate_info",
+            "Always 1: the leaf certificate the collector presented, with its subject, issuer, serial number (hex) and SHA-256 fingerprint (hex).",
+            CertificateInfoLabels, new GaugeConfiguration { SuppressInitialValue = true });
+        CertificateCheckSuccess = factory.CreateGauge("logcollector_certificate_check_success",
+            "1 when the last certificate check read a certificate, else 0 (not TLS, down, timed out).",
+            CollectorLabels, new GaugeConfiguration { SuppressInitialValue = true });
+        CertificateLastCheckTimestamp = factory.CreateGauge("logcollector_certificate_last_check_timestamp_seconds",
+            "Unix time of the last certificate check.", CollectorLabels, new GaugeConfiguration { SuppressInitialValue = true });
 
         GroupInfo = factory.CreateGauge("logcollector_group_info",
             "Always 1: a group (a firewall's preference list), with the firewall's hostname (firewallNamesFile) and the Panorama collector group it was imported from.",
@@ -134,6 +150,16 @@ public sealed class ExporterMetrics
     public Gauge Preferred { get; }
 
     public Counter ConnectionDrops { get; }
+
+    public Gauge CertificateNotAfter { get; }
+
+    public Gauge CertificateNotBefore { get; }
+
+    public Gauge CertificateInfo { get; }
+
+    public Gauge CertificateCheckSuccess { get; }
+
+    public Gauge CertificateLastCheckTimestamp { get; }
 
     public Gauge GroupInfo { get; }
 

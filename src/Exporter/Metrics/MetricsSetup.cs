@@ -1,3 +1,4 @@
+using LogCollectorExporter.Certificates;
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Preference;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -19,6 +20,7 @@ public static class MetricsSetup
             services.GetRequiredService<ActiveConfiguration>().Current.Probe.Buckets,
             BuildInfo.Current));
         builder.Services.AddSingleton<IFleetObserver>(services => new FleetSeries(services.GetRequiredService<ExporterMetrics>()));
+        builder.Services.AddSingleton<ICertificateObserver>(services => new CertificateSeries(services.GetRequiredService<ExporterMetrics>()));
         builder.Services.AddSingleton(services => new SourceSeries(
             services.GetRequiredService<ExporterMetrics>(),
             services.GetRequiredService<ActiveConfiguration>(),

@@ -31,6 +31,18 @@ internal sealed class ProbeSpacing(long minimumTicks)
     /// </summary>
     public long Earliest(string name, long tolerance = 0) => lastStarts.TryGetValue(name, out var last) ? last + minimumTicks - tolerance : long.MinValue;
 
+    /// <summary>The same rule with another minimum, knowing every start this one knows.</summary>
+    public ProbeSpacing WithMinimum(long ticks)
+    {
+        var spacing = new ProbeSpacing(ticks);
+        foreach (var (name, last) in lastStarts)
+        {
+            spacing.lastStarts[name] = last;
+        }
+
+        return spacing;
+    }
+
     /// <summary>A probe or connect of <paramref name="name"/> started at <paramref name="now"/>.</summary>
     public void Started(string name, long now)
     {

@@ -27,6 +27,16 @@ public sealed class TestCertificateAuthority
     /// <summary>A certificate for a TLS server at 127.0.0.1 and localhost, and any other names given.</summary>
     public X509Certificate2 IssueServer(string name = "logcollector-exporter", params string[] dnsNames) => Issue(name, ServerAuthentication, dnsNames);
 
+    /// <summary>A self-signed server certificate for 127.0.0.1 valid from <paramref name="notBefore"/> to <paramref name="notAfter"/> (either may be past), with a serial number of its own.</summary>
+    public static X509Certificate2 SelfSignedServer(string name, DateTimeOffset notBefore, DateTimeOffset notAfter)
+    {
+        // The key lives as long as the certificate that a TLS server signs with.
+        var subjectKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}, O=Test Collectors", subjectKey, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(ServerAuthentication)], false));
+        return request.CreateSelfSigned(notBefore, notAfter);
+    }
+
     /// <summary>A certificate for a TLS client, such as Prometheus.</summary>
     public X509Certificate2 IssueClient(string name = "prometheus") => Issue(name, ClientAuthentication, null);
 

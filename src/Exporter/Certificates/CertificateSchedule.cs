@@ -1,0 +1,156 @@
+using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Probing;
+
+namespace LogCollectorExporter.Certificates;
+
+/// <summary>
+/// When each collector's certificate is checked: the probes' <see cref="Schedule"/> (a batch's first checks due at once,
+/// the next ones spread over the interval), under a rate rule of one check per endpoint per interval
+/// (<see cref="ProbeSpacing"/> with the interval as its minimum): whatever a reload does (a collector removed and added
+/// back, a new interval), no collector sees two ClientHellos less than an interval apart. A reload keeps the schedule of
+/// a collector whose name, address and port stay. Pure: times are <see cref="TimeProvider.GetTimestamp"/> ticks.
+/// </summary>
+internal sealed class CertificateSchedule(long ticksPerSecond)
+{
+    private readonly List<Target?> targets = [];
+    private readonly Stack<int> freeIds = new();
+    private readonly Dictionary<string, int> byName = new(StringComparer.Ordinal);
+    private Schedule? schedule;
+    private ProbeSpacing? spacing;
+    private TimeSpan interval;
+    private int generations;
+
+    /// <summary>Checks started and not finished.</summary>
+    public int Running { get; private set; }
+
+    /// <summary>When the next check is due; <see cref="long.MaxValue"/> when none is.</summary>
+    public long NextWake => schedule?.NextWake ?? long.MaxValue;
+
+    /// <summary>
+    /// Takes the collectors to check from now: none when the check is off. A new or changed one (another address or
+    /// port) is due at once, as the rate rule allows.
+    /// </summary>
+    /// <returns>The collectors no longer checked as they were: removed, changed, or all of them when the check is turned off.</returns>
+    public IReadOnlyList<CollectorConfig> Apply(IReadOnlyList<CollectorConfig> collectors, CertificateCheckSettings settings, long now)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var kept = new HashSet<int>();
+        var added = new List<CollectorConfig>();
+        foreach (var collector in settings.Enabled ? collectors : [])
+        {
+            if (!seen.Add(collector.Name))
+            {
+                continue;
+            }
+
+            if (byName.TryGetValue(collector.Name, out var id) && targets[id]!.Config.SameEndpoint(collector))
+            {
+                targets[id]!.Config = collector;
+                kept.Add(id);
+            }
+            else
+            {
+                added.Add(collector);
+            }
+        }
+
+        List<int> gone = [.. byName.Values.Where(id => !kept.Contains(id))];
+        var removed = gone.Select(id => targets[id]!.Config).ToList();
+        foreach (var id in gone)
+        {
+            Forget(id);
+        }
+
+        if (settings.Enabled && (schedule is null || settings.Interval != interval))
+        {
+            // A new interval: the last check of each endpoint still holds its next one back, by the new interval.
+            interval = settings.Interval;
+            spacing = spacing?.WithMinimum(Ticks(interval)) ?? new ProbeSpacing(Ticks(interval));
+            schedule = new Schedule(Ticks(interval), 0, spacing);
+            schedule.Add([.. kept.Order().Select(id => (id, targets[id]!.Config.Endpoint))], now, measured: false);
+        }
+
+        var batch = added.Select(collector => (Admit(collector), collector.Endpoint)).ToArray();
+        schedule?.Add(batch, now, measured: false);
+
+        // Only now: an id freed by this call is not given again by it.
+        foreach (var id in gone)
+        {
+            freeIds.Push(id);
+        }
+
+        return removed;
+    }
+
+    /// <summary>Takes up to <paramref name="room"/> checks due at <paramref name="now"/>: each collector, with the generation that its result must come back with.</summary>
+    public List<(int Id, int Generation, CollectorConfig Collector)> TakeDue(long now, int room)
+    {
+        var taken = new List<(int, int, CollectorConfig)>();
+        if (schedule is null || room <= 0)
+        {
+            return taken;
+        }
+
+        Span<(int Id, long? Due)> due = stackalloc (int, long?)[room];
+        var count = schedule.TakeDue(now, due);
+        foreach (var (id, _) in due[..count])
+        {
+            var target = targets[id]!;
+            target.Generation = ++generations;
+            target.Running = true;
+            Running++;
+            taken.Add((id, target.Generation, target.Config));
+        }
+
+        return taken;
+    }
+
+    /// <summary>A check ended; returns the collector as configured now, or null when the check no longer counts (removed or changed since it started).</summary>
+    public CollectorConfig? Finished(int id, int generation, long now)
+    {
+        if ((uint)id >= (uint)targets.Count || targets[id] is not { } target || target.Generation != generation || !target.Running)
+        {
+            return null;
+        }
+
+        target.Running = false;
+        Running--;
+        schedule!.Finished(id, now);
+        return target.Config;
+    }
+
+    private int Admit(CollectorConfig collector)
+    {
+        var id = freeIds.Count > 0 ? freeIds.Pop() : targets.Count;
+        if (id == targets.Count)
+        {
+            targets.Add(null);
+        }
+
+        targets[id] = new Target(collector);
+        byName[collector.Name] = id;
+        return id;
+    }
+
+    private void Forget(int id)
+    {
+        var target = targets[id]!;
+        if (target.Running)
+        {
+            Running--;
+        }
+
+        schedule?.Remove(id);
+        byName.Remove(target.Config.Name);
+        targets[id] = null;
+    }
+
+    private long Ticks(TimeSpan span) => (long)Math.Min(span.TotalSeconds * ticksPerSecond, long.MaxValue / 4);
+
+    private sealed class Target(CollectorConfig config)
+    {
+        public CollectorConfig Config = config;
+        public int Generation;
+        public bool Running;
+    }
+}
