@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Security.Authentication;
 using System.Text;
 using LogCollectorExporter.EndToEnd.Support;
 using LogCollectorExporter.Tests.Support;
@@ -49,12 +50,12 @@ public sealed class DashboardQueryTests(ITestOutputHelper output) : IDisposable
         await using var fleet = await LoopbackFleet.StartAsync(Collectors, Kinds);
         using var refusing = Peer.Refused();
         var now = DateTimeOffset.UtcNow;
-        using var soon = TlsCollector.Start(TestCertificateAuthority.SelfSignedServer("tls-soon", now.AddDays(-355), now.AddDays(10)));
-        using var expired = TlsCollector.Start(TestCertificateAuthority.SelfSignedServer("tls-expired", now.AddDays(-400), now.AddDays(-1)));
-        using var valid = TlsCollector.Start(TestCertificateAuthority.SelfSignedServer("tls-valid", now.AddDays(-1), now.AddDays(400)));
+        using var soon = TlsCollector.Tls(TestCertificateAuthority.SelfSignedServer("tls-soon", now.AddDays(-355), now.AddDays(10)), SslProtocols.Tls12, requireClientCertificate: true);
+        using var expired = TlsCollector.Tls(TestCertificateAuthority.SelfSignedServer("tls-expired", now.AddDays(-400), now.AddDays(-1)), SslProtocols.Tls12, requireClientCertificate: true);
+        using var valid = TlsCollector.Tls(TestCertificateAuthority.SelfSignedServer("tls-valid", now.AddDays(-1), now.AddDays(400)), SslProtocols.Tls12, requireClientCertificate: true);
         Endpoint[] checkedCatalogue =
         [
-            new("tls-soon", soon.Address, soon.Port), new("tls-expired", expired.Address, expired.Port), new("tls-valid", valid.Address, valid.Port),
+            new("tls-soon", IPAddress.Loopback, soon.Port), new("tls-expired", IPAddress.Loopback, expired.Port), new("tls-valid", IPAddress.Loopback, valid.Port),
             new("tls-refused", refusing.Address, refusing.Port),
         ];
         PreferenceList[] checkedGroups = [new("fw-certificates", ForwardToAll: false, [.. checkedCatalogue.Select(c => c.Name)])];

@@ -100,22 +100,6 @@ public sealed class TestCertificateAuthority
         return client;
     }
 
-    /// <summary>
-    /// A self-signed certificate for a TLS server at 127.0.0.1, valid from <paramref name="notBefore"/> to
-    /// <paramref name="notAfter"/>: any dates, expired too, which a certificate this CA issues cannot have (it cannot
-    /// outlive the CA). A log collector's, whose certificate is read, not trusted.
-    /// </summary>
-    public static X509Certificate2 SelfSignedServer(string name, DateTimeOffset notBefore, DateTimeOffset notAfter)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(ServerAuthentication)], false));
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
-        request.CertificateExtensions.Add(names.Build());
-        return request.CreateSelfSigned(notBefore, notAfter);
-    }
-
     /// <param name="dnsNames">null for a client; for a server, its names besides 127.0.0.1 and localhost.</param>
     private X509Certificate2 Issue(string name, string usage, string[]? dnsNames)
     {
