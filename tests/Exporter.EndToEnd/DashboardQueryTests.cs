@@ -45,7 +45,7 @@ public sealed class DashboardQueryTests(ITestOutputHelper output) : IDisposable
     public void Dispose() => directory.Dispose();
 
     [Fact]
-    public async Task Every_panel_query_shows_what_a_Panorama_sized_estate_seen_from_two_exporters_implies()
+    public async Task Every_panel_query_shows_what_a_Panorama_sized_estate_seen_from_two_exporters_and_the_certificates_a_third_reads_imply()
     {
         await using var fleet = await LoopbackFleet.StartAsync(Collectors, Kinds);
         using var refusing = Peer.Refused();
