@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using k8s.Models;
@@ -20,8 +21,8 @@ public sealed partial class ChartTests
     {
         Assert.Equal(
             [
-                "basic-auth-values.yaml", "client-certificates-values.yaml", "collectors-values.yaml", "dashboards-values.yaml", "existing-configmap-values.yaml",
-                "headers-values.yaml",
+                "basic-auth-values.yaml", "certificates-values.yaml", "client-certificates-values.yaml", "collectors-values.yaml", "dashboards-values.yaml",
+                "existing-configmap-values.yaml", "headers-values.yaml",
                 "networkpolicy-values.yaml", "panorama-values.yaml", "poddisruptionbudget-values.yaml", "preference-lists-values.yaml",
                 "prometheusrule-values.yaml", "servicemonitor-values.yaml", "sidecar-values.yaml", "tls-values.yaml",
             ],
@@ -80,6 +81,8 @@ public sealed partial class ChartTests
     [InlineData("serviceMonitr.enabled=true", "additional properties 'serviceMonitr' not allowed")]
     [InlineData("config.probe.intervall=30s", "additional properties 'intervall' not allowed")]
     [InlineData("config.probe.mode=hodl", "/config/probe/mode")]
+    [InlineData("config.probe.certificates.enabld=true", "additional properties 'enabld' not allowed")]
+    [InlineData("config.probe.certificates.enabled=yes", "/config/probe/certificates/enabled")]
     [InlineData("port=70000", "/port")]
     [InlineData("config.collectors[0].port=3979", "/config/collectors/0")]
     [InlineData("prometheusRule.runbookBaseUrl=https://wiki.example.com/runbook#top", "/prometheusRule/runbookBaseUrl")]
@@ -304,6 +307,19 @@ public sealed partial class ChartTests
 
         Assert.True(exitCode == 0, $"--check-config exited {exitCode}:\n{output}\n{configMap.Data["collectors.yaml"]}");
         Assert.StartsWith($"{file}: valid.", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_certificate_check_is_off_by_default_and_rendered_into_the_probe_settings_when_set()
+    {
+        // Off unless asked for: unlike the probe, the check sends a TLS ClientHello to every collector.
+        var defaults = ProbeSettings(await RenderAsync(Collectors));
+        var set = ProbeSettings(await RenderAsync("certificates-values.yaml"));
+
+        Assert.Equal("""{"enabled":"false","interval":"1h","timeout":"5s"}""", defaults["certificates"]!.ToJsonString());
+        Assert.Equal("""{"enabled":"true","interval":"6h","timeout":"10s"}""", set["certificates"]!.ToJsonString());
+        // The other probe settings keep the chart's defaults beside it.
+        Assert.Equal(("60s", "5s", "handshake"), ((string?)set["interval"], (string?)set["timeout"], (string?)set["mode"]));
     }
 
     [Fact]
@@ -758,6 +774,10 @@ public sealed partial class ChartTests
 
     private static V1Container Container(V1Deployment deployment) =>
         Assert.Single(deployment.Spec.Template.Spec.Containers, container => container.Name == ExporterContainer);
+
+    /// <summary>The probe settings of the rendered collectors.yaml, as data.</summary>
+    private static JsonNode ProbeSettings(Manifest manifest) =>
+        Yaml.TextToJson(manifest.ConfigMap("demo-logcollector-exporter-config").Data["collectors.yaml"])!["probe"]!;
 
     private static string CiFile(string values) => Path.Combine(Helm.Chart, "ci", values);
 

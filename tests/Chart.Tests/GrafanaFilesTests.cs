@@ -20,7 +20,7 @@ public sealed class GrafanaFilesTests
     private static readonly string ChartFiles = Path.Combine(Helm.Chart, "files");
 
     [Fact]
-    public void The_rules_file_has_the_thirteen_alerts_of_the_runbook()
+    public void The_rules_file_has_the_fifteen_alerts_of_the_runbook()
     {
         var rules = KubernetesYaml.Deserialize<PrometheusRuleSpec>(File.ReadAllText(RulesFile), strict: true);
 
@@ -28,7 +28,8 @@ public sealed class GrafanaFilesTests
 
         Assert.Equal(
             [
-                "LogCollectorDown", "LogCollectorExporterAbsent", "LogCollectorExporterConfigReloadFailed", "LogCollectorExporterDown",
+                "LogCollectorCertificateExpired", "LogCollectorCertificateExpiringSoon", "LogCollectorDown", "LogCollectorExporterAbsent",
+                "LogCollectorExporterConfigReloadFailed", "LogCollectorExporterDown",
                 "LogCollectorExporterImportFailed", "LogCollectorExporterWebConfigReloadFailed", "LogCollectorFailedOver",
                 "LogCollectorFlapping", "LogCollectorGroupUnreachable", "LogCollectorHandshakeSlow", "LogCollectorProbesStale",
                 "LogCollectorRedundancyLost", "LogCollectorUnreachableFrom",
@@ -120,7 +121,7 @@ public sealed class GrafanaFilesTests
         }
 
         var spec = manifest.Untyped("PrometheusRule")!["spec"];
-        Assert.Equal(17, alerts.Count);
+        Assert.Equal(19, alerts.Count);
         Assert.True(JsonNode.DeepEquals(expected, spec),
             $"the PrometheusRule's spec is not the rules file on {Base}:\n{spec?.ToJsonString(new JsonSerializerOptions { WriteIndented = true })}");
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Security.Authentication;
 using System.Text;
 using LogCollectorExporter.EndToEnd.Support;
 using LogCollectorExporter.Tests.Support;
@@ -12,7 +13,9 @@ namespace LogCollectorExporter.EndToEnd;
 /// Every query of the dashboards, as Grafana runs it, against a real Prometheus scraping the built exporter with a
 /// Panorama-sized configuration: 5,000 groups, each listing 3 of 50 loopback collectors, some up and some refusing, so
 /// that groups are on their first choice, failed over and unreachable. A second exporter under the same job sees the
-/// first collector down. All on 127.0.0.1 and 127.x.x.x.
+/// first collector down. A third exporter has the certificate check on, over a group of its own: three collectors
+/// speaking TLS as port 3978 does (a certificate that expires in 10 days, an expired one, one of 400 days) and one that
+/// refuses. All on 127.0.0.1 and 127.x.x.x.
 /// </summary>
 public sealed class DashboardQueryTests(ITestOutputHelper output) : IDisposable
 {
@@ -42,10 +45,20 @@ public sealed class DashboardQueryTests(ITestOutputHelper output) : IDisposable
     public void Dispose() => directory.Dispose();
 
     [Fact]
-    public async Task Every_panel_query_shows_what_a_Panorama_sized_estate_seen_from_two_exporters_implies()
+    public async Task Every_panel_query_shows_what_a_Panorama_sized_estate_seen_from_two_exporters_and_the_certificates_a_third_reads_imply()
     {
         await using var fleet = await LoopbackFleet.StartAsync(Collectors, Kinds);
         using var refusing = Peer.Refused();
+        var now = DateTimeOffset.UtcNow;
+        using var soon = TlsCollector.Tls(TestCertificateAuthority.SelfSignedServer("tls-soon", now.AddDays(-355), now.AddDays(10)), SslProtocols.Tls12, requireClientCertificate: true);
+        using var expired = TlsCollector.Tls(TestCertificateAuthority.SelfSignedServer("tls-expired", now.AddDays(-400), now.AddDays(-1)), SslProtocols.Tls12, requireClientCertificate: true);
+        using var valid = TlsCollector.Tls(TestCertificateAuthority.SelfSignedServer("tls-valid", now.AddDays(-1), now.AddDays(400)), SslProtocols.Tls12, requireClientCertificate: true);
+        Endpoint[] checkedCatalogue =
+        [
+            new("tls-soon", IPAddress.Loopback, soon.Port), new("tls-expired", IPAddress.Loopback, expired.Port), new("tls-valid", IPAddress.Loopback, valid.Port),
+            new("tls-refused", refusing.Address, refusing.Port),
+        ];
+        PreferenceList[] checkedGroups = [new("fw-certificates", ForwardToAll: false, [.. checkedCatalogue.Select(c => c.Name)])];
         var catalogue = fleet.Collectors.Select(c => new Endpoint(c.Name, c.Address, c.Port)).ToArray();
         var up = fleet.Collectors.Where(c => c.Kind == CollectorKind.Up).Select(c => c.Name).ToHashSet();
         var estate = Estate(catalogue);
@@ -61,15 +74,17 @@ public sealed class DashboardQueryTests(ITestOutputHelper output) : IDisposable
 
         await using var exporter = ExporterProcess.Start(["--config", directory.Write("estate.yaml", Config(catalogue, estate))]);
         await using var other = ExporterProcess.Start(["--config", directory.Write("elsewhere.yaml", Config(elsewhere, [first]))]);
+        await using var checking = ExporterProcess.Start(["--config", directory.Write("certificates.yaml", Config(checkedCatalogue, checkedGroups, certificates: true))]);
         var views = new[]
         {
             new View((await exporter.ListeningAsync()).Authority, catalogue, up, estate),
             new View((await other.ListeningAsync()).Authority, elsewhere, up.Except([first.Collectors[0]]).ToHashSet(), [first]),
+            new View((await checking.ListeningAsync()).Authority, checkedCatalogue, new HashSet<string>(["tls-soon", "tls-expired", "tls-valid"]), checkedGroups),
         };
         await using var prometheus = await ServerProcess.StartPrometheusAsync(
             directory.Write("prometheus.yml", PrometheusConfig(views.Select(v => v.Instance))), Path.Combine(directory.Path, "prometheus"));
         using var api = new PrometheusApi(prometheus.Address);
-        Log($"started: {Collectors} collectors, {estate.Length} groups; exporters {views[0].Instance} and {views[1].Instance}, Prometheus {prometheus.Address.Authority}");
+        Log($"started: {Collectors} collectors, {estate.Length} groups; exporters {views[0].Instance}, {views[1].Instance} and {views[2].Instance} (certificates), Prometheus {prometheus.Address.Authority}");
 
         try
         {
@@ -85,7 +100,8 @@ public sealed class DashboardQueryTests(ITestOutputHelper output) : IDisposable
         }
         finally
         {
-            output.WriteLine($"--- Prometheus\n{Tail(prometheus.Output)}\n--- exporter\n{Tail(exporter.Output)}\n--- the other exporter\n{Tail(other.Output)}");
+            output.WriteLine($"--- Prometheus\n{Tail(prometheus.Output)}\n--- exporter\n{Tail(exporter.Output)}\n--- the other exporter\n{Tail(other.Output)}"
+                + $"\n--- the exporter checking certificates\n{Tail(checking.Output)}");
         }
     }
 
@@ -190,6 +206,10 @@ public sealed class DashboardQueryTests(ITestOutputHelper output) : IDisposable
                 ["Down"] = Expected.Count(seen.Count(c => !c.Any(u => u))),
                 ["Down from some exporters"] = Expected.Count(seen.Count(c => c.Distinct().Count() == 2)),
                 ["Groups not on their first choice"] = new Expected(["instance", "group", "collector", "first_choice"], [.. notOnFirstChoice]),
+
+                // Only the third exporter checks certificates: the expired one and the one of 10 days; the refusing collector's check fails.
+                ["Certificates expiring within 30 days"] = Expected.Count(2),
+                ["Certificate checks failing"] = Expected.Count(1),
             });
     }
 
@@ -248,9 +268,10 @@ public sealed class DashboardQueryTests(ITestOutputHelper output) : IDisposable
     ];
 
     /// <summary>The exporter's configuration (README.md, "Collectors are shared"): the collectors once in a catalogue, the groups listing their names.</summary>
-    private static string Config(IEnumerable<Endpoint> catalogue, IEnumerable<PreferenceList> groups)
+    /// <param name="certificates">The certificate check on, at its shortest interval: the first checks are due at start.</param>
+    private static string Config(IEnumerable<Endpoint> catalogue, IEnumerable<PreferenceList> groups, bool certificates = false)
     {
-        var yaml = new StringBuilder("probe: {interval: 5s, timeout: 1s}\ncollectors:\n");
+        var yaml = new StringBuilder($"probe: {{interval: 5s, timeout: 1s{(certificates ? ", certificates: {enabled: true, interval: 1m}" : "")}}}\ncollectors:\n");
         foreach (var c in catalogue)
         {
             yaml.Append(CultureInfo.InvariantCulture, $"  - {{name: {c.Name}, address: {c.Address}, port: {c.Port}}}\n");

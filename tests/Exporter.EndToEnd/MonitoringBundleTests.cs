@@ -111,7 +111,7 @@ public sealed class MonitoringBundleTests(ITestOutputHelper output) : IDisposabl
             return rules.Length > 0 && rules.All(r => r.Health != "unknown");
         }), "rules not evaluated: " + string.Join(", ", rules.Select(r => $"{r.Name} {r.Health}")));
 
-        Assert.Equal(13, rules.Length);
+        Assert.Equal(15, rules.Length);
         Assert.All(rules, r => Assert.True(r.Health == "ok", $"{r.Name}: {r.Health}: {r.Error}"));
         Log($"{rules.Length} rules evaluated, health ok");
     }

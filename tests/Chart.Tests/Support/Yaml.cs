@@ -15,10 +15,12 @@ public static class Yaml
         _ => throw new InvalidOperationException($"unexpected YAML node {node.NodeType}"),
     };
 
-    public static JsonNode? FileToJson(string path)
+    public static JsonNode? FileToJson(string path) => TextToJson(File.ReadAllText(path));
+
+    public static JsonNode? TextToJson(string text)
     {
         var stream = new YamlStream();
-        stream.Load(new StringReader(File.ReadAllText(path)));
+        stream.Load(new StringReader(text));
         return ToJson(Assert.Single(stream.Documents).RootNode);
     }
 }

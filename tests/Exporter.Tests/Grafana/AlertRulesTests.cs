@@ -29,6 +29,8 @@ public sealed partial class AlertRulesTests(ITestOutputHelper output)
         { "LogCollectorHandshakeSlow", null, "15m", "warning" },
         { "LogCollectorFlapping", "changes(logcollector_up[30m]) >= 4", "0m", "warning" },
         { "LogCollectorProbesStale", "time() - logcollector_last_probe_timestamp_seconds > 180", "5m", "warning" },
+        { "LogCollectorCertificateExpiringSoon", "(logcollector_certificate_not_after_seconds - time()) / 86400 < 30 > 0", "1h", "warning" },
+        { "LogCollectorCertificateExpired", "time() - logcollector_certificate_not_after_seconds > 0", "0m", "critical" },
         { "LogCollectorExporterConfigReloadFailed", "logcollector_exporter_config_last_reload_successful == 0", "5m", "warning" },
         { "LogCollectorExporterDown", "up{job=\"logcollector-exporter\"} == 0", "5m", "critical" },
         { "LogCollectorExporterImportFailed", "logcollector_exporter_source_last_import_successful == 0", "10m", "warning" },
@@ -66,7 +68,7 @@ public sealed partial class AlertRulesTests(ITestOutputHelper output)
     private static IEnumerable<string> FirewallReportAlerts => FirewallReportRunbook.Select(row => (string)row[0]);
 
     [Theory]
-    [InlineData("logcollector-alerts.yml", 13)]
+    [InlineData("logcollector-alerts.yml", 15)]
     [InlineData("logcollector-firewall-report.yml", 11)]
     public async Task Promtool_check_rules_finds_every_rule_valid(string file, int rules)
     {

@@ -172,6 +172,7 @@ public sealed partial class DashboardTests
         Assert.Contains(links, l => l.Panel == "Collector state");
         Assert.Contains(links, l => l.Panel == "Collectors and their groups");
         Assert.Contains(links, l => l.Panel == "Groups not on their first choice");
+        Assert.Contains(links, l => l.Panel == "Certificate days left");
         Assert.All(links, l => Assert.StartsWith("/d/logcollector-collector/", l.Url, StringComparison.Ordinal));
         Assert.All(links, l => Assert.Contains("var-collector=", l.Url, StringComparison.Ordinal));
     }
