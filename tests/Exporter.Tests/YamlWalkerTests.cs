@@ -73,6 +73,18 @@ public sealed class YamlWalkerTests : IDisposable
     }
 
     [Fact]
+    public void A_sections_keys_are_those_its_Read_reads_each_once_in_order()
+    {
+        Assert.Equal(["interval", "timeout", "mode", "close", "ipFamily", "sourceAddress", "failureThreshold", "recoveryThreshold", "maxConcurrency", "buckets", "certificates"],
+            ProbeSettings.Keys);
+        Assert.Equal(["enabled", "interval", "timeout"], CertificateCheckSettings.Keys);
+        Assert.Equal(["name", "address", "port", "serial", "hostname"], CollectorConfig.Keys);
+        Assert.Equal(["name", "forwardToAll", "failback", "preferenceListFile", "collectors"], GroupConfig.Keys);
+        Assert.Equal(["configFile", "collectorGroups", "panoramaSerial", "forwardToAll", "failback", "url", "apiKeyFile", "caFile", "refresh", "timeout"],
+            PanoramaSource.Keys);
+    }
+
+    [Fact]
     public void A_section_that_reads_a_key_only_sometimes_fails_the_first_time_it_does()
     {
         var walker = new YamlWalker("test.yaml", new ConfigErrors(), StringComparer.OrdinalIgnoreCase);

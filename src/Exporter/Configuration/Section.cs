@@ -53,7 +53,10 @@ internal sealed class Section
     {
         if (learned is not null)
         {
-            learned.Add(key);
+            if (!learned.Contains(key, StringComparer.Ordinal))
+            {
+                learned.Add(key);
+            }
         }
         else if (!keys.Contains(key, StringComparer.Ordinal))
         {
