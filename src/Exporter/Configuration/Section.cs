@@ -88,8 +88,7 @@ internal sealed class Section
     {
         failed.Add(key);
         var node = values.GetValueOrDefault(key);
-        var text = quote && node is YamlScalarNode { Value: { } value } && !string.IsNullOrWhiteSpace(value) ? $"\"{value}\" " : "";
-        walker?.Error(node, $"{Path}.{key}", text + problem);
+        walker?.Error(node, $"{Path}.{key}", quote && node is YamlScalarNode { Value: { } value } && !string.IsNullOrWhiteSpace(value) ? $"\"{value}\" {problem}" : problem);
     }
 
     /// <summary>An error about the section itself.</summary>
