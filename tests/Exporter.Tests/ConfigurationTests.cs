@@ -327,12 +327,16 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Contains($"{large}: is larger than 16 MiB", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void A_NUL_character_in_a_file_name_is_a_configuration_error()
+    [Theory]
+    [InlineData("groups: [{name: g, preferenceListFile: \"fw\\0.txt\"}]", "groups[0].preferenceListFile")]
+    [InlineData("firewallNamesFile: \"names\\0.csv\"\ngroups: [{name: g, collectors: [{address: 127.0.0.1}]}]", "firewallNamesFile")]
+    [InlineData("panorama: [{configFile: \"p\\0.xml\"}]", "panorama[0].configFile")]
+    [InlineData("panorama: [{url: \"https://panorama.example.net\", apiKeyFile: key, caFile: \"ca\\0.pem\"}]", "panorama[0].caFile")]
+    public void A_NUL_character_in_a_file_name_is_one_configuration_error(string yaml, string path)
     {
-        var error = Assert.Throws<ConfigurationException>(() => Load("groups: [{name: g, preferenceListFile: \"fw\\0.txt\"}]\n"));
+        var error = Assert.Throws<ConfigurationException>(() => Load(yaml + "\n"));
 
-        Assert.Contains("groups[0].preferenceListFile: is not a file name: it contains a NUL character", error.Message, StringComparison.Ordinal);
+        Assert.Equal($"{path}: is not a file name: it contains a NUL character", Assert.Single(error.Errors).ToString()[(directory.Path.Length + "/collectors.yaml: ".Length)..]);
     }
 
     [Theory]

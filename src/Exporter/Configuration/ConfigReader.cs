@@ -52,21 +52,21 @@ internal sealed class ConfigReader
     public static (ProbeSettings Probe, IReadOnlyList<CollectorConfig> Collectors, IReadOnlyList<GroupConfig> Groups, IReadOnlyList<PanoramaImported> Panorama) Read(
         YamlWalker walker, YamlMappingNode? root, string? baseDirectory, ConfigFiles files, PanoramaImports panorama, DateTimeOffset now, bool savedMayFail)
     {
-        var top = walker.Entries(root, "", TopLevel).ToDictionary(e => e.Key, e => e.Value);
+        var top = Section.Open(walker, root, "", TopLevel);
         var reader = new ConfigReader(walker, files, baseDirectory);
-        var probe = ProbeSettings.Read(Section.Open(walker, top.GetValueOrDefault("probe"), "probe", ProbeSettings.Keys));
-        reader.ReadCatalogue(top.GetValueOrDefault("collectors"), probe.IpFamily);
-        var written = reader.ReadGroups(top.GetValueOrDefault("groups"), probe.IpFamily);
+        var probe = ProbeSettings.Read(top.Nested("probe", ProbeSettings.Keys));
+        reader.ReadCatalogue(top.Node("collectors"), probe.IpFamily);
+        var written = reader.ReadGroups(top.Node("groups"), probe.IpFamily);
 
         // Imported after every group of the file: a serial the catalogue has is that collector, however Panorama defines it.
         var import = new PanoramaImport(panorama, files, reader.definitions, probe.IpFamily, reader.errors, savedMayFail);
-        var sources = reader.ReadPanorama(top.GetValueOrDefault("panorama"), out var sourcesWritten);
+        var sources = reader.ReadPanorama(top.Node("panorama"), out var sourcesWritten);
         import.Import(sources, now);
         var groups = reader.WithImported(written, import.Groups);
-        var names = reader.ReadFirewallNames(top.GetValueOrDefault("firewallNamesFile"));
+        var names = reader.ReadFirewallNames(top);
 
         // A source that imports nothing is an error of its own, and a live one may import its firewalls later.
-        var groupList = top.GetValueOrDefault("groups");
+        var groupList = top.Node("groups");
         if ((YamlWalker.IsEmpty(groupList) || groupList is YamlMappingNode or YamlSequenceNode { Children.Count: 0 }) && sourcesWritten == 0)
         {
             walker.Error(null, "groups", "at least one group is required (in groups:, or imported by panorama:); a group is a log collector preference list");
@@ -126,7 +126,7 @@ internal sealed class ConfigReader
         {
             var section = Section.Open(walker, item, path, GroupConfig.Keys);
             var (group, forwardToAll, collectors) = GroupConfig.Read(section);
-            if (ReadMembers(group, forwardToAll, collectors, path, family) is not { } read || section.Failed("name"))
+            if (section.Failed("preferenceListFile") || ReadMembers(group, forwardToAll, collectors, path, family) is not { } read || section.Failed("name"))
             {
                 continue;
             }
@@ -273,22 +273,16 @@ internal sealed class ConfigReader
     }
 
     /// <summary>The names <c>firewallNamesFile</c> gives, by serial; none when it is not set or does not read (the errors are recorded).</summary>
-    private IReadOnlyDictionary<string, string> ReadFirewallNames(YamlNode? node)
+    private IReadOnlyDictionary<string, string> ReadFirewallNames(Section top)
     {
-        if (node is YamlMappingNode or YamlSequenceNode)
+        if (top.Node("firewallNamesFile") is YamlMappingNode or YamlSequenceNode)
         {
-            walker.Error(node, "firewallNamesFile", "is not allowed as a section; it is the name of a file of SERIAL,NAME lines");
+            top.Error("firewallNamesFile", "is not allowed as a section; it is the name of a file of SERIAL,NAME lines");
             return new Dictionary<string, string>();
         }
 
-        if (walker.Text(node, "firewallNamesFile")?.Trim() is not { Length: > 0 } file)
+        if (top.FileName("firewallNamesFile") is not { } file)
         {
-            return new Dictionary<string, string>();
-        }
-
-        if (file.Contains('\0', StringComparison.Ordinal))
-        {
-            walker.Error(node, "firewallNamesFile", "is not a file name: it contains a NUL character");
             return new Dictionary<string, string>();
         }
 

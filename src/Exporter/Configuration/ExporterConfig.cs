@@ -229,7 +229,7 @@ public sealed record GroupConfig(
 
         var forwardToAll = s.TrueOrFalse("forwardToAll");
         var failback = s.Enum("failback", Failback.Immediate);
-        var listFile = s.Text("preferenceListFile");
+        var listFile = s.FileName("preferenceListFile");
         return (new GroupConfig(name ?? "", forwardToAll ?? false, failback, listFile, []), forwardToAll, [.. s.Items("collectors")]);
     }
 }

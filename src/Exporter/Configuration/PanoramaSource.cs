@@ -59,7 +59,7 @@ public sealed record PanoramaSource(
     /// <param name="readCertificates">The certificates of the <c>caFile</c> at a full path; null when there are none (said).</param>
     internal static PanoramaSource? Read(Section s, Func<string, string> fullPath, Func<Section, string, X509Certificate2Collection?> readCertificates)
     {
-        var configFile = s.Text("configFile");
+        var configFile = s.FileName("configFile");
         var collectorGroups = new List<string>();
         var groupsRead = true;
         foreach (var (path, item) in s.Items("collectorGroups"))
@@ -78,13 +78,13 @@ public sealed record PanoramaSource(
         var forwardToAll = s.TrueOrFalse("forwardToAll") ?? false;
         var failback = s.Enum("failback", Failback.Immediate);
         var url = s.Value<Uri?>("url", null, text => Setting.HttpsUrlProblem(text) is { } problem ? (null, problem) : (new Uri(text, UriKind.Absolute), null), quote: false);
-        var apiKeyFile = s.Text("apiKeyFile");
-        var caFile = s.Text("caFile");
+        var apiKeyFile = s.FileName("apiKeyFile");
+        var caFile = s.FileName("caFile");
         var refresh = s.Duration("refresh", DefaultRefresh);
         var timeout = s.Duration("timeout", DefaultTimeoutFor(refresh));
 
         var live = s.Text("url") is not null;
-        var oneKind = live != (configFile is not null);
+        var oneKind = live != (s.Text("configFile") is not null);
         if (!oneKind)
         {
             s.Error(live ? "has both configFile and url; a source is one of them" : "needs configFile (a saved Panorama configuration) or url (Panorama's XML API)");
@@ -97,7 +97,7 @@ public sealed record PanoramaSource(
             }
         }
 
-        if (live && apiKeyFile is null)
+        if (live && s.Text("apiKeyFile") is null)
         {
             s.Error("apiKeyFile", "is required with url: the file that holds the XML API key");
         }
@@ -116,15 +116,8 @@ public sealed record PanoramaSource(
             }
         }
 
-        if (!oneKind || (live && (url is null || apiKeyFile is null)) || !groupsRead)
+        if (!oneKind || (live && (url is null || apiKeyFile is null || s.Failed("caFile"))) || (!live && configFile is null) || !groupsRead)
         {
-            return null;
-        }
-
-        (string Key, string? File)[] named = live ? [("apiKeyFile", apiKeyFile), ("caFile", caFile)] : [("configFile", configFile)];
-        if (named.FirstOrDefault(n => n.File?.Contains('\0', StringComparison.Ordinal) == true) is { File: not null } bad)
-        {
-            s.Error(bad.Key, "is not a file name: it contains a NUL character", quote: false);
             return null;
         }
 

@@ -17,12 +17,6 @@ internal sealed class PreferenceListImport(ConfigFiles files, string? baseDirect
     /// <param name="explicitForwardToAll">The group's <c>forwardToAll</c>, when it has one.</param>
     public (bool ForwardToAll, IReadOnlyList<string> Members)? Read(string groupPath, string listFile, bool? explicitForwardToAll, IpFamily family)
     {
-        if (listFile.Contains('\0', StringComparison.Ordinal))
-        {
-            walker.Error(null, $"{groupPath}.preferenceListFile", "is not a file name: it contains a NUL character");
-            return null;
-        }
-
         var fullPath = Path.GetFullPath(listFile, baseDirectory ?? Directory.GetCurrentDirectory());
         PreferenceListFile.Content content;
         try

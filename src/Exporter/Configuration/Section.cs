@@ -29,6 +29,9 @@ internal sealed class Section
 
     public string Path { get; }
 
+    /// <summary>The key path of a setting of this section.</summary>
+    private string At(string key) => Path.Length == 0 ? key : $"{Path}.{key}";
+
     /// <summary>The keys <paramref name="read"/> reads, in order: the settings of the section it reads.</summary>
     public static IReadOnlyList<string> KeysOf(Action<Section> read)
     {
@@ -45,7 +48,7 @@ internal sealed class Section
     public Section Nested(string key, IReadOnlyList<string> nested)
     {
         var node = Node(key);
-        return walker is null ? new Section(null, "", [], nested, []) : Open(walker, node, $"{Path}.{key}", nested);
+        return walker is null ? new Section(null, "", [], nested, []) : Open(walker, node, At(key), nested);
     }
 
     /// <summary>The value written at <paramref name="key"/>; null when there is none.</summary>
@@ -60,7 +63,7 @@ internal sealed class Section
         }
         else if (!keys.Contains(key, StringComparer.Ordinal))
         {
-            throw new InvalidOperationException($"{Path}.{key} is read only sometimes: a section reads every key every time (Section.KeysOf)");
+            throw new InvalidOperationException($"{At(key)} is read only sometimes: a section reads every key every time (Section.KeysOf)");
         }
 
         return values.GetValueOrDefault(key);
@@ -70,14 +73,14 @@ internal sealed class Section
     public string? Text(string key)
     {
         var node = Node(key);
-        return walker?.Text(node, $"{Path}.{key}")?.Trim() is { Length: > 0 } text ? text : null;
+        return walker?.Text(node, At(key))?.Trim() is { Length: > 0 } text ? text : null;
     }
 
     /// <summary>The items of the list at <paramref name="key"/>.</summary>
     public IEnumerable<(string Path, YamlNode Item)> Items(string key)
     {
         var node = Node(key);
-        return walker?.Items(node, $"{Path}.{key}") ?? [];
+        return walker?.Items(node, At(key)) ?? [];
     }
 
     /// <summary>Whether <paramref name="key"/> was written but did not read: the rules across settings do not compare it.</summary>
@@ -88,7 +91,7 @@ internal sealed class Section
     {
         failed.Add(key);
         var node = values.GetValueOrDefault(key);
-        walker?.Error(node, $"{Path}.{key}", quote && node is YamlScalarNode { Value: { } value } && !string.IsNullOrWhiteSpace(value) ? $"\"{value}\" {problem}" : problem);
+        walker?.Error(node, At(key), quote && node is YamlScalarNode { Value: { } value } && !string.IsNullOrWhiteSpace(value) ? $"\"{value}\" {problem}" : problem);
     }
 
     /// <summary>An error about the section itself.</summary>
@@ -128,6 +131,10 @@ internal sealed class Section
     public T Enum<T>(string key, T fallback)
         where T : struct, Enum => Value(key, fallback, text =>
         EnumText.TryParse<T>(text, out var value) ? (value, null) : (value, $"is not allowed; use one of: {string.Join(", ", EnumText.All<T>())}"));
+
+    /// <summary>The name of a file: one with a NUL character is not one (the system would cut it there).</summary>
+    public string? FileName(string key) =>
+        Value<string?>(key, null, text => text.Contains('\0', StringComparison.Ordinal) ? (null, "is not a file name: it contains a NUL character") : (text, null), quote: false);
 
     /// <summary>Not written: null.</summary>
     public bool? TrueOrFalse(string key) =>
