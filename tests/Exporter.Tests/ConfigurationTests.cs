@@ -816,6 +816,21 @@ public sealed class ConfigurationTests : IDisposable
         Assert.DoesNotContain("at least one group is required", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_caFile_that_cannot_be_used_is_an_error_naming_the_setting()
+    {
+        directory.Write("key", "k");
+        var empty = directory.Write("empty.pem", "not a certificate\n");
+        const string Source = "panorama:\n  - {url: \"https://panorama.example.net\", apiKeyFile: key, caFile: %}\n";
+
+        var missing = Assert.Single(Assert.Throws<ConfigurationException>(() => Load(Source.Replace("%", "nowhere.pem", StringComparison.Ordinal))).Errors);
+        var none = Assert.Single(Assert.Throws<ConfigurationException>(() => Load(Source.Replace("%", "empty.pem", StringComparison.Ordinal))).Errors);
+
+        Assert.Equal(Path.Combine(directory.Path, "nowhere.pem"), missing.Source);
+        Assert.EndsWith("(read for panorama[0].caFile)", missing.Problem, StringComparison.Ordinal);
+        Assert.Equal(("panorama[0].caFile", $"{empty} holds no PEM certificate (-----BEGIN CERTIFICATE-----)"), (none.Path, none.Problem));
+    }
+
     [Theory]
     [InlineData("refresh: 10s", "10s", "10s")]
     [InlineData("refresh: 20s", "20s", "20s")]

@@ -254,7 +254,7 @@ internal sealed class ConfigReader
         }
         catch (ConfigurationException e)
         {
-            errors.AddReadFor(e, source.Path, source.Path);
+            errors.AddReadFor(e, $"{source.Path}.caFile", $"{source.Path}.caFile");
             return null;
         }
         catch (CryptographicException e)
