@@ -21,7 +21,7 @@ public sealed record Launch(string? ConfigFile, bool Demo, IReadOnlyList<string>
                                   may be given again for another file with other sections (basic_auth_users from a Secret)
           --version               print the version and exit
 
-        Any setting can also come from the environment (Probe__Interval=30s) or the command line (--probe:interval=30s).
+        Any probe: setting can also come from the environment (Probe__Interval=30s) or the command line (--probe:interval=30s).
         """;
 
     /// <summary>What to do, or the exit code when the command line already decided (help, version, a check, a mistake).</summary>

@@ -1,20 +1,25 @@
-using Microsoft.Extensions.Configuration;
-using YamlDotNet.Core;
+using System.Collections;
+using System.Text;
+using YamlDotNet.RepresentationModel;
 
 namespace LogCollectorExporter.Configuration;
 
 /// <summary>
-/// Builds the configuration from its layers, lowest first: built-in defaults, the YAML file (or the demo's
-/// built-in collectors), environment variables, command-line overrides. Used at start and for every reload.
+/// Loads the configuration from the YAML file (or the demo's built-in one), with the <c>probe:</c> settings of the
+/// environment and the command line over it: defaults &lt; file &lt; environment &lt; command line. Used at start and
+/// for every reload.
 /// </summary>
 public sealed class ConfigLoader
 {
+    /// <summary>A configuration nests five levels deep (groups, a group, its collectors, a collector); this leaves room for mistakes.</summary>
+    public const int MaxDepth = 64;
+
     private readonly string? configFile;
-    private readonly IReadOnlyDictionary<string, string?>? builtIn;
+    private readonly string? builtIn;
     private readonly IReadOnlyList<string> commandLine;
     private readonly TimeProvider time;
 
-    private ConfigLoader(string? configFile, IReadOnlyDictionary<string, string?>? builtIn, IReadOnlyList<string> commandLine, TimeProvider time)
+    private ConfigLoader(string? configFile, string? builtIn, IReadOnlyList<string> commandLine, TimeProvider time)
     {
         this.configFile = configFile;
         this.builtIn = builtIn;
@@ -27,9 +32,9 @@ public sealed class ConfigLoader
     public static ConfigLoader FromFile(string path, IReadOnlyList<string> commandLine, TimeProvider? time = null, bool savedMayFail = false) =>
         new(Path.GetFullPath(path), null, commandLine, time ?? TimeProvider.System) { SavedMayFail = savedMayFail };
 
-    /// <summary>The configuration is built in (the demo), still overridable by environment and command line.</summary>
-    public static ConfigLoader BuiltIn(IReadOnlyDictionary<string, string?> values, IReadOnlyList<string> commandLine) =>
-        new(null, values, commandLine, TimeProvider.System);
+    /// <summary>The configuration is built in (the demo's YAML), still overridable by environment and command line.</summary>
+    public static ConfigLoader BuiltIn(string yaml, IReadOnlyList<string> commandLine) =>
+        new(null, yaml, commandLine, TimeProvider.System);
 
     public string? ConfigFile => configFile;
 
@@ -57,50 +62,75 @@ public sealed class ConfigLoader
     public ExporterConfig Load()
     {
         var files = new ConfigFiles();
-        var builder = new ConfigurationBuilder();
-        var sources = new List<Func<string, string>>();
-        if (configFile is not null)
+        var source = configFile ?? Description;
+        var root = YamlGuard.Load(configFile is null ? Encoding.UTF8.GetBytes(builtIn!) : files.ReadAllBytes(configFile), source, "configuration", MaxDepth);
+        if (root is not (null or YamlMappingNode))
         {
-            var bytes = files.ReadAllBytes(configFile);
-            YamlShape.Check(bytes, configFile);
-            try
-            {
-                builder.Add(new IndexedYamlSource(bytes));
-            }
-            catch (FormatException e)
-            {
-                throw new ConfigurationException(configFile, $"is not valid YAML: {DescribeYamlError(e)}");
-            }
-            catch (Exception e)
-            {
-                // The YAML reader fails on some malformed input (an alias where it takes none) with exceptions other
-                // than its own (found by fuzzing): still a bad file, not a crash.
-                throw new ConfigurationException(configFile, $"is not valid YAML: {e.Message}");
-            }
-
-            sources.Add(_ => configFile);
-        }
-        else
-        {
-            builder.AddInMemoryCollection(builtIn);
-            sources.Add(_ => Description);
+            throw new ConfigurationException(source, $"is not a configuration: {YamlGuard.At(root.Start)}: " +
+                $"the document is a {(root is YamlSequenceNode ? "list" : "single value")}; it must be a mapping of settings (probe:, groups:)");
         }
 
-        builder.AddEnvironmentVariables();
-        sources.Add(key => $"environment variable {key.Replace(":", "__", StringComparison.Ordinal)}");
-        builder.AddCommandLine([.. commandLine]);
-        sources.Add(key => $"command line --{key}");
-
-        var root = builder.Build();
+        var walker = new YamlWalker(source, new ConfigErrors(), StringComparer.OrdinalIgnoreCase);
+        var settings = Override((YamlMappingNode?)root, walker, Environment.GetEnvironmentVariables(), commandLine);
         var baseDirectory = configFile is null ? null : Path.GetDirectoryName(configFile);
-        var (probe, collectors, groups, panorama) = ConfigReader.Read(root, sources, Description, baseDirectory, files, Panorama, time.GetUtcNow(), SavedMayFail);
+        var (probe, collectors, groups, panorama) = ConfigReader.Read(walker, settings, baseDirectory, files, Panorama, time.GetUtcNow(), SavedMayFail);
         string[] live = [.. panorama.Where(p => p.Source.IsLive).Select(p => p.Source.Label)];
         var origin = new ConfigOrigin(Description, configFile, files.Paths, files.Fingerprint(), live, Panorama.Fingerprint(live));
         return new ExporterConfig(probe, collectors, groups, origin) { Panorama = panorama };
     }
 
-    private static string DescribeYamlError(FormatException e) =>
-        e.InnerException is YamlException yaml
-            ? $"line {yaml.Start.Line}, column {yaml.Start.Column}: {yaml.Message.Split("): ", 2)[^1]}"
-            : e.Message;
+    /// <summary>
+    /// Puts the <c>probe:</c> settings of the environment (<c>Probe__Interval=30s</c>) and of the command line
+    /// (<c>--probe:interval=30s</c>, or the value as the next argument) into the file's, the command line's last. Each is
+    /// a single value, and its errors name it. Other keys are the host's (<c>--urls</c>, <c>Logging__LogLevel__Default</c>).
+    /// </summary>
+    private static YamlMappingNode? Override(YamlMappingNode? root, YamlWalker walker, IDictionary environment, IReadOnlyList<string> commandLine)
+    {
+        var overrides = new List<(string[] Path, string Value, Func<string, string> Source)>();
+        foreach (DictionaryEntry variable in environment)
+        {
+            overrides.Add((((string)variable.Key).Split("__"), variable.Value as string ?? "", path => $"environment variable {path.Replace(".", "__", StringComparison.Ordinal)}"));
+        }
+
+        for (var i = 0; i < commandLine.Count; i++)
+        {
+            if (commandLine[i] is ['-', '-', .. var argument])
+            {
+                var equals = argument.IndexOf('=', StringComparison.Ordinal);
+                var value = equals >= 0 ? argument[(equals + 1)..] : i + 1 < commandLine.Count ? commandLine[++i] : "";
+                overrides.Add(((equals >= 0 ? argument[..equals] : argument).Split(':'), value, path => $"command line --{path.Replace('.', ':')}"));
+            }
+        }
+
+        foreach (var (path, value, source) in overrides.Where(o => o.Path is [var section, _, ..] && section.Equals("probe", StringComparison.OrdinalIgnoreCase)))
+        {
+            YamlMappingNode? mapping = root ??= new YamlMappingNode();
+            foreach (var key in path[..^1])
+            {
+                mapping = mapping is null ? null : Entry(mapping, key) is not { } entry ? Add(mapping, new YamlScalarNode(key))
+                    : YamlWalker.IsEmpty(mapping.Children[entry]) ? Add(mapping, entry)
+                    : mapping.Children[entry] as YamlMappingNode; // Not a mapping: the file's error stands.
+            }
+
+            if (mapping is not null)
+            {
+                var node = new YamlScalarNode(value);
+                mapping.Children[Entry(mapping, path[^1]) ?? new YamlScalarNode(path[^1])] = node;
+                walker.Override(node, source);
+            }
+        }
+
+        return root;
+    }
+
+    private static YamlMappingNode Add(YamlMappingNode mapping, YamlNode key)
+    {
+        var section = new YamlMappingNode();
+        mapping.Children[key] = section;
+        return section;
+    }
+
+    /// <summary>The key of <paramref name="mapping"/> that is <paramref name="key"/> in any case; null when it has none.</summary>
+    private static YamlNode? Entry(YamlMappingNode mapping, string key) =>
+        mapping.Children.Keys.FirstOrDefault(k => k is YamlScalarNode { Value: { } text } && text.Equals(key, StringComparison.OrdinalIgnoreCase));
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 
 namespace LogCollectorExporter.Configuration;
@@ -92,6 +93,75 @@ public sealed record ProbeSettings(
 
     /// <summary><c>probe.certificates:</c>, reading the certificate each collector serves.</summary>
     public CertificateCheckSettings Certificates { get; init; } = CertificateCheckSettings.Default;
+
+    /// <summary>The keys of <c>probe:</c>.</summary>
+    internal static IReadOnlyList<string> Keys => field ??= Section.KeysOf(s => Read(s));
+
+    /// <summary>
+    /// <c>probe:</c>, a setting a line (its key, default, conversion and rule), then the rules across them; errors in the
+    /// order of the lines. A new setting is a line here and a property, plus README.md and a test.
+    /// </summary>
+    internal static ProbeSettings Read(Section s)
+    {
+        var interval = s.Duration("interval", Default.Interval);
+        var timeout = s.Duration("timeout", Default.Timeout);
+        var mode = s.Enum("mode", Default.Mode);
+        var close = s.Enum("close", Default.Close);
+        var family = s.Enum("ipFamily", Default.IpFamily);
+        var source = s.IpAddress("sourceAddress");
+        var failureThreshold = s.WholeNumber("failureThreshold", Default.FailureThreshold, 1);
+        var recoveryThreshold = s.WholeNumber("recoveryThreshold", Default.RecoveryThreshold, 1);
+        var maxConcurrency = s.WholeNumber("maxConcurrency", Default.MaxConcurrency, 1, 100_000);
+        var buckets = ReadBuckets(s);
+        var certificates = CertificateCheckSettings.Read(s.Nested("certificates", CertificateCheckSettings.Keys));
+
+        // A duration that is not one is reported as such, and not compared.
+        if (!s.Failed("interval") && interval < MinInterval)
+        {
+            s.Error("interval", $"is not allowed; the shortest is {Duration.Format(MinInterval)}: no collector is probed more than once a second");
+        }
+        else if (!s.Failed("interval") && !s.Failed("timeout") && timeout >= interval)
+        {
+            s.Error("timeout", $"{Defaulted(s, "timeout", timeout)}must be shorter than probe.interval (\"{Duration.Format(interval)}\")");
+        }
+
+        if (source is not null && !Setting.InFamily(source, family))
+        {
+            s.Error("sourceAddress", $"is not an address of probe.ipFamily {EnumText.Of(family)}");
+        }
+
+        return new(interval, timeout, mode, close, family, source, failureThreshold, recoveryThreshold, maxConcurrency, buckets) { Certificates = certificates };
+    }
+
+    /// <summary>A message quotes a value only where one is written: a default it compares is named as such.</summary>
+    internal static string Defaulted(Section s, string key, TimeSpan value) => s.Text(key) is null ? $"\"{Duration.Format(value)}\" (the default) " : "";
+
+    /// <summary>A list of bounds, or one comma-separated value, as an environment variable or command-line override gives it: "0.001,0.01,0.1".</summary>
+    private static IReadOnlyList<double> ReadBuckets(Section s)
+    {
+        var written = s.Node("buckets") is YamlDotNet.RepresentationModel.YamlScalarNode
+            ? (s.Text("buckets")?.Split(',', StringSplitOptions.TrimEntries) ?? []).Select(text => ("buckets", text))
+            : s.Items("buckets").Select(item => (item.Path[(s.Path.Length + 1)..], (item.Item as YamlDotNet.RepresentationModel.YamlScalarNode)?.Value ?? ""));
+        var buckets = new List<double>();
+        foreach (var (key, text) in written)
+        {
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var bound) || !double.IsFinite(bound) || bound <= 0)
+            {
+                s.Error(key, $"\"{text}\" is not allowed; a bucket is a positive number of seconds", quote: false);
+                return Default.Buckets;
+            }
+
+            if (buckets.Count > 0 && bound <= buckets[^1])
+            {
+                s.Error(key, $"\"{text}\" is not allowed; buckets must be strictly increasing, and the one before it is {buckets[^1].ToString(CultureInfo.InvariantCulture)}", quote: false);
+                return Default.Buckets;
+            }
+
+            buckets.Add(bound);
+        }
+
+        return buckets.Count == 0 ? Default.Buckets : buckets;
+    }
 }
 
 /// <summary>
@@ -106,6 +176,26 @@ public sealed record CertificateCheckSettings(bool Enabled, TimeSpan Interval, T
     public static readonly TimeSpan MinInterval = TimeSpan.FromMinutes(1);
 
     public static CertificateCheckSettings Default { get; } = new(Enabled: false, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5));
+
+    internal static IReadOnlyList<string> Keys => field ??= Section.KeysOf(s => Read(s));
+
+    /// <summary><c>probe.certificates:</c>, as <see cref="ProbeSettings.Read"/> reads <c>probe:</c>.</summary>
+    internal static CertificateCheckSettings Read(Section s)
+    {
+        var enabled = s.TrueOrFalse("enabled") ?? Default.Enabled;
+        var interval = s.Duration("interval", Default.Interval);
+        var timeout = s.Duration("timeout", Default.Timeout);
+        if (!s.Failed("interval") && interval < MinInterval)
+        {
+            s.Error("interval", $"is not allowed; the shortest is {Duration.Format(MinInterval)}: a collector sees at most one ClientHello a minute from the exporter");
+        }
+        else if (!s.Failed("interval") && !s.Failed("timeout") && timeout >= interval)
+        {
+            s.Error("timeout", $"{ProbeSettings.Defaulted(s, "timeout", timeout)}must be shorter than probe.certificates.interval (\"{Duration.Format(interval)}\")");
+        }
+
+        return new(enabled, interval, timeout);
+    }
 }
 
 /// <summary>One preference list: a firewall's, or a collector group's.</summary>
@@ -122,6 +212,26 @@ public sealed record GroupConfig(
 
     /// <summary>The Panorama collector group whose preference lists it was imported from; "" for a group of the file.</summary>
     public string CollectorGroup { get; init; } = "";
+
+    internal static IReadOnlyList<string> Keys => field ??= Section.KeysOf(s => Read(s));
+
+    /// <summary>
+    /// A group of <c>groups:</c> without its collectors, its name "" when it has none (said). Its <c>forwardToAll</c> as
+    /// written, which a preference list file must agree with, and its collectors are for ConfigReader.
+    /// </summary>
+    internal static (GroupConfig Group, bool? ForwardToAll, IReadOnlyList<(string Path, YamlDotNet.RepresentationModel.YamlNode Item)> Collectors) Read(Section s)
+    {
+        var name = s.Value<string?>("name", null, text => Setting.IsGroupName(text) ? (text, null) : (null, "is not allowed; use letters, digits and _ . : -"));
+        if (name is null && !s.Failed("name"))
+        {
+            s.Error("name", "is required");
+        }
+
+        var forwardToAll = s.TrueOrFalse("forwardToAll");
+        var failback = s.Enum("failback", Failback.Immediate);
+        var listFile = s.FileName("preferenceListFile");
+        return (new GroupConfig(name ?? "", forwardToAll ?? false, failback, listFile, []), forwardToAll, [.. s.Items("collectors")]);
+    }
 }
 
 /// <summary>A log collector, named uniquely in the whole configuration: the same name in two groups is the same collector.</summary>
@@ -146,6 +256,33 @@ public sealed record CollectorConfig(string Name, string Address, int Port, stri
 
     /// <summary>Whether <paramref name="other"/> is reached at the same address and port.</summary>
     public bool SameEndpoint(CollectorConfig other) => Address == other.Address && Port == other.Port;
+
+    internal static IReadOnlyList<string> Keys => field ??= Section.KeysOf(s => Read(s, IpFamily.Any, inCatalogue: false));
+
+    /// <summary>
+    /// A collector written as a mapping, in the catalogue or a group; null when its address is not one, or not one
+    /// <paramref name="family"/> reaches (said). With no address, a name and a serial give a collector with the address
+    /// "", which only the catalogue takes (the name of the collector of that serial that panorama: imports).
+    /// </summary>
+    internal static CollectorConfig? Read(Section s, IpFamily family, bool inCatalogue)
+    {
+        var name = s.Text("name");
+        var address = s.Value<string?>("address", null, text => Setting.IsHostOrAddress(text) ? (text, null) : (null, "is not allowed; use an IPv4 or IPv6 address or a DNS name"));
+        var port = s.WholeNumber("port", DefaultPort, 1, 65535);
+        var serial = s.Text("serial") ?? "";
+        var hostname = s.Text("hostname") ?? "";
+        if (address is null && !s.Failed("address") && !(inCatalogue && serial.Length > 0 && name is not null))
+        {
+            var otherwise = inCatalogue ? "; or, with no address, a name and a serial name the collector of that serial that panorama: imports" : "";
+            s.Error("address", $"is required: an IPv4 or IPv6 address or a DNS name{otherwise}");
+        }
+        else if (Setting.IpAddress(address) is { } ip && !Setting.InFamily(ip, family))
+        {
+            s.Error("address", $"is not an {(family == IpFamily.Ip4 ? "IPv4" : "IPv6")} address, and probe.ipFamily is {EnumText.Of(family)}");
+        }
+
+        return s.Failed("address") ? null : new CollectorConfig(name ?? address!, address ?? "", address is null ? DefaultPort : port, serial) { Hostname = hostname };
+    }
 }
 
 /// <summary>Where a configuration came from, and the fingerprint of the files it was read from.</summary>

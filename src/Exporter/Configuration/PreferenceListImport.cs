@@ -8,20 +8,15 @@ namespace LogCollectorExporter.Configuration;
 /// </summary>
 /// <param name="files">Reads the files, and fingerprints them.</param>
 /// <param name="baseDirectory">Where relative paths start: the configuration file's folder.</param>
-internal sealed class PreferenceListImport(ConfigFiles files, string? baseDirectory, CollectorDefinitions definitions, ConfigErrors errors)
+internal sealed class PreferenceListImport(ConfigFiles files, string? baseDirectory, CollectorDefinitions definitions, YamlWalker walker)
 {
-    /// <summary>The group's collectors in priority order and "Forward to all"; null when the file cannot be used (the errors are recorded).</summary>
-    /// <param name="groupKey">The group's configuration key (<c>groups:0</c>).</param>
-    /// <param name="groupPath">Its key path in messages (<c>groups[0]</c>).</param>
-    /// <param name="explicitForwardToAll">The group's <c>forwardToAll</c>, when it has one.</param>
-    public (bool ForwardToAll, IReadOnlyList<string> Members)? Read(string groupKey, string groupPath, string listFile, bool? explicitForwardToAll, IpFamily family)
-    {
-        if (listFile.Contains('\0', StringComparison.Ordinal))
-        {
-            errors.Add($"{groupKey}:preferenceListFile", $"{groupPath}.preferenceListFile", "is not a file name: it contains a NUL character");
-            return null;
-        }
+    private readonly ConfigErrors errors = walker.Errors;
 
+    /// <summary>The group's collectors in priority order and "Forward to all"; null when the file cannot be used (the errors are recorded).</summary>
+    /// <param name="groupPath">The group's key path (<c>groups[0]</c>).</param>
+    /// <param name="explicitForwardToAll">The group's <c>forwardToAll</c>, when it has one.</param>
+    public (bool ForwardToAll, IReadOnlyList<string> Members)? Read(string groupPath, string listFile, bool? explicitForwardToAll, IpFamily family)
+    {
         var fullPath = Path.GetFullPath(listFile, baseDirectory ?? Directory.GetCurrentDirectory());
         PreferenceListFile.Content content;
         try
@@ -36,7 +31,7 @@ internal sealed class PreferenceListImport(ConfigFiles files, string? baseDirect
 
         if (explicitForwardToAll is { } configured && configured != content.ForwardToAll)
         {
-            errors.Add($"{groupKey}:forwardToAll", $"{groupPath}.forwardToAll",
+            walker.Error(null, $"{groupPath}.forwardToAll",
                 $"\"{(configured ? "true" : "false")}\" contradicts \"Forward to all: {(content.ForwardToAll ? "Yes" : "No")}\" in {fullPath}; remove forwardToAll, the preference list file sets it");
             return null;
         }

@@ -1,43 +1,21 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 
 namespace LogCollectorExporter.Configuration;
 
-/// <summary>
-/// A setting's text as the value it stands for: one reading for the attributes that check it and for ConfigReader,
-/// which converts it once everything is checked. Text that is not given, or does not read, gives the fallback.
-/// </summary>
+/// <summary>The rules of a setting's text that more than one reader applies: the settings file, the preference lists, Panorama's.</summary>
 internal static partial class Setting
 {
     // Longer would make no sense for a health check, and timers (Task.Delay) take at most 49 days.
     private static readonly TimeSpan LongestDuration = TimeSpan.FromHours(24);
 
-    public static bool TryWholeNumber(string text, out int value) =>
-        int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
-
-    public static int WholeNumber(string? text, int fallback) =>
-        !string.IsNullOrEmpty(text) && TryWholeNumber(text, out var value) ? value : fallback;
-
     /// <returns>What is wrong with <paramref name="text"/> as a duration setting: a Prometheus duration or hh:mm:ss, greater than zero and at most a day; null when it is one.</returns>
-    public static string? DurationProblem(string text, out TimeSpan value) =>
+    public static string? Duration(string text, out TimeSpan value) =>
         !Configuration.Duration.TryParse(text, out value) ? $"is not allowed; use {Configuration.Duration.Allowed}"
         : value <= TimeSpan.Zero ? "is not allowed; the duration must be greater than zero"
         : value > LongestDuration ? $"is not allowed; the longest is {Configuration.Duration.Format(LongestDuration)}"
         : null;
-
-    /// <summary>Not written, or a duration: what the rules between durations may compare.</summary>
-    public static bool IsNoneOrDuration(string? text) => string.IsNullOrEmpty(text) || DurationProblem(text, out _) is null;
-
-    public static TimeSpan Duration(string? text, TimeSpan fallback) =>
-        !string.IsNullOrEmpty(text) && DurationProblem(text, out var value) is null ? value : fallback;
-
-    public static T Enum<T>(string? text, T fallback)
-        where T : struct, Enum => !string.IsNullOrEmpty(text) && EnumText.TryParse<T>(text, out var value) ? value : fallback;
-
-    /// <summary>Not given: null; given, whether it is true.</summary>
-    public static bool? TrueOrFalse(string? text) => bool.TryParse(text, out var value) ? value : null;
 
     public static IPAddress? IpAddress(string? text) => System.Net.IPAddress.TryParse(text, out var address) ? address : null;
 
@@ -67,9 +45,6 @@ internal static partial class Setting
             ? $"is not allowed with a user, a query or a fragment (https://{url.Host}...); the API key goes in apiKeyFile"
             : null;
     }
-
-    public static Uri? HttpsUrl(string? text) =>
-        !string.IsNullOrEmpty(text) && HttpsUrlProblem(text) is null ? new Uri(text, UriKind.Absolute) : null;
 
     /// <summary>Whether <paramref name="address"/> is one that <c>probe.ipFamily</c> <paramref name="family"/> connects to.</summary>
     public static bool InFamily(IPAddress address, IpFamily family) => family switch

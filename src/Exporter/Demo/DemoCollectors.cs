@@ -23,42 +23,12 @@ public sealed class DemoCollectors : IDisposable
 
     public IReadOnlyList<SimulatedCollector> Collectors => collectors;
 
-    /// <summary>The demo's configuration: the collectors once, and the firewalls' preference lists naming them.</summary>
-    public IReadOnlyDictionary<string, string?> Configuration
-    {
-        get
-        {
-            var values = new Dictionary<string, string?>
-            {
-                ["probe:interval"] = "5s",
-                ["probe:timeout"] = "2s",
-                ["probe:mode"] = "hold",
-            };
-            for (var i = 0; i < collectors.Length; i++)
-            {
-                var prefix = $"collectors:{I(i)}:";
-                values[prefix + "name"] = Name(i + 1);
-                values[prefix + "address"] = "127.0.0.1";
-                values[prefix + "port"] = I(collectors[i].Port);
-                values[prefix + "serial"] = $"00920100{(i + 1).ToString("D4", CultureInfo.InvariantCulture)}";
-            }
-
-            for (var g = 0; g < Firewalls.Length; g++)
-            {
-                var (name, members, failback, forwardToAll) = Firewalls[g];
-                var prefix = $"groups:{I(g)}:";
-                values[prefix + "name"] = name;
-                values[prefix + "failback"] = failback;
-                values[prefix + "forwardToAll"] = forwardToAll ? "true" : "false";
-                for (var m = 0; m < members.Length; m++)
-                {
-                    values[$"{prefix}collectors:{I(m)}"] = Name(members[m]);
-                }
-            }
-
-            return values;
-        }
-    }
+    /// <summary>The demo's configuration, in YAML: the collectors once, and the firewalls' preference lists naming them.</summary>
+    public string Configuration =>
+        "probe: {interval: 5s, timeout: 2s, mode: hold}\ncollectors:\n"
+        + string.Concat(collectors.Select((c, i) => $"  - {{name: {Name(i + 1)}, address: 127.0.0.1, port: {I(c.Port)}, serial: \"00920100{(i + 1).ToString("D4", CultureInfo.InvariantCulture)}\"}}\n"))
+        + "groups:\n"
+        + string.Concat(Firewalls.Select(f => $"  - {{name: {f.Name}, failback: {f.Failback}, forwardToAll: {(f.ForwardToAll ? "true" : "false")}, collectors: [{string.Join(", ", f.Collectors.Select(Name))}]}}\n"));
 
     public void Dispose()
     {

@@ -1,9 +1,6 @@
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
 using LogCollectorExporter.Configuration;
-using YamlDotNet.Core;
-using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace LogCollectorExporter.Web;
@@ -64,7 +61,7 @@ public static partial class WebConfigFile
     /// <exception cref="ConfigurationException">A file cannot be read or is not a valid web configuration.</exception>
     public static WebConfig Read(IReadOnlyList<string> paths, ConfigFiles files)
     {
-        var errors = new List<ConfigurationError>();
+        var errors = new ConfigErrors();
         var sectionFile = new Dictionary<string, string>(StringComparer.Ordinal);
         TlsServerConfig? tls = null;
         var headers = new List<KeyValuePair<string, string>>();
@@ -72,18 +69,34 @@ public static partial class WebConfigFile
         var fullPaths = paths.Select(Path.GetFullPath).ToList();
         foreach (var file in fullPaths)
         {
-            var root = Parse(file, files.ReadAllBytes(file), errors);
-            if (root is null)
+            YamlNode? root;
+            try
             {
+                // An empty file asks for nothing, as in the toolkit: plain HTTP, open to all.
+                root = YamlGuard.Load(files.ReadAllBytes(file), file, "web configuration", MaxDepth);
+            }
+            catch (ConfigurationException e)
+            {
+                foreach (var error in e.Errors)
+                {
+                    errors.Add(error, "");
+                }
+
                 continue;
             }
 
             var reader = new Reader(file, errors);
-            foreach (var (key, value) in reader.Entries(root, null, TopLevelKeys))
+            if (root is not (null or YamlMappingNode))
+            {
+                reader.Error("", "is not a web configuration: it must be a mapping (tls_server_config:, http_server_config:, basic_auth_users:)");
+                continue;
+            }
+
+            foreach (var (key, value) in reader.Entries(root, "", TopLevelKeys))
             {
                 if (sectionFile.TryGetValue(key, out var other))
                 {
-                    reader.Error(key, $"is also in {other}; each section of the web configuration is in one file");
+                    reader.Error(value, key, $"is also in {other}; each section of the web configuration is in one file");
                     continue;
                 }
 
@@ -105,77 +118,10 @@ public static partial class WebConfigFile
 
         if (errors.Count > 0)
         {
-            throw new ConfigurationException(errors);
+            throw new ConfigurationException(errors.All);
         }
 
         return new WebConfig(tls, headers, users, fullPaths);
-    }
-
-    private static YamlMappingNode? Parse(string file, byte[] bytes, List<ConfigurationError> errors)
-    {
-        var text = Encoding.UTF8.GetString(bytes);
-        var stream = new YamlStream();
-        try
-        {
-            if (DeepestNesting(text) > MaxDepth)
-            {
-                errors.Add(new ConfigurationError(file, null, $"is not a web configuration: it nests deeper than {MaxDepth} levels"));
-                return null;
-            }
-
-            using var reader = new StringReader(text);
-            stream.Load(reader);
-        }
-        catch (YamlException e)
-        {
-            errors.Add(new ConfigurationError(file, null, $"is not valid YAML: line {e.Start.Line}, column {e.Start.Column}: {e.Message.Split("): ", 2)[^1]}"));
-            return null;
-        }
-        catch (Exception e)
-        {
-            // The YAML reader fails on some malformed input with exceptions other than its own (as ConfigLoader found by
-            // fuzzing): still a bad file, not a crash of the watcher or of the start.
-            errors.Add(new ConfigurationError(file, null, $"is not valid YAML: {e.Message}"));
-            return null;
-        }
-
-        // An empty file asks for nothing, as in the toolkit: plain HTTP, open to all.
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
-        {
-            return null;
-        }
-
-        if (stream.Documents[0].RootNode is not YamlMappingNode root)
-        {
-            errors.Add(new ConfigurationError(file, null, "is not a web configuration: it must be a mapping (tls_server_config:, http_server_config:, basic_auth_users:)"));
-            return null;
-        }
-
-        return root;
-    }
-
-    /// <summary>
-    /// How deep the document nests, from the parser's events: the YAML reader recurses, and a file of nothing but
-    /// opening brackets would overflow its stack, which no catch survives.
-    /// </summary>
-    private static int DeepestNesting(string text)
-    {
-        var parser = new Parser(new StringReader(text));
-        var (depth, deepest) = (0, 0);
-        while (parser.MoveNext() && deepest <= MaxDepth)
-        {
-            switch (parser.Current)
-            {
-                case SequenceStart or MappingStart:
-                    deepest = Math.Max(deepest, ++depth);
-                    break;
-                case SequenceEnd or MappingEnd:
-                    depth--;
-                    break;
-            }
-        }
-
-        return deepest;
     }
 
     private static TlsServerConfig? ReadTls(Reader reader, YamlNode section, string directory)
@@ -246,7 +192,7 @@ public static partial class WebConfigFile
             reader.Error("tls_server_config.client_ca_file", $"is missing: client_auth_type {clientAuth} verifies client certificates against the CA in this file");
         }
 
-        return certFile is null || keyFile is null ? null : new TlsServerConfig(reader.File, certFile, keyFile, clientAuth, caFile, min, max);
+        return certFile is null || keyFile is null ? null : new TlsServerConfig(reader.Source, certFile, keyFile, clientAuth, caFile, min, max);
     }
 
     private static void ReadHttp(Reader reader, YamlNode section, List<KeyValuePair<string, string>> headers)
@@ -324,53 +270,10 @@ public static partial class WebConfigFile
     [GeneratedRegex(@"^\$2[aby]\$(0[4-9]|[12][0-9]|3[01])\$[./A-Za-z0-9]{53}$")]
     private static partial Regex BcryptHash();
 
-    /// <summary>Reads values of one file, adding what is wrong to the errors.</summary>
-    private sealed class Reader(string file, List<ConfigurationError> errors)
+    /// <summary>Reads values of one file, adding what is wrong to the errors: keys as the toolkit spells them.</summary>
+    private sealed class Reader(string file, ConfigErrors errors) : YamlWalker(file, errors, StringComparer.Ordinal)
     {
-        public string File => file;
-
-        public void Error(string path, string problem) => errors.Add(new ConfigurationError(file, path, problem));
-
-        /// <summary>The entries of a mapping; with <paramref name="allowed"/>, a key not among them is an error, saying why when it is the toolkit's.</summary>
-        public IEnumerable<(string Key, YamlNode Value)> Entries(YamlNode node, string? path, string[]? allowed)
-        {
-            if (node is YamlScalarNode { Value: null or "" } && path is not null)
-            {
-                yield break;
-            }
-
-            if (node is not YamlMappingNode mapping)
-            {
-                Error(path ?? "", $"must be a mapping (key: value), not {Describe(node)}");
-                yield break;
-            }
-
-            foreach (var (keyNode, value) in mapping.Children)
-            {
-                var key = keyNode is YamlScalarNode { Value: { } text } ? text : "";
-                var keyPath = path is null ? key : $"{path}.{key}";
-                if (allowed is not null && !allowed.Contains(key, StringComparer.Ordinal))
-                {
-                    Error(keyPath, NotSupported.TryGetValue(keyPath, out var why)
-                        ? $"is not supported: {why}"
-                        : $"is not a setting here (line {keyNode.Start.Line.ToString(CultureInfo.InvariantCulture)}); the settings are {string.Join(", ", allowed)}");
-                    continue;
-                }
-
-                yield return (key, value);
-            }
-        }
-
-        public string? Text(YamlNode node, string path)
-        {
-            if (node is YamlScalarNode scalar)
-            {
-                return scalar.Value;
-            }
-
-            Error(path, $"must be a single value, not {Describe(node)}");
-            return null;
-        }
+        public void Error(string path, string problem) => Error(null, path, problem);
 
         public string? FilePath(YamlNode node, string path, string directory) =>
             Text(node, path) is { Length: > 0 } text ? Path.GetFullPath(text, directory) : null;
@@ -394,12 +297,12 @@ public static partial class WebConfigFile
             }
         }
 
-        private static string Describe(YamlNode node) => node switch
-        {
-            YamlMappingNode => "a mapping",
-            YamlSequenceNode => "a list",
-            YamlScalarNode scalar => $"\"{scalar.Value}\"",
-            _ => "an alias",
-        };
+        /// <summary>A key the exporter does not take, the toolkit's own included, saying why when it is the toolkit's.</summary>
+        protected override string UnknownKey(string keyPath, string key, YamlNode keyNode, IReadOnlyList<string> allowed) =>
+            NotSupported.TryGetValue(keyPath, out var why)
+                ? $"is not supported: {why}"
+                : $"is not a setting here (line {keyNode.Start.Line.ToString(CultureInfo.InvariantCulture)}); the settings are {string.Join(", ", allowed)}";
+
+        protected override string NotAMapping(YamlNode node, IReadOnlyList<string> allowed) => $"must be a mapping (key: value), not {Describe(node)}";
     }
 }

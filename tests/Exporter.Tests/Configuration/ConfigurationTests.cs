@@ -327,12 +327,16 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Contains($"{large}: is larger than 16 MiB", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void A_NUL_character_in_a_file_name_is_a_configuration_error()
+    [Theory]
+    [InlineData("groups: [{name: g, preferenceListFile: \"fw\\0.txt\"}]", "groups[0].preferenceListFile")]
+    [InlineData("firewallNamesFile: \"names\\0.csv\"\ngroups: [{name: g, collectors: [{address: 127.0.0.1}]}]", "firewallNamesFile")]
+    [InlineData("panorama: [{configFile: \"p\\0.xml\"}]", "panorama[0].configFile")]
+    [InlineData("panorama: [{url: \"https://panorama.example.net\", apiKeyFile: key, caFile: \"ca\\0.pem\"}]", "panorama[0].caFile")]
+    public void A_NUL_character_in_a_file_name_is_one_configuration_error(string yaml, string path)
     {
-        var error = Assert.Throws<ConfigurationException>(() => Load("groups: [{name: g, preferenceListFile: \"fw\\0.txt\"}]\n"));
+        var error = Assert.Throws<ConfigurationException>(() => Load(yaml + "\n"));
 
-        Assert.Contains("groups[0].preferenceListFile: is not a file name: it contains a NUL character", error.Message, StringComparison.Ordinal);
+        Assert.Equal($"{path}: is not a file name: it contains a NUL character", Assert.Single(error.Errors).ToString()[(directory.Path.Length + "/collectors.yaml: ".Length)..]);
     }
 
     [Theory]
@@ -369,15 +373,16 @@ public sealed class ConfigurationTests : IDisposable
         Assert.StartsWith($"configuration error: {file}: cannot read the file", error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>Only the probe: settings: a group's or a collector's are the file's (README.md, "Run it").</summary>
     [Fact]
-    public void The_command_line_overrides_the_file()
+    public void The_command_line_overrides_the_files_probe_settings()
     {
-        var file = directory.Write("collectors.yaml", ValidCollectors);
+        var file = directory.Write("collectors.yaml", "probe: {interval: 1m, MODE: handshake}\n" + ValidCollectors);
 
-        var config = ConfigLoader.FromFile(file, ["--probe:interval=30s", "--groups:0:collectors:1:port", "4000"]).Load();
+        var config = ConfigLoader.FromFile(file, ["--probe:interval=30s", "--Probe:Mode", "hold", "--probe:certificates:enabled=true", "--groups:0:name=other"]).Load();
 
-        Assert.Equal(TimeSpan.FromSeconds(30), config.Probe.Interval);
-        Assert.Equal(4000, config.Groups[0].Collectors[1].Port);
+        Assert.Equal((TimeSpan.FromSeconds(30), ProbeMode.Hold, true), (config.Probe.Interval, config.Probe.Mode, config.Probe.Certificates.Enabled));
+        Assert.Equal("cg-east", config.Groups[0].Name);
     }
 
     [Fact]
@@ -705,6 +710,48 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Contains($"{file}: {expected}", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Certificate_checks_are_off_unless_enabled_and_read_their_interval_and_timeout()
+    {
+        Assert.Equal(CertificateCheckSettings.Default, Load(ValidCollectors).Probe.Certificates);
+        Assert.Equal(new CertificateCheckSettings(false, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5)), CertificateCheckSettings.Default);
+
+        var probe = Load("probe:\n  certificates: {enabled: true, interval: 10m, timeout: 2s}\n" + ValidCollectors).Probe;
+
+        Assert.Equal(new CertificateCheckSettings(true, TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(2)), probe.Certificates);
+    }
+
+    [Theory]
+    [InlineData("{enabled: yes}", "probe.certificates.enabled: \"yes\" is not allowed; use true or false")]
+    [InlineData("{interval: 59s}", "probe.certificates.interval: \"59s\" is not allowed; the shortest is 1m: a collector sees at most one ClientHello a minute from the exporter")]
+    [InlineData("{interval: 2m, timeout: 2m}", "probe.certificates.timeout: \"2m\" must be shorter than probe.certificates.interval (\"2m\")")]
+    [InlineData("{timeout: 2h}", "probe.certificates.timeout: \"2h\" must be shorter than probe.certificates.interval (\"1h\")")]
+    [InlineData("{interval: 00:00:04}", "probe.certificates.interval: \"00:00:04\" is not allowed; the shortest is 1m")]
+    [InlineData("{interval: soon}", "probe.certificates.interval: \"soon\" is not allowed; use a Prometheus duration")]
+    [InlineData("{timeout: 0s}", "probe.certificates.timeout: \"0s\" is not allowed; the duration must be greater than zero")]
+    [InlineData("{enable: true}", "probe.certificates.enable: is not a known setting (did you mean enabled?); allowed here: enabled, interval, timeout")]
+    [InlineData("true", "probe.certificates: \"true\" is not allowed; it must be a mapping of settings: enabled, interval, timeout")]
+    public void A_bad_certificate_check_setting_is_one_error_naming_it(string certificates, string expected)
+    {
+        var file = directory.Write("collectors.yaml", $"probe:\n  certificates: {certificates}\n" + ValidCollectors);
+
+        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, []).Load());
+
+        Assert.Single(error.Errors);
+        Assert.StartsWith($"configuration error: {file}: {expected}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_certificate_check_setting_from_the_environment_or_the_command_line_is_named_with_its_source()
+    {
+        var file = directory.Write("collectors.yaml", "probe: {certificates: {enabled: false}}\n" + ValidCollectors);
+
+        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, ["--probe:certificates:interval=00:00:05"]).Load());
+
+        Assert.Equal("configuration error: command line --probe:certificates:interval: probe.certificates.interval: \"00:00:05\" is not allowed; the shortest is 1m: " +
+            "a collector sees at most one ClientHello a minute from the exporter", error.Message);
+    }
+
     [Theory]
     [InlineData("probe: {interval: 2s}\ngroups: [{name: g, collectors: [{address: 127.0.0.1}]}]",
         "probe.timeout: \"5s\" (the default) must be shorter than probe.interval (\"2s\")")]
@@ -731,12 +778,13 @@ public sealed class ConfigurationTests : IDisposable
     {
         var file = directory.Write("collectors.yaml", "collectors: [{name: lc-1, address: 127.0.0.1}]\n" + ValidCollectors);
 
-        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, ["--groups:0:collectors:1:port=http", "--GROUPS:0:NAME=a b"]).Load());
+        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, ["--probe:failureThreshold=x", "--PROBE:MODE=sometimes", "--probe:certificates:interval", "30s"]).Load());
 
         Assert.Equal(
             [
-                "command line --groups:0:name: groups[0].name: \"a b\" is not allowed; use letters, digits and _ . : -",
-                "command line --groups:0:collectors:1:port: groups[0].collectors[1].port: \"http\" is not allowed; use a whole number, 1 to 65535",
+                "command line --probe:mode: probe.mode: \"sometimes\" is not allowed; use one of: handshake, hold",
+                "command line --probe:failureThreshold: probe.failureThreshold: \"x\" is not allowed; use a whole number, 1 or more",
+                "command line --probe:certificates:interval: probe.certificates.interval: \"30s\" is not allowed; the shortest is 1m: a collector sees at most one ClientHello a minute from the exporter",
             ],
             error.Errors.Select(e => e.ToString()));
     }
@@ -766,6 +814,21 @@ public sealed class ConfigurationTests : IDisposable
 
         Assert.Contains($"{file}: {expected}", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("at least one group is required", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_caFile_that_cannot_be_used_is_an_error_naming_the_setting()
+    {
+        directory.Write("key", "k");
+        var empty = directory.Write("empty.pem", "not a certificate\n");
+        const string Source = "panorama:\n  - {url: \"https://panorama.example.net\", apiKeyFile: key, caFile: %}\n";
+
+        var missing = Assert.Single(Assert.Throws<ConfigurationException>(() => Load(Source.Replace("%", "nowhere.pem", StringComparison.Ordinal))).Errors);
+        var none = Assert.Single(Assert.Throws<ConfigurationException>(() => Load(Source.Replace("%", "empty.pem", StringComparison.Ordinal))).Errors);
+
+        Assert.Equal(Path.Combine(directory.Path, "nowhere.pem"), missing.Source);
+        Assert.EndsWith("(read for panorama[0].caFile)", missing.Problem, StringComparison.Ordinal);
+        Assert.Equal(("panorama[0].caFile", $"{empty} holds no PEM certificate (-----BEGIN CERTIFICATE-----)"), (none.Path, none.Problem));
     }
 
     [Theory]

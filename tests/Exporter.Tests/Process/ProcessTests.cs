@@ -62,10 +62,12 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
         var config = directory.Write("collectors.yaml", Configs.Group([3978]));
 
         var (exitCode, text) = await Tools.RunAsync(Tools.Exporter, ["--check-config", config],
-            environment: new Dictionary<string, string> { ["Groups__0__Collectors__0__Port"] = "-1" });
+            environment: new Dictionary<string, string> { ["PROBE__FAILURETHRESHOLD"] = "-1", ["Probe__Certificates__Timeout"] = "2h" });
 
         Assert.Equal(2, exitCode);
-        Assert.Contains("environment variable groups__0__collectors__0__port: groups[0].collectors[0].port: \"-1\" is not allowed", text, StringComparison.Ordinal);
+        Assert.Contains("environment variable probe__failureThreshold: probe.failureThreshold: \"-1\" is not allowed; use a whole number, 1 or more", text, StringComparison.Ordinal);
+        Assert.Contains("environment variable probe__certificates__timeout: probe.certificates.timeout: \"2h\" must be shorter than probe.certificates.interval (\"1h\")",
+            text, StringComparison.Ordinal);
     }
 
     [Theory]

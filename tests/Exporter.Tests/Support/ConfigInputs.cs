@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using CsCheck;
+using LogCollectorExporter.Configuration;
 
 namespace LogCollectorExporter.Tests.Support;
 
@@ -16,9 +17,6 @@ public static class ConfigInputs
 
     /// <summary>Name of the saved Panorama configuration that generated configurations may import, beside the configuration.</summary>
     public const string PanoramaFileName = "running-config.xml";
-
-    private static readonly string[] ProbeKeys =
-        ["interval", "timeout", "mode", "close", "ipFamily", "sourceAddress", "failureThreshold", "recoveryThreshold", "maxConcurrency", "buckets"];
 
     private static readonly Gen<string> Huge = Gen.OneOf(
         Gen.Const("99999999999999999999999999999"), Gen.Const("-99999999999999999999"), Gen.Const("2147483648"), Gen.Const("-2147483649"),
@@ -88,13 +86,13 @@ public static class ConfigInputs
         Key(known).SelectMany(key => ValueFor(key).Select(value => (Node)new Pair(key, new Scalar(value))));
 
     private static readonly Gen<Node> Collector =
-        Entry(["name", "address", "port", "serial"]).Array[0, 5].Select(entries => (Node)new Map([.. entries.Cast<Pair>()]));
+        Entry(CollectorConfig.Keys).Array[0, 5].Select(entries => (Node)new Map([.. entries.Cast<Pair>()]));
 
     // A group's collector: written inline, or a name of the catalogue's (or not).
     private static readonly Gen<Node> Member = Gen.Frequency((3, Collector), (2, Names.Select(name => (Node)new Scalar(name))));
 
     private static readonly Gen<Node> Group = Gen.Select(
-        Entry(["name", "forwardToAll", "failback", "preferenceListFile"]).Array[0, 4],
+        Entry([.. GroupConfig.Keys.Where(k => k != "collectors")]).Array[0, 4],
         Gen.Frequency((6, Member.Array[1, 6]), (1, Member.Array[0, 0]), (1, Member.Array[100, 400])),
         Gen.Bool,
         (entries, collectors, withCollectors) =>
@@ -109,7 +107,7 @@ public static class ConfigInputs
         });
 
     private static readonly Gen<Node> PanoramaSource = Gen.Select(
-        Entry(["configFile", "url", "apiKeyFile", "caFile", "refresh", "timeout", "panoramaSerial", "forwardToAll", "failback"]).Array[0, 5],
+        Entry([.. Configuration.PanoramaSource.Keys.Where(k => k != "collectorGroups")]).Array[0, 5],
         Gen.Frequency((3, Gen.OneOf(Gen.Const("cg-east"), Gen.Const("cg-west"), Names)), (1, Weird)).Array[0, 3],
         Gen.Bool,
         (entries, collectorGroups, withGroups) =>
@@ -124,7 +122,7 @@ public static class ConfigInputs
         });
 
     private static readonly Gen<Node> Probe =
-        Entry(ProbeKeys).Array[0, 8].SelectMany(entries => Gen.Bool.SelectMany(withBuckets => Gen.Double[-1, 10].Array[0, 20].Select(buckets =>
+        Entry(ProbeSettings.Keys).Array[0, 8].SelectMany(entries => Gen.Bool.SelectMany(withBuckets => Gen.Double[-1, 10].Array[0, 20].Select(buckets =>
         {
             List<Pair> pairs = [.. entries.Cast<Pair>()];
             if (withBuckets)

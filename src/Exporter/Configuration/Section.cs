@@ -1,0 +1,146 @@
+using System.Globalization;
+using System.Net;
+using YamlDotNet.RepresentationModel;
+
+namespace LogCollectorExporter.Configuration;
+
+/// <summary>
+/// A mapping of the settings file (<c>probe:</c>, a group, a collector), read setting by setting. Each read names the
+/// setting's key and gives its default, its conversion and its rule, so that the type a section fills reads each of its
+/// settings in one line (<see cref="ProbeSettings.Read"/>). A value that is not written, or does not convert, gives the
+/// default: the error is recorded, and the rules across settings still run to find what else is wrong.
+/// </summary>
+/// <remarks>
+/// A section's keys are the keys its Read reads: <see cref="KeysOf"/> runs it once on nothing to learn them, so a key
+/// not read is unknown. A Read must therefore read every key of its section every time, before any rule.
+/// </remarks>
+internal sealed class Section
+{
+    private readonly YamlWalker? walker;
+    private readonly Dictionary<string, YamlNode> values;
+    private readonly List<string>? learned;
+    private readonly IReadOnlyList<string> keys;
+    private readonly HashSet<string> failed = [];
+
+    private Section(YamlWalker? walker, string path, Dictionary<string, YamlNode> values, IReadOnlyList<string> keys, List<string>? learned)
+    {
+        (this.walker, Path, this.values, this.keys, this.learned) = (walker, path, values, keys, learned);
+    }
+
+    public string Path { get; }
+
+    /// <summary>The key path of a setting of this section.</summary>
+    private string At(string key) => Path.Length == 0 ? key : $"{Path}.{key}";
+
+    /// <summary>The keys <paramref name="read"/> reads, in order: the settings of the section it reads.</summary>
+    public static IReadOnlyList<string> KeysOf(Action<Section> read)
+    {
+        var learned = new List<string>();
+        read(new Section(null, "", [], learned, learned));
+        return learned;
+    }
+
+    /// <summary>The settings written at <paramref name="node"/>: a key not among <paramref name="keys"/>, or a value that is not a mapping, is an error.</summary>
+    public static Section Open(YamlWalker walker, YamlNode? node, string path, IReadOnlyList<string> keys) =>
+        new(walker, path, walker.Entries(node, path, keys).ToDictionary(e => e.Key, e => e.Value), keys, null);
+
+    /// <summary>The section of the settings written under <paramref name="key"/>.</summary>
+    public Section Nested(string key, IReadOnlyList<string> nested)
+    {
+        var node = Node(key);
+        return walker is null ? new Section(null, "", [], nested, []) : Open(walker, node, At(key), nested);
+    }
+
+    /// <summary>The value written at <paramref name="key"/>; null when there is none.</summary>
+    public YamlNode? Node(string key)
+    {
+        if (learned is not null)
+        {
+            if (!learned.Contains(key, StringComparer.Ordinal))
+            {
+                learned.Add(key);
+            }
+        }
+        else if (!keys.Contains(key, StringComparer.Ordinal))
+        {
+            throw new InvalidOperationException($"{At(key)} is read only sometimes: a section reads every key every time (Section.KeysOf)");
+        }
+
+        return values.GetValueOrDefault(key);
+    }
+
+    /// <summary>The text written at <paramref name="key"/>, trimmed; null when none is (or "").</summary>
+    public string? Text(string key)
+    {
+        var node = Node(key);
+        return walker?.Text(node, At(key))?.Trim() is { Length: > 0 } text ? text : null;
+    }
+
+    /// <summary>The items of the list at <paramref name="key"/>.</summary>
+    public IEnumerable<(string Path, YamlNode Item)> Items(string key)
+    {
+        var node = Node(key);
+        return walker?.Items(node, At(key)) ?? [];
+    }
+
+    /// <summary>Whether <paramref name="key"/> was written but did not read: the rules across settings do not compare it.</summary>
+    public bool Failed(string key) => failed.Contains(key);
+
+    /// <summary>An error about <paramref name="key"/>, quoting the value written there, when there is one.</summary>
+    public void Error(string key, string problem, bool quote = true)
+    {
+        failed.Add(key);
+        var node = values.GetValueOrDefault(key);
+        walker?.Error(node, At(key), quote && node is YamlScalarNode { Value: { } value } && !string.IsNullOrWhiteSpace(value) ? $"\"{value}\" {problem}" : problem);
+    }
+
+    /// <summary>An error about the section itself.</summary>
+    public void Error(string problem) => walker?.Error(null, Path, problem);
+
+    /// <summary>An error about an item of one of its lists.</summary>
+    public void Error(YamlNode item, string path, string problem) => walker?.Error(item, path, problem);
+
+    /// <summary>The value at <paramref name="key"/>, converted by <paramref name="convert"/>, which says what is wrong with the text when it is not one.</summary>
+    /// <param name="quote">Whether the error quotes the value: not when the problem says as much of it as may be shown.</param>
+    public T Value<T>(string key, T fallback, Func<string, (T Value, string? Problem)> convert, bool quote = true)
+    {
+        if (Text(key) is not { } text)
+        {
+            return fallback;
+        }
+
+        var (value, problem) = convert(text);
+        if (problem is null)
+        {
+            return value;
+        }
+
+        Error(key, problem, quote);
+        return fallback;
+    }
+
+    /// <summary>A Prometheus duration or hh:mm:ss, greater than zero and at most a day.</summary>
+    public TimeSpan Duration(string key, TimeSpan fallback) => Value(key, fallback, text => Setting.Duration(text, out var value) is { } problem ? (value, problem) : (value, null));
+
+    public int WholeNumber(string key, int fallback, int minimum, int maximum = int.MaxValue) => Value(key, fallback, text =>
+        int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) && value >= minimum && value <= maximum
+            ? (value, null)
+            : (0, $"is not allowed; use a whole number, {(maximum == int.MaxValue ? $"{minimum} or more" : $"{minimum} to {maximum}")}"));
+
+    /// <summary>One of an enum's values as <see cref="EnumText"/> writes them, in any case.</summary>
+    public T Enum<T>(string key, T fallback)
+        where T : struct, Enum => Value(key, fallback, text =>
+        EnumText.TryParse<T>(text, out var value) ? (value, null) : (value, $"is not allowed; use one of: {string.Join(", ", EnumText.All<T>())}"));
+
+    /// <summary>The name of a file: one with a NUL character is not one (the system would cut it there).</summary>
+    public string? FileName(string key) =>
+        Value<string?>(key, null, text => text.Contains('\0', StringComparison.Ordinal) ? (null, "is not a file name: it contains a NUL character") : (text, null), quote: false);
+
+    /// <summary>Not written: null.</summary>
+    public bool? TrueOrFalse(string key) =>
+        Value<bool?>(key, null, text => bool.TryParse(text, out var value) ? (value, null) : (null, "is not allowed; use true or false"));
+
+    /// <summary>An address of this host to connect from; not written (or ""): null.</summary>
+    public IPAddress? IpAddress(string key) =>
+        Value<IPAddress?>(key, null, text => Setting.IpAddress(text) is { } address ? (address, null) : (null, "is not allowed; use an IPv4 or IPv6 address of this host, or \"\""));
+}
