@@ -172,7 +172,7 @@ public sealed record ProbeSettings(
 /// <param name="Timeout">Shorter than <paramref name="Interval"/>.</param>
 public sealed record CertificateCheckSettings(bool Enabled, TimeSpan Interval, TimeSpan Timeout)
 {
-    /// <summary>The shortest interval: a collector sees at most one ClientHello a minute from the exporter.</summary>
+    /// <summary>The shortest interval: a collector may log each handshake the check makes.</summary>
     public static readonly TimeSpan MinInterval = TimeSpan.FromMinutes(1);
 
     public static CertificateCheckSettings Default { get; } = new(Enabled: false, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5));
@@ -187,7 +187,7 @@ public sealed record CertificateCheckSettings(bool Enabled, TimeSpan Interval, T
         var timeout = s.Duration("timeout", Default.Timeout);
         if (!s.Failed("interval") && interval < MinInterval)
         {
-            s.Error("interval", $"is not allowed; the shortest is {Duration.Format(MinInterval)}: a collector sees at most one ClientHello a minute from the exporter");
+            s.Error("interval", $"is not allowed; the shortest is {Duration.Format(MinInterval)}: a collector may log each handshake the check makes");
         }
         else if (!s.Failed("interval") && !s.Failed("timeout") && timeout >= interval)
         {

@@ -49,6 +49,10 @@ public sealed class CertificateSettingsTests : IDisposable
         "probe.certificates.timeout: \"2h\" must be shorter than probe.certificates.interval (\"1h\")")]
     [InlineData("probe: {certificates: {enabled: yes}}",
         "probe.certificates.enabled: \"yes\" is not allowed; use true or false")]
+    [InlineData("probe: {certificates: {interval: 00:00:04}}",
+        "probe.certificates.interval: \"00:00:04\" is not allowed; the shortest is 1m")]
+    [InlineData("probe: {certificates: {timeout: 0s}}",
+        "probe.certificates.timeout: \"0s\" is not allowed; the duration must be greater than zero")]
     [InlineData("probe: {certificates: {timeout: soon}}",
         "probe.certificates.timeout: \"soon\" is not allowed; use a Prometheus duration")]
     [InlineData("probe: {certificates: {enabeld: true}}",
@@ -63,6 +67,17 @@ public sealed class CertificateSettingsTests : IDisposable
 
         Assert.Single(error.Errors);
         Assert.StartsWith($"configuration error: {file}: {expected}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_bad_value_from_the_command_line_is_named_with_its_flag()
+    {
+        var file = directory.Write("collectors.yaml", "probe: {certificates: {enabled: false}}\n" + OneGroup);
+
+        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, ["--probe:certificates:interval=00:00:05"]).Load());
+
+        Assert.Equal("configuration error: command line --probe:certificates:interval: probe.certificates.interval: \"00:00:05\" is not allowed; the shortest is 1m: " +
+            "a collector may log each handshake the check makes", error.Message);
     }
 
     [Fact]

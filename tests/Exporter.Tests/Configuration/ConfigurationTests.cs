@@ -710,48 +710,6 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Contains($"{file}: {expected}", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Certificate_checks_are_off_unless_enabled_and_read_their_interval_and_timeout()
-    {
-        Assert.Equal(CertificateCheckSettings.Default, Load(ValidCollectors).Probe.Certificates);
-        Assert.Equal(new CertificateCheckSettings(false, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5)), CertificateCheckSettings.Default);
-
-        var probe = Load("probe:\n  certificates: {enabled: true, interval: 10m, timeout: 2s}\n" + ValidCollectors).Probe;
-
-        Assert.Equal(new CertificateCheckSettings(true, TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(2)), probe.Certificates);
-    }
-
-    [Theory]
-    [InlineData("{enabled: yes}", "probe.certificates.enabled: \"yes\" is not allowed; use true or false")]
-    [InlineData("{interval: 59s}", "probe.certificates.interval: \"59s\" is not allowed; the shortest is 1m: a collector sees at most one ClientHello a minute from the exporter")]
-    [InlineData("{interval: 2m, timeout: 2m}", "probe.certificates.timeout: \"2m\" must be shorter than probe.certificates.interval (\"2m\")")]
-    [InlineData("{timeout: 2h}", "probe.certificates.timeout: \"2h\" must be shorter than probe.certificates.interval (\"1h\")")]
-    [InlineData("{interval: 00:00:04}", "probe.certificates.interval: \"00:00:04\" is not allowed; the shortest is 1m")]
-    [InlineData("{interval: soon}", "probe.certificates.interval: \"soon\" is not allowed; use a Prometheus duration")]
-    [InlineData("{timeout: 0s}", "probe.certificates.timeout: \"0s\" is not allowed; the duration must be greater than zero")]
-    [InlineData("{enable: true}", "probe.certificates.enable: is not a known setting (did you mean enabled?); allowed here: enabled, interval, timeout")]
-    [InlineData("true", "probe.certificates: \"true\" is not allowed; it must be a mapping of settings: enabled, interval, timeout")]
-    public void A_bad_certificate_check_setting_is_one_error_naming_it(string certificates, string expected)
-    {
-        var file = directory.Write("collectors.yaml", $"probe:\n  certificates: {certificates}\n" + ValidCollectors);
-
-        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, []).Load());
-
-        Assert.Single(error.Errors);
-        Assert.StartsWith($"configuration error: {file}: {expected}", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void A_certificate_check_setting_from_the_environment_or_the_command_line_is_named_with_its_source()
-    {
-        var file = directory.Write("collectors.yaml", "probe: {certificates: {enabled: false}}\n" + ValidCollectors);
-
-        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, ["--probe:certificates:interval=00:00:05"]).Load());
-
-        Assert.Equal("configuration error: command line --probe:certificates:interval: probe.certificates.interval: \"00:00:05\" is not allowed; the shortest is 1m: " +
-            "a collector sees at most one ClientHello a minute from the exporter", error.Message);
-    }
-
     [Theory]
     [InlineData("probe: {interval: 2s}\ngroups: [{name: g, collectors: [{address: 127.0.0.1}]}]",
         "probe.timeout: \"5s\" (the default) must be shorter than probe.interval (\"2s\")")]
@@ -784,7 +742,7 @@ public sealed class ConfigurationTests : IDisposable
             [
                 "command line --probe:mode: probe.mode: \"sometimes\" is not allowed; use one of: handshake, hold",
                 "command line --probe:failureThreshold: probe.failureThreshold: \"x\" is not allowed; use a whole number, 1 or more",
-                "command line --probe:certificates:interval: probe.certificates.interval: \"30s\" is not allowed; the shortest is 1m: a collector sees at most one ClientHello a minute from the exporter",
+                "command line --probe:certificates:interval: probe.certificates.interval: \"30s\" is not allowed; the shortest is 1m: a collector may log each handshake the check makes",
             ],
             error.Errors.Select(e => e.ToString()));
     }
