@@ -100,7 +100,7 @@ public sealed partial class PanoramaRefresher(ActiveConfiguration active, IConfi
 
         if (changed)
         {
-            await reloader.ReloadAsync("panorama import", cancellationToken);
+            await reloader.ReloadAsync(ReloadTrigger.PanoramaImport, cancellationToken);
         }
 
         return true;

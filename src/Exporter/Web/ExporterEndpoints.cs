@@ -110,7 +110,7 @@ public static class ExporterEndpoints
                 return TypedResults.Text("POST /-/reload takes no body: the configuration is read from its file.\n", statusCode: StatusCodes.Status413PayloadTooLarge);
             }
 
-            return await reloader.ReloadAsync("http", context.RequestAborted) is { } error
+            return await reloader.ReloadAsync(ReloadTrigger.Http, context.RequestAborted) is { } error
                 ? TypedResults.Text(error + "\n", statusCode: StatusCodes.Status400BadRequest)
                 : TypedResults.Text("Configuration reloaded.\n");
         });

@@ -72,7 +72,7 @@ public sealed record StatusDocument(ExporterStatus Exporter, FleetSummary Summar
             build.Runtime,
             startedAt,
             config.Origin.Description,
-            new ReloadInfo(reload.Successful, reload.At, reload.Trigger, reload.Error),
+            new ReloadInfo(reload.Successful, reload.At, reload.Trigger.Text(), reload.Error),
             new ProbeStatus(
                 Duration.Format(probe.Interval),
                 Duration.Format(probe.Timeout),

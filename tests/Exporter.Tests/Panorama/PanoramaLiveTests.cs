@@ -328,7 +328,7 @@ public sealed class PanoramaLiveTests : IAsyncLifetime
     {
         public int Count;
 
-        public Task<string?> ReloadAsync(string trigger, CancellationToken cancellationToken)
+        public Task<string?> ReloadAsync(ReloadTrigger trigger, CancellationToken cancellationToken)
         {
             if (!active.Loader.IsCurrent(active.Current.Origin))
             {
