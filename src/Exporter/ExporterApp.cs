@@ -41,8 +41,6 @@ public static class ExporterApp
 
         var app = builder.Build();
 
-        // Registers itself to write the Panorama sources' series before each scrape.
-        app.Services.GetRequiredService<SourceSeries>();
         app.Lifetime.ApplicationStarted.Register(LoadGarbage.Collect);
         app.UseResponseDefaults();
         app.UseErrorsWithoutDetails();

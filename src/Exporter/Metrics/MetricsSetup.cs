@@ -24,8 +24,7 @@ public static class MetricsSetup
         builder.Services.AddSingleton(services => new SourceSeries(
             services.GetRequiredService<ExporterMetrics>(),
             services.GetRequiredService<ActiveConfiguration>(),
-            services.GetRequiredService<PanoramaImports>(),
-            services.GetRequiredService<CollectorRegistry>()));
+            services.GetRequiredService<PanoramaImports>()));
         return builder;
     }
 

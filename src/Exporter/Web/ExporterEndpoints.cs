@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using LogCollectorExporter.Certificates;
 using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Metrics;
 using LogCollectorExporter.Preference;
 using LogCollectorExporter.Probing;
 using Prometheus;
@@ -24,6 +25,7 @@ public static class ExporterEndpoints
     public static WebApplication MapMetricsEndpoint(this WebApplication app)
     {
         var registry = app.Services.GetRequiredService<CollectorRegistry>();
+        app.Services.GetRequiredService<SourceSeries>().Attach(registry);
         var renders = app.Services.GetRequiredService<CoalescedRenders>();
         app.MapMethods("/metrics", GetAndHead, async Task (HttpContext context) =>
         {
