@@ -41,7 +41,7 @@ public static class ExporterEndpoints
         // Taken now, as the app is put together, rather than at the first request.
         var start = app.Services.GetRequiredService<ExporterStart>();
         var renders = app.Services.GetRequiredService<CoalescedRenders>();
-        app.MapMethods("/api/v1/status", GetAndHead, async Task (HttpContext context, Fleet fleet, ActiveConfiguration active, CertificateChecks certificates) =>
+        app.MapMethods("/api/v1/status", GetAndHead, async Task (HttpContext context, Fleet fleet, ActiveConfiguration active, PanoramaImports imports, CertificateChecks certificates) =>
         {
             var name = GroupAsked(context);
             var group = name is null ? null : fleet.FindGroup(name);
@@ -55,11 +55,11 @@ public static class ExporterEndpoints
 
             await SendAsync(context, renders.RenderAsync(JsonFormat, name ?? "", body =>
             {
-                JsonSerializer.Serialize(body, StatusDocument.Capture(fleet, active, BuildInfo.Current, start.At, group, certificates), StatusJsonContext.Default.StatusDocument);
+                JsonSerializer.Serialize(body, StatusDocument.Capture(fleet, active, imports, BuildInfo.Current, start.At, group, certificates), StatusJsonContext.Default.StatusDocument);
                 return Task.CompletedTask;
             }));
         });
-        app.MapMethods("/", GetAndHead, (HttpContext context, Fleet fleet, ActiveConfiguration active, CertificateChecks certificates, TimeProvider time) =>
+        app.MapMethods("/", GetAndHead, (HttpContext context, Fleet fleet, ActiveConfiguration active, PanoramaImports imports, CertificateChecks certificates, TimeProvider time) =>
         {
             // The page runs no script and loads nothing: say so to the browser, so escaped text can never become either.
             context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'";
@@ -73,9 +73,9 @@ public static class ExporterEndpoints
             return SendAsync(context, renders.RenderAsync(HtmlFormat, name ?? "", body =>
             {
                 var now = time.GetUtcNow();
-                var page = name is null ? StatusPage.Render(StatusDocument.Capture(fleet, active, BuildInfo.Current, start.At, certificates: certificates), now)
-                    : group is null ? StatusPage.RenderNoSuchGroup(StatusDocument.Header(active, BuildInfo.Current, start.At, fleet.IsReady), now, name)
-                    : StatusPage.RenderGroup(StatusDocument.Capture(fleet, active, BuildInfo.Current, start.At, group, certificates), now);
+                var page = name is null ? StatusPage.Render(StatusDocument.Capture(fleet, active, imports, BuildInfo.Current, start.At, certificates: certificates), now)
+                    : group is null ? StatusPage.RenderNoSuchGroup(StatusDocument.Header(active, imports, BuildInfo.Current, start.At, fleet.IsReady), now, name)
+                    : StatusPage.RenderGroup(StatusDocument.Capture(fleet, active, imports, BuildInfo.Current, start.At, group, certificates), now);
                 // Encoded a buffer at a time: the page's bytes are never all in one array (at 5,000 groups, one in the large object heap).
                 using var writer = new StreamWriter(body, PageEncoding, leaveOpen: true);
                 writer.Write(page);

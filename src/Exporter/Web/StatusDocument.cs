@@ -17,10 +17,10 @@ public sealed record StatusDocument(ExporterStatus Exporter, FleetSummary Summar
     /// <summary>Reads the fleet's views (no lock: probing goes on while a page of thousands of groups is rendered).</summary>
     /// <param name="only">Only this group, and only its collectors; every group and collector when null.</param>
     /// <param name="certificates">The certificate checks, whose last result each collector shows.</param>
-    public static StatusDocument Capture(Fleet fleet, ActiveConfiguration active, BuildInfo build, DateTimeOffset startedAt, GroupMonitor? only = null,
+    public static StatusDocument Capture(Fleet fleet, ActiveConfiguration active, PanoramaImports imports, BuildInfo build, DateTimeOffset startedAt, GroupMonitor? only = null,
         CertificateChecks? certificates = null)
     {
-        var exporter = Header(active, build, startedAt, fleet.IsReady);
+        var exporter = Header(active, imports, build, startedAt, fleet.IsReady);
         var groups = fleet.Groups.Select(g => g.View).ToArray();
         var listedBy = new Dictionary<string, int>(StringComparer.Ordinal);
         var preferredBy = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -62,7 +62,7 @@ public sealed record StatusDocument(ExporterStatus Exporter, FleetSummary Summar
     }
 
     /// <summary>The exporter itself: its build, configuration, last reload and probe settings.</summary>
-    public static ExporterStatus Header(ActiveConfiguration active, BuildInfo build, DateTimeOffset startedAt, bool ready)
+    public static ExporterStatus Header(ActiveConfiguration active, PanoramaImports imports, BuildInfo build, DateTimeOffset startedAt, bool ready)
     {
         var config = active.Current;
         var reload = active.LastReload;
@@ -88,7 +88,7 @@ public sealed record StatusDocument(ExporterStatus Exporter, FleetSummary Summar
                 Certificates = new CertificateCheckStatus(probe.Certificates.Enabled, Duration.Format(probe.Certificates.Interval), Duration.Format(probe.Certificates.Timeout)),
             },
             ready,
-            [.. config.Panorama.Select(p => Source(p, active.Loader.Panorama.Status(p.Source.Label)))]);
+            [.. config.Panorama.Select(p => Source(p, imports.Status(p.Source.Label)))]);
     }
 
     private static CertificateStatus Certificate(CertificateCheck check, DateTimeOffset now)
