@@ -16,7 +16,7 @@ try
 {
     if (launch.Check)
     {
-        return ConfigCheck.Run(launch, Console.Out);
+        return await ConfigCheck.RunAsync(launch, Console.Out);
     }
 
     OpenFileLimit.Raise();
