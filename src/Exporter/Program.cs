@@ -1,6 +1,5 @@
 using LogCollectorExporter;
 using LogCollectorExporter.Configuration;
-using LogCollectorExporter.Metrics;
 
 // First, so that no SIGHUP ends the process however early it comes (README, "Reload").
 SighupReload.Install();
@@ -19,8 +18,7 @@ try
         return await ConfigCheck.RunAsync(launch, Console.Out);
     }
 
-    OpenFileLimit.Raise();
-    MetricsSetup.KeepDefaultMetricsLean();
+    HostSetup.ApplyToProcess();
     await using var app = ExporterApp.Create(launch);
     await app.RunAsync();
     return 0;

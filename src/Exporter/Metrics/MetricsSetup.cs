@@ -27,16 +27,4 @@ public static class MetricsSetup
             services.GetRequiredService<PanoramaImports>()));
         return builder;
     }
-
-    /// <summary>
-    /// Keeps the default registry to the process metrics (CPU, memory, file descriptors, start time): the .NET event
-    /// counters and meters would add hundreds of series and cost CPU on every scrape. Call once, before anything else.
-    /// </summary>
-    public static void KeepDefaultMetricsLean() =>
-        Prometheus.Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions
-        {
-            SuppressEventCounters = true,
-            SuppressMeters = true,
-            SuppressDebugMetrics = true,
-        });
 }

@@ -85,25 +85,9 @@ public static class ExporterEndpoints
         return app;
     }
 
-    /// <summary>
-    /// <c>/-/healthy</c>, <c>/-/ready</c> and <c>POST /-/reload</c>, named as in Prometheus. The health checks answer
-    /// without credentials (<see cref="OpenToAll"/>): a kubelet has none, and they tell only whether the exporter runs.
-    /// </summary>
-    public static WebApplication MapLifecycleEndpoints(this WebApplication app)
+    /// <summary><c>POST /-/reload</c>, named as in Prometheus.</summary>
+    public static WebApplication MapReloadEndpoint(this WebApplication app)
     {
-        app.MapMethods("/-/healthy", GetAndHead, IResult (ProbeEngine engine, ActiveConfiguration active, TimeProvider time) =>
-        {
-            var idle = time.GetUtcNow() - engine.LastTick;
-            var interval = active.Current.Probe.Interval;
-            return idle <= 2 * interval
-                ? TypedResults.Text("Healthy: the probe engine is running.\n")
-                : TypedResults.Text($"Unhealthy: the probe engine has not run for {Duration.Format(idle)} (interval {Duration.Format(interval)}).\n",
-                    statusCode: StatusCodes.Status503ServiceUnavailable);
-        }).WithMetadata(OpenToAll.Instance);
-        app.MapMethods("/-/ready", GetAndHead, IResult (Fleet fleet) => fleet.IsReady
-            ? TypedResults.Text("Ready: every collector has been probed.\n")
-            : TypedResults.Text("Not ready: some collectors have not been probed yet.\n", statusCode: StatusCodes.Status503ServiceUnavailable))
-            .WithMetadata(OpenToAll.Instance);
         app.MapPost("/-/reload", async Task<IResult> (HttpContext context, IConfigurationReload reloader) =>
         {
             // Nothing is read from a body, so a request that sends one is not what it seems to be.
