@@ -12,7 +12,7 @@ namespace LogCollectorExporter;
 public static class ConfigCheck
 {
     /// <exception cref="ConfigurationException">The configuration cannot be used, or a live source cannot be imported (exit code 2).</exception>
-    public static int Run(Launch launch, TextWriter output)
+    public static async Task<int> RunAsync(Launch launch, TextWriter output)
     {
         var loader = ConfigLoader.FromFile(launch.ConfigFile ?? Launch.DefaultConfigFile, launch.HostArgs);
         var config = loader.Load();
@@ -24,7 +24,7 @@ public static class ConfigCheck
             {
                 try
                 {
-                    var content = Task.Run(() => PanoramaClient.FetchAsync(source, CancellationToken.None)).GetAwaiter().GetResult();
+                    var content = await PanoramaClient.FetchAsync(source, CancellationToken.None);
                     loader.Panorama.Succeeded(source.Label, content, TimeProvider.System.GetUtcNow());
                 }
                 catch (PanoramaImportException e)

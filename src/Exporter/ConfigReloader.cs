@@ -33,7 +33,7 @@ public sealed partial class ConfigReloader : IConfigurationReload
         metrics.ReloadSucceeded(active.LastReload.At);
     }
 
-    public async Task<string?> ReloadAsync(string trigger, CancellationToken cancellationToken)
+    public async Task<string?> ReloadAsync(ReloadTrigger trigger, CancellationToken cancellationToken)
     {
         await oneAtATime.WaitAsync(cancellationToken);
         try
@@ -48,11 +48,11 @@ public sealed partial class ConfigReloader : IConfigurationReload
                 Accept(running, trigger);
                 if (wasRejected)
                 {
-                    LogBackToRunning(logger, trigger, running.Origin.Description);
+                    LogBackToRunning(logger, trigger.Text(), running.Origin.Description);
                 }
                 else
                 {
-                    LogUnchanged(logger, trigger, running.Origin.Description);
+                    LogUnchanged(logger, trigger.Text(), running.Origin.Description);
                 }
 
                 return null;
@@ -67,7 +67,7 @@ public sealed partial class ConfigReloader : IConfigurationReload
             {
                 active.Reject(e.Message, trigger);
                 metrics.ConfigLastReloadSuccessful.Set(0);
-                LogRejected(logger, trigger, e.Message);
+                LogRejected(logger, trigger.Text(), e.Message);
                 return e.Message;
             }
 
@@ -82,7 +82,7 @@ public sealed partial class ConfigReloader : IConfigurationReload
             certificates.Apply(next);
             Accept(next, trigger);
             LoadGarbage.Collect();
-            LogReloaded(logger, trigger, next.Groups.Count, next.Collectors.Count, next.Origin.Description);
+            LogReloaded(logger, trigger.Text(), next.Groups.Count, next.Collectors.Count, next.Origin.Description);
             return null;
         }
         finally
@@ -91,7 +91,7 @@ public sealed partial class ConfigReloader : IConfigurationReload
         }
     }
 
-    private void Accept(ExporterConfig config, string trigger)
+    private void Accept(ExporterConfig config, ReloadTrigger trigger)
     {
         active.Accept(config, trigger);
         metrics.ReloadSucceeded(active.LastReload.At);

@@ -32,24 +32,21 @@ public static class ExporterApp
         builder.AddCertificateChecks();
         builder.AddPreference();
         builder.AddExporterMetrics();
-        builder.AddProbeTracing();
+        builder.AddHostDefaults();
         builder.AddWeb(launch.WebConfigFiles);
         builder.Services.TryAddSingleton<IProbeObserver, ProbeReports>();
         builder.Services.AddSingleton<ConfigReloader>();
         builder.Services.AddSingleton<IConfigurationReload>(services => services.GetRequiredService<ConfigReloader>());
-        builder.Services.AddHostedService<UnobservedTaskExceptions>();
 
         var app = builder.Build();
 
-        // Registers itself to write the Panorama sources' series before each scrape.
-        app.Services.GetRequiredService<SourceSeries>();
-        app.Lifetime.ApplicationStarted.Register(LoadGarbage.Collect);
         app.UseResponseDefaults();
         app.UseErrorsWithoutDetails();
         app.UseWebSecurity();
         app.MapMetricsEndpoint();
         app.MapStatusEndpoints();
-        app.MapLifecycleEndpoints();
+        app.MapReloadEndpoint();
+        app.UseHostDefaults();
         return app;
     }
 

@@ -1,6 +1,5 @@
 using LogCollectorExporter;
 using LogCollectorExporter.Configuration;
-using LogCollectorExporter.Metrics;
 
 // First, so that no SIGHUP ends the process however early it comes (README, "Reload").
 SighupReload.Install();
@@ -16,11 +15,10 @@ try
 {
     if (launch.Check)
     {
-        return ConfigCheck.Run(launch, Console.Out);
+        return await ConfigCheck.RunAsync(launch, Console.Out);
     }
 
-    OpenFileLimit.Raise();
-    MetricsSetup.KeepDefaultMetricsLean();
+    HostSetup.ApplyToProcess();
     await using var app = ExporterApp.Create(launch);
     await app.RunAsync();
     return 0;

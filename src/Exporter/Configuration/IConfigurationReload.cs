@@ -4,6 +4,6 @@ namespace LogCollectorExporter.Configuration;
 public interface IConfigurationReload
 {
     /// <summary>Loads the configuration again and applies it; returns the error text when it was rejected and the running one kept.</summary>
-    /// <param name="trigger">What asked for it: http, SIGHUP, file change.</param>
-    Task<string?> ReloadAsync(string trigger, CancellationToken cancellationToken);
+    /// <param name="trigger">What asked for it.</param>
+    Task<string?> ReloadAsync(ReloadTrigger trigger, CancellationToken cancellationToken);
 }

@@ -9,7 +9,8 @@ namespace LogCollectorExporter.Configuration;
 /// is read by each load of the configuration (its file is watched); this logs, the same way, when one starts failing
 /// and when it imports again.
 /// </summary>
-public sealed partial class PanoramaRefresher(ActiveConfiguration active, IConfigurationReload reloader, TimeProvider time, ILogger<PanoramaRefresher> logger)
+public sealed partial class PanoramaRefresher(ActiveConfiguration active, PanoramaImports imports, IConfigurationReload reloader, TimeProvider time,
+    ILogger<PanoramaRefresher> logger)
     : BackgroundService
 {
     public static readonly TimeSpan RetryBeforeFirstImport = TimeSpan.FromSeconds(30);
@@ -42,7 +43,7 @@ public sealed partial class PanoramaRefresher(ActiveConfiguration active, IConfi
     private async Task RefreshDueAsync(CancellationToken cancellationToken)
     {
         var running = active.Current.Panorama;
-        active.Loader.Panorama.Retain(running.Select(p => p.Source.Label));
+        imports.Retain(running.Select(p => p.Source.Label));
         var sources = running.Select(p => p.Source).Where(s => s.IsLive).ToList();
         foreach (var gone in schedules.Keys.Where(label => sources.All(s => s.Label != label)).ToList())
         {
@@ -63,7 +64,7 @@ public sealed partial class PanoramaRefresher(ActiveConfiguration active, IConfi
             // Every refresh from when a fetch starts, however long it takes.
             var started = time.GetUtcNow();
             var imported = await ImportAsync(source, cancellationToken);
-            var wait = imported || active.Loader.Panorama.LastGood(source.Label) is not null ? source.Refresh : Min(source.Refresh, RetryBeforeFirstImport);
+            var wait = imported || imports.LastGood(source.Label) is not null ? source.Refresh : Min(source.Refresh, RetryBeforeFirstImport);
             schedules[source.Label] = new Schedule(started + wait, settings, key);
         }
     }
@@ -71,7 +72,6 @@ public sealed partial class PanoramaRefresher(ActiveConfiguration active, IConfi
     /// <returns>Whether it imported.</returns>
     private async Task<bool> ImportAsync(PanoramaSource source, CancellationToken cancellationToken)
     {
-        var imports = active.Loader.Panorama;
         var before = imports.Status(source.Label);
         PanoramaContent content;
         try
@@ -100,7 +100,7 @@ public sealed partial class PanoramaRefresher(ActiveConfiguration active, IConfi
 
         if (changed)
         {
-            await reloader.ReloadAsync("panorama import", cancellationToken);
+            await reloader.ReloadAsync(ReloadTrigger.PanoramaImport, cancellationToken);
         }
 
         return true;
@@ -115,7 +115,7 @@ public sealed partial class PanoramaRefresher(ActiveConfiguration active, IConfi
 
         foreach (var source in saved)
         {
-            if (active.Loader.Panorama.Status(source.Label) is not { } status
+            if (imports.Status(source.Label) is not { } status
                 || (savedImported.TryGetValue(source.Label, out var logged) && logged == status.Successful))
             {
                 continue;
@@ -127,7 +127,7 @@ public sealed partial class PanoramaRefresher(ActiveConfiguration active, IConfi
             {
                 LogFailing(logger, source.Description, status.Error ?? "", status.LastSuccessAt is null ? "nothing imported yet" : "the last good import is kept");
             }
-            else if (known && active.Loader.Panorama.LastGood(source.Label) is { } content)
+            else if (known && imports.LastGood(source.Label) is { } content)
             {
                 LogImporting(logger, source.Description, content.CollectorGroups.Count, content.CollectorGroups.Sum(g => g.Firewalls.Count), content.Collectors.Count);
             }

@@ -19,7 +19,7 @@ public sealed class ConfigFileWatcher(ActiveConfiguration active, IConfiguration
                     var origin = active.Current.Origin;
                     return (origin.Files, origin.Fingerprint);
                 },
-                cancellationToken => reloader.ReloadAsync("file change", cancellationToken),
+                cancellationToken => reloader.ReloadAsync(ReloadTrigger.FileChange, cancellationToken),
                 time,
                 stoppingToken);
 }
@@ -42,7 +42,7 @@ public sealed class SighupReload(IConfigurationReload reloader) : IHostedService
             registration ??= PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
             {
                 context.Cancel = true;
-                _ = target?.ReloadAsync("SIGHUP", CancellationToken.None);
+                _ = target?.ReloadAsync(ReloadTrigger.Sighup, CancellationToken.None);
             });
         }
     }

@@ -1,5 +1,6 @@
 using LogCollectorExporter.Certificates;
 using LogCollectorExporter.Configuration;
+using Prometheus;
 
 namespace LogCollectorExporter.Metrics;
 
@@ -10,45 +11,52 @@ namespace LogCollectorExporter.Metrics;
 /// </summary>
 public sealed class CertificateSeries(ExporterMetrics metrics) : ICertificateObserver
 {
-    private readonly Dictionary<string, string[]> infoLabels = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Owned> collectors = new(StringComparer.Ordinal);
 
     public void Checked(CollectorConfig collector, CertificateCheck check)
     {
         var name = collector.Name;
-        metrics.CertificateCheckSuccess.WithLabels(name).Set(check.Succeeded ? 1 : 0);
-        metrics.CertificateLastCheckTimestamp.WithLabels(name).Set(ExporterMetrics.UnixSeconds(check.At));
+        if (!collectors.TryGetValue(name, out var owned))
+        {
+            collectors[name] = owned = new Owned();
+        }
+
+        var series = owned.Series;
+        series.Add(metrics.CertificateCheckSuccess.WithLabels(name)).Set(check.Succeeded ? 1 : 0);
+        series.Add(metrics.CertificateLastCheckTimestamp.WithLabels(name)).Set(ExporterMetrics.UnixSeconds(check.At));
         if (check.Certificate is not { } certificate)
         {
             return;
         }
 
-        metrics.CertificateNotAfter.WithLabels(name).Set(certificate.NotAfter.ToUnixTimeSeconds());
-        metrics.CertificateNotBefore.WithLabels(name).Set(certificate.NotBefore.ToUnixTimeSeconds());
+        series.Add(metrics.CertificateNotAfter.WithLabels(name)).Set(certificate.NotAfter.ToUnixTimeSeconds());
+        series.Add(metrics.CertificateNotBefore.WithLabels(name)).Set(certificate.NotBefore.ToUnixTimeSeconds());
         string[] labels = [name, certificate.Subject, certificate.Issuer, certificate.SerialNumber, certificate.Sha256];
-        if (infoLabels.TryGetValue(name, out var old))
+        if (labels.SequenceEqual(owned.InfoLabels))
         {
-            if (old.SequenceEqual(labels))
-            {
-                return;
-            }
-
-            metrics.CertificateInfo.RemoveLabelled(old);
+            return;
         }
 
-        infoLabels[name] = labels;
-        metrics.CertificateInfo.WithLabels(labels).Set(1);
+        owned.InfoLabels = labels;
+        owned.Info = series.Replace(owned.Info, metrics.CertificateInfo.WithLabels(labels));
+        owned.Info.Set(1);
     }
 
     public void Removed(CollectorConfig collector)
     {
-        var name = collector.Name;
-        metrics.CertificateCheckSuccess.RemoveLabelled(name);
-        metrics.CertificateLastCheckTimestamp.RemoveLabelled(name);
-        metrics.CertificateNotAfter.RemoveLabelled(name);
-        metrics.CertificateNotBefore.RemoveLabelled(name);
-        if (infoLabels.Remove(name, out var labels))
+        if (collectors.Remove(collector.Name, out var owned))
         {
-            metrics.CertificateInfo.RemoveLabelled(labels);
+            owned.Series.Remove();
         }
+    }
+
+    /// <summary>One collector's certificate series, and the labels of its info series as last written.</summary>
+    private sealed class Owned
+    {
+        public OwnedSeries Series { get; } = new();
+
+        public string[] InfoLabels { get; set; } = [];
+
+        public Gauge.Child? Info { get; set; }
     }
 }

@@ -12,11 +12,13 @@ public sealed class CollectorSeries
 {
     private readonly ExporterMetrics metrics;
     private readonly string name;
+    private readonly OwnedSeries owned = new();
     private readonly Counter.Child[] probes;
     private readonly Histogram.Child handshake;
     private readonly Gauge.Child consecutiveFailures;
     private readonly Counter.Child drops;
     private string[] infoLabels = [];
+    private Gauge.Child? info;
     private CollectorConfig described;
     private IPAddress? connectedTo;
     private State state;
@@ -25,10 +27,10 @@ public sealed class CollectorSeries
     {
         this.metrics = metrics;
         name = collector.Name;
-        probes = [.. ProbeResults.All.Select(r => metrics.Probes.WithLabels(name, r.Label()))];
-        handshake = metrics.HandshakeDuration.WithLabels(name);
-        consecutiveFailures = metrics.ConsecutiveFailures.WithLabels(name);
-        drops = metrics.ConnectionDrops.WithLabels(name);
+        probes = [.. ProbeResults.All.Select(r => owned.Add(metrics.Probes.WithLabels(name, r.Label())))];
+        handshake = owned.Add(metrics.HandshakeDuration.WithLabels(name));
+        consecutiveFailures = owned.Add(metrics.ConsecutiveFailures.WithLabels(name));
+        drops = owned.Add(metrics.ConnectionDrops.WithLabels(name));
         state = new State(metrics, name);
         described = collector;
         connectedTo = collector.IpAddress;
@@ -57,13 +59,9 @@ public sealed class CollectorSeries
             return;
         }
 
-        if (infoLabels.Length > 0)
-        {
-            metrics.Info.RemoveLabelled(infoLabels);
-        }
-
         infoLabels = next;
-        metrics.Info.WithLabels(infoLabels).Set(1);
+        info = owned.Replace(info, metrics.Info.WithLabels(infoLabels));
+        info.Set(1);
     }
 
     /// <summary>The collector has another endpoint: what was measured of the old one goes, its counters go on.</summary>
@@ -113,33 +111,33 @@ public sealed class CollectorSeries
     public void Remove()
     {
         state.Remove();
-        foreach (var result in ProbeResults.All)
-        {
-            metrics.Probes.RemoveLabelled(name, result.Label());
-        }
-
-        metrics.HandshakeDuration.RemoveLabelled(name);
-        metrics.ConsecutiveFailures.RemoveLabelled(name);
-        metrics.ConnectionDrops.RemoveLabelled(name);
-        metrics.Info.RemoveLabelled(infoLabels);
+        owned.Remove();
     }
 
-    /// <summary>The gauges of what is known of the endpoint; each is absent until it has a value.</summary>
-    private sealed class State(ExporterMetrics metrics, string name)
+    /// <summary>The gauges of what is known of the endpoint, which go when it changes; each is absent until it has a value.</summary>
+    private sealed class State
     {
-        public readonly Gauge.Child Up = metrics.Up.WithLabels(name);
-        public readonly Gauge.Child LastHandshake = metrics.LastHandshakeDuration.WithLabels(name);
-        public readonly Gauge.Child DnsLookup = metrics.DnsLookupDuration.WithLabels(name);
-        public readonly Gauge.Child LastProbe = metrics.LastProbeTimestamp.WithLabels(name);
-        public readonly Gauge.Child LastSuccess = metrics.LastSuccessTimestamp.WithLabels(name);
+        private readonly OwnedSeries owned = new();
 
-        public void Remove()
+        public State(ExporterMetrics metrics, string name)
         {
-            metrics.Up.RemoveLabelled(name);
-            metrics.LastHandshakeDuration.RemoveLabelled(name);
-            metrics.DnsLookupDuration.RemoveLabelled(name);
-            metrics.LastProbeTimestamp.RemoveLabelled(name);
-            metrics.LastSuccessTimestamp.RemoveLabelled(name);
+            Up = owned.Add(metrics.Up.WithLabels(name));
+            LastHandshake = owned.Add(metrics.LastHandshakeDuration.WithLabels(name));
+            DnsLookup = owned.Add(metrics.DnsLookupDuration.WithLabels(name));
+            LastProbe = owned.Add(metrics.LastProbeTimestamp.WithLabels(name));
+            LastSuccess = owned.Add(metrics.LastSuccessTimestamp.WithLabels(name));
         }
+
+        public Gauge.Child Up { get; }
+
+        public Gauge.Child LastHandshake { get; }
+
+        public Gauge.Child DnsLookup { get; }
+
+        public Gauge.Child LastProbe { get; }
+
+        public Gauge.Child LastSuccess { get; }
+
+        public void Remove() => owned.Remove();
     }
 }

@@ -10,52 +10,43 @@ public sealed class GroupSeries
 {
     private readonly ExporterMetrics metrics;
     private readonly string name;
+    private readonly OwnedSeries owned = new();
     private readonly Gauge.Child collectors;
     private readonly Gauge.Child collectorsUp;
     private readonly Gauge.Child preferredPriority;
     private readonly Counter.Child failovers;
     private readonly Gauge.Child forwardToAll;
-    private string[][] memberLabels = [];
     private string[] infoLabels = [];
+    private Gauge.Child? info;
     private Gauge.Child[] preferred = [];
 
     public GroupSeries(ExporterMetrics metrics, GroupConfig group)
     {
         this.metrics = metrics;
         name = group.Name;
-        collectors = metrics.GroupCollectors.WithLabels(name);
-        collectorsUp = metrics.GroupCollectorsUp.WithLabels(name);
-        preferredPriority = metrics.GroupPreferredPriority.WithLabels(name);
-        failovers = metrics.GroupFailovers.WithLabels(name);
-        forwardToAll = metrics.GroupForwardToAll.WithLabels(name);
+        collectors = owned.Add(metrics.GroupCollectors.WithLabels(name));
+        collectorsUp = owned.Add(metrics.GroupCollectorsUp.WithLabels(name));
+        preferredPriority = owned.Add(metrics.GroupPreferredPriority.WithLabels(name));
+        failovers = owned.Add(metrics.GroupFailovers.WithLabels(name));
+        forwardToAll = owned.Add(metrics.GroupForwardToAll.WithLabels(name));
         Describe(group);
     }
 
     /// <summary>Publishes what the group is: its names, its size, its policy, and a <c>logcollector_preferred</c> series per member.</summary>
     public void Describe(GroupConfig group)
     {
-        string[] info = [name, group.Hostname, group.CollectorGroup];
-        if (!info.SequenceEqual(infoLabels))
+        string[] labels = [name, group.Hostname, group.CollectorGroup];
+        if (!labels.SequenceEqual(infoLabels))
         {
-            if (infoLabels.Length > 0)
-            {
-                metrics.GroupInfo.RemoveLabelled(infoLabels);
-            }
-
-            infoLabels = info;
-            metrics.GroupInfo.WithLabels(infoLabels).Set(1);
+            infoLabels = labels;
+            info = owned.Replace(info, metrics.GroupInfo.WithLabels(infoLabels));
+            info.Set(1);
         }
 
         collectors.Set(group.Collectors.Count);
         forwardToAll.Set(group.ForwardToAll ? 1 : 0);
-        string[][] next = [.. group.Collectors.Select((c, i) => new[] { name, c.Name, (i + 1).ToString(CultureInfo.InvariantCulture) })];
-        foreach (var stale in memberLabels.Where(old => !next.Any(n => n.SequenceEqual(old))))
-        {
-            metrics.Preferred.RemoveLabelled(stale);
-        }
-
-        memberLabels = next;
-        preferred = [.. next.Select(labels => metrics.Preferred.WithLabels(labels))];
+        // A member that stays keeps its series (the same labels give the same one); one that left or moved loses it.
+        preferred = owned.Replace(preferred, [.. group.Collectors.Select((c, i) => metrics.Preferred.WithLabels(name, c.Name, (i + 1).ToString(CultureInfo.InvariantCulture)))]);
     }
 
     public void Update(GroupView group, bool failover)
@@ -74,17 +65,5 @@ public sealed class GroupSeries
     }
 
     /// <summary>Removes every series of the group and its members: it is no longer configured.</summary>
-    public void Remove()
-    {
-        metrics.GroupInfo.RemoveLabelled(infoLabels);
-        metrics.GroupCollectors.RemoveLabelled(name);
-        metrics.GroupCollectorsUp.RemoveLabelled(name);
-        metrics.GroupPreferredPriority.RemoveLabelled(name);
-        metrics.GroupFailovers.RemoveLabelled(name);
-        metrics.GroupForwardToAll.RemoveLabelled(name);
-        foreach (var labels in memberLabels)
-        {
-            metrics.Preferred.RemoveLabelled(labels);
-        }
-    }
+    public void Remove() => owned.Remove();
 }

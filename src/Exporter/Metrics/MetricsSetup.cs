@@ -24,20 +24,7 @@ public static class MetricsSetup
         builder.Services.AddSingleton(services => new SourceSeries(
             services.GetRequiredService<ExporterMetrics>(),
             services.GetRequiredService<ActiveConfiguration>(),
-            services.GetRequiredService<PanoramaImports>(),
-            services.GetRequiredService<CollectorRegistry>()));
+            services.GetRequiredService<PanoramaImports>()));
         return builder;
     }
-
-    /// <summary>
-    /// Keeps the default registry to the process metrics (CPU, memory, file descriptors, start time): the .NET event
-    /// counters and meters would add hundreds of series and cost CPU on every scrape. Call once, before anything else.
-    /// </summary>
-    public static void KeepDefaultMetricsLean() =>
-        Prometheus.Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions
-        {
-            SuppressEventCounters = true,
-            SuppressMeters = true,
-            SuppressDebugMetrics = true,
-        });
 }

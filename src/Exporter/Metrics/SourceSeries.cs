@@ -5,7 +5,7 @@ namespace LogCollectorExporter.Metrics;
 
 /// <summary>
 /// The series of the running configuration's Panorama sources, written from how their last imports went just before
-/// each scrape: a source the configuration no longer has loses its series.
+/// each scrape (<see cref="Attach"/>): a source the configuration no longer has loses its series.
 /// </summary>
 public sealed class SourceSeries
 {
@@ -15,15 +15,17 @@ public sealed class SourceSeries
     private readonly Lock gate = new();
     private HashSet<string> published = new(StringComparer.Ordinal);
 
-    public SourceSeries(ExporterMetrics metrics, ActiveConfiguration active, PanoramaImports imports, CollectorRegistry registry)
+    public SourceSeries(ExporterMetrics metrics, ActiveConfiguration active, PanoramaImports imports)
     {
         this.metrics = metrics;
         this.active = active;
         this.imports = imports;
-        registry.AddBeforeCollectCallback(Update);
     }
 
-    public void Update()
+    /// <summary>Writes the series before each scrape of <paramref name="registry"/>.</summary>
+    public void Attach(CollectorRegistry registry) => registry.AddBeforeCollectCallback(Update);
+
+    private void Update()
     {
         lock (gate)
         {

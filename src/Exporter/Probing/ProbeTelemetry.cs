@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using LogCollectorExporter.Configuration;
-using OpenTelemetry.Resources;
-using OpenTelemetry.Trace;
 
 namespace LogCollectorExporter.Probing;
 
@@ -57,27 +55,5 @@ public static class ProbeTelemetry
         }
 
         activity.SetEndTime(finishedAt.UtcDateTime);
-    }
-
-    /// <summary>Traces probes with OTLP when the standard OpenTelemetry environment variables ask for it.</summary>
-    public static WebApplicationBuilder AddProbeTracing(this WebApplicationBuilder builder)
-    {
-        var configuration = builder.Configuration;
-        if (string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]) && string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"]))
-        {
-            return builder;
-        }
-
-        builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource =>
-            {
-                // OTEL_SERVICE_NAME, when set, names the service instead.
-                if (string.IsNullOrEmpty(configuration["OTEL_SERVICE_NAME"]))
-                {
-                    resource.AddService("logcollector-exporter", serviceVersion: BuildInfo.Current.Version);
-                }
-            })
-            .WithTracing(tracing => tracing.AddSource(SourceName).AddOtlpExporter());
-        return builder;
     }
 }

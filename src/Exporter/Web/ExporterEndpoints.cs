@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using LogCollectorExporter.Certificates;
 using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Metrics;
 using LogCollectorExporter.Preference;
 using LogCollectorExporter.Probing;
 using Prometheus;
@@ -24,6 +25,7 @@ public static class ExporterEndpoints
     public static WebApplication MapMetricsEndpoint(this WebApplication app)
     {
         var registry = app.Services.GetRequiredService<CollectorRegistry>();
+        app.Services.GetRequiredService<SourceSeries>().Attach(registry);
         var renders = app.Services.GetRequiredService<CoalescedRenders>();
         app.MapMethods("/metrics", GetAndHead, async Task (HttpContext context) =>
         {
@@ -39,7 +41,7 @@ public static class ExporterEndpoints
         // Taken now, as the app is put together, rather than at the first request.
         var start = app.Services.GetRequiredService<ExporterStart>();
         var renders = app.Services.GetRequiredService<CoalescedRenders>();
-        app.MapMethods("/api/v1/status", GetAndHead, async Task (HttpContext context, Fleet fleet, ActiveConfiguration active, CertificateChecks certificates) =>
+        app.MapMethods("/api/v1/status", GetAndHead, async Task (HttpContext context, Fleet fleet, ActiveConfiguration active, PanoramaImports imports, CertificateChecks certificates) =>
         {
             var name = GroupAsked(context);
             var group = name is null ? null : fleet.FindGroup(name);
@@ -53,11 +55,11 @@ public static class ExporterEndpoints
 
             await SendAsync(context, renders.RenderAsync(JsonFormat, name ?? "", body =>
             {
-                JsonSerializer.Serialize(body, StatusDocument.Capture(fleet, active, BuildInfo.Current, start.At, group, certificates), StatusJsonContext.Default.StatusDocument);
+                JsonSerializer.Serialize(body, StatusDocument.Capture(fleet, active, imports, BuildInfo.Current, start.At, group, certificates), StatusJsonContext.Default.StatusDocument);
                 return Task.CompletedTask;
             }));
         });
-        app.MapMethods("/", GetAndHead, (HttpContext context, Fleet fleet, ActiveConfiguration active, CertificateChecks certificates, TimeProvider time) =>
+        app.MapMethods("/", GetAndHead, (HttpContext context, Fleet fleet, ActiveConfiguration active, PanoramaImports imports, CertificateChecks certificates, TimeProvider time) =>
         {
             // The page runs no script and loads nothing: say so to the browser, so escaped text can never become either.
             context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'";
@@ -71,9 +73,9 @@ public static class ExporterEndpoints
             return SendAsync(context, renders.RenderAsync(HtmlFormat, name ?? "", body =>
             {
                 var now = time.GetUtcNow();
-                var page = name is null ? StatusPage.Render(StatusDocument.Capture(fleet, active, BuildInfo.Current, start.At, certificates: certificates), now)
-                    : group is null ? StatusPage.RenderNoSuchGroup(StatusDocument.Header(active, BuildInfo.Current, start.At, fleet.IsReady), now, name)
-                    : StatusPage.RenderGroup(StatusDocument.Capture(fleet, active, BuildInfo.Current, start.At, group, certificates), now);
+                var page = name is null ? StatusPage.Render(StatusDocument.Capture(fleet, active, imports, BuildInfo.Current, start.At, certificates: certificates), now)
+                    : group is null ? StatusPage.RenderNoSuchGroup(StatusDocument.Header(active, imports, BuildInfo.Current, start.At, fleet.IsReady), now, name)
+                    : StatusPage.RenderGroup(StatusDocument.Capture(fleet, active, imports, BuildInfo.Current, start.At, group, certificates), now);
                 // Encoded a buffer at a time: the page's bytes are never all in one array (at 5,000 groups, one in the large object heap).
                 using var writer = new StreamWriter(body, PageEncoding, leaveOpen: true);
                 writer.Write(page);
@@ -83,25 +85,9 @@ public static class ExporterEndpoints
         return app;
     }
 
-    /// <summary>
-    /// <c>/-/healthy</c>, <c>/-/ready</c> and <c>POST /-/reload</c>, named as in Prometheus. The health checks answer
-    /// without credentials (<see cref="OpenToAll"/>): a kubelet has none, and they tell only whether the exporter runs.
-    /// </summary>
-    public static WebApplication MapLifecycleEndpoints(this WebApplication app)
+    /// <summary><c>POST /-/reload</c>, named as in Prometheus.</summary>
+    public static WebApplication MapReloadEndpoint(this WebApplication app)
     {
-        app.MapMethods("/-/healthy", GetAndHead, IResult (ProbeEngine engine, ActiveConfiguration active, TimeProvider time) =>
-        {
-            var idle = time.GetUtcNow() - engine.LastTick;
-            var interval = active.Current.Probe.Interval;
-            return idle <= 2 * interval
-                ? TypedResults.Text("Healthy: the probe engine is running.\n")
-                : TypedResults.Text($"Unhealthy: the probe engine has not run for {Duration.Format(idle)} (interval {Duration.Format(interval)}).\n",
-                    statusCode: StatusCodes.Status503ServiceUnavailable);
-        }).WithMetadata(OpenToAll.Instance);
-        app.MapMethods("/-/ready", GetAndHead, IResult (Fleet fleet) => fleet.IsReady
-            ? TypedResults.Text("Ready: every collector has been probed.\n")
-            : TypedResults.Text("Not ready: some collectors have not been probed yet.\n", statusCode: StatusCodes.Status503ServiceUnavailable))
-            .WithMetadata(OpenToAll.Instance);
         app.MapPost("/-/reload", async Task<IResult> (HttpContext context, IConfigurationReload reloader) =>
         {
             // Nothing is read from a body, so a request that sends one is not what it seems to be.
@@ -110,7 +96,7 @@ public static class ExporterEndpoints
                 return TypedResults.Text("POST /-/reload takes no body: the configuration is read from its file.\n", statusCode: StatusCodes.Status413PayloadTooLarge);
             }
 
-            return await reloader.ReloadAsync("http", context.RequestAborted) is { } error
+            return await reloader.ReloadAsync(ReloadTrigger.Http, context.RequestAborted) is { } error
                 ? TypedResults.Text(error + "\n", statusCode: StatusCodes.Status400BadRequest)
                 : TypedResults.Text("Configuration reloaded.\n");
         });

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using LogCollectorExporter.Certificates;
 using LogCollectorExporter.Configuration;
@@ -16,10 +17,10 @@ public sealed record StatusDocument(ExporterStatus Exporter, FleetSummary Summar
     /// <summary>Reads the fleet's views (no lock: probing goes on while a page of thousands of groups is rendered).</summary>
     /// <param name="only">Only this group, and only its collectors; every group and collector when null.</param>
     /// <param name="certificates">The certificate checks, whose last result each collector shows.</param>
-    public static StatusDocument Capture(Fleet fleet, ActiveConfiguration active, BuildInfo build, DateTimeOffset startedAt, GroupMonitor? only = null,
+    public static StatusDocument Capture(Fleet fleet, ActiveConfiguration active, PanoramaImports imports, BuildInfo build, DateTimeOffset startedAt, GroupMonitor? only = null,
         CertificateChecks? certificates = null)
     {
-        var exporter = Header(active, build, startedAt, fleet.IsReady);
+        var exporter = Header(active, imports, build, startedAt, fleet.IsReady);
         var groups = fleet.Groups.Select(g => g.View).ToArray();
         var listedBy = new Dictionary<string, int>(StringComparer.Ordinal);
         var preferredBy = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -61,7 +62,7 @@ public sealed record StatusDocument(ExporterStatus Exporter, FleetSummary Summar
     }
 
     /// <summary>The exporter itself: its build, configuration, last reload and probe settings.</summary>
-    public static ExporterStatus Header(ActiveConfiguration active, BuildInfo build, DateTimeOffset startedAt, bool ready)
+    public static ExporterStatus Header(ActiveConfiguration active, PanoramaImports imports, BuildInfo build, DateTimeOffset startedAt, bool ready)
     {
         var config = active.Current;
         var reload = active.LastReload;
@@ -87,7 +88,7 @@ public sealed record StatusDocument(ExporterStatus Exporter, FleetSummary Summar
                 Certificates = new CertificateCheckStatus(probe.Certificates.Enabled, Duration.Format(probe.Certificates.Interval), Duration.Format(probe.Certificates.Timeout)),
             },
             ready,
-            [.. config.Panorama.Select(p => Source(p, active.Loader.Panorama.Status(p.Source.Label)))]);
+            [.. config.Panorama.Select(p => Source(p, imports.Status(p.Source.Label)))]);
     }
 
     private static CertificateStatus Certificate(CertificateCheck check, DateTimeOffset now)
@@ -133,9 +134,9 @@ public sealed record StatusDocument(ExporterStatus Exporter, FleetSummary Summar
             config.Serial,
             config.Hostname,
             config.CollectorGroup,
-            EnumText.Of(view.State),
+            view.State,
             view.ResolvedAddress?.ToString(),
-            view.LastResult?.Label(),
+            view.LastResult,
             view.LastError,
             view.LastHandshake?.TotalSeconds,
             view.LastDnsLookup?.TotalSeconds,
@@ -145,14 +146,14 @@ public sealed record StatusDocument(ExporterStatus Exporter, FleetSummary Summar
             view.ConnectionDrops,
             listedBy,
             preferredBy,
-            [.. collector.Recent.ToArray().Select(p => new RecentProbeStatus(p.At, p.Result.Label(), p.HandshakeSeconds))]);
+            [.. collector.Recent.ToArray().Select(p => new RecentProbeStatus(p.At, p.Result, p.HandshakeSeconds))]);
     }
 
     private static GroupStatus Capture(GroupView group) => new(
         group.Config.Name,
         group.Config.Hostname,
         group.Config.CollectorGroup,
-        EnumText.Of(group.Standing),
+        group.Standing,
         group.Config.ForwardToAll,
         EnumText.Of(group.Config.Failback),
         group.Config.PreferenceListFile,
@@ -219,7 +220,7 @@ public sealed record CertificateStatus(
     public static readonly TimeSpan ExpiringWithin = TimeSpan.FromDays(30);
 }
 
-public sealed record ReloadInfo(bool Successful, DateTimeOffset At, string Trigger, string? Error);
+public sealed record ReloadInfo(bool Successful, DateTimeOffset At, ReloadTrigger Trigger, string? Error);
 
 public sealed record ProbeStatus(
     string Interval,
@@ -259,9 +260,9 @@ public sealed record CollectorStatus(
     string Serial,
     string Hostname,
     string CollectorGroup,
-    string State,
+    CollectorState State,
     string? ResolvedAddress,
-    string? LastResult,
+    ProbeResult? LastResult,
     string? LastError,
     double? LastHandshakeSeconds,
     double? LastDnsLookupSeconds,
@@ -277,7 +278,7 @@ public sealed record CollectorStatus(
     public CertificateStatus? Certificate { get; init; }
 }
 
-public sealed record RecentProbeStatus(DateTimeOffset At, string Result, double? HandshakeSeconds);
+public sealed record RecentProbeStatus(DateTimeOffset At, ProbeResult Result, double? HandshakeSeconds);
 
 /// <param name="Name">The group.</param>
 /// <param name="Hostname">The firewall's name (<c>firewallNamesFile</c>); "" when it has none.</param>
@@ -294,7 +295,7 @@ public sealed record GroupStatus(
     string Name,
     string Hostname,
     string CollectorGroup,
-    string Standing,
+    GroupStanding Standing,
     bool ForwardToAll,
     string Failback,
     string? PreferenceListFile,
@@ -303,6 +304,25 @@ public sealed record GroupStatus(
     IReadOnlyList<string> Preferred,
     IReadOnlyList<string> Collectors);
 
-[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
+// The enums are written as the exporter writes them everywhere else: in logs, metric labels and the README.
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, Converters =
+    [typeof(EnumTextConverter<CollectorState>), typeof(EnumTextConverter<GroupStanding>), typeof(EnumTextConverter<ProbeResult>), typeof(ReloadTriggerConverter)])]
 [JsonSerializable(typeof(StatusDocument))]
 internal sealed partial class StatusJsonContext : JsonSerializerContext;
+
+/// <summary>An enum of the status as <see cref="EnumText"/> writes it. The status is only written, never read.</summary>
+internal sealed class EnumTextConverter<T> : JsonConverter<T>
+    where T : struct, Enum
+{
+    public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => throw new NotSupportedException();
+
+    public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => writer.WriteStringValue(EnumText.Of(value));
+}
+
+/// <summary>A reload's trigger as the logs name it (<see cref="ReloadTriggerText.Text"/>). The status is only written, never read.</summary>
+internal sealed class ReloadTriggerConverter : JsonConverter<ReloadTrigger>
+{
+    public override ReloadTrigger Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => throw new NotSupportedException();
+
+    public override void Write(Utf8JsonWriter writer, ReloadTrigger value, JsonSerializerOptions options) => writer.WriteStringValue(value.Text());
+}

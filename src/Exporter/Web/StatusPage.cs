@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
+using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Preference;
+using LogCollectorExporter.Probing;
 
 namespace LogCollectorExporter.Web;
 
@@ -45,20 +48,20 @@ public static class StatusPage
         var html = Begin(status.Exporter, now, "logcollector-exporter");
         var summary = status.Summary;
         html.Append("<section><h2>Groups</h2><p class=\"facts\"><b>").Append(summary.Groups).Append("</b> groups: ")
-            .Append(Count(summary.FirstChoice, "first_choice", "on their first choice")).Append(" · ")
-            .Append(Count(summary.FailedOver, "failed_over", "failed over")).Append(" · ")
-            .Append(Count(summary.Unreachable, "unreachable", "unreachable: their firewalls buffer logs on disk"));
+            .Append(Count(summary.FirstChoice, GroupStanding.FirstChoice, "on their first choice")).Append(" · ")
+            .Append(Count(summary.FailedOver, GroupStanding.FailedOver, "failed over")).Append(" · ")
+            .Append(Count(summary.Unreachable, GroupStanding.Unreachable, "unreachable: their firewalls buffer logs on disk"));
         if (summary.Undecided > 0)
         {
-            html.Append(" · ").Append(Count(summary.Undecided, "undecided", "waiting for a first probe"));
+            html.Append(" · ").Append(Count(summary.Undecided, GroupStanding.Undecided, "waiting for a first probe"));
         }
 
         html.Append("</p>");
         AppendFinder(html, null);
-        AppendByDestination(html, status.Groups, "failed_over", "Failed over", int.MaxValue);
-        AppendNames(html, "Unreachable: no collector up", status.Groups.Where(g => g.Standing == "unreachable"), int.MaxValue);
-        AppendNames(html, "Waiting for a first probe", status.Groups.Where(g => g.Standing == "undecided"), FirstChoiceNamesShown);
-        AppendByDestination(html, status.Groups, "first_choice", "On their first choice", FirstChoiceNamesShown);
+        AppendByDestination(html, status.Groups, GroupStanding.FailedOver, "Failed over", int.MaxValue);
+        AppendNames(html, "Unreachable: no collector up", status.Groups.Where(g => g.Standing == GroupStanding.Unreachable), int.MaxValue);
+        AppendNames(html, "Waiting for a first probe", status.Groups.Where(g => g.Standing == GroupStanding.Undecided), FirstChoiceNamesShown);
+        AppendByDestination(html, status.Groups, GroupStanding.FirstChoice, "On their first choice", FirstChoiceNamesShown);
         html.Append("</section>\n");
 
         html.Append("<section><h2>Collectors</h2><p class=\"facts\"><b>").Append(summary.CollectorsUp).Append("</b> of ").Append(summary.Collectors)
@@ -81,8 +84,9 @@ public static class StatusPage
             html.Append(' ').Append(E(group.Hostname));
         }
 
-        html.Append(" <span class=\"badge ").Append(group.Standing).Append("\">")
-            .Append(group.Standing.Replace('_', ' ')).Append("</span></h2><p class=\"facts\">");
+        var standing = EnumText.Of(group.Standing);
+        html.Append(" <span class=\"badge ").Append(standing).Append("\">")
+            .Append(standing.Replace('_', ' ')).Append("</span></h2><p class=\"facts\">");
         if (group.CollectorGroup.Length > 0)
         {
             html.Append("collector group ").Append(E(group.CollectorGroup)).Append(" · ");
@@ -93,7 +97,7 @@ public static class StatusPage
             .Append(" · ").Append(group.CollectorsUp).Append(" of ").Append(group.Collectors.Count).Append(" up · logs go to ");
         if (group.Preferred.Count == 0)
         {
-            html.Append(group.Standing == "undecided"
+            html.Append(group.Standing == GroupStanding.Undecided
                 ? "<b>not decided yet</b>: waiting for a first probe"
                 : "<b class=\"error\">no collector: the firewall buffers logs on its own disk</b>");
         }
@@ -147,7 +151,7 @@ public static class StatusPage
             .Append(" · <a href=\"/metrics\">/metrics</a> · <a href=\"/api/v1/status\">/api/v1/status</a></p>");
         var reload = exporter.LastReload;
         html.Append("<p class=\"facts\">configuration <b>").Append(E(exporter.Config)).Append("</b> · last ")
-            .Append(reload.Trigger == "start" ? "load" : $"reload ({E(reload.Trigger)})")
+            .Append(reload.Trigger == ReloadTrigger.Start ? "load" : $"reload ({E(reload.Trigger.Text())})")
             .Append(reload.Successful ? " <b>succeeded</b> " : " <b class=\"error\">failed</b> ").Append(Ago(now - reload.At)).Append(" ago</p>");
         if (!reload.Successful && reload.Error is { } error)
         {
@@ -160,15 +164,15 @@ public static class StatusPage
     // The page stays in the builder's chunks: written from there, it is never copied into one string.
     private static StringBuilder End(StringBuilder html) => html.Append("</body></html>\n");
 
-    private static string Count(int count, string standing, string what) =>
-        $"<span class=\"badge {standing}\">{count.ToString(CultureInfo.InvariantCulture)}</span> {what}";
+    private static string Count(int count, GroupStanding standing, string what) =>
+        $"<span class=\"badge {EnumText.Of(standing)}\">{count.ToString(CultureInfo.InvariantCulture)}</span> {what}";
 
     private static void AppendFinder(StringBuilder html, string? value) =>
         html.Append("<form action=\"/\" method=\"get\"><label>Group <input name=\"group\" required placeholder=\"a firewall's serial or a group's name\" size=\"32\"")
             .Append(value is null ? "" : $" value=\"{E(value)}\"").Append("></label> <button>Show</button></form>");
 
     // The groups of one standing, under the collectors their logs go to now.
-    private static void AppendByDestination(StringBuilder html, IReadOnlyList<GroupStatus> groups, string standing, string title, int shown)
+    private static void AppendByDestination(StringBuilder html, IReadOnlyList<GroupStatus> groups, GroupStanding standing, string title, int shown)
     {
         foreach (var destination in groups.Where(g => g.Standing == standing).GroupBy(g => string.Join(", ", g.Preferred), StringComparer.Ordinal)
                      .OrderBy(d => d.Key, StringComparer.Ordinal))
@@ -215,7 +219,7 @@ public static class StatusPage
         var all = rows.ToList();
         var certificates = all.Any(row => row.Collector.Certificate is not null);
         html.Append("<div class=\"scroll\"><table><thead><tr>").Append(listing ? "" : "<th>#</th>")
-            .Append("<th>collector</th><th>state</th><th>address</th><th>handshake</th><th>last ").Append(Preference.RecentProbes.Capacity)
+            .Append("<th>collector</th><th>state</th><th>address</th><th>handshake</th><th>last ").Append(RecentProbes.Capacity)
             .Append(" probes</th><th>failures</th><th>last result</th><th>last success</th>").Append(certificates ? "<th>certificate</th>" : "")
             .Append(listing ? "<th>groups</th>" : "").Append("</tr></thead><tbody>\n");
         foreach (var (c, priority, preferred) in all)
@@ -240,7 +244,8 @@ public static class StatusPage
                 html.Append("<br><span class=\"small muted\">").AppendJoin(" · ", known.Select(E)).Append("</span>");
             }
 
-            html.Append("</td><td><span class=\"badge ").Append(c.State).Append("\">").Append(c.State).Append("</span></td><td class=\"num\">")
+            var state = EnumText.Of(c.State);
+            html.Append("</td><td><span class=\"badge ").Append(state).Append("\">").Append(state).Append("</span></td><td class=\"num\">")
                 .Append(E(c.Endpoint));
             if (c.ResolvedAddress is { } resolved && resolved != c.Address)
             {
@@ -248,10 +253,10 @@ public static class StatusPage
             }
 
             // A collector that is down has no handshake time now: its last good one would read as if it answered.
-            html.Append("</td><td class=\"num\">").Append(c.State != "down" && c.LastHandshakeSeconds is { } seconds ? Milliseconds(seconds) : "–").Append("</td><td class=\"spark\">");
+            html.Append("</td><td class=\"num\">").Append(c.State != CollectorState.Down && c.LastHandshakeSeconds is { } seconds ? Milliseconds(seconds) : "–").Append("</td><td class=\"spark\">");
             AppendSparkline(html, c.Recent);
-            html.Append("</td><td class=\"num\">").Append(c.ConsecutiveFailures).Append("</td><td>").Append(E(c.LastResult ?? "–"));
-            if (c.LastError is { } error && c.LastResult != "success")
+            html.Append("</td><td class=\"num\">").Append(c.ConsecutiveFailures).Append("</td><td>").Append(E(c.LastResult?.Label() ?? "–"));
+            if (c.LastError is { } error && c.LastResult != ProbeResult.Success)
             {
                 html.Append("<br><span class=\"small muted\">").Append(E(error)).Append("</span>");
             }
@@ -311,7 +316,7 @@ public static class StatusPage
         const double Width = 300, Height = 28;
         var slowest = recent.Max(p => p.HandshakeSeconds) ?? 0;
         var label = string.Create(CultureInfo.InvariantCulture,
-            $"{recent.Count(p => p.Result == "success")} of {recent.Count} probes succeeded; slowest {(slowest > 0 ? Milliseconds(slowest) : "–")}");
+            $"{recent.Count(p => p.Result == ProbeResult.Success)} of {recent.Count} probes succeeded; slowest {(slowest > 0 ? Milliseconds(slowest) : "–")}");
         html.Append(CultureInfo.InvariantCulture, $"<svg class=\"spark\" viewBox=\"0 0 {Width} {Height}\" preserveAspectRatio=\"none\" role=\"img\" aria-label=\"{E(label)}\"><title>{E(label)}</title>");
         var step = recent.Count > 1 ? (Width - 2) / (recent.Count - 1) : 0;
         var points = new StringBuilder();
@@ -332,7 +337,7 @@ public static class StatusPage
                     points.Clear();
                 }
 
-                html.Append(CultureInfo.InvariantCulture, $"<line class=\"{(probe.Result == "reset" ? "reset" : "fail")}\" x1=\"{x:0.#}\" y1=\"{Height - 10}\" x2=\"{x:0.#}\" y2=\"{Height}\"/>");
+                html.Append(CultureInfo.InvariantCulture, $"<line class=\"{(probe.Result == ProbeResult.Reset ? "reset" : "fail")}\" x1=\"{x:0.#}\" y1=\"{Height - 10}\" x2=\"{x:0.#}\" y2=\"{Height}\"/>");
             }
         }
 

@@ -58,7 +58,7 @@ public static partial class WebSecuritySetup
             builder.WebHost.UseKestrelHttpsConfiguration();
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
-                // One request parser, whose limits WebSetup sets and the tests check: HTTP/2 would bring its own (streams per connection).
+                // One request parser, whose limits HostSetup sets and the tests check: HTTP/2 would bring its own (streams per connection).
                 kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http1);
                 kestrel.ConfigureHttpsDefaults(https => UseRunningTls(https, kestrel.ApplicationServices));
             });

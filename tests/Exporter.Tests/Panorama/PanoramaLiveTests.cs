@@ -318,7 +318,7 @@ public sealed class PanoramaLiveTests : IAsyncLifetime
         var active = new ActiveConfiguration(loader.Load(), loader, time);
         var logs = new LogCapture();
         var reloads = new LoadingReload(active);
-        var refresher = new PanoramaRefresher(active, reloads, time, new LoggerFactory([logs]).CreateLogger<PanoramaRefresher>());
+        var refresher = new PanoramaRefresher(active, active.Loader.Panorama, reloads, time, new LoggerFactory([logs]).CreateLogger<PanoramaRefresher>());
         await refresher.StartAsync(CancellationToken.None);
         return new RunningRefresher(refresher, active, reloads, logs);
     }
@@ -328,7 +328,7 @@ public sealed class PanoramaLiveTests : IAsyncLifetime
     {
         public int Count;
 
-        public Task<string?> ReloadAsync(string trigger, CancellationToken cancellationToken)
+        public Task<string?> ReloadAsync(ReloadTrigger trigger, CancellationToken cancellationToken)
         {
             if (!active.Loader.IsCurrent(active.Current.Origin))
             {

@@ -120,7 +120,7 @@ public sealed class HttpHardeningTests : IDisposable
         var idle = new List<Socket>();
         try
         {
-            for (var i = 0; i < WebSetup.MaxConnections; i++)
+            for (var i = 0; i < HostSetup.MaxConnections; i++)
             {
                 idle.Add(await ConnectAsync(exporter));
             }

@@ -1,4 +1,7 @@
 using System.Net;
+using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Preference;
+using LogCollectorExporter.Probing;
 using LogCollectorExporter.Tests.Support;
 using LogCollectorExporter.Web;
 using Xunit.Abstractions;
@@ -130,8 +133,8 @@ public sealed class StatusPageTests(ITestOutputHelper output) : IDisposable
     public void A_group_page_leaves_out_a_collector_that_a_reload_removed_before_it_was_rendered()
     {
         var at = new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
-        var kept = new CollectorStatus("lc-1", "127.0.0.1", 3978, "127.0.0.1:3978", "", "", "", "up", null, "success", null, 0.001, 0, at, at, 0, 0, 1, 1, []);
-        var status = Document([kept], [new GroupStatus("fw-1", "", "", "first_choice", false, "immediate", null, 1, 1, ["lc-1"], ["lc-1", "lc-gone"])]);
+        var kept = new CollectorStatus("lc-1", "127.0.0.1", 3978, "127.0.0.1:3978", "", "", "", CollectorState.Up, null, ProbeResult.Success, null, 0.001, 0, at, at, 0, 0, 1, 1, []);
+        var status = Document([kept], [new GroupStatus("fw-1", "", "", GroupStanding.FirstChoice, false, "immediate", null, 1, 1, ["lc-1"], ["lc-1", "lc-gone"])]);
 
         var rows = Rows(Section(StatusPage.RenderGroup(status, at).ToString(), "fw-1"));
 
@@ -142,9 +145,9 @@ public sealed class StatusPageTests(ITestOutputHelper output) : IDisposable
     public void The_sparkline_spreads_the_probes_over_the_whole_column()
     {
         var at = new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
-        RecentProbeStatus[] recent = [new(at, "success", 0.001), new(at.AddSeconds(60), "refused", null), new(at.AddSeconds(120), "success", 0.002)];
-        var collector = new CollectorStatus("lc-1", "127.0.0.1", 3978, "127.0.0.1:3978", "", "", "", "up", "127.0.0.1", "success", null, 0.002, 0, at, at, 0, 0, 1, 1, recent);
-        var status = Document([collector], [new GroupStatus("g", "", "", "first_choice", false, "immediate", null, 1, 1, ["lc-1"], ["lc-1"])]);
+        RecentProbeStatus[] recent = [new(at, ProbeResult.Success, 0.001), new(at.AddSeconds(60), ProbeResult.Refused, null), new(at.AddSeconds(120), ProbeResult.Success, 0.002)];
+        var collector = new CollectorStatus("lc-1", "127.0.0.1", 3978, "127.0.0.1:3978", "", "", "", CollectorState.Up, "127.0.0.1", ProbeResult.Success, null, 0.002, 0, at, at, 0, 0, 1, 1, recent);
+        var status = Document([collector], [new GroupStatus("g", "", "", GroupStanding.FirstChoice, false, "immediate", null, 1, 1, ["lc-1"], ["lc-1"])]);
 
         var row = Rows(Section(StatusPage.Render(status, at).ToString(), "Collectors")).Single();
 
@@ -160,16 +163,16 @@ public sealed class StatusPageTests(ITestOutputHelper output) : IDisposable
     public void With_five_thousand_groups_the_page_stays_small_and_names_every_group_not_on_its_first_choice()
     {
         var at = new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
-        var recent = Enumerable.Range(0, 60).Select(i => new RecentProbeStatus(at.AddSeconds(i * 10), "success", 0.0001 * (1 + (i % 7)))).ToArray();
+        var recent = Enumerable.Range(0, 60).Select(i => new RecentProbeStatus(at.AddSeconds(i * 10), ProbeResult.Success, 0.0001 * (1 + (i % 7)))).ToArray();
         CollectorStatus[] collectors = [.. Enumerable.Range(1, 50).Select(c =>
-            new CollectorStatus($"lc-{c:D2}", "127.0.0.1", 40000 + c, $"127.0.0.1:{40000 + c}", $"0092010{c:D5}", "", "", "up", "127.0.0.1", "success", null, 0.0002, 0, at, at, 0, 0, 300, 100, recent))];
+            new CollectorStatus($"lc-{c:D2}", "127.0.0.1", 40000 + c, $"127.0.0.1:{40000 + c}", $"0092010{c:D5}", "", "", CollectorState.Up, "127.0.0.1", ProbeResult.Success, null, 0.0002, 0, at, at, 0, 0, 300, 100, recent))];
         GroupStatus[] groups = [.. Enumerable.Range(1, 5000).Select(g =>
         {
             // Half of the firewalls prefer lc-01, as estates do; the others spread over the 50 collectors.
             var members = Enumerable.Range(0, 3).Select(m => $"lc-{(g % 2 == 0 ? m : (g + m) % 50) + 1:D2}").ToArray();
             return g % 10 == 0
-                ? new GroupStatus($"fw-{g:D4}", "", "", "failed_over", false, "immediate", null, 2, 2, [members[1]], members)
-                : new GroupStatus($"fw-{g:D4}", "", "", "first_choice", false, "immediate", null, 3, 1, [members[0]], members);
+                ? new GroupStatus($"fw-{g:D4}", "", "", GroupStanding.FailedOver, false, "immediate", null, 2, 2, [members[1]], members)
+                : new GroupStatus($"fw-{g:D4}", "", "", GroupStanding.FirstChoice, false, "immediate", null, 3, 1, [members[0]], members);
         })];
 
         var page = StatusPage.Render(Document(collectors, groups), at).ToString();
@@ -177,8 +180,8 @@ public sealed class StatusPageTests(ITestOutputHelper output) : IDisposable
 
         Assert.InRange(System.Text.Encoding.UTF8.GetByteCount(page), 1, 1024 * 1024);
         Assert.Equal(50, Rows(Section(page, "Collectors")).Length);
-        Assert.All(groups.Where(g => g.Standing == "failed_over"), g => Assert.Contains($"<a href=\"/?group={g.Name}\">{g.Name}</a>", page, StringComparison.Ordinal));
-        var onLc01 = groups.Count(g => g.Standing == "first_choice" && g.Preferred[0] == "lc-01");
+        Assert.All(groups.Where(g => g.Standing == GroupStanding.FailedOver), g => Assert.Contains($"<a href=\"/?group={g.Name}\">{g.Name}</a>", page, StringComparison.Ordinal));
+        var onLc01 = groups.Count(g => g.Standing == GroupStanding.FirstChoice && g.Preferred[0] == "lc-01");
         Assert.Contains($"<h3>On their first choice: logs go to lc-01 <span class=\"muted small\">({onLc01})</span></h3>", page, StringComparison.Ordinal);
         Assert.Contains($"<span class=\"muted\">and {onLc01 - StatusPage.FirstChoiceNamesShown} more: find one by name</span>", page, StringComparison.Ordinal);
     }
@@ -194,10 +197,10 @@ public sealed class StatusPageTests(ITestOutputHelper output) : IDisposable
         """;
 
     private static StatusDocument Document(IReadOnlyList<CollectorStatus> collectors, IReadOnlyList<GroupStatus> groups) => new(
-        new ExporterStatus("1.0.0", "abc", "test", DateTimeOffset.UnixEpoch, "collectors.yaml", new ReloadInfo(true, DateTimeOffset.UnixEpoch, "start", null),
+        new ExporterStatus("1.0.0", "abc", "test", DateTimeOffset.UnixEpoch, "collectors.yaml", new ReloadInfo(true, DateTimeOffset.UnixEpoch, ReloadTrigger.Start, null),
             new ProbeStatus("1m", "5s", "handshake", "fin", "ip4", null, 1, 1, 256), true, []),
-        new FleetSummary(groups.Count, groups.Count(g => g.Standing == "first_choice"), groups.Count(g => g.Standing == "failed_over"),
-            groups.Count(g => g.Standing == "unreachable"), groups.Count(g => g.Standing == "undecided"), collectors.Count, collectors.Count(c => c.State == "up")),
+        new FleetSummary(groups.Count, groups.Count(g => g.Standing == GroupStanding.FirstChoice), groups.Count(g => g.Standing == GroupStanding.FailedOver),
+            groups.Count(g => g.Standing == GroupStanding.Unreachable), groups.Count(g => g.Standing == GroupStanding.Undecided), collectors.Count, collectors.Count(c => c.State == CollectorState.Up)),
         collectors,
         groups);
 

@@ -1,0 +1,66 @@
+using Prometheus;
+
+namespace LogCollectorExporter.Metrics;
+
+/// <summary>
+/// The series one collector or group owns. Each is made through <see cref="Add{T}"/> or <see cref="Replace{T}(T, T)"/>,
+/// and <see cref="Remove"/> removes them all: no second list of what to remove can drift from what was made.
+/// </summary>
+public sealed class OwnedSeries
+{
+    private readonly HashSet<ChildBase> children = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Owns <paramref name="child"/> (again, as often as it is looked up) and returns it.</summary>
+    public T Add<T>(T child)
+        where T : ChildBase
+    {
+        children.Add(child);
+        return child;
+    }
+
+    /// <summary>A series whose labels changed: the old one goes.</summary>
+    public T Replace<T>(T? old, T next)
+        where T : ChildBase
+    {
+        if (old is not null && !ReferenceEquals(old, next))
+        {
+            Drop(old);
+        }
+
+        return Add(next);
+    }
+
+    /// <summary>Series that replace others, as a group's members do: those of <paramref name="old"/> not in <paramref name="next"/> go.</summary>
+    public T[] Replace<T>(IEnumerable<T> old, T[] next)
+        where T : ChildBase
+    {
+        foreach (var stale in old.Where(child => !next.Any(kept => ReferenceEquals(kept, child))).ToList())
+        {
+            Drop(stale);
+        }
+
+        foreach (var child in next)
+        {
+            Add(child);
+        }
+
+        return next;
+    }
+
+    /// <summary>Removes every series owned: what they describe is gone, or is measured anew.</summary>
+    public void Remove()
+    {
+        foreach (var child in children)
+        {
+            child.Remove();
+        }
+
+        children.Clear();
+    }
+
+    private void Drop(ChildBase child)
+    {
+        child.Remove();
+        children.Remove(child);
+    }
+}
