@@ -1,5 +1,6 @@
 using System.Globalization;
 using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Platform;
 using LogCollectorExporter.Web;
 
 namespace LogCollectorExporter;

@@ -1,4 +1,5 @@
 using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Platform;
 using LogCollectorExporter.Preference;
 using LogCollectorExporter.Probing;
 using LogCollectorExporter.Web;

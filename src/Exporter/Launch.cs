@@ -68,7 +68,7 @@ public sealed record Launch(string? ConfigFile, bool Demo, IReadOnlyList<string>
                     output.WriteLine(Usage);
                     return (null, 0);
                 case "--version":
-                    output.WriteLine($"logcollector-exporter {Configuration.BuildInfo.Current.Version} ({Configuration.BuildInfo.Current.Revision}, {Configuration.BuildInfo.Current.Runtime})");
+                    output.WriteLine($"logcollector-exporter {Platform.BuildInfo.Current.Version} ({Platform.BuildInfo.Current.Revision}, {Platform.BuildInfo.Current.Runtime})");
                     return (null, 0);
                 default:
                     var isValueOfPrevious = rest.Count > 0 && rest[^1].StartsWith("--", StringComparison.Ordinal) && !rest[^1].Contains('=', StringComparison.Ordinal);

@@ -30,7 +30,7 @@ public sealed partial class FolderDependencyTests(ITestOutputHelper output)
     [Fact]
     public void Folders_depend_one_way()
     {
-        var graph = FolderGraph(typeof(Configuration.Duration).Assembly.Location);
+        var graph = FolderGraph(typeof(Platform.Duration).Assembly.Location);
         foreach (var (folder, uses) in graph.OrderBy(pair => pair.Key, StringComparer.Ordinal))
         {
             output.WriteLine($"{folder} → {string.Join(", ", uses.Order(StringComparer.Ordinal))}");

@@ -5,6 +5,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Platform;
 using LogCollectorExporter.Probing;
 
 namespace LogCollectorExporter.Certificates;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using LogCollectorExporter.Platform;
 
 namespace LogCollectorExporter.Configuration;
 

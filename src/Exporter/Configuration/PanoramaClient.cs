@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using LogCollectorExporter.Platform;
 
 namespace LogCollectorExporter.Configuration;
 

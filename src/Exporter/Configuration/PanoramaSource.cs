@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using LogCollectorExporter.Platform;
 using YamlDotNet.RepresentationModel;
 
 namespace LogCollectorExporter.Configuration;

@@ -1,4 +1,5 @@
 using System.Text;
+using LogCollectorExporter.Platform;
 
 namespace LogCollectorExporter.Configuration;
 

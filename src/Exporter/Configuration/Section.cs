@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using LogCollectorExporter.Platform;
 using YamlDotNet.RepresentationModel;
 
 namespace LogCollectorExporter.Configuration;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using LogCollectorExporter.Platform;
 
 namespace LogCollectorExporter.Configuration;
 
@@ -12,9 +13,9 @@ internal static partial class Setting
 
     /// <returns>What is wrong with <paramref name="text"/> as a duration setting: a Prometheus duration or hh:mm:ss, greater than zero and at most a day; null when it is one.</returns>
     public static string? Duration(string text, out TimeSpan value) =>
-        !Configuration.Duration.TryParse(text, out value) ? $"is not allowed; use {Configuration.Duration.Allowed}"
+        !Platform.Duration.TryParse(text, out value) ? $"is not allowed; use {Platform.Duration.Allowed}"
         : value <= TimeSpan.Zero ? "is not allowed; the duration must be greater than zero"
-        : value > LongestDuration ? $"is not allowed; the longest is {Configuration.Duration.Format(LongestDuration)}"
+        : value > LongestDuration ? $"is not allowed; the longest is {Platform.Duration.Format(LongestDuration)}"
         : null;
 
     public static IPAddress? IpAddress(string? text) => System.Net.IPAddress.TryParse(text, out var address) ? address : null;

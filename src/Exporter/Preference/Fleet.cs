@@ -1,4 +1,5 @@
 using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Platform;
 using LogCollectorExporter.Probing;
 
 namespace LogCollectorExporter.Preference;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Platform;
 
 namespace LogCollectorExporter.Probing;
 

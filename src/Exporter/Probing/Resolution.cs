@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Platform;
 
 namespace LogCollectorExporter.Probing;
 

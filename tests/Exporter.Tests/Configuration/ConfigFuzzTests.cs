@@ -1,6 +1,7 @@
 using CsCheck;
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Metrics;
+using LogCollectorExporter.Platform;
 using LogCollectorExporter.Preference;
 using LogCollectorExporter.Probing;
 using LogCollectorExporter.Tests.Support;

@@ -1,4 +1,5 @@
 using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Platform;
 using LogCollectorExporter.Tests.Support;
 
 namespace LogCollectorExporter.Tests;

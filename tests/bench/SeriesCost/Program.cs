@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Metrics;
+using LogCollectorExporter.Platform;
 using LogCollectorExporter.Preference;
 using LogCollectorExporter.Probing;
 using Prometheus;

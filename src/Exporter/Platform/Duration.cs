@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace LogCollectorExporter.Configuration;
+namespace LogCollectorExporter.Platform;
 
 /// <summary>Durations written the Prometheus way (<c>1h30m</c>, <c>500ms</c>) or as .NET <c>hh:mm:ss</c>.</summary>
 public static class Duration

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace LogCollectorExporter.Configuration;
+namespace LogCollectorExporter.Platform;
 
 /// <summary>
 /// How the exporter writes and reads its enums everywhere (configuration, status, logs, metric labels): lower case,

@@ -1,6 +1,4 @@
-using LogCollectorExporter.Platform;
-
-namespace LogCollectorExporter;
+namespace LogCollectorExporter.Platform;
 
 /// <summary>
 /// Raises the soft limit of open files to the hard limit. The JIT runtime does this by itself; NativeAOT does not, and

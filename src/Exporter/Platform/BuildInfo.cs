@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 
-namespace LogCollectorExporter.Configuration;
+namespace LogCollectorExporter.Platform;
 
 /// <summary>The version and source revision stamped into the assembly at build time, and the runtime it runs on.</summary>
 public sealed record BuildInfo(string Version, string Revision, string Runtime)

@@ -1,6 +1,6 @@
 using System.Runtime;
 
-namespace LogCollectorExporter;
+namespace LogCollectorExporter.Platform;
 
 /// <summary>
 /// Reading a configuration (its YAML tree) and building the fleet and its series over it allocate many times the
