@@ -15,8 +15,8 @@ namespace LogCollectorExporter.Configuration;
 /// <remarks>
 /// A fingerprint is XxHash128 (<see cref="NewFingerprint"/>), not a cryptographic hash: it tells a change from none,
 /// and nothing relies on it against someone who can write the files, who could change the configuration anyway. A
-/// SHA-256 would load OpenSSL into every exporter at start for this alone, 3 MiB of its resident memory
-/// (docs/benchmarks.md); OpenSSL is loaded only for TLS and live Panorama sources.
+/// SHA-256 would load OpenSSL into every exporter at start for this alone, and its resident memory with it
+/// (docs/benchmarks.md, "OpenSSL left unloaded"); OpenSSL is loaded only for TLS and live Panorama sources.
 /// </remarks>
 public sealed class ConfigFiles
 {
@@ -179,8 +179,8 @@ public sealed class ConfigFiles
 
     /// <summary>
     /// The hash of a file's content as it is on disk: from <see cref="Known"/> when its stamp is the one it had when read,
-    /// else read through a buffer on the stack (the file is never copied: a copy of a 300 KB file a second grew the
-    /// exporter's RSS by 10 MB between two full collections). What stands for the file when it cannot be read, is not
+    /// else read through a buffer on the stack (the file is never copied: a copy of the file at every look piles up
+    /// garbage between two full collections). What stands for the file when it cannot be read, is not
     /// a regular file (which is not opened), or has more than <see cref="MaxStreamedFileBytes"/>.
     /// </summary>
     private static byte[] HashOnDisk(string path)

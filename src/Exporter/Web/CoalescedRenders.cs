@@ -8,10 +8,10 @@ namespace LogCollectorExporter.Web;
 /// one at a time, each render shared by every request that waits for it. A request that arrives while a render is
 /// running waits for the next one, which starts when that one ends; so every answer was taken after its request
 /// arrived, and however many clients ask at once, the exporter renders at most one answer at a time: its CPU and
-/// memory stay for the probes (200 concurrent scrapes rendered side by side starved the probes and took the
-/// exporter to 900 MB). An answer is rendered into pooled blocks, each below the large object heap's threshold, so a
-/// render of megabytes is never copied to grow; its blocks go back to the pool for the next render once every request
-/// it was for has sent it or gone away, so a scrape every few seconds of megabytes of /metrics allocates nothing.
+/// memory stay for the probes (concurrent scrapes rendered side by side starved the probes and grew the memory with
+/// their number: docs/benchmarks.md). An answer is rendered into pooled blocks, each below the large object heap's
+/// threshold, so a render of megabytes is never copied to grow; its blocks go back to the pool for the next render
+/// once every request it was for has sent it or gone away, so a scrape every few seconds allocates nothing.
 /// </summary>
 public sealed class CoalescedRenders
 {

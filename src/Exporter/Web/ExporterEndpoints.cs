@@ -105,9 +105,9 @@ public static class ExporterEndpoints
     }
 
     /// <summary>
-    /// Sends a shared render a segment at a time, each written once the connection has taken the one before: a slow or
-    /// busy client holds a segment of the answer in the exporter's memory, not a copy of all of it (200 connections
-    /// given 2.4 MB each at once took the exporter to 700 MB).
+    /// Sends a shared render a block at a time, each written once the connection has taken the one before: a slow or
+    /// busy client holds a block of the answer in the exporter's memory, not a copy of all of it (a copy each, given to
+    /// many connections at once, multiplied the memory: docs/benchmarks.md).
     /// </summary>
     private static async Task SendAsync(HttpContext context, Task<Rendered> rendering)
     {
