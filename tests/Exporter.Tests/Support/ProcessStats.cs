@@ -14,14 +14,26 @@ public readonly record struct ProcessStats(int OpenFiles, int Sockets, long RssB
     {
         var descriptors = Directory.GetFileSystemEntries($"/proc/{pid}/fd");
         var sockets = descriptors.Count(d => new FileInfo(d).LinkTarget?.StartsWith("socket:", StringComparison.Ordinal) == true);
-        var rss = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        var rssKb = long.Parse(rss.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        return new ProcessStats(descriptors.Length, sockets, StatusKiB(pid, "VmRSS:") * 1024, Cpu(pid));
+    }
 
+    /// <summary>User plus system CPU time the process has used so far.</summary>
+    public static TimeSpan Cpu(int pid)
+    {
         // The fields after the command name, which is in parentheses and may hold spaces: utime and stime are the 12th and 13th.
         var stat = File.ReadAllText($"/proc/{pid}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-        return new ProcessStats(descriptors.Length, sockets, rssKb * 1024, TimeSpan.FromSeconds(ticks / TicksPerSecond));
+        return TimeSpan.FromSeconds(ticks / TicksPerSecond);
+    }
+
+    /// <summary>The process's peak resident set size (VmHWM), in MiB.</summary>
+    public static double PeakRssMiB(int pid) => StatusKiB(pid, "VmHWM:") / 1024.0;
+
+    private static long StatusKiB(int pid, string field)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith(field, StringComparison.Ordinal));
+        return long.Parse(line[field.Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], CultureInfo.InvariantCulture);
     }
 
     public static ProcessStats OfThisProcess() => Of(Environment.ProcessId);

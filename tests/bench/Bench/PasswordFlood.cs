@@ -6,6 +6,7 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using LogCollectorExporter.Tests.Support;
 
 namespace LogCollectorExporter.Bench;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using LogCollectorExporter.Bench;
+using LogCollectorExporter.Tests.Support;
 
 // The benchmark: logcollector-exporter against prometheus-blackbox-exporter, on loopback, in one run.
 // Usage: logcollector-bench --exporter PATH [--blackbox PATH] [--floor PATH] [--quick] [--panorama] [--passwords] [--firewalls] [--out DIR]
