@@ -33,7 +33,7 @@ public readonly record struct ProcessStats(int OpenFiles, int Sockets, long RssB
     private static long StatusKiB(int pid, string field)
     {
         var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith(field, StringComparison.Ordinal));
-        return long.Parse(line[field.Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], CultureInfo.InvariantCulture);
+        return long.Parse(line[field.Length..].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[0], CultureInfo.InvariantCulture);
     }
 
     public static ProcessStats OfThisProcess() => Of(Environment.ProcessId);
