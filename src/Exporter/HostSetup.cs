@@ -2,6 +2,7 @@ using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Platform;
 using LogCollectorExporter.Preference;
 using LogCollectorExporter.Probing;
+using LogCollectorExporter.Security;
 using LogCollectorExporter.Web;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Logging.Console;

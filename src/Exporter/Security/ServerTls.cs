@@ -4,7 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using LogCollectorExporter.Configuration;
 
-namespace LogCollectorExporter.Web;
+namespace LogCollectorExporter.Security;
 
 /// <summary>
 /// The certificate, its key and chain, and the clients' CA, as read from the files of <c>tls_server_config</c>: what

@@ -1,6 +1,6 @@
 using LogCollectorExporter.Platform;
 
-namespace LogCollectorExporter.Web;
+namespace LogCollectorExporter.Security;
 
 /// <summary>
 /// How much CPU bcrypt may take, for all requests together, and whose check runs next. The budget is a bucket of CPU

@@ -5,10 +5,11 @@ using System.Text;
 using System.Text.RegularExpressions;
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Metrics;
+using LogCollectorExporter.Web;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 
-namespace LogCollectorExporter.Web;
+namespace LogCollectorExporter.Security;
 
 /// <summary>Marks an endpoint that answers without credentials or client certificate: the health checks, so that a kubelet can ask.</summary>
 public sealed class OpenToAll
