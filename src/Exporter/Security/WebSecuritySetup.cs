@@ -6,20 +6,11 @@ using System.Text.RegularExpressions;
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Metrics;
 using LogCollectorExporter.Web;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 namespace LogCollectorExporter.Security;
-
-/// <summary>Marks an endpoint that answers without credentials or client certificate: the health checks, so that a kubelet can ask.</summary>
-public sealed class OpenToAll
-{
-    public static readonly OpenToAll Instance = new();
-
-    private OpenToAll()
-    {
-    }
-}
 
 /// <summary>
 /// <c>--web.config.file</c>: TLS on the listeners, and basic authentication and response headers on every request.
@@ -194,7 +185,8 @@ public static partial class WebSecuritySetup
             }, (context.Response, security.Config.Headers));
         }
 
-        if (context.GetEndpoint()?.Metadata.GetMetadata<OpenToAll>() is not null)
+        // The health checks (AllowAnonymous), so that a kubelet can ask.
+        if (context.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is not null)
         {
             await next(context);
             return;
