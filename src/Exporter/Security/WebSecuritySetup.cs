@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Unicode;
 using System.Text.RegularExpressions;
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Metrics;
@@ -275,25 +276,9 @@ public static partial class WebSecuritySetup
         }
 
         Span<byte> decoded = stackalloc byte[header.Parameter.Length];
-        if (!Convert.TryFromBase64String(header.Parameter, decoded, out var length))
-        {
-            return false;
-        }
-
-        string pair;
-        try
-        {
-            pair = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(decoded[..length]);
-        }
-        catch (DecoderFallbackException)
-        {
-            return false;
-        }
-        finally
-        {
-            decoded.Clear();
-        }
-
+        var valid = Convert.TryFromBase64String(header.Parameter, decoded, out var length) && Utf8.IsValid(decoded[..length]);
+        var pair = valid ? Encoding.UTF8.GetString(decoded[..length]) : "";
+        decoded.Clear();
         var colon = pair.IndexOf(':', StringComparison.Ordinal);
         if (colon < 0)
         {
