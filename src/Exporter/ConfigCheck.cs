@@ -1,7 +1,7 @@
 using System.Globalization;
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Platform;
-using LogCollectorExporter.Web;
+using LogCollectorExporter.Security;
 
 namespace LogCollectorExporter;
 

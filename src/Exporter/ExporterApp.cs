@@ -4,6 +4,7 @@ using LogCollectorExporter.Demo;
 using LogCollectorExporter.Metrics;
 using LogCollectorExporter.Preference;
 using LogCollectorExporter.Probing;
+using LogCollectorExporter.Security;
 using LogCollectorExporter.Web;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -33,7 +34,8 @@ public static class ExporterApp
         builder.AddPreference();
         builder.AddExporterMetrics();
         builder.AddHostDefaults();
-        builder.AddWeb(launch.WebConfigFiles);
+        builder.AddWeb();
+        builder.AddWebSecurity(launch.WebConfigFiles);
         builder.Services.TryAddSingleton<IProbeObserver, ProbeReports>();
         builder.Services.AddSingleton<ConfigReloader>();
         builder.Services.AddSingleton<IConfigurationReload>(services => services.GetRequiredService<ConfigReloader>());

@@ -66,7 +66,7 @@ public static class HostSetup
 
     /// <summary>
     /// The garbage of reading the configuration goes once the exporter has started; <c>/-/healthy</c> and
-    /// <c>/-/ready</c>, named as in Prometheus, answer without credentials (<see cref="OpenToAll"/>): a kubelet has
+    /// <c>/-/ready</c>, named as in Prometheus, answer without credentials (<c>AllowAnonymous</c>): a kubelet has
     /// none, and they tell only whether the exporter runs.
     /// </summary>
     public static WebApplication UseHostDefaults(this WebApplication app)
@@ -80,11 +80,11 @@ public static class HostSetup
                 ? TypedResults.Text("Healthy: the probe engine is running.\n")
                 : TypedResults.Text($"Unhealthy: the probe engine has not run for {Duration.Format(idle)} (interval {Duration.Format(interval)}).\n",
                     statusCode: StatusCodes.Status503ServiceUnavailable);
-        }).WithMetadata(OpenToAll.Instance);
+        }).AllowAnonymous();
         app.MapMethods("/-/ready", GetAndHead, IResult (Fleet fleet) => fleet.IsReady
             ? TypedResults.Text("Ready: every collector has been probed.\n")
             : TypedResults.Text("Not ready: some collectors have not been probed yet.\n", statusCode: StatusCodes.Status503ServiceUnavailable))
-            .WithMetadata(OpenToAll.Instance);
+            .AllowAnonymous();
         return app;
     }
 

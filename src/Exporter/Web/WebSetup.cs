@@ -2,21 +2,16 @@ namespace LogCollectorExporter.Web;
 
 public static class WebSetup
 {
+    /// <summary>Where the exporter listens without TLS, unless <c>--urls</c> or <c>ASPNETCORE_URLS</c> says otherwise.</summary>
     public const string DefaultUrls = "http://0.0.0.0:9978";
 
     public const string PlainText = "text/plain; charset=utf-8";
 
     public static readonly TimeSpan RequestHeadersTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>
-    /// Listens on <see cref="DefaultUrls"/> (with TLS, <see cref="WebSecuritySetup.DefaultHttpsUrls"/>) unless
-    /// <c>--urls</c> or <c>ASPNETCORE_URLS</c> says otherwise.
-    /// </summary>
-    /// <param name="webConfigFiles">The <c>--web.config.file</c> files: TLS, basic authentication, headers.</param>
-    /// <exception cref="Configuration.ConfigurationException">The web configuration cannot be used.</exception>
-    public static WebApplicationBuilder AddWeb(this WebApplicationBuilder builder, IReadOnlyList<string> webConfigFiles)
+    /// <summary>What the endpoints share: when the exporter started, and one render of each page at a time.</summary>
+    public static WebApplicationBuilder AddWeb(this WebApplicationBuilder builder)
     {
-        builder.AddWebSecurity(webConfigFiles);
         builder.Services.AddSingleton(services => new ExporterStart(services.GetRequiredService<TimeProvider>().GetUtcNow()));
         builder.Services.AddSingleton<CoalescedRenders>();
         return builder;

@@ -1,7 +1,7 @@
 using System.Text;
 using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Security;
 using LogCollectorExporter.Tests.Support;
-using LogCollectorExporter.Web;
 
 namespace LogCollectorExporter.Tests;
 

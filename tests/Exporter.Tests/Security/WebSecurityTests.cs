@@ -94,6 +94,7 @@ public sealed class WebSecurityTests : IDisposable
     [InlineData("Bearer abc")]
     [InlineData("Basic not-base64!")]
     [InlineData("Basic bm8tY29sb24=")]
+    [InlineData("Basic /zp4")]
     [InlineData("Basic")]
     public async Task A_malformed_authorization_header_is_a_401(string header)
     {

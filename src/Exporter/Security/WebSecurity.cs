@@ -1,6 +1,6 @@
 using LogCollectorExporter.Configuration;
 
-namespace LogCollectorExporter.Web;
+namespace LogCollectorExporter.Security;
 
 /// <summary>One web configuration as loaded: its settings, the TLS material its files hold, its users.</summary>
 /// <param name="Files">Every file it was read from: the web config files, the certificate, key and CA files.</param>

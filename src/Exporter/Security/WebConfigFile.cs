@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using LogCollectorExporter.Configuration;
 using YamlDotNet.RepresentationModel;
 
-namespace LogCollectorExporter.Web;
+namespace LogCollectorExporter.Security;
 
 /// <summary>
 /// Reads <c>--web.config.file</c> in the Prometheus exporter-toolkit's format (its docs/web-configuration.md), keys as

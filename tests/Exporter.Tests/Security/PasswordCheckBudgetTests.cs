@@ -1,5 +1,5 @@
+using LogCollectorExporter.Security;
 using LogCollectorExporter.Tests.Support;
-using LogCollectorExporter.Web;
 using Microsoft.Extensions.Time.Testing;
 
 namespace LogCollectorExporter.Tests;

@@ -1,12 +1,12 @@
 using LogCollectorExporter.Platform;
 
-namespace LogCollectorExporter.Web;
+namespace LogCollectorExporter.Security;
 
 /// <summary>
 /// How much CPU bcrypt may take, for all requests together, and whose check runs next. The budget is a bucket of CPU
-/// time that holds <see cref="Burst"/> and refills at <see cref="Refill"/> a second: bcrypt is slow on purpose (a cost
-/// of 10 takes some 70 to 85 ms of a core here), so without a bound a flood of wrong passwords would take every core
-/// there is, and the CPU limit of a pod, from the probes and the scrapes. Checks wait for the budget in a queue that
+/// time that holds <see cref="Burst"/> and refills at <see cref="Refill"/> a second: bcrypt is slow on purpose (what a
+/// check costs is in docs/benchmarks.md), so without a bound a flood of wrong passwords would take every core there
+/// is, and the CPU limit of a pod, from the probes and the scrapes. Checks wait for the budget in a queue that
 /// holds at most one check of each client (an IPv4 address, or an IPv6 /64): a client that asks again while its check
 /// waits or runs is refused at once, so the queue serves clients in turn, and a flood from one client delays another
 /// client's check by one of its own, never keeps it out. A check that waits longer than <see cref="MaxWait"/> is not
@@ -19,10 +19,10 @@ namespace LogCollectorExporter.Web;
 /// <param name="cpuTime">The CPU time of the thread that calls it; by default Linux's per-thread clock (a test drives its own).</param>
 public sealed class PasswordCheckBudget(TimeProvider time, Func<TimeSpan>? cpuTime = null)
 {
-    /// <summary>After a quiet spell: a few checks at once (four at a cost of 10), for scrapers and people arriving together.</summary>
+    /// <summary>After a quiet spell: a few checks at once, for scrapers and people arriving together.</summary>
     public static readonly TimeSpan Burst = TimeSpan.FromMilliseconds(300);
 
-    /// <summary>Then 5 % of one core: at a cost of 10, a check every second or two; at a cost of 5, some 20 a second.</summary>
+    /// <summary>Then a twentieth of one core, a quarter of the chart's CPU limit (docs/security.md).</summary>
     public static readonly TimeSpan Refill = TimeSpan.FromMilliseconds(50);
 
     /// <summary>How long a check may wait for its turn: within a Prometheus scrape's default timeout (10 s).</summary>
@@ -174,14 +174,8 @@ public sealed class PasswordCheckBudget(TimeProvider time, Func<TimeSpan>? cpuTi
                 return false;
             }
 
-            try
-            {
-                Task.Delay(refilled < left ? refilled : left, time, check.CancellationToken).Wait(check.CancellationToken);
-            }
-            catch (AggregateException e) when (e.InnerException is OperationCanceledException)
-            {
-                check.CancellationToken.ThrowIfCancellationRequested();
-            }
+            // GetResult, not Wait: a cancelled delay throws its OperationCanceledException, not one wrapped.
+            Task.Delay(refilled < left ? refilled : left, time, check.CancellationToken).GetAwaiter().GetResult();
         }
     }
 

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using LogCollectorExporter.Platform;
 
-namespace LogCollectorExporter.Web;
+namespace LogCollectorExporter.Security;
 
 /// <summary>What a check of a user name and password found.</summary>
 public enum PasswordVerdict

@@ -4,7 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using LogCollectorExporter.Configuration;
 
-namespace LogCollectorExporter.Web;
+namespace LogCollectorExporter.Security;
 
 /// <summary>
 /// The certificate, its key and chain, and the clients' CA, as read from the files of <c>tls_server_config</c>: what
@@ -39,22 +39,8 @@ public sealed class ServerTls
     {
         var certificatePem = Pem(files, config, "cert_file", config.CertFile);
         var keyPem = Pem(files, config, "key_file", config.KeyFile);
-        var chain = new X509Certificate2Collection();
+        var chain = Certificates(config, "cert_file", config.CertFile, certificatePem);
         X509Certificate2 certificate;
-        try
-        {
-            chain.ImportFromPem(certificatePem);
-        }
-        catch (CryptographicException e)
-        {
-            throw Error(config, "cert_file", $"{config.CertFile} does not hold a PEM certificate: {e.Message}");
-        }
-
-        if (chain.Count == 0)
-        {
-            throw Error(config, "cert_file", $"{config.CertFile} holds no certificate (-----BEGIN CERTIFICATE-----)");
-        }
-
         try
         {
             certificate = X509Certificate2.CreateFromPem(certificatePem, keyPem);
@@ -70,23 +56,9 @@ public sealed class ServerTls
             throw Error(config, "cert_file", $"the certificate in {config.CertFile} ({certificate.Subject}) is not for TLS servers: its extended key usage lacks serverAuth");
         }
 
-        var clientCas = new X509Certificate2Collection();
-        if (config.ClientCaFile is { } caFile)
-        {
-            try
-            {
-                clientCas.ImportFromPem(Pem(files, config, "client_ca_file", caFile));
-            }
-            catch (CryptographicException e)
-            {
-                throw Error(config, "client_ca_file", $"{caFile} does not hold PEM certificates: {e.Message}");
-            }
-
-            if (clientCas.Count == 0)
-            {
-                throw Error(config, "client_ca_file", $"{caFile} holds no certificate (-----BEGIN CERTIFICATE-----)");
-            }
-        }
+        var clientCas = config.ClientCaFile is { } caFile
+            ? Certificates(config, "client_ca_file", caFile, Pem(files, config, "client_ca_file", caFile))
+            : [];
 
         // Offline: the chain is what cert_file holds, never fetched from the addresses in the certificates.
         try
@@ -135,6 +107,22 @@ public sealed class ServerTls
         {
             throw Error(config, key, e.Errors[0].ToString());
         }
+    }
+
+    /// <exception cref="ConfigurationException">The text holds no PEM certificate, or one that cannot be read.</exception>
+    private static X509Certificate2Collection Certificates(TlsServerConfig config, string key, string path, string pem)
+    {
+        var certificates = new X509Certificate2Collection();
+        try
+        {
+            certificates.ImportFromPem(pem);
+        }
+        catch (CryptographicException e)
+        {
+            throw Error(config, key, $"{path} does not hold PEM certificates: {e.Message}");
+        }
+
+        return certificates.Count > 0 ? certificates : throw Error(config, key, $"{path} holds no certificate (-----BEGIN CERTIFICATE-----)");
     }
 
     private static bool AllowsUse(X509Certificate2 certificate, string oid) =>

@@ -1,7 +1,7 @@
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Metrics;
 
-namespace LogCollectorExporter.Web;
+namespace LogCollectorExporter.Security;
 
 /// <summary>
 /// Loads the web configuration again when any of its files changes on disk: the web config files, and the

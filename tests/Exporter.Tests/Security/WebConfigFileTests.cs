@@ -2,8 +2,8 @@ using System.Net;
 using System.Text;
 using CsCheck;
 using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Security;
 using LogCollectorExporter.Tests.Support;
-using LogCollectorExporter.Web;
 using Microsoft.Extensions.Time.Testing;
 
 namespace LogCollectorExporter.Tests;

@@ -2,23 +2,16 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Unicode;
 using System.Text.RegularExpressions;
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Metrics;
+using LogCollectorExporter.Web;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 
-namespace LogCollectorExporter.Web;
-
-/// <summary>Marks an endpoint that answers without credentials or client certificate: the health checks, so that a kubelet can ask.</summary>
-public sealed class OpenToAll
-{
-    public static readonly OpenToAll Instance = new();
-
-    private OpenToAll()
-    {
-    }
-}
+namespace LogCollectorExporter.Security;
 
 /// <summary>
 /// <c>--web.config.file</c>: TLS on the listeners, and basic authentication and response headers on every request.
@@ -193,7 +186,8 @@ public static partial class WebSecuritySetup
             }, (context.Response, security.Config.Headers));
         }
 
-        if (context.GetEndpoint()?.Metadata.GetMetadata<OpenToAll>() is not null)
+        // The health checks (AllowAnonymous), so that a kubelet can ask.
+        if (context.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is not null)
         {
             await next(context);
             return;
@@ -282,25 +276,9 @@ public static partial class WebSecuritySetup
         }
 
         Span<byte> decoded = stackalloc byte[header.Parameter.Length];
-        if (!Convert.TryFromBase64String(header.Parameter, decoded, out var length))
-        {
-            return false;
-        }
-
-        string pair;
-        try
-        {
-            pair = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(decoded[..length]);
-        }
-        catch (DecoderFallbackException)
-        {
-            return false;
-        }
-        finally
-        {
-            decoded.Clear();
-        }
-
+        var valid = Convert.TryFromBase64String(header.Parameter, decoded, out var length) && Utf8.IsValid(decoded[..length]);
+        var pair = valid ? Encoding.UTF8.GetString(decoded[..length]) : "";
+        decoded.Clear();
         var colon = pair.IndexOf(':', StringComparison.Ordinal);
         if (colon < 0)
         {

@@ -1,6 +1,6 @@
 using System.Security.Authentication;
 
-namespace LogCollectorExporter.Web;
+namespace LogCollectorExporter.Security;
 
 /// <summary>
 /// What the web configuration file (<c>--web.config.file</c>, the Prometheus exporter-toolkit's format) asks for: TLS,
