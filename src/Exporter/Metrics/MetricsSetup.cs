@@ -1,5 +1,6 @@
 using LogCollectorExporter.Certificates;
 using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Panorama;
 using LogCollectorExporter.Platform;
 using LogCollectorExporter.Preference;
 using Microsoft.Extensions.DependencyInjection.Extensions;

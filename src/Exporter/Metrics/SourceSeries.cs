@@ -1,4 +1,5 @@
 using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Panorama;
 using Prometheus;
 
 namespace LogCollectorExporter.Metrics;

@@ -3,6 +3,7 @@ using System.Text.Json;
 using LogCollectorExporter.Certificates;
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Metrics;
+using LogCollectorExporter.Panorama;
 using LogCollectorExporter.Platform;
 using LogCollectorExporter.Preference;
 using LogCollectorExporter.Probing;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using LogCollectorExporter.Certificates;
 using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Panorama;
 using LogCollectorExporter.Platform;
 using LogCollectorExporter.Preference;
 using LogCollectorExporter.Probing;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Text;
 using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Panorama;
 using LogCollectorExporter.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 
@@ -301,7 +302,7 @@ public sealed class PanoramaLiveTests : IAsyncLifetime
         """;
 
     private PanoramaSource LoadSource(string extra = "", bool withCa = true) =>
-        Assert.Single(ConfigLoader.FromFile(directory.Write("collectors.yaml", Source(extra, withCa)), []).Load().Panorama).Source;
+        Assert.Single(Configs.Loader(directory.Write("collectors.yaml", Source(extra, withCa)), []).Load().Panorama).Source;
 
     private Task<PanoramaContent> FetchAsync(string extra = "") => PanoramaClient.FetchAsync(LoadSource(extra), CancellationToken.None);
 
@@ -314,13 +315,14 @@ public sealed class PanoramaLiveTests : IAsyncLifetime
 
     private async Task<RunningRefresher> RefresherAsync(FakeTimeProvider time, string extra)
     {
-        var loader = ConfigLoader.FromFile(directory.Write("collectors.yaml", Source(extra)), [], time);
+        var imports = new PanoramaImports();
+        var loader = Configs.Loader(directory.Write("collectors.yaml", Source(extra)), [], time, imports);
         var active = new ActiveConfiguration(loader.Load(), loader, time);
         var logs = new LogCapture();
         var reloads = new LoadingReload(active);
-        var refresher = new PanoramaRefresher(active, active.Loader.Panorama, reloads, time, new LoggerFactory([logs]).CreateLogger<PanoramaRefresher>());
+        var refresher = new PanoramaRefresher(active, imports, reloads, time, new LoggerFactory([logs]).CreateLogger<PanoramaRefresher>());
         await refresher.StartAsync(CancellationToken.None);
-        return new RunningRefresher(refresher, active, reloads, logs);
+        return new RunningRefresher(refresher, active, imports, reloads, logs);
     }
 
     /// <summary>Reloads the way the exporter's reloader decides: only when a load would give something new.</summary>
@@ -340,11 +342,12 @@ public sealed class PanoramaLiveTests : IAsyncLifetime
         }
     }
 
-    private sealed class RunningRefresher(PanoramaRefresher refresher, ActiveConfiguration active, LoadingReload reloads, LogCapture logs) : IAsyncDisposable
+    private sealed class RunningRefresher(PanoramaRefresher refresher, ActiveConfiguration active, PanoramaImports imports, LoadingReload reloads, LogCapture logs)
+        : IAsyncDisposable
     {
         public ActiveConfiguration Active => active;
 
-        public PanoramaImports Imports => active.Loader.Panorama;
+        public PanoramaImports Imports => imports;
 
         public int Reloads => Volatile.Read(ref reloads.Count);
 

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Net;
+using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Platform;
 
-namespace LogCollectorExporter.Configuration;
+namespace LogCollectorExporter.Panorama;
 
 /// <summary>
 /// Turns the Panorama sources of a configuration into groups: one per firewall, named by its serial, listing its
@@ -267,24 +268,3 @@ internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files,
 
     private sealed record Firewall(GroupConfig Group, IReadOnlyList<string> Members, string Where);
 }
-
-/// <summary>What one Panorama source brought into the configuration.</summary>
-/// <param name="Source">The source.</param>
-/// <param name="Available">False for a live source that has not imported yet (or a file that could not be read).</param>
-/// <param name="CollectorGroups">The collector groups imported, in order.</param>
-/// <param name="Firewalls">Firewalls imported: one group each.</param>
-/// <param name="Collectors">The names of the collectors their lists name, each once.</param>
-/// <param name="Notes">Firewalls not imported, and firewalls found twice with the same list.</param>
-/// <param name="Warnings">What may make the exporter probe another address than the firewalls use: logged, and said by <c>--check-config</c>.</param>
-public sealed record PanoramaImported(
-    PanoramaSource Source,
-    bool Available,
-    IReadOnlyList<ImportedCollectorGroup> CollectorGroups,
-    int Firewalls,
-    IReadOnlyList<string> Collectors,
-    IReadOnlyList<string> Notes,
-    IReadOnlyList<string> Warnings);
-
-/// <param name="HasLogForwarding">Whether it has log forwarding preference lists at all (<c>logfwd-setting/devices</c>).</param>
-/// <param name="Firewalls">Firewalls imported from it.</param>
-public sealed record ImportedCollectorGroup(string Name, bool HasLogForwarding, int Firewalls);

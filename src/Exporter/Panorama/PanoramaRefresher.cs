@@ -1,4 +1,6 @@
-namespace LogCollectorExporter.Configuration;
+using LogCollectorExporter.Configuration;
+
+namespace LogCollectorExporter.Panorama;
 
 /// <summary>
 /// Imports each live Panorama source of the running configuration every <c>refresh</c>, and at once when it is new or

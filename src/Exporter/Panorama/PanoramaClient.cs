@@ -2,9 +2,10 @@ using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Platform;
 
-namespace LogCollectorExporter.Configuration;
+namespace LogCollectorExporter.Panorama;
 
 /// <summary>
 /// Fetches what the preference lists are made of from a live Panorama, over its XML API: HTTPS only, the certificate
