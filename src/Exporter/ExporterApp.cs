@@ -20,7 +20,7 @@ public static class ExporterApp
     {
         var builder = WebApplication.CreateSlimBuilder([.. launch.HostArgs]);
         configure?.Invoke(builder);
-        var panorama = new PanoramaImports();
+        var panorama = new PanoramaImportState();
         if (launch.Demo)
         {
             AddDemo(builder, launch, panorama);
@@ -54,7 +54,7 @@ public static class ExporterApp
     }
 
     /// <summary>The demo's simulated collectors, for as long as the exporter runs, and its built-in configuration over them.</summary>
-    private static void AddDemo(WebApplicationBuilder builder, Launch launch, PanoramaImports panorama)
+    private static void AddDemo(WebApplicationBuilder builder, Launch launch, PanoramaImportState panorama)
     {
         var demo = new DemoCollectors();
         try

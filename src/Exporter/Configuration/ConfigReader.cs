@@ -49,7 +49,7 @@ internal sealed class ConfigReader
     /// <param name="now">When this read happens, for the file sources' outcomes.</param>
     /// <param name="savedMayFail">Whether a saved Panorama configuration that cannot be read is a failed import rather than an error (<see cref="ConfigLoader.SavedMayFail"/>).</param>
     /// <exception cref="ConfigurationException">The configuration cannot be used.</exception>
-    public static (ProbeSettings Probe, IReadOnlyList<CollectorConfig> Collectors, IReadOnlyList<GroupConfig> Groups, IReadOnlyList<PanoramaImported> Panorama) Read(
+    public static (ProbeSettings Probe, IReadOnlyList<CollectorConfig> Collectors, IReadOnlyList<GroupConfig> Groups, IReadOnlyList<PanoramaImportResult> Panorama) Read(
         YamlWalker walker, YamlMappingNode? root, string? baseDirectory, ConfigFiles files, IPanoramaImporter panorama, DateTimeOffset now, bool savedMayFail)
     {
         var top = Section.Open(walker, root, "", TopLevel);

@@ -16,7 +16,7 @@ public interface IPanoramaImporter
     /// </summary>
     /// <param name="now">When this read happens, for the file sources' outcomes.</param>
     /// <param name="savedMayFail">Whether a saved Panorama configuration that cannot be read is a failed import rather than an error (<see cref="ConfigLoader.SavedMayFail"/>).</param>
-    internal (IReadOnlyList<(GroupConfig Group, IReadOnlyList<string> Members)> Groups, IReadOnlyList<PanoramaImported> Imported) Import(
+    internal (IReadOnlyList<(GroupConfig Group, IReadOnlyList<string> Members)> Groups, IReadOnlyList<PanoramaImportResult> Imported) Import(
         IReadOnlyList<PanoramaSource> sources, ConfigFiles files, CollectorDefinitions definitions, IpFamily family, ConfigErrors errors, DateTimeOffset now, bool savedMayFail);
 }
 
@@ -28,7 +28,7 @@ public interface IPanoramaImporter
 /// <param name="Collectors">The names of the collectors their lists name, each once.</param>
 /// <param name="Notes">Firewalls not imported, and firewalls found twice with the same list.</param>
 /// <param name="Warnings">What may make the exporter probe another address than the firewalls use: logged, and said by <c>--check-config</c>.</param>
-public sealed record PanoramaImported(
+public sealed record PanoramaImportResult(
     PanoramaSource Source,
     bool Available,
     IReadOnlyList<ImportedCollectorGroup> CollectorGroups,

@@ -26,7 +26,7 @@ public static class MetricsSetup
         builder.Services.AddSingleton(services => new SourceSeries(
             services.GetRequiredService<ExporterMetrics>(),
             services.GetRequiredService<ActiveConfiguration>(),
-            services.GetRequiredService<PanoramaImports>()));
+            services.GetRequiredService<PanoramaImportState>()));
         return builder;
     }
 }

@@ -20,7 +20,7 @@ namespace LogCollectorExporter.Panorama;
 /// <paramref name="imports"/>, its last good import used (or none), the configuration valid without it. The running
 /// exporter's way, so that an export caught mid-copy at start is not a crash loop; <c>--check-config</c> makes it an error.
 /// </param>
-internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files, CollectorDefinitions definitions, IpFamily family, ConfigErrors errors,
+internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles files, CollectorDefinitions definitions, IpFamily family, ConfigErrors errors,
     bool savedMayFail)
 {
     private readonly Dictionary<string, Firewall> firewalls = new(StringComparer.Ordinal);
@@ -29,7 +29,7 @@ internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files,
     public List<(GroupConfig Group, IReadOnlyList<string> Members)> Groups { get; } = [];
 
     /// <summary>What each source imported.</summary>
-    public List<PanoramaImported> Imported { get; } = [];
+    public List<PanoramaImportResult> Imported { get; } = [];
 
     /// <summary>Imports every source, in order, into <see cref="Groups"/>.</summary>
     public void Import(IReadOnlyList<PanoramaSource> sources, DateTimeOffset now)
@@ -47,7 +47,7 @@ internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files,
         var content = source.IsLive ? imports.LastGood(source.Label) : Read(source, now);
         if (content is null)
         {
-            Imported.Add(new PanoramaImported(source, false, [], 0, [], [], []));
+            Imported.Add(new PanoramaImportResult(source, false, [], 0, [], [], []));
             return;
         }
 
@@ -150,7 +150,7 @@ internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files,
             Error(source, where, $"has no firewall's preference list (log-collector-group/entry/logfwd-setting/devices/entry/collectors){(source.CollectorGroups.Count > 0 ? $" in collector groups {string.Join(", ", source.CollectorGroups)}" : "")}{readFor}");
         }
 
-        Imported.Add(new PanoramaImported(source, true, summary, count, collectors, notes, warnings));
+        Imported.Add(new PanoramaImportResult(source, true, summary, count, collectors, notes, warnings));
     }
 
     private PanoramaContent? Read(PanoramaSource source, DateTimeOffset now)

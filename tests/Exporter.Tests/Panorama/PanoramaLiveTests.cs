@@ -308,14 +308,14 @@ public sealed class PanoramaLiveTests : IAsyncLifetime
 
     private async Task<string> FetchErrorAsync(string extra = "", bool withCa = true)
     {
-        var error = await Assert.ThrowsAsync<PanoramaImportException>(() => PanoramaClient.FetchAsync(LoadSource(extra, withCa), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<PanoramaFetchException>(() => PanoramaClient.FetchAsync(LoadSource(extra, withCa), CancellationToken.None));
         Assert.DoesNotContain(Key, error.Message, StringComparison.Ordinal);
         return error.Message;
     }
 
     private async Task<RunningRefresher> RefresherAsync(FakeTimeProvider time, string extra)
     {
-        var imports = new PanoramaImports();
+        var imports = new PanoramaImportState();
         var loader = Configs.Loader(directory.Write("collectors.yaml", Source(extra)), [], time, imports);
         var active = new ActiveConfiguration(loader.Load(), loader, time);
         var logs = new LogCapture();
@@ -342,12 +342,12 @@ public sealed class PanoramaLiveTests : IAsyncLifetime
         }
     }
 
-    private sealed class RunningRefresher(PanoramaRefresher refresher, ActiveConfiguration active, PanoramaImports imports, LoadingReload reloads, LogCapture logs)
+    private sealed class RunningRefresher(PanoramaRefresher refresher, ActiveConfiguration active, PanoramaImportState imports, LoadingReload reloads, LogCapture logs)
         : IAsyncDisposable
     {
         public ActiveConfiguration Active => active;
 
-        public PanoramaImports Imports => imports;
+        public PanoramaImportState Imports => imports;
 
         public int Reloads => Volatile.Read(ref reloads.Count);
 

@@ -13,8 +13,8 @@ public static class Configs
     }
 
     /// <summary>The loader of a settings file, importing its Panorama sources through <paramref name="panorama"/> (a new one when null), as the exporter does.</summary>
-    public static ConfigLoader Loader(string path, IReadOnlyList<string> commandLine, TimeProvider? time = null, PanoramaImports? panorama = null) =>
-        ConfigLoader.FromFile(path, commandLine, panorama ?? new PanoramaImports(), time);
+    public static ConfigLoader Loader(string path, IReadOnlyList<string> commandLine, TimeProvider? time = null, PanoramaImportState? panorama = null) =>
+        ConfigLoader.FromFile(path, commandLine, panorama ?? new PanoramaImportState(), time);
 
     /// <summary>One group "g" of collectors on 127.0.0.1 at the given ports, named c1, c2, ...; extra probe and group settings as YAML flow entries.</summary>
     public static string Group(IEnumerable<int> ports, string probe = "", string group = "") =>

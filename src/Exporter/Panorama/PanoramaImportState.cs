@@ -10,7 +10,7 @@ namespace LogCollectorExporter.Panorama;
 /// <see cref="PanoramaSource.Label"/>. Safe to use from any thread. Each load of the configuration imports its sources
 /// through it (<see cref="PanoramaImport"/>).
 /// </summary>
-public sealed class PanoramaImports : IPanoramaImporter
+public sealed class PanoramaImportState : IPanoramaImporter
 {
     private readonly ConcurrentDictionary<string, State> states = new(StringComparer.Ordinal);
 
@@ -72,7 +72,7 @@ public sealed class PanoramaImports : IPanoramaImporter
         return Convert.ToHexString(hash.GetCurrentHash());
     }
 
-    (IReadOnlyList<(GroupConfig Group, IReadOnlyList<string> Members)> Groups, IReadOnlyList<PanoramaImported> Imported) IPanoramaImporter.Import(
+    (IReadOnlyList<(GroupConfig Group, IReadOnlyList<string> Members)> Groups, IReadOnlyList<PanoramaImportResult> Imported) IPanoramaImporter.Import(
         IReadOnlyList<PanoramaSource> sources, ConfigFiles files, CollectorDefinitions definitions, IpFamily family, ConfigErrors errors, DateTimeOffset now, bool savedMayFail)
     {
         var import = new PanoramaImport(this, files, definitions, family, errors, savedMayFail);
