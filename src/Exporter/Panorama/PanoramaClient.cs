@@ -141,15 +141,10 @@ public static class PanoramaClient
 
         try
         {
+            // Its first bytes only: a longer answer is not refused, its message is at the start.
             using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
             var buffer = new byte[MaxErrorBytes];
-            var length = 0;
-            int read;
-            while (length < buffer.Length && (read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
-            {
-                length += read;
-            }
-
+            var length = await body.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
             PanoramaXml.Read(new MemoryStream(buffer, 0, length), what, new PanoramaContentBuilder());
             return "";
         }
@@ -166,31 +161,19 @@ public static class PanoramaClient
     /// <summary>The key, checked: it goes in a header, which cannot carry a line break or a control character.</summary>
     private static string ReadKey(string file)
     {
-        byte[] bytes;
+        using var bytes = new MemoryStream();
         try
         {
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
-            var buffer = new byte[MaxKeyBytes + 1];
-            var length = 0;
-            int read;
-            while (length < buffer.Length && (read = stream.Read(buffer, length, buffer.Length - length)) > 0)
-            {
-                length += read;
-            }
-
-            if (length > MaxKeyBytes)
-            {
-                throw new PanoramaFetchException($"apiKeyFile {file} is larger than {MaxKeyBytes / 1024} KiB, which no API key is");
-            }
-
-            bytes = buffer[..length];
+            using var bounded = new BoundedStream(stream, MaxKeyBytes, () => new PanoramaFetchException($"apiKeyFile {file} is larger than {MaxKeyBytes / 1024} KiB, which no API key is"));
+            bounded.CopyTo(bytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new PanoramaFetchException($"cannot read apiKeyFile {file}: {e.Message}");
         }
 
-        var key = Encoding.UTF8.GetString(bytes).Trim();
+        var key = Encoding.UTF8.GetString(bytes.GetBuffer(), 0, (int)bytes.Length).Trim();
         if (key.Length == 0)
         {
             throw new PanoramaFetchException($"apiKeyFile {file} is empty");

@@ -98,6 +98,17 @@ public sealed class PanoramaLiveTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_key_file_larger_than_any_key_is_an_import_error()
+    {
+        directory.Write("api-key", new string('A', (16 * 1024) + 1));
+
+        var error = await FetchErrorAsync();
+
+        Assert.Equal($"apiKeyFile {Path.Combine(directory.Path, "api-key")} is larger than 16 KiB, which no API key is", error);
+        Assert.Empty(panorama.Requests);
+    }
+
+    [Fact]
     public async Task A_certificate_that_caFile_does_not_sign_is_refused_and_nothing_is_sent()
     {
         new TestCertificateAuthority("someone else's CA").WriteCertificate(Path.Combine(directory.Path, "ca.pem"));
