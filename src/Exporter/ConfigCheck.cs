@@ -1,5 +1,6 @@
 using System.Globalization;
 using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Panorama;
 using LogCollectorExporter.Platform;
 using LogCollectorExporter.Security;
 
@@ -15,7 +16,8 @@ public static class ConfigCheck
     /// <exception cref="ConfigurationException">The configuration cannot be used, or a live source cannot be imported (exit code 2).</exception>
     public static async Task<int> RunAsync(Launch launch, TextWriter output)
     {
-        var loader = ConfigLoader.FromFile(launch.ConfigFile ?? Launch.DefaultConfigFile, launch.HostArgs);
+        var panorama = new PanoramaImportState();
+        var loader = ConfigLoader.FromFile(launch.ConfigFile ?? Launch.DefaultConfigFile, launch.HostArgs, panorama);
         var config = loader.Load();
         var live = config.Panorama.Select(p => p.Source).Where(s => s.IsLive).ToList();
         if (live.Count > 0)
@@ -26,9 +28,9 @@ public static class ConfigCheck
                 try
                 {
                     var content = await PanoramaClient.FetchAsync(source, CancellationToken.None);
-                    loader.Panorama.Succeeded(source.Label, content, TimeProvider.System.GetUtcNow());
+                    panorama.Succeeded(source.Label, content, TimeProvider.System.GetUtcNow());
                 }
-                catch (PanoramaImportException e)
+                catch (PanoramaFetchException e)
                 {
                     errors.Add(new ConfigurationError(source.Description, null, $"cannot import: {e.Message}"));
                 }
@@ -75,7 +77,7 @@ public static class ConfigCheck
         return 0;
     }
 
-    private static void WriteImport(PanoramaImported imported, TextWriter output)
+    private static void WriteImport(PanoramaImportResult imported, TextWriter output)
     {
         var groups = imported.CollectorGroups.Select(g => g.HasLogForwarding
             ? $"{g.Name} ({g.Firewalls.ToString(CultureInfo.InvariantCulture)})"

@@ -2,6 +2,7 @@ using LogCollectorExporter.Certificates;
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Demo;
 using LogCollectorExporter.Metrics;
+using LogCollectorExporter.Panorama;
 using LogCollectorExporter.Preference;
 using LogCollectorExporter.Probing;
 using LogCollectorExporter.Security;
@@ -20,13 +21,15 @@ public static class ExporterApp
     {
         var builder = WebApplication.CreateSlimBuilder([.. launch.HostArgs]);
         configure?.Invoke(builder);
+        var panorama = new PanoramaImportState();
         if (launch.Demo)
         {
-            AddDemo(builder, launch);
+            AddDemo(builder, launch, panorama);
         }
         else
         {
-            builder.AddExporterConfiguration(ConfigLoader.FromFile(launch.ConfigFile ?? Launch.DefaultConfigFile, launch.HostArgs, savedMayFail: true));
+            builder.AddExporterConfiguration(ConfigLoader.FromFile(launch.ConfigFile ?? Launch.DefaultConfigFile, launch.HostArgs, panorama, savedMayFail: true))
+                .AddPanorama(panorama);
         }
 
         builder.AddProbing();
@@ -53,12 +56,12 @@ public static class ExporterApp
     }
 
     /// <summary>The demo's simulated collectors, for as long as the exporter runs, and its built-in configuration over them.</summary>
-    private static void AddDemo(WebApplicationBuilder builder, Launch launch)
+    private static void AddDemo(WebApplicationBuilder builder, Launch launch, PanoramaImportState panorama)
     {
         var demo = new DemoCollectors();
         try
         {
-            builder.AddExporterConfiguration(ConfigLoader.BuiltIn(demo.Configuration, launch.HostArgs));
+            builder.AddExporterConfiguration(ConfigLoader.BuiltIn(demo.Configuration, launch.HostArgs, panorama)).AddPanorama(panorama);
         }
         catch (ConfigurationException)
         {

@@ -19,22 +19,24 @@ public sealed class ConfigLoader
     private readonly IReadOnlyList<string> commandLine;
     private readonly TimeProvider time;
 
-    private ConfigLoader(string? configFile, string? builtIn, IReadOnlyList<string> commandLine, TimeProvider time)
+    private ConfigLoader(string? configFile, string? builtIn, IReadOnlyList<string> commandLine, IPanoramaImporter panorama, TimeProvider time)
     {
         this.configFile = configFile;
         this.builtIn = builtIn;
         this.commandLine = commandLine;
+        Panorama = panorama;
         this.time = time;
     }
 
     /// <summary>The configuration is read from a YAML file.</summary>
+    /// <param name="panorama">See <see cref="Panorama"/>.</param>
     /// <param name="savedMayFail">See <see cref="SavedMayFail"/>.</param>
-    public static ConfigLoader FromFile(string path, IReadOnlyList<string> commandLine, TimeProvider? time = null, bool savedMayFail = false) =>
-        new(Path.GetFullPath(path), null, commandLine, time ?? TimeProvider.System) { SavedMayFail = savedMayFail };
+    public static ConfigLoader FromFile(string path, IReadOnlyList<string> commandLine, IPanoramaImporter panorama, TimeProvider? time = null, bool savedMayFail = false) =>
+        new(Path.GetFullPath(path), null, commandLine, panorama, time ?? TimeProvider.System) { SavedMayFail = savedMayFail };
 
     /// <summary>The configuration is built in (the demo's YAML), still overridable by environment and command line.</summary>
-    public static ConfigLoader BuiltIn(string yaml, IReadOnlyList<string> commandLine) =>
-        new(null, yaml, commandLine, TimeProvider.System);
+    public static ConfigLoader BuiltIn(string yaml, IReadOnlyList<string> commandLine, IPanoramaImporter panorama) =>
+        new(null, yaml, commandLine, panorama, TimeProvider.System);
 
     public string? ConfigFile => configFile;
 
@@ -45,8 +47,8 @@ public sealed class ConfigLoader
     /// </summary>
     public bool SavedMayFail { get; private init; }
 
-    /// <summary>How each Panorama source's imports went, and the live sources' last good ones, for every load of this configuration.</summary>
-    public PanoramaImports Panorama { get; } = new();
+    /// <summary>Imports the Panorama sources, keeping how each one's imports went and the live sources' last good ones, for every load of this configuration.</summary>
+    public IPanoramaImporter Panorama { get; }
 
     /// <summary>
     /// Whether a load now would give <paramref name="origin"/>'s configuration again: none of its files changed on disk,

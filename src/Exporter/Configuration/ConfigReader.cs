@@ -45,12 +45,12 @@ internal sealed class ConfigReader
     /// <param name="root">The file's settings; null when it has none.</param>
     /// <param name="baseDirectory">Where relative <c>preferenceListFile</c> and <c>panorama:</c> paths start.</param>
     /// <param name="files">Reads the preference list files and saved Panorama configurations, and fingerprints them.</param>
-    /// <param name="panorama">The live Panorama sources' last good imports; file sources' outcomes are recorded there.</param>
+    /// <param name="panorama">Imports the Panorama sources (the live ones' last good imports); file sources' outcomes are recorded there.</param>
     /// <param name="now">When this read happens, for the file sources' outcomes.</param>
-    /// <param name="savedMayFail">Whether a saved Panorama configuration that cannot be read is a failed import rather than an error (<see cref="PanoramaImport"/>).</param>
+    /// <param name="savedMayFail">Whether a saved Panorama configuration that cannot be read is a failed import rather than an error (<see cref="ConfigLoader.SavedMayFail"/>).</param>
     /// <exception cref="ConfigurationException">The configuration cannot be used.</exception>
-    public static (ProbeSettings Probe, IReadOnlyList<CollectorConfig> Collectors, IReadOnlyList<GroupConfig> Groups, IReadOnlyList<PanoramaImported> Panorama) Read(
-        YamlWalker walker, YamlMappingNode? root, string? baseDirectory, ConfigFiles files, PanoramaImports panorama, DateTimeOffset now, bool savedMayFail)
+    public static (ProbeSettings Probe, IReadOnlyList<CollectorConfig> Collectors, IReadOnlyList<GroupConfig> Groups, IReadOnlyList<PanoramaImportResult> Panorama) Read(
+        YamlWalker walker, YamlMappingNode? root, string? baseDirectory, ConfigFiles files, IPanoramaImporter panorama, DateTimeOffset now, bool savedMayFail)
     {
         var top = Section.Open(walker, root, "", TopLevel);
         var reader = new ConfigReader(walker, files, baseDirectory);
@@ -59,10 +59,9 @@ internal sealed class ConfigReader
         var written = reader.ReadGroups(top.Node("groups"), probe.IpFamily);
 
         // Imported after every group of the file: a serial the catalogue has is that collector, however Panorama defines it.
-        var import = new PanoramaImport(panorama, files, reader.definitions, probe.IpFamily, reader.errors, savedMayFail);
         var sources = reader.ReadPanorama(top.Node("panorama"), out var sourcesWritten);
-        import.Import(sources, now);
-        var groups = reader.WithImported(written, import.Groups);
+        var imported = panorama.Import(sources, files, reader.definitions, probe.IpFamily, reader.errors, now, savedMayFail);
+        var groups = reader.WithImported(written, imported.Groups);
         var names = reader.ReadFirewallNames(top);
 
         // A source that imports nothing is an error of its own, and a live one may import its firewalls later.
@@ -80,7 +79,7 @@ internal sealed class ConfigReader
         // Collectors are resolved once every definition is in: a later one may give a serial an earlier one did not.
         return (probe, reader.definitions.All,
             [.. groups.Select(g => g.Group with { Collectors = [.. g.Members.Select(reader.definitions.Get)], Hostname = names.GetValueOrDefault(g.Group.Name) ?? "" })],
-            import.Imported);
+            imported.Imported);
     }
 
     /// <summary>The items of a list that are mappings (or empty); any other is an error with <paramref name="problem"/>.</summary>
@@ -218,7 +217,7 @@ internal sealed class ConfigReader
         return collector.Name;
     }
 
-    /// <summary>The <c>panorama:</c> sources that can be imported, each once; what they import is <see cref="PanoramaImport"/>'s.</summary>
+    /// <summary>The <c>panorama:</c> sources that can be imported, each once; what they import is <see cref="IPanoramaImporter"/>'s.</summary>
     /// <param name="written">How many sources are written, whether or not they can be imported.</param>
     private List<PanoramaSource> ReadPanorama(YamlNode? list, out int written)
     {

@@ -4,7 +4,7 @@ namespace LogCollectorExporter.Configuration;
 
 public static class ConfigurationSetup
 {
-    /// <summary>Loads the configuration and wires the reload triggers that watch its sources: SIGHUP, a file change, a new import from Panorama.</summary>
+    /// <summary>Loads the configuration and wires the reload triggers that watch its files: SIGHUP, a file change (Panorama's refresher is the third).</summary>
     /// <exception cref="ConfigurationException">The configuration cannot be used.</exception>
     public static WebApplicationBuilder AddExporterConfiguration(this WebApplicationBuilder builder, ConfigLoader loader)
     {
@@ -13,8 +13,6 @@ public static class ConfigurationSetup
         builder.Services.AddSingleton(services => new ActiveConfiguration(initial, loader, services.GetRequiredService<TimeProvider>()));
         builder.Services.AddHostedService<ConfigFileWatcher>();
         builder.Services.AddHostedService<SighupReload>();
-        builder.Services.AddSingleton(loader.Panorama);
-        builder.Services.AddHostedService<PanoramaRefresher>();
         return builder;
     }
 }

@@ -51,7 +51,7 @@ public sealed record ExporterConfig(
     ConfigOrigin Origin)
 {
     /// <summary>What each <c>panorama:</c> source imported into it, in order.</summary>
-    public IReadOnlyList<PanoramaImported> Panorama { get; init; } = [];
+    public IReadOnlyList<PanoramaImportResult> Panorama { get; init; } = [];
 }
 
 public sealed record ProbeSettings(

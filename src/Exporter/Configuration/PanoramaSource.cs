@@ -54,7 +54,7 @@ public sealed record PanoramaSource(
 
     /// <summary>
     /// An entry of <c>panorama:</c>, README.md "From Panorama": null when it cannot be imported (said). What it
-    /// imports is <see cref="PanoramaImport"/>'s.
+    /// imports is <see cref="IPanoramaImporter"/>'s.
     /// </summary>
     /// <param name="fullPath">A file named by a setting, as a full path.</param>
     /// <param name="readCertificates">The certificates of the <c>caFile</c> at a full path; null when there are none (said).</param>

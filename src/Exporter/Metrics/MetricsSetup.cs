@@ -1,5 +1,6 @@
 using LogCollectorExporter.Certificates;
 using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Panorama;
 using LogCollectorExporter.Platform;
 using LogCollectorExporter.Preference;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -25,7 +26,7 @@ public static class MetricsSetup
         builder.Services.AddSingleton(services => new SourceSeries(
             services.GetRequiredService<ExporterMetrics>(),
             services.GetRequiredService<ActiveConfiguration>(),
-            services.GetRequiredService<PanoramaImports>()));
+            services.GetRequiredService<PanoramaImportState>()));
         return builder;
     }
 }

@@ -1,4 +1,5 @@
 using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Panorama;
 using Prometheus;
 
 namespace LogCollectorExporter.Metrics;
@@ -11,11 +12,11 @@ public sealed class SourceSeries
 {
     private readonly ExporterMetrics metrics;
     private readonly ActiveConfiguration active;
-    private readonly PanoramaImports imports;
+    private readonly PanoramaImportState imports;
     private readonly Lock gate = new();
     private HashSet<string> published = new(StringComparer.Ordinal);
 
-    public SourceSeries(ExporterMetrics metrics, ActiveConfiguration active, PanoramaImports imports)
+    public SourceSeries(ExporterMetrics metrics, ActiveConfiguration active, PanoramaImportState imports)
     {
         this.metrics = metrics;
         this.active = active;

@@ -18,7 +18,7 @@ public sealed partial class Fleet
     private readonly Lock writer = new();
     private readonly IFleetObserver observer;
     private readonly ILogger<Fleet> logger;
-    private Content content = new([], [], new Dictionary<string, CollectorMonitor>(), new Dictionary<string, GroupMonitor>());
+    private Content content = new([], [], new Dictionary<string, CollectorTracker>(), new Dictionary<string, GroupTracker>());
     private ProbeSettings settings = ProbeSettings.Default;
     private int withoutResult;
 
@@ -30,15 +30,15 @@ public sealed partial class Fleet
     }
 
     /// <summary>Every collector once, in the configuration's order.</summary>
-    public IReadOnlyList<CollectorMonitor> Collectors => Volatile.Read(ref content).Collectors;
+    public IReadOnlyList<CollectorTracker> Collectors => Volatile.Read(ref content).Collectors;
 
     /// <summary>Every group, in the configuration's order.</summary>
-    public IReadOnlyList<GroupMonitor> Groups => Volatile.Read(ref content).Groups;
+    public IReadOnlyList<GroupTracker> Groups => Volatile.Read(ref content).Groups;
 
     /// <summary>Every configured collector has been probed at least once.</summary>
     public bool IsReady => Volatile.Read(ref withoutResult) == 0;
 
-    public GroupMonitor? FindGroup(string name) => Volatile.Read(ref content).GroupsByName.GetValueOrDefault(name);
+    public GroupTracker? FindGroup(string name) => Volatile.Read(ref content).GroupsByName.GetValueOrDefault(name);
 
     /// <summary>
     /// Takes a new configuration. A collector whose endpoint stays keeps what is known of it; one whose address or
@@ -51,7 +51,7 @@ public sealed partial class Fleet
         {
             var old = Volatile.Read(ref content);
             settings = config.Probe;
-            var collectors = new Dictionary<string, CollectorMonitor>(config.Collectors.Count, StringComparer.Ordinal);
+            var collectors = new Dictionary<string, CollectorTracker>(config.Collectors.Count, StringComparer.Ordinal);
             foreach (var collectorConfig in config.Collectors)
             {
                 collectors[collectorConfig.Name] = Keep(old.CollectorsByName.GetValueOrDefault(collectorConfig.Name), collectorConfig);
@@ -67,14 +67,14 @@ public sealed partial class Fleet
                 collector.Memberships.Clear();
             }
 
-            var groups = new Dictionary<string, GroupMonitor>(config.Groups.Count, StringComparer.Ordinal);
+            var groups = new Dictionary<string, GroupTracker>(config.Groups.Count, StringComparer.Ordinal);
             foreach (var groupConfig in config.Groups)
             {
-                CollectorMonitor[] members = [.. groupConfig.Collectors.Select(c => collectors[c.Name])];
+                CollectorTracker[] members = [.. groupConfig.Collectors.Select(c => collectors[c.Name])];
                 var group = old.GroupsByName.GetValueOrDefault(groupConfig.Name);
                 if (group is null)
                 {
-                    group = new GroupMonitor(groupConfig, members);
+                    group = new GroupTracker(groupConfig, members);
                     observer.GroupConfigured(groupConfig);
                 }
                 else
@@ -117,19 +117,19 @@ public sealed partial class Fleet
     {
         lock (writer)
         {
-            if (Find(collector) is not { } monitor)
+            if (Find(collector) is not { } tracker)
             {
                 return;
             }
 
-            var before = monitor.View;
-            var changed = monitor.Record(outcome, at, settings);
+            var before = tracker.View;
+            var changed = tracker.Record(outcome, at, settings);
             if (before.LastProbeAt is null)
             {
                 Volatile.Write(ref withoutResult, withoutResult - 1);
             }
 
-            var after = monitor.View;
+            var after = tracker.View;
             observer.CollectorProbed(after, outcome, at);
             LogProbe(logger, after.Config.Name, outcome.Result.Label(), outcome.Handshake.TotalMilliseconds, outcome.Error);
             if (!changed)
@@ -148,7 +148,7 @@ public sealed partial class Fleet
             }
 
             var moves = new PreferenceMoves();
-            foreach (var group in monitor.Memberships)
+            foreach (var group in tracker.Memberships)
             {
                 Update(group, moves);
             }
@@ -162,21 +162,21 @@ public sealed partial class Fleet
     {
         lock (writer)
         {
-            if (Find(collector) is not { } monitor)
+            if (Find(collector) is not { } tracker)
             {
                 return;
             }
 
-            monitor.RecordDrop(reason, at);
-            observer.CollectorDropped(monitor.Config);
-            LogDrop(logger, monitor.Config.Name, reason);
+            tracker.RecordDrop(reason, at);
+            observer.CollectorDropped(tracker.Config);
+            LogDrop(logger, tracker.Config.Name, reason);
         }
     }
 
-    private CollectorMonitor? Find(CollectorConfig collector) =>
-        content.CollectorsByName.GetValueOrDefault(collector.Name) is { } monitor && monitor.Config.SameEndpoint(collector) ? monitor : null;
+    private CollectorTracker? Find(CollectorConfig collector) =>
+        content.CollectorsByName.GetValueOrDefault(collector.Name) is { } tracker && tracker.Config.SameEndpoint(collector) ? tracker : null;
 
-    private CollectorMonitor Keep(CollectorMonitor? existing, CollectorConfig config)
+    private CollectorTracker Keep(CollectorTracker? existing, CollectorConfig config)
     {
         if (existing is not null && existing.Config.SameEndpoint(config))
         {
@@ -190,10 +190,10 @@ public sealed partial class Fleet
         }
 
         observer.CollectorConfigured(config, newEndpoint: true);
-        return new CollectorMonitor(config);
+        return new CollectorTracker(config);
     }
 
-    private void Update(GroupMonitor group, PreferenceMoves moves)
+    private void Update(GroupTracker group, PreferenceMoves moves)
     {
         var (failover, before) = group.Update();
         var after = group.View;
@@ -244,8 +244,8 @@ public sealed partial class Fleet
     private static partial void LogGroupMoved(ILogger logger, string group, string from, string to, int priority);
 
     private sealed record Content(
-        CollectorMonitor[] Collectors,
-        GroupMonitor[] Groups,
-        IReadOnlyDictionary<string, CollectorMonitor> CollectorsByName,
-        IReadOnlyDictionary<string, GroupMonitor> GroupsByName);
+        CollectorTracker[] Collectors,
+        GroupTracker[] Groups,
+        IReadOnlyDictionary<string, CollectorTracker> CollectorsByName,
+        IReadOnlyDictionary<string, GroupTracker> GroupsByName);
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using LogCollectorExporter.Certificates;
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Metrics;
+using LogCollectorExporter.Panorama;
 using LogCollectorExporter.Platform;
 using LogCollectorExporter.Preference;
 using LogCollectorExporter.Probing;
@@ -42,7 +43,7 @@ public static class ExporterEndpoints
         // Taken now, as the app is put together, rather than at the first request.
         var start = app.Services.GetRequiredService<ExporterStart>();
         var renders = app.Services.GetRequiredService<CoalescedRenders>();
-        app.MapMethods("/api/v1/status", GetAndHead, async Task (HttpContext context, Fleet fleet, ActiveConfiguration active, PanoramaImports imports, CertificateChecks certificates) =>
+        app.MapMethods("/api/v1/status", GetAndHead, async Task (HttpContext context, Fleet fleet, ActiveConfiguration active, PanoramaImportState imports, CertificateChecks certificates) =>
         {
             var name = GroupAsked(context);
             var group = name is null ? null : fleet.FindGroup(name);
@@ -60,7 +61,7 @@ public static class ExporterEndpoints
                 return Task.CompletedTask;
             }));
         });
-        app.MapMethods("/", GetAndHead, (HttpContext context, Fleet fleet, ActiveConfiguration active, PanoramaImports imports, CertificateChecks certificates, TimeProvider time) =>
+        app.MapMethods("/", GetAndHead, (HttpContext context, Fleet fleet, ActiveConfiguration active, PanoramaImportState imports, CertificateChecks certificates, TimeProvider time) =>
         {
             // The page runs no script and loads nothing: say so to the browser, so escaped text can never become either.
             context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'";

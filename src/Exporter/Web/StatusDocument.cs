@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using LogCollectorExporter.Certificates;
 using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Panorama;
 using LogCollectorExporter.Platform;
 using LogCollectorExporter.Preference;
 using LogCollectorExporter.Probing;
@@ -18,7 +19,7 @@ public sealed record StatusDocument(ExporterStatus Exporter, FleetSummary Summar
     /// <summary>Reads the fleet's views (no lock: probing goes on while a page of thousands of groups is rendered).</summary>
     /// <param name="only">Only this group, and only its collectors; every group and collector when null.</param>
     /// <param name="certificates">The certificate checks, whose last result each collector shows.</param>
-    public static StatusDocument Capture(Fleet fleet, ActiveConfiguration active, PanoramaImports imports, BuildInfo build, DateTimeOffset startedAt, GroupMonitor? only = null,
+    public static StatusDocument Capture(Fleet fleet, ActiveConfiguration active, PanoramaImportState imports, BuildInfo build, DateTimeOffset startedAt, GroupTracker? only = null,
         CertificateChecks? certificates = null)
     {
         var exporter = Header(active, imports, build, startedAt, fleet.IsReady);
@@ -63,7 +64,7 @@ public sealed record StatusDocument(ExporterStatus Exporter, FleetSummary Summar
     }
 
     /// <summary>The exporter itself: its build, configuration, last reload and probe settings.</summary>
-    public static ExporterStatus Header(ActiveConfiguration active, PanoramaImports imports, BuildInfo build, DateTimeOffset startedAt, bool ready)
+    public static ExporterStatus Header(ActiveConfiguration active, PanoramaImportState imports, BuildInfo build, DateTimeOffset startedAt, bool ready)
     {
         var config = active.Current;
         var reload = active.LastReload;
@@ -113,7 +114,7 @@ public sealed record StatusDocument(ExporterStatus Exporter, FleetSummary Summar
             left is { } gone && gone <= TimeSpan.Zero);
     }
 
-    private static SourceStatus Source(PanoramaImported imported, ImportStatus? status) => new(
+    private static SourceStatus Source(PanoramaImportResult imported, ImportStatus? status) => new(
         imported.Source.Label,
         imported.Source.Path,
         imported.Source.IsLive,
@@ -123,7 +124,7 @@ public sealed record StatusDocument(ExporterStatus Exporter, FleetSummary Summar
         status?.Error,
         imported.Firewalls);
 
-    private static CollectorStatus Capture(CollectorMonitor collector, int listedBy, int preferredBy)
+    private static CollectorStatus Capture(CollectorTracker collector, int listedBy, int preferredBy)
     {
         var view = collector.View;
         var config = view.Config;

@@ -33,7 +33,7 @@ public sealed class CertificateSettingsTests : IDisposable
     {
         var file = directory.Write("collectors.yaml", "probe: {certificates: {interval: 10m}}\n" + OneGroup);
 
-        var config = ConfigLoader.FromFile(file, ["--probe:certificates:enabled=true", "--probe:certificates:interval=2h"]).Load();
+        var config = Configs.Loader(file, ["--probe:certificates:enabled=true", "--probe:certificates:interval=2h"]).Load();
 
         Assert.Equal(new CertificateCheckSettings(true, TimeSpan.FromHours(2), TimeSpan.FromSeconds(5)), config.Probe.Certificates);
     }
@@ -63,7 +63,7 @@ public sealed class CertificateSettingsTests : IDisposable
     {
         var file = directory.Write("collectors.yaml", probe + "\n" + OneGroup);
 
-        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, []).Load());
+        var error = Assert.Throws<ConfigurationException>(() => Configs.Loader(file, []).Load());
 
         Assert.Single(error.Errors);
         Assert.StartsWith($"configuration error: {file}: {expected}", error.Message, StringComparison.Ordinal);
@@ -74,7 +74,7 @@ public sealed class CertificateSettingsTests : IDisposable
     {
         var file = directory.Write("collectors.yaml", "probe: {certificates: {enabled: false}}\n" + OneGroup);
 
-        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, ["--probe:certificates:interval=00:00:05"]).Load());
+        var error = Assert.Throws<ConfigurationException>(() => Configs.Loader(file, ["--probe:certificates:interval=00:00:05"]).Load());
 
         Assert.Equal("configuration error: command line --probe:certificates:interval: probe.certificates.interval: \"00:00:05\" is not allowed; the shortest is 1m: " +
             "a collector may log each handshake the check makes", error.Message);
@@ -96,5 +96,5 @@ public sealed class CertificateSettingsTests : IDisposable
         Assert.Contains("environment variable probe__certificates__interval: probe.certificates.interval: \"10s\" is not allowed; the shortest is 1m", badText, StringComparison.Ordinal);
     }
 
-    private ExporterConfig Load(string yaml) => ConfigLoader.FromFile(directory.Write("collectors.yaml", yaml), []).Load();
+    private ExporterConfig Load(string yaml) => Configs.Loader(directory.Write("collectors.yaml", yaml), []).Load();
 }

@@ -38,7 +38,7 @@ public sealed class ConfigFuzzTests(ITestOutputHelper output)
 
             directory.Write(ConfigInputs.PanoramaFileName, PanoramaConfigs.Fixture("running-config.xml"));
             directory.Write("api-key", "not a real key");
-            var error = WithinLimit(() => ConfigLoader.FromFile(file, []).Load());
+            var error = WithinLimit(() => Configs.Loader(file, []).Load());
             if (error is null)
             {
                 Interlocked.Increment(ref taken);

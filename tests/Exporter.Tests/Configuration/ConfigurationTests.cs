@@ -275,7 +275,7 @@ public sealed class ConfigurationTests : IDisposable
     {
         var file = directory.Write("collectors.yaml", yaml);
 
-        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, []).Load());
+        var error = Assert.Throws<ConfigurationException>(() => Configs.Loader(file, []).Load());
 
         Assert.Contains($"{file}: {expected}", error.Message, StringComparison.Ordinal);
     }
@@ -301,7 +301,7 @@ public sealed class ConfigurationTests : IDisposable
     {
         var file = directory.Write("collectors.yaml", yaml);
 
-        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, []).Load());
+        var error = Assert.Throws<ConfigurationException>(() => Configs.Loader(file, []).Load());
 
         Assert.Contains($"{file}: {expected}", error.Message, StringComparison.Ordinal);
     }
@@ -358,7 +358,7 @@ public sealed class ConfigurationTests : IDisposable
             groups: [{name: a, collectors: [{address: 127.0.0.1, port: 0}]}]
             """);
 
-        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, []).Load());
+        var error = Assert.Throws<ConfigurationException>(() => Configs.Loader(file, []).Load());
 
         Assert.Equal(["probe.mode", "probe.failureThreshold", "groups[0].collectors[0].port"], error.Errors.Select(e => e.Path));
         Assert.StartsWith("3 configuration errors:", error.Message, StringComparison.Ordinal);
@@ -369,7 +369,7 @@ public sealed class ConfigurationTests : IDisposable
     {
         var file = Path.Combine(directory.Path, "nowhere.yaml");
 
-        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, []).Load());
+        var error = Assert.Throws<ConfigurationException>(() => Configs.Loader(file, []).Load());
 
         Assert.StartsWith($"configuration error: {file}: cannot read the file", error.Message, StringComparison.Ordinal);
     }
@@ -380,7 +380,7 @@ public sealed class ConfigurationTests : IDisposable
     {
         var file = directory.Write("collectors.yaml", "probe: {interval: 1m, MODE: handshake}\n" + ValidCollectors);
 
-        var config = ConfigLoader.FromFile(file, ["--probe:interval=30s", "--Probe:Mode", "hold", "--probe:certificates:enabled=true", "--groups:0:name=other"]).Load();
+        var config = Configs.Loader(file, ["--probe:interval=30s", "--Probe:Mode", "hold", "--probe:certificates:enabled=true", "--groups:0:name=other"]).Load();
 
         Assert.Equal((TimeSpan.FromSeconds(30), ProbeMode.Hold, true), (config.Probe.Interval, config.Probe.Mode, config.Probe.Certificates.Enabled));
         Assert.Equal("cg-east", config.Groups[0].Name);
@@ -391,7 +391,7 @@ public sealed class ConfigurationTests : IDisposable
     {
         var file = directory.Write("collectors.yaml", ValidCollectors);
 
-        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, ["--probe:timeout=2m"]).Load());
+        var error = Assert.Throws<ConfigurationException>(() => Configs.Loader(file, ["--probe:timeout=2m"]).Load());
 
         Assert.Equal("configuration error: command line --probe:timeout: probe.timeout: \"2m\" must be shorter than probe.interval (\"1m\")", error.Message);
     }
@@ -401,7 +401,7 @@ public sealed class ConfigurationTests : IDisposable
     {
         var file = directory.Write("collectors.yaml", ValidCollectors);
 
-        var config = ConfigLoader.FromFile(file, ["--probe:buckets=0.001, 0.002,0.5"]).Load();
+        var config = Configs.Loader(file, ["--probe:buckets=0.001, 0.002,0.5"]).Load();
 
         Assert.Equal([0.001, 0.002, 0.5], config.Probe.Buckets);
     }
@@ -436,7 +436,7 @@ public sealed class ConfigurationTests : IDisposable
                 collectors: [{address: 127.0.0.1}]
             """);
 
-        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, []).Load());
+        var error = Assert.Throws<ConfigurationException>(() => Configs.Loader(file, []).Load());
 
         Assert.Contains("groups[0]: has both collectors and preferenceListFile; use one of them", error.Message, StringComparison.Ordinal);
     }
@@ -451,7 +451,7 @@ public sealed class ConfigurationTests : IDisposable
                 preferenceListFile: fw-1.txt
             """);
 
-        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, []).Load());
+        var error = Assert.Throws<ConfigurationException>(() => Configs.Loader(file, []).Load());
 
         Assert.Contains($"{list}:6: \"Serial Number: 1 IP Address: 300.1.1.1 IPV6 Address: unknown\": IP Address \"300.1.1.1\" is not an IPv4 address (read for groups[0].preferenceListFile)",
             error.Message, StringComparison.Ordinal);
@@ -475,7 +475,7 @@ public sealed class ConfigurationTests : IDisposable
     {
         var example = Path.Combine(Tools.RepositoryRoot, "docs", "examples", "collectors.yaml");
 
-        var config = ConfigLoader.FromFile(example, []).Load();
+        var config = Configs.Loader(example, []).Load();
 
         Assert.Equal(["cg-east", "fw-branch-7"], config.Groups.Select(g => g.Name));
         Assert.True(config.Groups[1].ForwardToAll);
@@ -492,7 +492,7 @@ public sealed class ConfigurationTests : IDisposable
                 preferenceListFile: fw-1.txt
             """);
 
-        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, []).Load());
+        var error = Assert.Throws<ConfigurationException>(() => Configs.Loader(file, []).Load());
 
         Assert.Contains("groups[0].forwardToAll: \"true\" contradicts \"Forward to all: No\"", error.Message, StringComparison.Ordinal);
     }
@@ -621,7 +621,7 @@ public sealed class ConfigurationTests : IDisposable
     {
         var file = directory.Write("collectors.yaml", yaml);
 
-        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, []).Load());
+        var error = Assert.Throws<ConfigurationException>(() => Configs.Loader(file, []).Load());
 
         Assert.Contains($"{file}: {expected}", error.Message, StringComparison.Ordinal);
     }
@@ -671,7 +671,7 @@ public sealed class ConfigurationTests : IDisposable
               - {name: "b c", collectors: [lc-2]}
             """);
 
-        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, []).Load());
+        var error = Assert.Throws<ConfigurationException>(() => Configs.Loader(file, []).Load());
 
         Assert.Equal(
             [
@@ -706,7 +706,7 @@ public sealed class ConfigurationTests : IDisposable
     {
         var file = directory.Write("collectors.yaml", yaml);
 
-        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, []).Load());
+        var error = Assert.Throws<ConfigurationException>(() => Configs.Loader(file, []).Load());
 
         Assert.Contains($"{file}: {expected}", error.Message, StringComparison.Ordinal);
     }
@@ -726,7 +726,7 @@ public sealed class ConfigurationTests : IDisposable
     {
         var file = directory.Write("collectors.yaml", yaml);
 
-        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, []).Load());
+        var error = Assert.Throws<ConfigurationException>(() => Configs.Loader(file, []).Load());
 
         Assert.Single(error.Errors);
         Assert.StartsWith($"configuration error: {file}: {expected}", error.Message, StringComparison.Ordinal);
@@ -737,7 +737,7 @@ public sealed class ConfigurationTests : IDisposable
     {
         var file = directory.Write("collectors.yaml", "collectors: [{name: lc-1, address: 127.0.0.1}]\n" + ValidCollectors);
 
-        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, ["--probe:failureThreshold=x", "--PROBE:MODE=sometimes", "--probe:certificates:interval", "30s"]).Load());
+        var error = Assert.Throws<ConfigurationException>(() => Configs.Loader(file, ["--probe:failureThreshold=x", "--PROBE:MODE=sometimes", "--probe:certificates:interval", "30s"]).Load());
 
         Assert.Equal(
             [
@@ -769,7 +769,7 @@ public sealed class ConfigurationTests : IDisposable
     {
         var file = directory.Write("collectors.yaml", $"panorama:\n  - {source}\n");
 
-        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, []).Load());
+        var error = Assert.Throws<ConfigurationException>(() => Configs.Loader(file, []).Load());
 
         Assert.Contains($"{file}: {expected}", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("at least one group is required", error.Message, StringComparison.Ordinal);
@@ -806,5 +806,5 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Equal(timeout, Duration.Format(source.Timeout));
     }
 
-    private ExporterConfig Load(string yaml) => ConfigLoader.FromFile(directory.Write("collectors.yaml", yaml), []).Load();
+    private ExporterConfig Load(string yaml) => Configs.Loader(directory.Write("collectors.yaml", yaml), []).Load();
 }

@@ -21,7 +21,7 @@ public sealed class YamlWalkerTests : IDisposable
     {
         var file = directory.Write("collectors.yaml", yaml);
 
-        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, []).Load());
+        var error = Assert.Throws<ConfigurationException>(() => Configs.Loader(file, []).Load());
 
         Assert.Equal($"configuration error: {file}: {expected}", error.Message);
     }
@@ -36,11 +36,11 @@ public sealed class YamlWalkerTests : IDisposable
 
         if (expected is null)
         {
-            Assert.Equal(ProbeSettings.Default.Interval, ConfigLoader.FromFile(file, []).Load().Probe.Interval);
+            Assert.Equal(ProbeSettings.Default.Interval, Configs.Loader(file, []).Load().Probe.Interval);
             return;
         }
 
-        Assert.Contains($"{file}: {expected}", Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, []).Load()).Message, StringComparison.Ordinal);
+        Assert.Contains($"{file}: {expected}", Assert.Throws<ConfigurationException>(() => Configs.Loader(file, []).Load()).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public sealed class YamlWalkerTests : IDisposable
     {
         var file = directory.Write("collectors.yaml", "groups:\n  - {name: a, collectors: &lc [{address: 127.0.0.1, port: 0}]}\n  - {name: b, collectors: *lc}\n");
 
-        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, []).Load());
+        var error = Assert.Throws<ConfigurationException>(() => Configs.Loader(file, []).Load());
 
         Assert.Equal(["groups[0].collectors[0].port", "groups[1].collectors[0].port"], error.Errors.Select(e => e.Path));
     }

@@ -226,14 +226,14 @@ public sealed class PanoramaFileTests : IDisposable
         var config = Load(Estate);
 
         Assert.Contains(Path.Combine(directory.Path, "running-config.xml"), config.Origin.Files);
-        var loader = ConfigLoader.FromFile(Path.Combine(directory.Path, "collectors.yaml"), []);
+        var loader = Configs.Loader(Path.Combine(directory.Path, "collectors.yaml"), []);
         Assert.True(loader.IsCurrent(config.Origin));
         directory.Write("running-config.xml", PanoramaConfigs.Fixture("running-config.xml").Replace("192.0.2.224", "192.0.2.124", StringComparison.Ordinal));
         Assert.False(loader.IsCurrent(config.Origin));
     }
 
-    private ExporterConfig Load(string yaml) => ConfigLoader.FromFile(directory.Write("collectors.yaml", yaml), []).Load();
+    private ExporterConfig Load(string yaml) => Configs.Loader(directory.Write("collectors.yaml", yaml), []).Load();
 
     private string LoadError(string yaml) =>
-        Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(directory.Write("collectors.yaml", yaml), []).Load()).Message;
+        Assert.Throws<ConfigurationException>(() => Configs.Loader(directory.Write("collectors.yaml", yaml), []).Load()).Message;
 }

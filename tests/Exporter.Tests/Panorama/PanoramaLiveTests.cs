@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Text;
 using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Panorama;
 using LogCollectorExporter.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 
@@ -93,6 +94,17 @@ public sealed class PanoramaLiveTests : IAsyncLifetime
         var error = await FetchErrorAsync();
 
         Assert.Equal($"apiKeyFile {Path.Combine(directory.Path, "api-key")} {expected}{(expected.StartsWith("holds", StringComparison.Ordinal) ? " (spaces, line breaks or other than ASCII)" : "")}", error);
+        Assert.Empty(panorama.Requests);
+    }
+
+    [Fact]
+    public async Task A_key_file_larger_than_any_key_is_an_import_error()
+    {
+        directory.Write("api-key", new string('A', (16 * 1024) + 1));
+
+        var error = await FetchErrorAsync();
+
+        Assert.Equal($"apiKeyFile {Path.Combine(directory.Path, "api-key")} is larger than 16 KiB, which no API key is", error);
         Assert.Empty(panorama.Requests);
     }
 
@@ -301,26 +313,27 @@ public sealed class PanoramaLiveTests : IAsyncLifetime
         """;
 
     private PanoramaSource LoadSource(string extra = "", bool withCa = true) =>
-        Assert.Single(ConfigLoader.FromFile(directory.Write("collectors.yaml", Source(extra, withCa)), []).Load().Panorama).Source;
+        Assert.Single(Configs.Loader(directory.Write("collectors.yaml", Source(extra, withCa)), []).Load().Panorama).Source;
 
     private Task<PanoramaContent> FetchAsync(string extra = "") => PanoramaClient.FetchAsync(LoadSource(extra), CancellationToken.None);
 
     private async Task<string> FetchErrorAsync(string extra = "", bool withCa = true)
     {
-        var error = await Assert.ThrowsAsync<PanoramaImportException>(() => PanoramaClient.FetchAsync(LoadSource(extra, withCa), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<PanoramaFetchException>(() => PanoramaClient.FetchAsync(LoadSource(extra, withCa), CancellationToken.None));
         Assert.DoesNotContain(Key, error.Message, StringComparison.Ordinal);
         return error.Message;
     }
 
     private async Task<RunningRefresher> RefresherAsync(FakeTimeProvider time, string extra)
     {
-        var loader = ConfigLoader.FromFile(directory.Write("collectors.yaml", Source(extra)), [], time);
+        var imports = new PanoramaImportState();
+        var loader = Configs.Loader(directory.Write("collectors.yaml", Source(extra)), [], time, imports);
         var active = new ActiveConfiguration(loader.Load(), loader, time);
         var logs = new LogCapture();
         var reloads = new LoadingReload(active);
-        var refresher = new PanoramaRefresher(active, active.Loader.Panorama, reloads, time, new LoggerFactory([logs]).CreateLogger<PanoramaRefresher>());
+        var refresher = new PanoramaRefresher(active, imports, reloads, time, new LoggerFactory([logs]).CreateLogger<PanoramaRefresher>());
         await refresher.StartAsync(CancellationToken.None);
-        return new RunningRefresher(refresher, active, reloads, logs);
+        return new RunningRefresher(refresher, active, imports, reloads, logs);
     }
 
     /// <summary>Reloads the way the exporter's reloader decides: only when a load would give something new.</summary>
@@ -340,11 +353,12 @@ public sealed class PanoramaLiveTests : IAsyncLifetime
         }
     }
 
-    private sealed class RunningRefresher(PanoramaRefresher refresher, ActiveConfiguration active, LoadingReload reloads, LogCapture logs) : IAsyncDisposable
+    private sealed class RunningRefresher(PanoramaRefresher refresher, ActiveConfiguration active, PanoramaImportState imports, LoadingReload reloads, LogCapture logs)
+        : IAsyncDisposable
     {
         public ActiveConfiguration Active => active;
 
-        public PanoramaImports Imports => active.Loader.Panorama;
+        public PanoramaImportState Imports => imports;
 
         public int Reloads => Volatile.Read(ref reloads.Count);
 

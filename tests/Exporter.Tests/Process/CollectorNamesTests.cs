@@ -67,7 +67,7 @@ public sealed class CollectorNamesTests : IDisposable
     {
         var file = directory.Write("collectors.yaml", yaml);
 
-        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(file, []).Load());
+        var error = Assert.Throws<ConfigurationException>(() => Configs.Loader(file, []).Load());
 
         Assert.Contains($"{file}: {expected}", error.Message, StringComparison.Ordinal);
     }
@@ -76,7 +76,7 @@ public sealed class CollectorNamesTests : IDisposable
     public void A_firewall_names_file_names_the_groups_of_those_serials_and_is_watched()
     {
         var names = directory.Write("firewalls.csv", "# serial,name\n013201001001,fw-branch-7\n\n013201001003 , fw-dc-west \n099999999999,fw-not-imported\n");
-        var loader = ConfigLoader.FromFile(directory.Write("collectors.yaml", Estate + "firewallNamesFile: firewalls.csv\n"), []);
+        var loader = Configs.Loader(directory.Write("collectors.yaml", Estate + "firewallNamesFile: firewalls.csv\n"), []);
 
         var config = loader.Load();
 
@@ -96,7 +96,7 @@ public sealed class CollectorNamesTests : IDisposable
     {
         var names = directory.Write("firewalls.csv", text);
 
-        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.FromFile(directory.Write("collectors.yaml", Estate + "firewallNamesFile: firewalls.csv\n"), []).Load());
+        var error = Assert.Throws<ConfigurationException>(() => Configs.Loader(directory.Write("collectors.yaml", Estate + "firewallNamesFile: firewalls.csv\n"), []).Load());
 
         Assert.Contains($"{names}{expected}", error.Message, StringComparison.Ordinal);
     }
@@ -127,7 +127,7 @@ public sealed class CollectorNamesTests : IDisposable
         var yaml = directory.Write("collectors.yaml", OneCollector(
             "<ip-address>127.0.0.10</ip-address><service><disable-device-log-collection>yes</disable-device-log-collection></service><eth1><ip-address>127.0.0.11</ip-address></eth1>"));
 
-        var config = ConfigLoader.FromFile(yaml, []).Load();
+        var config = Configs.Loader(yaml, []).Load();
         var (exitCode, text) = await Tools.RunAsync(Tools.Exporter, ["--check-config", yaml]);
         await using var exporter = ExporterProcess.Start(["--config", yaml]);
         await exporter.ListeningAsync();
@@ -222,5 +222,5 @@ public sealed class CollectorNamesTests : IDisposable
         return "probe: {ipFamily: any}\npanorama: [{configFile: one.xml}]\n";
     }
 
-    private ExporterConfig Load(string yaml) => ConfigLoader.FromFile(directory.Write("collectors.yaml", yaml), []).Load();
+    private ExporterConfig Load(string yaml) => Configs.Loader(directory.Write("collectors.yaml", yaml), []).Load();
 }

@@ -1,4 +1,5 @@
 using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Panorama;
 
 namespace LogCollectorExporter.Tests.Support;
 
@@ -8,8 +9,12 @@ public static class Configs
     public static ExporterConfig FromYaml(string yaml)
     {
         using var directory = new TempDirectory();
-        return ConfigLoader.FromFile(directory.Write("collectors.yaml", yaml), []).Load();
+        return Loader(directory.Write("collectors.yaml", yaml), []).Load();
     }
+
+    /// <summary>The loader of a settings file, importing its Panorama sources through <paramref name="panorama"/> (a new one when null), as the exporter does.</summary>
+    public static ConfigLoader Loader(string path, IReadOnlyList<string> commandLine, TimeProvider? time = null, PanoramaImportState? panorama = null) =>
+        ConfigLoader.FromFile(path, commandLine, panorama ?? new PanoramaImportState(), time);
 
     /// <summary>One group "g" of collectors on 127.0.0.1 at the given ports, named c1, c2, ...; extra probe and group settings as YAML flow entries.</summary>
     public static string Group(IEnumerable<int> ports, string probe = "", string group = "") =>

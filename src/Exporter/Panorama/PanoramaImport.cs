@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Net;
+using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Platform;
 
-namespace LogCollectorExporter.Configuration;
+namespace LogCollectorExporter.Panorama;
 
 /// <summary>
 /// Turns the Panorama sources of a configuration into groups: one per firewall, named by its serial, listing its
@@ -19,7 +20,7 @@ namespace LogCollectorExporter.Configuration;
 /// <paramref name="imports"/>, its last good import used (or none), the configuration valid without it. The running
 /// exporter's way, so that an export caught mid-copy at start is not a crash loop; <c>--check-config</c> makes it an error.
 /// </param>
-internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files, CollectorDefinitions definitions, IpFamily family, ConfigErrors errors,
+internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles files, CollectorDefinitions definitions, IpFamily family, ConfigErrors errors,
     bool savedMayFail)
 {
     private readonly Dictionary<string, Firewall> firewalls = new(StringComparer.Ordinal);
@@ -28,7 +29,7 @@ internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files,
     public List<(GroupConfig Group, IReadOnlyList<string> Members)> Groups { get; } = [];
 
     /// <summary>What each source imported.</summary>
-    public List<PanoramaImported> Imported { get; } = [];
+    public List<PanoramaImportResult> Imported { get; } = [];
 
     /// <summary>Imports every source, in order, into <see cref="Groups"/>.</summary>
     public void Import(IReadOnlyList<PanoramaSource> sources, DateTimeOffset now)
@@ -46,7 +47,7 @@ internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files,
         var content = source.IsLive ? imports.LastGood(source.Label) : Read(source, now);
         if (content is null)
         {
-            Imported.Add(new PanoramaImported(source, false, [], 0, [], [], []));
+            Imported.Add(new PanoramaImportResult(source, false, [], 0, [], [], []));
             return;
         }
 
@@ -149,7 +150,7 @@ internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files,
             Error(source, where, $"has no firewall's preference list (log-collector-group/entry/logfwd-setting/devices/entry/collectors){(source.CollectorGroups.Count > 0 ? $" in collector groups {string.Join(", ", source.CollectorGroups)}" : "")}{readFor}");
         }
 
-        Imported.Add(new PanoramaImported(source, true, summary, count, collectors, notes, warnings));
+        Imported.Add(new PanoramaImportResult(source, true, summary, count, collectors, notes, warnings));
     }
 
     private PanoramaContent? Read(PanoramaSource source, DateTimeOffset now)
@@ -267,24 +268,3 @@ internal sealed class PanoramaImport(PanoramaImports imports, ConfigFiles files,
 
     private sealed record Firewall(GroupConfig Group, IReadOnlyList<string> Members, string Where);
 }
-
-/// <summary>What one Panorama source brought into the configuration.</summary>
-/// <param name="Source">The source.</param>
-/// <param name="Available">False for a live source that has not imported yet (or a file that could not be read).</param>
-/// <param name="CollectorGroups">The collector groups imported, in order.</param>
-/// <param name="Firewalls">Firewalls imported: one group each.</param>
-/// <param name="Collectors">The names of the collectors their lists name, each once.</param>
-/// <param name="Notes">Firewalls not imported, and firewalls found twice with the same list.</param>
-/// <param name="Warnings">What may make the exporter probe another address than the firewalls use: logged, and said by <c>--check-config</c>.</param>
-public sealed record PanoramaImported(
-    PanoramaSource Source,
-    bool Available,
-    IReadOnlyList<ImportedCollectorGroup> CollectorGroups,
-    int Firewalls,
-    IReadOnlyList<string> Collectors,
-    IReadOnlyList<string> Notes,
-    IReadOnlyList<string> Warnings);
-
-/// <param name="HasLogForwarding">Whether it has log forwarding preference lists at all (<c>logfwd-setting/devices</c>).</param>
-/// <param name="Firewalls">Firewalls imported from it.</param>
-public sealed record ImportedCollectorGroup(string Name, bool HasLogForwarding, int Firewalls);

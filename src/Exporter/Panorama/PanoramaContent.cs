@@ -1,6 +1,7 @@
 using System.Text;
+using LogCollectorExporter.Configuration;
 
-namespace LogCollectorExporter.Configuration;
+namespace LogCollectorExporter.Panorama;
 
 /// <summary>
 /// What the exporter reads of a Panorama configuration: every collector group's members and log forwarding preference

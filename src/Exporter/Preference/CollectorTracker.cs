@@ -8,11 +8,11 @@ namespace LogCollectorExporter.Preference;
 /// What the exporter knows about one collector, shared by every group that lists it. Changed only by the fleet, under
 /// its lock; readers take <see cref="View"/> and <see cref="Recent"/>, which need no lock.
 /// </summary>
-public sealed class CollectorMonitor
+public sealed class CollectorTracker
 {
     private CollectorView view;
 
-    internal CollectorMonitor(CollectorConfig config)
+    internal CollectorTracker(CollectorConfig config)
     {
         view = new CollectorView(config, CollectorState.Unknown, 0, null, null, null, null, null, null, null, 0);
     }
@@ -25,7 +25,7 @@ public sealed class CollectorMonitor
     public RecentProbes Recent { get; } = new();
 
     /// <summary>The groups that list the collector.</summary>
-    internal List<GroupMonitor> Memberships { get; } = [];
+    internal List<GroupTracker> Memberships { get; } = [];
 
     internal CollectorHealth Health { get; } = new();
 

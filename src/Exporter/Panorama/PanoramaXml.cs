@@ -4,8 +4,9 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Xml;
+using LogCollectorExporter.Configuration;
 
-namespace LogCollectorExporter.Configuration;
+namespace LogCollectorExporter.Panorama;
 
 /// <summary>
 /// Reads the parts of a Panorama configuration that hold the preference lists, a stream at a time: a saved configuration

@@ -1,4 +1,6 @@
-namespace LogCollectorExporter.Configuration;
+using LogCollectorExporter.Configuration;
+
+namespace LogCollectorExporter.Panorama;
 
 /// <summary>
 /// Imports each live Panorama source of the running configuration every <c>refresh</c>, and at once when it is new or
@@ -9,7 +11,7 @@ namespace LogCollectorExporter.Configuration;
 /// is read by each load of the configuration (its file is watched); this logs, the same way, when one starts failing
 /// and when it imports again.
 /// </summary>
-public sealed partial class PanoramaRefresher(ActiveConfiguration active, PanoramaImports imports, IConfigurationReload reloader, TimeProvider time,
+public sealed partial class PanoramaRefresher(ActiveConfiguration active, PanoramaImportState imports, IConfigurationReload reloader, TimeProvider time,
     ILogger<PanoramaRefresher> logger)
     : BackgroundService
 {
@@ -78,7 +80,7 @@ public sealed partial class PanoramaRefresher(ActiveConfiguration active, Panora
         {
             content = await PanoramaClient.FetchAsync(source, cancellationToken);
         }
-        catch (PanoramaImportException e)
+        catch (PanoramaFetchException e)
         {
             if (imports.Failed(source.Label, e.Message, time.GetUtcNow()))
             {
@@ -134,7 +136,7 @@ public sealed partial class PanoramaRefresher(ActiveConfiguration active, Panora
         }
     }
 
-    private void LogWarnings(IReadOnlyList<PanoramaImported> running)
+    private void LogWarnings(IReadOnlyList<PanoramaImportResult> running)
     {
         foreach (var gone in warned.Keys.Where(label => running.All(p => p.Source.Label != label)).ToList())
         {

@@ -2,9 +2,10 @@ using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Platform;
 
-namespace LogCollectorExporter.Configuration;
+namespace LogCollectorExporter.Panorama;
 
 /// <summary>
 /// Fetches what the preference lists are made of from a live Panorama, over its XML API: HTTPS only, the certificate
@@ -31,7 +32,7 @@ public static class PanoramaClient
     private const int MinKeyFragment = 8;
 
     /// <summary>Fetches and reads the source's parts of Panorama's running configuration.</summary>
-    /// <exception cref="PanoramaImportException">Why it could not; the message never holds the key.</exception>
+    /// <exception cref="PanoramaFetchException">Why it could not; the message never holds the key.</exception>
     public static async Task<PanoramaContent> FetchAsync(PanoramaSource source, CancellationToken cancellationToken)
     {
         var key = ReadKey(source.ApiKeyFile!);
@@ -71,19 +72,19 @@ public static class PanoramaClient
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
-                    throw new PanoramaImportException($"no answer within {Duration.Format(source.Timeout)} ({What(xpath)})");
+                    throw new PanoramaFetchException($"no answer within {Duration.Format(source.Timeout)} ({What(xpath)})");
                 }
                 catch (HttpRequestException e)
                 {
-                    throw new PanoramaImportException(rejected is null ? $"{Describe(e)} ({What(xpath)})" : rejected);
+                    throw new PanoramaFetchException(rejected is null ? $"{Describe(e)} ({What(xpath)})" : rejected);
                 }
             }
 
             return builder.Build();
         }
-        catch (PanoramaImportException e) when (Redacted(e.Message, key) is var redacted && redacted != e.Message)
+        catch (PanoramaFetchException e) when (Redacted(e.Message, key) is var redacted && redacted != e.Message)
         {
-            throw new PanoramaImportException(redacted);
+            throw new PanoramaFetchException(redacted);
         }
     }
 
@@ -96,12 +97,12 @@ public static class PanoramaClient
         var what = What(xpath);
         if (response.StatusCode != HttpStatusCode.OK)
         {
-            throw new PanoramaImportException($"HTTP {(int)response.StatusCode} {response.ReasonPhrase} ({what}){await ErrorTextAsync(response, what, cancellationToken)}");
+            throw new PanoramaFetchException($"HTTP {(int)response.StatusCode} {response.ReasonPhrase} ({what}){await ErrorTextAsync(response, what, cancellationToken)}");
         }
 
         if (response.Content.Headers.ContentLength > MaxResponseBytes)
         {
-            throw new PanoramaImportException(TooLarge(what).Message);
+            throw new PanoramaFetchException(TooLarge(what).Message);
         }
 
         var body = await response.Content.ReadAsStreamAsync(cancellationToken);
@@ -114,7 +115,7 @@ public static class PanoramaClient
         }
         catch (ConfigurationException e)
         {
-            throw new PanoramaImportException(e.Errors[0].Problem);
+            throw new PanoramaFetchException(e.Errors[0].Problem);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException && cancellationToken.IsCancellationRequested)
         {
@@ -122,11 +123,11 @@ public static class PanoramaClient
         }
         catch (TooLargeException e)
         {
-            throw new PanoramaImportException(e.Message);
+            throw new PanoramaFetchException(e.Message);
         }
         catch (IOException e)
         {
-            throw new PanoramaImportException($"the answer broke off: {Describe(e)} ({what})");
+            throw new PanoramaFetchException($"the answer broke off: {Describe(e)} ({what})");
         }
     }
 
@@ -140,15 +141,10 @@ public static class PanoramaClient
 
         try
         {
+            // Its first bytes only: a longer answer is not refused, its message is at the start.
             using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
             var buffer = new byte[MaxErrorBytes];
-            var length = 0;
-            int read;
-            while (length < buffer.Length && (read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
-            {
-                length += read;
-            }
-
+            var length = await body.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
             PanoramaXml.Read(new MemoryStream(buffer, 0, length), what, new PanoramaContentBuilder());
             return "";
         }
@@ -165,39 +161,27 @@ public static class PanoramaClient
     /// <summary>The key, checked: it goes in a header, which cannot carry a line break or a control character.</summary>
     private static string ReadKey(string file)
     {
-        byte[] bytes;
+        using var bytes = new MemoryStream();
         try
         {
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
-            var buffer = new byte[MaxKeyBytes + 1];
-            var length = 0;
-            int read;
-            while (length < buffer.Length && (read = stream.Read(buffer, length, buffer.Length - length)) > 0)
-            {
-                length += read;
-            }
-
-            if (length > MaxKeyBytes)
-            {
-                throw new PanoramaImportException($"apiKeyFile {file} is larger than {MaxKeyBytes / 1024} KiB, which no API key is");
-            }
-
-            bytes = buffer[..length];
+            using var bounded = new BoundedStream(stream, MaxKeyBytes, () => new PanoramaFetchException($"apiKeyFile {file} is larger than {MaxKeyBytes / 1024} KiB, which no API key is"));
+            bounded.CopyTo(bytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new PanoramaImportException($"cannot read apiKeyFile {file}: {e.Message}");
+            throw new PanoramaFetchException($"cannot read apiKeyFile {file}: {e.Message}");
         }
 
-        var key = Encoding.UTF8.GetString(bytes).Trim();
+        var key = Encoding.UTF8.GetString(bytes.GetBuffer(), 0, (int)bytes.Length).Trim();
         if (key.Length == 0)
         {
-            throw new PanoramaImportException($"apiKeyFile {file} is empty");
+            throw new PanoramaFetchException($"apiKeyFile {file} is empty");
         }
 
         if (key.Any(c => c is < '!' or > '~'))
         {
-            throw new PanoramaImportException($"apiKeyFile {file} holds characters that are not in an API key (spaces, line breaks or other than ASCII)");
+            throw new PanoramaFetchException($"apiKeyFile {file} holds characters that are not in an API key (spaces, line breaks or other than ASCII)");
         }
 
         return key;
@@ -303,4 +287,4 @@ public static class PanoramaClient
 }
 
 /// <summary>Why a live Panorama source could not be imported this time: one line (<see cref="ErrorText.Line"/>) that never holds the API key.</summary>
-public sealed class PanoramaImportException(string message) : Exception(ErrorText.Line(message));
+public sealed class PanoramaFetchException(string message) : Exception(ErrorText.Line(message));

@@ -1,6 +1,7 @@
 using System.Globalization;
+using LogCollectorExporter.Configuration;
 
-namespace LogCollectorExporter.Configuration;
+namespace LogCollectorExporter.Panorama;
 
 /// <summary>
 /// Stops XML whose shape would cost memory in proportion to its size before .NET's XML reader takes it in: nesting

@@ -6,15 +6,15 @@ namespace LogCollectorExporter.Preference;
 /// One preference list: its collectors in priority order (shared with every other group that lists them) and where its
 /// logs go now. Changed only by the fleet, under its lock; readers take <see cref="View"/>, which needs no lock.
 /// </summary>
-public sealed class GroupMonitor
+public sealed class GroupTracker
 {
     private GroupView view;
     private GroupConfig config;
-    private CollectorMonitor[] members;
+    private CollectorTracker[] members;
     private string[] names;
     private PreferenceList preference;
 
-    internal GroupMonitor(GroupConfig config, CollectorMonitor[] members)
+    internal GroupTracker(GroupConfig config, CollectorTracker[] members)
     {
         this.config = config;
         this.members = members;
@@ -30,7 +30,7 @@ public sealed class GroupMonitor
     internal GroupConfig Config => config;
 
     /// <summary>Takes a new configuration of the group, keeping where its logs go for the collectors that stay; published by the next <see cref="Update"/>.</summary>
-    internal void Reconfigure(GroupConfig next, CollectorMonitor[] nextMembers)
+    internal void Reconfigure(GroupConfig next, CollectorTracker[] nextMembers)
     {
         var oldNames = members.Select(m => m.Config.Name).ToArray();
         int[] Map(IReadOnlyList<int> indices) =>

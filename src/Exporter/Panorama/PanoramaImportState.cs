@@ -1,14 +1,16 @@
 using System.Collections.Concurrent;
 using System.Text;
+using LogCollectorExporter.Configuration;
 
-namespace LogCollectorExporter.Configuration;
+namespace LogCollectorExporter.Panorama;
 
 /// <summary>
 /// How each Panorama source's last import went, and the last good import of each live source: the refresher writes
 /// them, the configuration is built from them, the metrics and the status read them. Keyed by
-/// <see cref="PanoramaSource.Label"/>. Safe to use from any thread.
+/// <see cref="PanoramaSource.Label"/>. Safe to use from any thread. Each load of the configuration imports its sources
+/// through it (<see cref="PanoramaImport"/>).
 /// </summary>
-public sealed class PanoramaImports
+public sealed class PanoramaImportState : IPanoramaImporter
 {
     private readonly ConcurrentDictionary<string, State> states = new(StringComparer.Ordinal);
 
@@ -68,6 +70,14 @@ public sealed class PanoramaImports
         }
 
         return Convert.ToHexString(hash.GetCurrentHash());
+    }
+
+    (IReadOnlyList<(GroupConfig Group, IReadOnlyList<string> Members)> Groups, IReadOnlyList<PanoramaImportResult> Imported) IPanoramaImporter.Import(
+        IReadOnlyList<PanoramaSource> sources, ConfigFiles files, CollectorDefinitions definitions, IpFamily family, ConfigErrors errors, DateTimeOffset now, bool savedMayFail)
+    {
+        var import = new PanoramaImport(this, files, definitions, family, errors, savedMayFail);
+        import.Import(sources, now);
+        return (import.Groups, import.Imported);
     }
 
     private sealed record State(PanoramaContent? Content, ImportStatus Status);
