@@ -1,3 +1,5 @@
+using LogCollectorExporter.Platform;
+
 namespace LogCollectorExporter.Certificates;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace LogCollectorExporter.Certificates;
 /// sends: in TLS 1.2 the server's Certificate message is among them, in the clear. At most <paramref name="capacity"/>
 /// bytes: a read beyond them fails, so that a server that talks on and on ends the check rather than fills memory.
 /// </summary>
-internal sealed class RecordingStream(Stream inner, int capacity) : Stream
+internal sealed class RecordingStream(Stream inner, int capacity) : ReadWatchingStream(inner)
 {
     private readonly byte[] recorded = new byte[capacity];
     private int length;
@@ -18,55 +20,17 @@ internal sealed class RecordingStream(Stream inner, int capacity) : Stream
 
     public int Capacity => capacity;
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
     public override int Read(byte[] buffer, int offset, int count)
     {
         var room = Math.Min(count, Room());
-        return Record(buffer.AsSpan(offset, room), inner.Read(buffer, offset, room));
+        return Record(buffer.AsSpan(offset, room), Inner.Read(buffer, offset, room));
     }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var room = buffer[..Math.Min(buffer.Length, Room())];
-        var read = await inner.ReadAsync(room, cancellationToken);
+        var read = await Inner.ReadAsync(room, cancellationToken);
         return Record(room.Span, read);
-    }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
-
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => inner.WriteAsync(buffer, cancellationToken);
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        inner.WriteAsync(buffer, offset, count, cancellationToken);
-
-    public override void Flush() => inner.Flush();
-
-    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            inner.Dispose();
-        }
-
-        base.Dispose(disposing);
     }
 
     // Reads are cut to what is left of the capacity, so that nothing read goes unrecorded; none left, the read fails.
