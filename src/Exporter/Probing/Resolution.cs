@@ -24,14 +24,15 @@ internal sealed record Resolution(int Id, int Generation, IPAddress? Address, Ti
     {
         var started = time.GetTimestamp();
         var host = target.Address;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        timeout.CancelAfter(settings.Timeout);
+        // On the probe's clock, like the connect deadline, so the timeout is the setting on any TimeProvider.
+        using var timeout = new CancellationTokenSource(settings.Timeout, time);
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stopping, timeout.Token);
         Resolution Ended(IPAddress? address, ProbeResult result, string? error, Exception? fault = null) =>
             new(id, generation, address, time.GetElapsedTime(started), result, error, fault);
         try
         {
             // WaitAsync: a resolver that ignores cancellation cannot hold the probe past its timeout.
-            var addresses = await resolver.ResolveAsync(host, AddressSelection.Query(settings.IpFamily), timeout.Token).WaitAsync(timeout.Token);
+            var addresses = await resolver.ResolveAsync(host, AddressSelection.Query(settings.IpFamily), waiting.Token).WaitAsync(waiting.Token);
             return AddressSelection.Choose(addresses, settings.IpFamily, settings.SourceAddress) is { } chosen
                 ? Ended(chosen, ProbeResult.Success, null)
                 : Ended(null, ProbeResult.DnsError, $"{host}: {AddressSelection.Missing(settings.IpFamily, settings.SourceAddress)}");
