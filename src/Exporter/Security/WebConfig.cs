@@ -25,7 +25,6 @@ public sealed record WebConfig(
 /// <summary>The toolkit's <c>client_auth_type</c> values, with the meaning Go's <c>crypto/tls</c> gives them.</summary>
 public enum ClientAuthType
 {
-    /// <summary>No client certificate is asked for.</summary>
     NoClientCert,
 
     /// <summary>Asked for, not required, not verified.</summary>
@@ -43,36 +42,12 @@ public enum ClientAuthType
 
 /// <summary>The <c>tls_server_config</c> section, its paths made absolute (relative ones start at the web config file's folder).</summary>
 /// <param name="Source">The web config file it was read from.</param>
-public sealed record TlsServerConfig(
-    string Source,
-    string CertFile,
-    string KeyFile,
-    ClientAuthType ClientAuth,
-    string? ClientCaFile,
-    TlsVersion MinVersion,
-    TlsVersion MaxVersion)
+/// <param name="Protocols">From <c>min_version</c> to <c>max_version</c>: TLS 1.2, 1.3 or both.</param>
+public sealed record TlsServerConfig(string Source, string CertFile, string KeyFile, ClientAuthType ClientAuth, string? ClientCaFile, SslProtocols Protocols)
 {
-    /// <summary>The TLS versions from <see cref="MinVersion"/> to <see cref="MaxVersion"/>.</summary>
-    public SslProtocols Protocols => (MinVersion, MaxVersion) switch
-    {
-        (TlsVersion.Tls12, TlsVersion.Tls12) => SslProtocols.Tls12,
-        (TlsVersion.Tls13, TlsVersion.Tls13) => SslProtocols.Tls13,
-        _ => SslProtocols.Tls12 | SslProtocols.Tls13,
-    };
-
-    /// <summary>Whether a connection is asked for a client certificate during the handshake.</summary>
-    public bool AsksForClientCertificate => ClientAuth != ClientAuthType.NoClientCert;
-
     /// <summary>Whether a request (but to the health checks) needs a client certificate.</summary>
     public bool RequiresClientCertificate => ClientAuth is ClientAuthType.RequireAnyClientCert or ClientAuthType.RequireAndVerifyClientCert;
 
     /// <summary>Whether a client certificate given must be signed by <see cref="ClientCaFile"/>.</summary>
     public bool VerifiesClientCertificate => ClientAuth is ClientAuthType.VerifyClientCertIfGiven or ClientAuthType.RequireAndVerifyClientCert;
-}
-
-/// <summary>The toolkit's <c>min_version</c> and <c>max_version</c> values that are offered: TLS12 and TLS13.</summary>
-public enum TlsVersion
-{
-    Tls12,
-    Tls13,
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Authentication;
 using System.Text.RegularExpressions;
 using LogCollectorExporter.Configuration;
 using YamlDotNet.RepresentationModel;
@@ -22,6 +23,8 @@ public static partial class WebConfigFile
         ["X-XSS-Protection"] = [],
         ["Strict-Transport-Security"] = [],
     };
+
+    private static readonly Dictionary<string, SslProtocols> Versions = new(StringComparer.Ordinal) { ["TLS12"] = SslProtocols.Tls12, ["TLS13"] = SslProtocols.Tls13 };
 
     private static readonly Dictionary<string, ClientAuthType> ClientAuthTypes = new(StringComparer.Ordinal)
     {
@@ -126,110 +129,84 @@ public static partial class WebConfigFile
 
     private static TlsServerConfig? ReadTls(Reader reader, YamlNode section, string directory)
     {
-        string? certFile = null, keyFile = null, caFile = null;
-        var clientAuth = ClientAuthType.NoClientCert;
-        var (min, max) = (TlsVersion.Tls12, TlsVersion.Tls13);
-        var any = false;
-        foreach (var (key, value) in reader.Entries(section, "tls_server_config", TlsKeys))
-        {
-            any = true;
-            var path = $"tls_server_config.{key}";
-            switch (key)
-            {
-                case "cert_file":
-                    certFile = reader.FilePath(value, path, directory);
-                    break;
-                case "key_file":
-                    keyFile = reader.FilePath(value, path, directory);
-                    break;
-                case "client_ca_file":
-                    caFile = reader.FilePath(value, path, directory);
-                    break;
-                case "client_auth_type":
-                    if (reader.Text(value, path) is { } text && !ClientAuthTypes.TryGetValue(text, out clientAuth))
-                    {
-                        reader.Error(path, $"\"{text}\" is not allowed; use one of {string.Join(", ", ClientAuthTypes.Keys)}");
-                    }
-
-                    break;
-                case "min_version":
-                    min = reader.Version(value, path) ?? min;
-                    break;
-                case "max_version":
-                    max = reader.Version(value, path) ?? max;
-                    break;
-            }
-        }
+        var values = reader.Entries(section, "tls_server_config", TlsKeys).ToDictionary(e => e.Key, e => e.Value);
 
         // An empty section is no section, as in the toolkit.
-        if (!any)
+        if (values.Count == 0)
         {
             return null;
         }
 
-        if (certFile is null)
+        var (certFile, keyFile, caFile) = (File("cert_file"), File("key_file"), File("client_ca_file"));
+        var clientAuth = OneOf("client_auth_type", ClientAuthTypes, ClientAuthType.NoClientCert, _ => $"is not allowed; use one of {string.Join(", ", ClientAuthTypes.Keys)}");
+        var (min, max) = (OneOf("min_version", Versions, SslProtocols.Tls12, VersionProblem), OneOf("max_version", Versions, SslProtocols.Tls13, VersionProblem));
+        var rules = new (bool Broken, string Key, string Problem)[]
         {
-            reader.Error("tls_server_config.cert_file", "is missing: TLS needs the server's certificate (PEM; the chain may follow it)");
+            (certFile is null, "cert_file", "is missing: TLS needs the server's certificate (PEM; the chain may follow it)"),
+            (keyFile is null, "key_file", "is missing: TLS needs the certificate's private key (PEM)"),
+            (min > max, "min_version", $"is above max_version ({Versions.First(v => v.Value == max).Key})"),
+            (caFile is not null && clientAuth == ClientAuthType.NoClientCert, "client_ca_file",
+                "is given but client_auth_type asks for no client certificate; set client_auth_type: RequireAndVerifyClientCert"),
+            (caFile is null && clientAuth is ClientAuthType.VerifyClientCertIfGiven or ClientAuthType.RequireAndVerifyClientCert, "client_ca_file",
+                $"is missing: client_auth_type {clientAuth} verifies client certificates against the CA in this file"),
+        };
+        foreach (var rule in rules.Where(r => r.Broken))
+        {
+            reader.Error($"tls_server_config.{rule.Key}", rule.Problem);
         }
 
-        if (keyFile is null)
-        {
-            reader.Error("tls_server_config.key_file", "is missing: TLS needs the certificate's private key (PEM)");
-        }
+        return certFile is null || keyFile is null ? null : new TlsServerConfig(reader.Source, certFile, keyFile, clientAuth, caFile, min | max);
 
-        if (min > max)
-        {
-            reader.Error("tls_server_config.min_version", $"is above max_version ({VersionName(max)})");
-        }
+        string? Text(string key) => reader.Text(values.GetValueOrDefault(key), $"tls_server_config.{key}");
 
-        if (caFile is not null && clientAuth == ClientAuthType.NoClientCert)
-        {
-            reader.Error("tls_server_config.client_ca_file", "is given but client_auth_type asks for no client certificate; set client_auth_type: RequireAndVerifyClientCert");
-        }
+        string? File(string key) => Text(key) is { Length: > 0 } text ? Path.GetFullPath(text, directory) : null;
 
-        if (caFile is null && clientAuth is ClientAuthType.VerifyClientCertIfGiven or ClientAuthType.RequireAndVerifyClientCert)
+        T OneOf<T>(string key, Dictionary<string, T> choices, T fallback, Func<string, string> problem)
         {
-            reader.Error("tls_server_config.client_ca_file", $"is missing: client_auth_type {clientAuth} verifies client certificates against the CA in this file");
-        }
+            if (Text(key) is not { } text)
+            {
+                return fallback;
+            }
 
-        return certFile is null || keyFile is null ? null : new TlsServerConfig(reader.Source, certFile, keyFile, clientAuth, caFile, min, max);
+            if (choices.TryGetValue(text, out var value))
+            {
+                return value;
+            }
+
+            reader.Error($"tls_server_config.{key}", $"\"{text}\" {problem(text)}");
+            return fallback;
+        }
     }
+
+    private static string VersionProblem(string version) => version is "TLS10" or "TLS11"
+        ? "is not offered: TLS 1.0 and 1.1 are deprecated (RFC 8996) and the system's OpenSSL refuses them; use TLS12 or TLS13"
+        : "is not allowed; use TLS12 or TLS13";
 
     private static void ReadHttp(Reader reader, YamlNode section, List<KeyValuePair<string, string>> headers)
     {
-        foreach (var (key, value) in reader.Entries(section, "http_server_config", HttpKeys))
+        foreach (var (_, value) in reader.Entries(section, "http_server_config", HttpKeys))
         {
-            foreach (var (name, headerValue) in reader.Entries(value, "http_server_config.headers", null))
+            foreach (var (name, node) in reader.Entries(value, "http_server_config.headers", null))
             {
                 var path = $"http_server_config.headers.{name}";
-                var canonical = AllowedHeaders.Keys.FirstOrDefault(h => h.Equals(name, StringComparison.OrdinalIgnoreCase));
-                if (canonical is null)
+                if (!AllowedHeaders.TryGetValue(name, out var allowed))
                 {
                     reader.Error(path, $"this header cannot be set; the ones that can: {string.Join(", ", AllowedHeaders.Keys)}");
-                    continue;
                 }
-
-                var text = reader.Text(headerValue, path);
-                if (string.IsNullOrEmpty(text))
+                else if (reader.Text(node, path) is { Length: > 0 } text)
                 {
-                    // "Unset if blank", as the toolkit says.
-                    continue;
-                }
+                    // Blank is left out: "unset if blank", as the toolkit says.
+                    var problem = allowed.Length > 0 && !allowed.Contains(text, StringComparer.OrdinalIgnoreCase) ? $"\"{text}\" is not allowed; use {string.Join(" or ", allowed)}"
+                        : text.Any(char.IsControl) ? "has a control character (a line break?), which no header value may have"
+                        : null;
+                    if (problem is not null)
+                    {
+                        reader.Error(path, problem);
+                        continue;
+                    }
 
-                var allowed = AllowedHeaders[canonical];
-                if (allowed.Length > 0 && !allowed.Contains(text, StringComparer.OrdinalIgnoreCase))
-                {
-                    reader.Error(path, $"\"{text}\" is not allowed; use {string.Join(" or ", allowed)}");
-                    continue;
+                    headers.Add(new(AllowedHeaders.Keys.First(h => h.Equals(name, StringComparison.OrdinalIgnoreCase)), text));
                 }
-
-                if (text.Any(char.IsControl))
-                {
-                    reader.Error(path, "has a control character (a line break?), which no header value may have");
-                    continue;
-                }
-
-                headers.Add(new(canonical, text));
             }
         }
     }
@@ -265,8 +242,6 @@ public static partial class WebConfigFile
         }
     }
 
-    private static string VersionName(TlsVersion version) => version == TlsVersion.Tls12 ? "TLS12" : "TLS13";
-
     [GeneratedRegex(@"^\$2[aby]\$(0[4-9]|[12][0-9]|3[01])\$[./A-Za-z0-9]{53}$")]
     private static partial Regex BcryptHash();
 
@@ -274,28 +249,6 @@ public static partial class WebConfigFile
     private sealed class Reader(string file, ConfigErrors errors) : YamlWalker(file, errors, StringComparer.Ordinal)
     {
         public void Error(string path, string problem) => Error(null, path, problem);
-
-        public string? FilePath(YamlNode node, string path, string directory) =>
-            Text(node, path) is { Length: > 0 } text ? Path.GetFullPath(text, directory) : null;
-
-        public TlsVersion? Version(YamlNode node, string path)
-        {
-            switch (Text(node, path))
-            {
-                case "TLS12":
-                    return TlsVersion.Tls12;
-                case "TLS13":
-                    return TlsVersion.Tls13;
-                case "TLS10" or "TLS11":
-                    Error(path, $"\"{Text(node, path)}\" is not offered: TLS 1.0 and 1.1 are deprecated (RFC 8996) and the system's OpenSSL refuses them; use TLS12 or TLS13");
-                    return null;
-                case null:
-                    return null;
-                case var other:
-                    Error(path, $"\"{other}\" is not allowed; use TLS12 or TLS13");
-                    return null;
-            }
-        }
 
         /// <summary>A key the exporter does not take, the toolkit's own included, saying why when it is the toolkit's.</summary>
         protected override string UnknownKey(string keyPath, string key, YamlNode keyNode, IReadOnlyList<string> allowed) =>

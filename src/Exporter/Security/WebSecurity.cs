@@ -1,4 +1,5 @@
 using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Metrics;
 
 namespace LogCollectorExporter.Security;
 
@@ -23,18 +24,48 @@ public sealed record WebSecuritySnapshot(WebConfig Config, ServerTls? Tls, Basic
 
 /// <summary>
 /// The web configuration that is running: what every TLS handshake and every request is checked with. Replaced as a
-/// whole when its files change (<see cref="WebConfigWatcher"/>); the budget for password checks outlives it.
+/// whole when any of its files changes on disk: the web config files, and the certificate, key and CA files they name.
+/// They are watched as the collectors' configuration is (<see cref="ConfigFiles.WatchAsync"/>), so a certificate that
+/// cert-manager renews in its Secret (the kubelet swaps the volume's <c>..data</c> symlink) is served from the next
+/// handshake after it settled, without a restart. The budget for password checks outlives it.
 /// </summary>
-public sealed class WebSecurity(WebSecuritySnapshot initial, IReadOnlyList<string> webConfigFiles, TimeProvider time)
+public sealed partial class WebSecurity(WebSecuritySnapshot initial, TimeProvider time, ExporterMetrics metrics, ILogger<WebSecurity> logger) : BackgroundService
 {
     private volatile WebSecuritySnapshot current = initial;
 
     public WebSecuritySnapshot Current => current;
 
-    /// <summary>The <c>--web.config.file</c> files; none when the exporter is open to all over plain HTTP.</summary>
-    public IReadOnlyList<string> WebConfigFiles => webConfigFiles;
-
     public PasswordCheckBudget Budget { get; } = new(time);
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        ConfigFiles.WatchAsync(() => (current.Files, current.Fingerprint), _ =>
+        {
+            Reload();
+            return Task.CompletedTask;
+        }, time, stoppingToken);
+
+    private void Reload()
+    {
+        try
+        {
+            var running = current;
+            var next = current = Load(running);
+            metrics.WebConfigLastReloadSuccessful.Set(1);
+            if (ReferenceEquals(next, running))
+            {
+                LogBack(logger, next.Config.Description);
+            }
+            else
+            {
+                LogReloaded(logger, next.Config.Description, WebSecuritySetup.Describe(next));
+            }
+        }
+        catch (ConfigurationException e)
+        {
+            metrics.WebConfigLastReloadSuccessful.Set(0);
+            LogRejected(logger, e.Message);
+        }
+    }
 
     /// <summary>
     /// Loads the files again. Files back to what is running are the running configuration, kept as it is. A configuration
@@ -45,15 +76,14 @@ public sealed class WebSecurity(WebSecuritySnapshot initial, IReadOnlyList<strin
     /// restart it.
     /// </summary>
     /// <exception cref="ConfigurationException">The new configuration is refused.</exception>
-    public WebSecuritySnapshot Reload()
+    private static WebSecuritySnapshot Load(WebSecuritySnapshot running)
     {
-        var running = current;
         if (ConfigFiles.FingerprintOnDisk(running.Files) == running.Fingerprint)
         {
             return running;
         }
 
-        var next = WebSecuritySnapshot.Load(webConfigFiles);
+        var next = WebSecuritySnapshot.Load(running.Config.Files);
         if ((next.Tls is null) != (running.Tls is null))
         {
             throw new ConfigurationException(next.Tls?.Config.Source ?? next.Config.Description,
@@ -73,7 +103,6 @@ public sealed class WebSecurity(WebSecuritySnapshot initial, IReadOnlyList<strin
                 "a reload does not weaken the client certificate requirement; restart the exporter to do that");
         }
 
-        current = next;
         return next;
     }
 
@@ -84,4 +113,13 @@ public sealed class WebSecurity(WebSecuritySnapshot initial, IReadOnlyList<strin
         { RequiresClientCertificate: true } => 1,
         _ => 0,
     };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Web configuration reloaded from {Source}: {Description}")]
+    private static partial void LogReloaded(ILogger logger, string source, string description);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Web configuration {Source}: the files are what runs again")]
+    private static partial void LogBack(ILogger logger, string source);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Web configuration reload rejected; the previous one keeps serving. {Error}")]
+    private static partial void LogRejected(ILogger logger, string error);
 }

@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Text;
 using System.Text.Unicode;
 using System.Text.RegularExpressions;
@@ -40,10 +42,10 @@ public static partial class WebSecuritySetup
             CheckUrls(urls, initial);
         }
 
-        builder.Services.AddSingleton(services => new WebSecurity(initial, webConfigFiles, services.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(services => ActivatorUtilities.CreateInstance<WebSecurity>(services, initial));
         if (webConfigFiles.Count > 0)
         {
-            builder.Services.AddHostedService<WebConfigWatcher>();
+            builder.Services.AddHostedService(services => services.GetRequiredService<WebSecurity>());
         }
 
         if (initial.Tls is not null)
@@ -69,7 +71,7 @@ public static partial class WebSecuritySetup
     public static WebApplication UseWebSecurity(this WebApplication app)
     {
         var security = app.Services.GetRequiredService<WebSecurity>();
-        if (security.WebConfigFiles.Count == 0)
+        if (security.Current.Config.Files.Count == 0)
         {
             return app;
         }
@@ -87,29 +89,15 @@ public static partial class WebSecuritySetup
     }
 
     /// <summary>What a web configuration does, for the log.</summary>
-    public static string Describe(WebSecuritySnapshot snapshot)
+    public static string Describe(WebSecuritySnapshot snapshot) => string.Join("; ", new[]
     {
-        var parts = new List<string>();
-        if (snapshot.Tls is { } tls)
-        {
-            parts.Add($"TLS {(tls.Config.MinVersion == tls.Config.MaxVersion ? Version(tls.Config.MinVersion) : $"{Version(tls.Config.MinVersion)} to {Version(tls.Config.MaxVersion)}")} " +
-                $"with {tls.Certificate.Subject} (valid until {tls.Certificate.NotAfter.ToUniversalTime():yyyy-MM-ddTHH:mm:ssZ}), client certificates: {tls.Config.ClientAuth}");
-        }
-        else
-        {
-            parts.Add("plain HTTP");
-        }
-
-        parts.Add(snapshot.Users is { } users ? $"basic authentication ({users.Count} users)" : "no basic authentication");
-        if (snapshot.Config.Headers.Count > 0)
-        {
-            parts.Add($"headers {string.Join(", ", snapshot.Config.Headers.Select(h => h.Key))}");
-        }
-
-        return string.Join("; ", parts);
-
-        static string Version(TlsVersion version) => version == TlsVersion.Tls12 ? "1.2" : "1.3";
-    }
+        snapshot.Tls is { } tls
+            ? $"TLS {(tls.Config.Protocols switch { SslProtocols.Tls12 => "1.2", SslProtocols.Tls13 => "1.3", _ => "1.2 to 1.3" })} with {tls.Certificate.Subject} " +
+                $"(valid until {tls.Certificate.NotAfter.ToUniversalTime():yyyy-MM-ddTHH:mm:ssZ}), client certificates: {tls.Config.ClientAuth}"
+            : "plain HTTP",
+        snapshot.Users is { } users ? $"basic authentication ({users.Count} users)" : "no basic authentication",
+        snapshot.Config.Headers.Count > 0 ? $"headers {string.Join(", ", snapshot.Config.Headers.Select(h => h.Key))}" : null,
+    }.OfType<string>());
 
     /// <summary>
     /// The listen URLs (<c>--urls</c>, or <c>ASPNETCORE_URLS</c>), checked before Kestrel takes them: each
@@ -165,7 +153,7 @@ public static partial class WebSecuritySetup
             options.ServerCertificate = null;
             options.ServerCertificateContext = tls.Context;
             options.EnabledSslProtocols = tls.Config.Protocols;
-            options.ClientCertificateRequired = tls.Config.AsksForClientCertificate;
+            options.ClientCertificateRequired = tls.Config.ClientAuth != ClientAuthType.NoClientCert;
         };
     }
 
@@ -186,47 +174,14 @@ public static partial class WebSecuritySetup
             }, (context.Response, security.Config.Headers));
         }
 
-        // The health checks (AllowAnonymous), so that a kubelet can ask.
-        if (context.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is not null)
+        // The health checks (AllowAnonymous) need nothing, so that a kubelet can ask.
+        var refusal = context.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is null ? await RefusalAsync(context, security, budget) : null;
+        if (refusal is not (var reason, var status, var text))
         {
             await next(context);
             return;
         }
 
-        if (security.Tls?.Config.RequiresClientCertificate == true && context.Connection.ClientCertificate is null)
-        {
-            await RefuseAsync(context, metrics, Refusal.NoClientCertificate, StatusCodes.Status403Forbidden,
-                "This endpoint needs a client certificate; only /-/healthy and /-/ready answer without one.\n");
-            return;
-        }
-
-        if (security.Users is { } users)
-        {
-            if (!TryReadBasic(context.Request, out var user, out var password))
-            {
-                await RefuseAsync(context, metrics, Refusal.NoCredentials, StatusCodes.Status401Unauthorized, "This endpoint needs a user name and password.\n");
-                return;
-            }
-
-            var (verdict, retryAfter) = await users.CheckAsync(user, password, ClientOf(context.Connection.RemoteIpAddress), budget, context.RequestAborted);
-            switch (verdict)
-            {
-                case PasswordVerdict.Rejected:
-                    await RefuseAsync(context, metrics, Refusal.BadCredentials, StatusCodes.Status401Unauthorized, "Wrong user name or password.\n");
-                    return;
-                case PasswordVerdict.NotChecked:
-                    context.Response.Headers.RetryAfter = ((int)retryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                    await RefuseAsync(context, metrics, Refusal.Throttled, StatusCodes.Status429TooManyRequests,
-                        "Too many new passwords to check; try again later.\n");
-                    return;
-            }
-        }
-
-        await next(context);
-    }
-
-    private static Task RefuseAsync(HttpContext context, ExporterMetrics metrics, Refusal reason, int status, string text)
-    {
         metrics.Refused(reason);
         context.Response.StatusCode = status;
         if (status == StatusCodes.Status401Unauthorized)
@@ -235,58 +190,66 @@ public static partial class WebSecuritySetup
         }
 
         context.Response.ContentType = "text/plain; charset=utf-8";
-        return context.Response.WriteAsync(text);
+        await context.Response.WriteAsync(text);
+    }
+
+    private static async Task<(Refusal Reason, int Status, string Text)?> RefusalAsync(HttpContext context, WebSecuritySnapshot security, PasswordCheckBudget budget)
+    {
+        if (security.Tls?.Config.RequiresClientCertificate == true && context.Connection.ClientCertificate is null)
+        {
+            return (Refusal.NoClientCertificate, StatusCodes.Status403Forbidden, "This endpoint needs a client certificate; only /-/healthy and /-/ready answer without one.\n");
+        }
+
+        if (security.Users is not { } users)
+        {
+            return null;
+        }
+
+        if (ReadBasic(context.Request) is not (var user, var password))
+        {
+            return (Refusal.NoCredentials, StatusCodes.Status401Unauthorized, "This endpoint needs a user name and password.\n");
+        }
+
+        var (verdict, retryAfter) = await users.CheckAsync(user, password, ClientOf(context.Connection.RemoteIpAddress), budget, context.RequestAborted);
+        if (verdict == PasswordVerdict.NotChecked)
+        {
+            context.Response.Headers.RetryAfter = ((int)retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        }
+
+        return verdict switch
+        {
+            PasswordVerdict.Rejected => (Refusal.BadCredentials, StatusCodes.Status401Unauthorized, "Wrong user name or password.\n"),
+            PasswordVerdict.NotChecked => (Refusal.Throttled, StatusCodes.Status429TooManyRequests, "Too many new passwords to check; try again later.\n"),
+            _ => null,
+        };
     }
 
     /// <summary>
     /// Who a request comes from, for the budget of password checks: its IPv4 address, or the /64 of its IPv6 address (a
     /// host is given a /64, and may use any address in it).
     /// </summary>
-    private static string ClientOf(IPAddress? address)
+    private static string ClientOf(IPAddress? address) => address switch
     {
-        if (address is null)
-        {
-            return "";
-        }
-
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        if (address.AddressFamily != AddressFamily.InterNetworkV6)
-        {
-            return address.ToString();
-        }
-
-        Span<byte> bytes = stackalloc byte[16];
-        address.TryWriteBytes(bytes, out _);
-        bytes[8..].Clear();
-        return new IPAddress(bytes).ToString() + "/64";
-    }
+        null => "",
+        { IsIPv4MappedToIPv6: true } => address.MapToIPv4().ToString(),
+        { AddressFamily: AddressFamily.InterNetworkV6 } => $"{new IPAddress([.. address.GetAddressBytes()[..8], .. new byte[8]])}/64",
+        _ => address.ToString(),
+    };
 
     /// <summary>The user and password of an <c>Authorization: Basic</c> header (RFC 7617: UTF-8, split at the first colon).</summary>
-    private static bool TryReadBasic(HttpRequest request, out string user, out string password)
+    private static (string User, string Password)? ReadBasic(HttpRequest request)
     {
-        (user, password) = ("", "");
         if (!AuthenticationHeaderValue.TryParse(request.Headers.Authorization, out var header)
             || !header.Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase) || header.Parameter is null)
         {
-            return false;
+            return null;
         }
 
         Span<byte> decoded = stackalloc byte[header.Parameter.Length];
         var valid = Convert.TryFromBase64String(header.Parameter, decoded, out var length) && Utf8.IsValid(decoded[..length]);
         var pair = valid ? Encoding.UTF8.GetString(decoded[..length]) : "";
         decoded.Clear();
-        var colon = pair.IndexOf(':', StringComparison.Ordinal);
-        if (colon < 0)
-        {
-            return false;
-        }
-
-        (user, password) = (pair[..colon], pair[(colon + 1)..]);
-        return true;
+        return pair.Split(':', 2) is [var user, var password] ? (user, password) : null;
     }
 
     // http:// or https://, a host ([IPv6], a name or address, + or *), and a port of 0 to 65535 written out; a path after it is Kestrel's to refuse.
