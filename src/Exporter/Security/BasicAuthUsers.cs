@@ -36,9 +36,9 @@ public sealed class BasicAuthUsers
     private readonly IReadOnlyDictionary<string, string> hashes;
     private readonly string standIn;
     private readonly byte[] key = RandomNumberGenerator.GetBytes(32);
-    private readonly KeptVerdicts accepted = new(AcceptedKept);
-    private readonly KeptVerdicts rejected = new(RejectedKept);
-    private readonly ConcurrentDictionary<UInt128, Task<(PasswordVerdict, TimeSpan)>> checking = new();
+    private readonly Lock gate = new();
+    private readonly OrderedDictionary<UInt128, PasswordVerdict> accepted = [], rejected = [];
+    private readonly ConcurrentDictionary<UInt128, Lazy<Task<(PasswordVerdict, TimeSpan)>>> checking = new();
 
     /// <summary>The cost of the stand-in hash: the highest of the users'.</summary>
     private readonly int highestCost;
@@ -75,39 +75,47 @@ public sealed class BasicAuthUsers
         CancellationToken cancellationToken)
     {
         var pair = KeyedHash(user, password);
-        if (accepted.Contains(pair))
+        lock (gate)
         {
-            return (PasswordVerdict.Accepted, TimeSpan.Zero);
+            if (accepted.TryGetValue(pair, out var verdict) || rejected.TryGetValue(pair, out verdict))
+            {
+                return (verdict, TimeSpan.Zero);
+            }
         }
 
-        if (rejected.Contains(pair))
-        {
-            return (PasswordVerdict.Rejected, TimeSpan.Zero);
-        }
+        var check = checking.GetOrAdd(pair, _ => new(() => CheckWithBcryptAsync(pair, user, password, client, budget)));
+        return await check.Value.WaitAsync(cancellationToken);
+    }
 
-        var mine = new TaskCompletionSource<(PasswordVerdict, TimeSpan)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var check = checking.GetOrAdd(pair, mine.Task);
-        if (check != mine.Task)
-        {
-            return await check.WaitAsync(cancellationToken);
-        }
-
+    private async Task<(PasswordVerdict, TimeSpan)> CheckWithBcryptAsync(UInt128 pair, string user, string password, string client, PasswordCheckBudget budget)
+    {
         try
         {
+            var known = hashes.TryGetValue(user, out var hash);
+            var against = known ? hash! : standIn;
+            var cost = Cost(against);
+            var matches = false;
+
             // Not the request's token: others may be waiting for this check, and the budget keeps such checks few.
-            var verdict = await CheckWithBcryptAsync(user, password, client, budget);
-            if (verdict.Item1 != PasswordVerdict.NotChecked)
+            var (ran, retryAfter, took) = await budget.TryRunAsync(client, Estimate(cost), () => matches = Matches(password, against) && known,
+                cost < highestCost ? Estimate(highestCost) : TimeSpan.Zero, CancellationToken.None);
+            if (!ran)
             {
-                (verdict.Item1 == PasswordVerdict.Accepted ? accepted : rejected).Add(pair);
+                return (PasswordVerdict.NotChecked, retryAfter);
             }
 
-            mine.SetResult(verdict);
-            return verdict;
-        }
-        catch (Exception e)
-        {
-            mine.SetException(e);
-            throw;
+            Interlocked.Exchange(ref estimateTicks[cost], Math.Max(1, took.Ticks));
+            var (verdict, kept, capacity) = matches ? (PasswordVerdict.Accepted, accepted, AcceptedKept) : (PasswordVerdict.Rejected, rejected, RejectedKept);
+            lock (gate)
+            {
+                // The oldest pushed out first.
+                if (kept.TryAdd(pair, verdict) && kept.Count > capacity)
+                {
+                    kept.RemoveAt(0);
+                }
+            }
+
+            return (verdict, TimeSpan.Zero);
         }
         finally
         {
@@ -115,22 +123,7 @@ public sealed class BasicAuthUsers
         }
     }
 
-    private async Task<(PasswordVerdict, TimeSpan)> CheckWithBcryptAsync(string user, string password, string client, PasswordCheckBudget budget)
-    {
-        var known = hashes.TryGetValue(user, out var hash);
-        var against = known ? hash! : standIn;
-        var cost = Cost(against);
-        var matches = false;
-        var (ran, retryAfter, took) = await budget.TryRunAsync(client, TimeSpan.FromTicks(Interlocked.Read(ref estimateTicks[cost])),
-            () => matches = Matches(password, against) && known, cost < highestCost ? TimeSpan.FromTicks(Interlocked.Read(ref estimateTicks[highestCost])) : TimeSpan.Zero,
-            CancellationToken.None);
-        if (ran)
-        {
-            Interlocked.Exchange(ref estimateTicks[cost], Math.Max(1, took.Ticks));
-        }
-
-        return !ran ? (PasswordVerdict.NotChecked, retryAfter) : (matches ? PasswordVerdict.Accepted : PasswordVerdict.Rejected, TimeSpan.Zero);
-    }
+    private TimeSpan Estimate(int cost) => TimeSpan.FromTicks(Interlocked.Read(ref estimateTicks[cost]));
 
     /// <summary>The cost of a hash that <see cref="WebConfigFile"/> checked: <c>$2y$10$...</c> is 10.</summary>
     private static int Cost(string hash) => int.Parse(hash.AsSpan(4, 2), provider: null);
@@ -153,38 +146,5 @@ public sealed class BasicAuthUsers
 
         // 128 of its 256 bits: as unguessable, and a key of the dictionaries as it is.
         return BinaryPrimitives.ReadUInt128LittleEndian(mac);
-    }
-
-    /// <summary>Pairs already checked, the oldest pushed out first.</summary>
-    private sealed class KeptVerdicts(int capacity)
-    {
-        private readonly Lock gate = new();
-        private readonly HashSet<UInt128> kept = [];
-        private readonly Queue<UInt128> order = new();
-
-        public bool Contains(UInt128 pair)
-        {
-            lock (gate)
-            {
-                return kept.Contains(pair);
-            }
-        }
-
-        public void Add(UInt128 pair)
-        {
-            lock (gate)
-            {
-                if (!kept.Add(pair))
-                {
-                    return;
-                }
-
-                order.Enqueue(pair);
-                if (order.Count > capacity)
-                {
-                    kept.Remove(order.Dequeue());
-                }
-            }
-        }
     }
 }

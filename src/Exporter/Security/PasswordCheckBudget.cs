@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using LogCollectorExporter.Platform;
 
 namespace LogCollectorExporter.Security;
@@ -32,13 +33,12 @@ public sealed class PasswordCheckBudget(TimeProvider time, Func<TimeSpan>? cpuTi
     public const int MaxWaiting = 64;
 
     private readonly Lock gate = new();
-    private readonly Queue<Check> waiting = new();
+    private readonly BlockingCollection<Check> waiting = [];
     private readonly HashSet<string> clients = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim queued = new(0);
     private readonly Func<TimeSpan> cpuTime = cpuTime ?? Native.ThreadCpuTime;
     private TimeSpan balance = Burst;
     private long refilledAt = time.GetTimestamp();
-    private Thread? worker;
+    private bool started;
 
     /// <summary>
     /// Runs <paramref name="check"/> when the budget has room and its turn has come, charges the CPU time it took, and
@@ -57,64 +57,49 @@ public sealed class PasswordCheckBudget(TimeProvider time, Func<TimeSpan>? cpuTi
         {
             if (waiting.Count >= MaxWaiting || !clients.Add(client))
             {
-                return (false, RetryAfter(estimate), TimeSpan.Zero);
+                return Refused(estimate);
             }
 
-            waiting.Enqueue(new Check(client, check, estimate, time.GetTimestamp(), done, cancellationToken));
-            worker ??= StartWorker();
-        }
-
-        queued.Release();
-        var took = await done.Task.WaitAsync(cancellationToken);
-        if (took is not { } cpu)
-        {
-            lock (gate)
+            waiting.Add(new Check(client, check, estimate, time.GetTimestamp(), done, cancellationToken));
+            if (!started)
             {
-                return (false, RetryAfter(estimate), TimeSpan.Zero);
+                started = true;
+                new Thread(RunChecks) { IsBackground = true, Name = "password checks" }.Start();
             }
         }
 
-        if (atLeast > cpu)
+        if (await done.Task.WaitAsync(cancellationToken) is not { } took)
         {
-            await Task.Delay(atLeast - cpu, time, cancellationToken);
+            return Refused(estimate);
         }
 
-        return (true, TimeSpan.Zero, cpu);
-    }
+        if (atLeast > took)
+        {
+            await Task.Delay(atLeast - took, time, cancellationToken);
+        }
 
-    private Thread StartWorker()
-    {
-        var thread = new Thread(RunChecks) { IsBackground = true, Name = "password checks" };
-        thread.Start();
-        return thread;
+        return (true, TimeSpan.Zero, took);
     }
 
     private void RunChecks()
     {
         Native.LowestPriorityForThisThread();
-        while (true)
+        foreach (var next in waiting.GetConsumingEnumerable())
         {
-            queued.Wait();
-            Check next;
-            lock (gate)
-            {
-                next = waiting.Dequeue();
-            }
-
             TimeSpan? took = null;
             Exception? failed = null;
             try
             {
                 if (WaitForTurn(next))
                 {
-                    var started = cpuTime();
+                    var before = cpuTime();
                     try
                     {
                         next.Run();
                     }
                     finally
                     {
-                        took = cpuTime() - started;
+                        took = cpuTime() - before;
                     }
                 }
             }
@@ -127,24 +112,15 @@ public sealed class PasswordCheckBudget(TimeProvider time, Func<TimeSpan>? cpuTi
             lock (gate)
             {
                 clients.Remove(next.Client);
-                if (took is { } charged)
-                {
-                    balance += next.Estimate - charged;
-                }
+                balance += next.Estimate - (took ?? next.Estimate);
             }
 
-            if (failed is OperationCanceledException && next.CancellationToken.IsCancellationRequested)
+            _ = failed switch
             {
-                next.Done.TrySetCanceled(next.CancellationToken);
-            }
-            else if (failed is not null)
-            {
-                next.Done.TrySetException(failed);
-            }
-            else
-            {
-                next.Done.TrySetResult(took);
-            }
+                null => next.Done.TrySetResult(took),
+                OperationCanceledException when next.CancellationToken.IsCancellationRequested => next.Done.TrySetCanceled(next.CancellationToken),
+                _ => next.Done.TrySetException(failed),
+            };
         }
     }
 
@@ -179,11 +155,14 @@ public sealed class PasswordCheckBudget(TimeProvider time, Func<TimeSpan>? cpuTi
         }
     }
 
-    /// <summary>Until the budget has room for a check of this estimate, in whole seconds; at least one.</summary>
-    private TimeSpan RetryAfter(TimeSpan estimate)
+    /// <summary>Not run, to be asked again when the budget has room for a check of this estimate: in whole seconds, at least one.</summary>
+    private (bool, TimeSpan, TimeSpan) Refused(TimeSpan estimate)
     {
-        RefillNow();
-        return TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling((estimate - balance) / Refill)));
+        lock (gate)
+        {
+            RefillNow();
+            return (false, TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling((estimate - balance) / Refill))), TimeSpan.Zero);
+        }
     }
 
     private void RefillNow()

@@ -50,7 +50,6 @@ public sealed partial class WebSecurity(WebSecuritySnapshot initial, TimeProvide
         {
             var running = current;
             var next = current = Load(running);
-            metrics.WebConfigLastReloadSuccessful.Set(1);
             if (ReferenceEquals(next, running))
             {
                 LogBack(logger, next.Config.Description);
@@ -59,11 +58,14 @@ public sealed partial class WebSecurity(WebSecuritySnapshot initial, TimeProvide
             {
                 LogReloaded(logger, next.Config.Description, WebSecuritySetup.Describe(next));
             }
+
+            metrics.WebConfigLastReloadSuccessful.Set(1);
         }
         catch (ConfigurationException e)
         {
-            metrics.WebConfigLastReloadSuccessful.Set(0);
+            // The log first: whoever sees the gauge change finds the reason logged.
             LogRejected(logger, e.Message);
+            metrics.WebConfigLastReloadSuccessful.Set(0);
         }
     }
 
