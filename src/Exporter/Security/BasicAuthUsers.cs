@@ -66,9 +66,8 @@ public sealed class BasicAuthUsers
     public int Count => hashes.Count;
 
     /// <summary>
-    /// Whether the pair is a user's; bcrypt only for a pair not seen before, within the budget. When the budget is
-    /// spent, <see cref="PasswordVerdict.NotChecked"/> and how long until it has room again. Requests with a pair that
-    /// is being checked wait for that check rather than start another: a flood of one wrong password costs one bcrypt.
+    /// Whether the pair is a user's; bcrypt only for a pair not seen before, within the budget, else
+    /// <see cref="PasswordVerdict.NotChecked"/> and how long until it has room again.
     /// </summary>
     /// <param name="client">Who asks (<see cref="PasswordCheckBudget"/> serves clients in turn).</param>
     public async Task<(PasswordVerdict Verdict, TimeSpan RetryAfter)> CheckAsync(string user, string password, string client, PasswordCheckBudget budget,
@@ -87,7 +86,8 @@ public sealed class BasicAuthUsers
         return await check.Value.WaitAsync(cancellationToken);
     }
 
-    private async Task<(PasswordVerdict, TimeSpan)> CheckWithBcryptAsync(UInt128 pair, string user, string password, string client, PasswordCheckBudget budget)
+    private async Task<(PasswordVerdict, TimeSpan)> CheckWithBcryptAsync(UInt128 pair, string user, string password, string client,
+        PasswordCheckBudget budget)
     {
         try
         {
@@ -105,7 +105,9 @@ public sealed class BasicAuthUsers
             }
 
             Interlocked.Exchange(ref estimateTicks[cost], Math.Max(1, took.Ticks));
-            var (verdict, kept, capacity) = matches ? (PasswordVerdict.Accepted, accepted, AcceptedKept) : (PasswordVerdict.Rejected, rejected, RejectedKept);
+            var (verdict, kept, capacity) = matches
+                ? (PasswordVerdict.Accepted, accepted, AcceptedKept)
+                : (PasswordVerdict.Rejected, rejected, RejectedKept);
             lock (gate)
             {
                 // The oldest pushed out first.

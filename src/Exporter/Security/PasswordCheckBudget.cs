@@ -41,11 +41,9 @@ public sealed class PasswordCheckBudget(TimeProvider time, Func<TimeSpan>? cpuTi
     private bool started;
 
     /// <summary>
-    /// Runs <paramref name="check"/> when the budget has room and its turn has come, charges the CPU time it took, and
-    /// answers no sooner than <paramref name="atLeast"/> after it started (a check of a cheaper hash takes as long as
-    /// the dearest, so that the time tells nothing about which user was asked). Not run (false, with how long until it
-    /// may be asked again) when the client already has a check waiting or running, when too many clients wait, or
-    /// when its turn does not come within <see cref="MaxWait"/>. A check cancelled before its turn is not run.
+    /// Runs <paramref name="check"/> in its turn within the budget, charges the CPU time it took, and answers no sooner
+    /// than <paramref name="atLeast"/> after it started (so that the time tells nothing about which user was asked).
+    /// Not run (see above): false, and how long until it may be asked again. A check cancelled before its turn is not run.
     /// </summary>
     /// <param name="client">Who asks: one check of each client waits at a time.</param>
     /// <param name="estimate">What the check is expected to take, reserved from the budget when it starts.</param>

@@ -12,7 +12,8 @@ namespace LogCollectorExporter.Security;
 /// </summary>
 /// <param name="Certificate">The server's certificate, with its private key.</param>
 /// <param name="Context">The certificate with the chain that follows it in <c>cert_file</c>, as each handshake sends it.</param>
-public sealed record ServerTls(TlsServerConfig Config, X509Certificate2 Certificate, SslStreamCertificateContext Context, X509Certificate2Collection ClientCas)
+public sealed record ServerTls(
+    TlsServerConfig Config, X509Certificate2 Certificate, SslStreamCertificateContext Context, X509Certificate2Collection ClientCas)
 {
     private const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
     private const string ClientAuthentication = "1.3.6.1.5.5.7.3.2";

@@ -22,28 +22,25 @@ public sealed record WebConfig(
     public string Description => string.Join(", ", Files);
 }
 
-/// <summary>The toolkit's <c>client_auth_type</c> values, with the meaning Go's <c>crypto/tls</c> gives them.</summary>
+/// <summary>
+/// The toolkit's <c>client_auth_type</c> values, with the meaning Go's <c>crypto/tls</c> gives them: Request and
+/// VerifyIfGiven ask for a certificate, the Require ones demand it (for every path but the health checks), the Verify
+/// ones check one given against <c>client_ca_file</c>. <c>RequireClientCert</c> is <see cref="RequireAnyClientCert"/>.
+/// </summary>
 public enum ClientAuthType
 {
     NoClientCert,
-
-    /// <summary>Asked for, not required, not verified.</summary>
     RequestClientCert,
-
-    /// <summary>Required (for every path but the health checks), not verified (<c>RequireClientCert</c> is the same).</summary>
     RequireAnyClientCert,
-
-    /// <summary>Asked for, not required; one given must be signed by <c>client_ca_file</c>.</summary>
     VerifyClientCertIfGiven,
-
-    /// <summary>Required (for every path but the health checks) and signed by <c>client_ca_file</c>.</summary>
     RequireAndVerifyClientCert,
 }
 
 /// <summary>The <c>tls_server_config</c> section, its paths made absolute (relative ones start at the web config file's folder).</summary>
 /// <param name="Source">The web config file it was read from.</param>
 /// <param name="Protocols">From <c>min_version</c> to <c>max_version</c>: TLS 1.2, 1.3 or both.</param>
-public sealed record TlsServerConfig(string Source, string CertFile, string KeyFile, ClientAuthType ClientAuth, string? ClientCaFile, SslProtocols Protocols)
+public sealed record TlsServerConfig(
+    string Source, string CertFile, string KeyFile, ClientAuthType ClientAuth, string? ClientCaFile, SslProtocols Protocols)
 {
     /// <summary>Whether a request (but to the health checks) needs a client certificate.</summary>
     public bool RequiresClientCertificate => ClientAuth is ClientAuthType.RequireAnyClientCert or ClientAuthType.RequireAndVerifyClientCert;

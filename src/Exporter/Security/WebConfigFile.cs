@@ -24,7 +24,11 @@ public static partial class WebConfigFile
         ["Strict-Transport-Security"] = [],
     };
 
-    private static readonly Dictionary<string, SslProtocols> Versions = new(StringComparer.Ordinal) { ["TLS12"] = SslProtocols.Tls12, ["TLS13"] = SslProtocols.Tls13 };
+    private static readonly Dictionary<string, SslProtocols> Versions = new(StringComparer.Ordinal)
+    {
+        ["TLS12"] = SslProtocols.Tls12,
+        ["TLS13"] = SslProtocols.Tls13,
+    };
 
     private static readonly Dictionary<string, ClientAuthType> ClientAuthTypes = new(StringComparer.Ordinal)
     {
@@ -38,10 +42,6 @@ public static partial class WebConfigFile
 
     /// <summary>A web configuration nests three levels deep (http_server_config, headers, a header).</summary>
     private const int MaxDepth = 16;
-
-    private static readonly string[] TopLevelKeys = ["tls_server_config", "http_server_config", "basic_auth_users"];
-    private static readonly string[] TlsKeys = ["cert_file", "key_file", "client_auth_type", "client_ca_file", "min_version", "max_version"];
-    private static readonly string[] HttpKeys = ["headers"];
 
     /// <summary>The toolkit's keys that the exporter does not take, and why: said in the error, so the reader knows what to do instead.</summary>
     private static readonly Dictionary<string, string> NotSupported = new(StringComparer.Ordinal)
@@ -95,7 +95,7 @@ public static partial class WebConfigFile
                 continue;
             }
 
-            foreach (var (key, value) in reader.Entries(root, "", TopLevelKeys))
+            foreach (var (key, value) in reader.Entries(root, "", ["tls_server_config", "http_server_config", "basic_auth_users"]))
             {
                 if (sectionFile.TryGetValue(key, out var other))
                 {
@@ -129,7 +129,8 @@ public static partial class WebConfigFile
 
     private static TlsServerConfig? ReadTls(Reader reader, YamlNode section, string directory)
     {
-        var values = reader.Entries(section, "tls_server_config", TlsKeys).ToDictionary(e => e.Key, e => e.Value);
+        string[] keys = ["cert_file", "key_file", "client_auth_type", "client_ca_file", "min_version", "max_version"];
+        var values = reader.Entries(section, "tls_server_config", keys).ToDictionary(e => e.Key, e => e.Value);
 
         // An empty section is no section, as in the toolkit.
         if (values.Count == 0)
@@ -138,8 +139,10 @@ public static partial class WebConfigFile
         }
 
         var (certFile, keyFile, caFile) = (File("cert_file"), File("key_file"), File("client_ca_file"));
-        var clientAuth = OneOf("client_auth_type", ClientAuthTypes, ClientAuthType.NoClientCert, _ => $"is not allowed; use one of {string.Join(", ", ClientAuthTypes.Keys)}");
-        var (min, max) = (OneOf("min_version", Versions, SslProtocols.Tls12, VersionProblem), OneOf("max_version", Versions, SslProtocols.Tls13, VersionProblem));
+        var clientAuth = OneOf("client_auth_type", ClientAuthTypes, ClientAuthType.NoClientCert,
+            _ => $"is not allowed; use one of {string.Join(", ", ClientAuthTypes.Keys)}");
+        var min = OneOf("min_version", Versions, SslProtocols.Tls12, VersionProblem);
+        var max = OneOf("max_version", Versions, SslProtocols.Tls13, VersionProblem);
         var rules = new (bool Broken, string Key, string Problem)[]
         {
             (certFile is null, "cert_file", "is missing: TLS needs the server's certificate (PEM; the chain may follow it)"),
@@ -184,7 +187,7 @@ public static partial class WebConfigFile
 
     private static void ReadHttp(Reader reader, YamlNode section, List<KeyValuePair<string, string>> headers)
     {
-        foreach (var (_, value) in reader.Entries(section, "http_server_config", HttpKeys))
+        foreach (var (_, value) in reader.Entries(section, "http_server_config", ["headers"]))
         {
             foreach (var (name, node) in reader.Entries(value, "http_server_config.headers", null))
             {
@@ -196,9 +199,9 @@ public static partial class WebConfigFile
                 else if (reader.Text(node, path) is { Length: > 0 } text)
                 {
                     // Blank is left out: "unset if blank", as the toolkit says.
-                    var problem = allowed.Length > 0 && !allowed.Contains(text, StringComparer.OrdinalIgnoreCase) ? $"\"{text}\" is not allowed; use {string.Join(" or ", allowed)}"
-                        : text.Any(char.IsControl) ? "has a control character (a line break?), which no header value may have"
-                        : null;
+                    var problem = allowed.Length > 0 && !allowed.Contains(text, StringComparer.OrdinalIgnoreCase)
+                        ? $"\"{text}\" is not allowed; use {string.Join(" or ", allowed)}"
+                        : text.Any(char.IsControl) ? "has a control character (a line break?), which no header value may have" : null;
                     if (problem is not null)
                     {
                         reader.Error(path, problem);

@@ -29,7 +29,8 @@ public sealed record WebSecuritySnapshot(WebConfig Config, ServerTls? Tls, Basic
 /// cert-manager renews in its Secret (the kubelet swaps the volume's <c>..data</c> symlink) is served from the next
 /// handshake after it settled, without a restart. The budget for password checks outlives it.
 /// </summary>
-public sealed partial class WebSecurity(WebSecuritySnapshot initial, TimeProvider time, ExporterMetrics metrics, ILogger<WebSecurity> logger) : BackgroundService
+public sealed partial class WebSecurity(WebSecuritySnapshot initial, TimeProvider time, ExporterMetrics metrics, ILogger<WebSecurity> logger)
+    : BackgroundService
 {
     private volatile WebSecuritySnapshot current = initial;
 

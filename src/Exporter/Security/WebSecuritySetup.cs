@@ -92,8 +92,9 @@ public static partial class WebSecuritySetup
     public static string Describe(WebSecuritySnapshot snapshot) => string.Join("; ", new[]
     {
         snapshot.Tls is { } tls
-            ? $"TLS {(tls.Config.Protocols switch { SslProtocols.Tls12 => "1.2", SslProtocols.Tls13 => "1.3", _ => "1.2 to 1.3" })} with {tls.Certificate.Subject} " +
-                $"(valid until {tls.Certificate.NotAfter.ToUniversalTime():yyyy-MM-ddTHH:mm:ssZ}), client certificates: {tls.Config.ClientAuth}"
+            ? $"TLS {(tls.Config.Protocols switch { SslProtocols.Tls12 => "1.2", SslProtocols.Tls13 => "1.3", _ => "1.2 to 1.3" })} " +
+                $"with {tls.Certificate.Subject} (valid until {tls.Certificate.NotAfter.ToUniversalTime():yyyy-MM-ddTHH:mm:ssZ}), " +
+                $"client certificates: {tls.Config.ClientAuth}"
             : "plain HTTP",
         snapshot.Users is { } users ? $"basic authentication ({users.Count} users)" : "no basic authentication",
         snapshot.Config.Headers.Count > 0 ? $"headers {string.Join(", ", snapshot.Config.Headers.Select(h => h.Key))}" : null,
@@ -193,11 +194,13 @@ public static partial class WebSecuritySetup
         await context.Response.WriteAsync(text);
     }
 
-    private static async Task<(Refusal Reason, int Status, string Text)?> RefusalAsync(HttpContext context, WebSecuritySnapshot security, PasswordCheckBudget budget)
+    private static async Task<(Refusal Reason, int Status, string Text)?> RefusalAsync(
+        HttpContext context, WebSecuritySnapshot security, PasswordCheckBudget budget)
     {
         if (security.Tls?.Config.RequiresClientCertificate == true && context.Connection.ClientCertificate is null)
         {
-            return (Refusal.NoClientCertificate, StatusCodes.Status403Forbidden, "This endpoint needs a client certificate; only /-/healthy and /-/ready answer without one.\n");
+            return (Refusal.NoClientCertificate, StatusCodes.Status403Forbidden,
+                "This endpoint needs a client certificate; only /-/healthy and /-/ready answer without one.\n");
         }
 
         if (security.Users is not { } users)
