@@ -166,10 +166,8 @@ public sealed class PasswordCheckBudget(TimeProvider time, Func<TimeSpan>? cpuTi
     private void RefillNow()
     {
         var now = time.GetTimestamp();
-        var elapsed = time.GetElapsedTime(refilledAt, now);
-        refilledAt = now;
-        var refilled = balance + elapsed.TotalSeconds * Refill;
-        balance = refilled > Burst ? Burst : refilled;
+        var refilled = balance + time.GetElapsedTime(refilledAt, now).TotalSeconds * Refill;
+        (balance, refilledAt) = (refilled > Burst ? Burst : refilled, now);
     }
 
     /// <param name="Queued">When it was queued (<see cref="TimeProvider.GetTimestamp"/>).</param>

@@ -97,13 +97,12 @@ public static partial class WebConfigFile
 
             foreach (var (key, value) in reader.Entries(root, "", ["tls_server_config", "http_server_config", "basic_auth_users"]))
             {
-                if (sectionFile.TryGetValue(key, out var other))
+                if (!sectionFile.TryAdd(key, file))
                 {
-                    reader.Error(value, key, $"is also in {other}; each section of the web configuration is in one file");
+                    reader.Error(value, key, $"is also in {sectionFile[key]}; each section of the web configuration is in one file");
                     continue;
                 }
 
-                sectionFile[key] = file;
                 switch (key)
                 {
                     case "tls_server_config":
@@ -119,12 +118,7 @@ public static partial class WebConfigFile
             }
         }
 
-        if (errors.Count > 0)
-        {
-            throw new ConfigurationException(errors.All);
-        }
-
-        return new WebConfig(tls, headers, users, fullPaths);
+        return errors.Count > 0 ? throw new ConfigurationException(errors.All) : new WebConfig(tls, headers, users, fullPaths);
     }
 
     private static TlsServerConfig? ReadTls(Reader reader, YamlNode section, string directory)
@@ -220,7 +214,6 @@ public static partial class WebConfigFile
         foreach (var (user, value) in reader.Entries(section, "basic_auth_users", null))
         {
             any = true;
-            var path = $"basic_auth_users.{user}";
             if (user.Length == 0 || user.Contains(':', StringComparison.Ordinal) || user.Any(char.IsControl))
             {
                 reader.Error("basic_auth_users", $"\"{user}\" cannot be a user name: basic authentication allows no colon or control character in it");
@@ -230,7 +223,7 @@ public static partial class WebConfigFile
             // The hash itself is never quoted: it is as good as the password to anyone who can try passwords offline.
             if (value is not YamlScalarNode { Value: { } hash } || !BcryptHash().IsMatch(hash))
             {
-                reader.Error(path, "is not a bcrypt hash ($2y$, $2b$ or $2a$, a cost of 04 to 31 and 53 more characters); htpasswd -nBC 10 USER writes one");
+                reader.Error($"basic_auth_users.{user}", "is not a bcrypt hash ($2y$, $2b$ or $2a$, a cost of 04 to 31 and 53 more characters); htpasswd -nBC 10 USER writes one");
                 continue;
             }
 
