@@ -228,13 +228,15 @@ public static class PanoramaClient
     /// </summary>
     internal static string Redacted(string text, string key)
     {
-        string[] spellings = [key, Uri.EscapeDataString(key)];
+        // A run of a spelling where the text is at is their common prefix with one of its suffixes; both in upper case, to ignore case.
+        string[] spellings = [key.ToUpperInvariant(), Uri.EscapeDataString(key).ToUpperInvariant()];
+        var upper = text.ToUpperInvariant();
         var shortest = Math.Min(MinKeyFragment, key.Length);
         var redacted = new StringBuilder(text.Length);
         var i = 0;
         while (i < text.Length)
         {
-            var longest = spellings.Max(spelling => LongestRunOf(spelling, text.AsSpan(i)));
+            var longest = spellings.Max(spelling => Enumerable.Range(0, spelling.Length).Max(start => upper.AsSpan(i).CommonPrefixLength(spelling.AsSpan(start))));
             if (longest >= shortest)
             {
                 redacted.Append("<api key>");
@@ -247,25 +249,6 @@ public static class PanoramaClient
         }
 
         return redacted.ToString();
-
-        // How many characters at the start of the text are, ignoring case, a run of the spelling.
-        static int LongestRunOf(string spelling, ReadOnlySpan<char> text)
-        {
-            var longest = 0;
-            for (var start = 0; start < spelling.Length; start++)
-            {
-                var length = 0;
-                while (length < text.Length && start + length < spelling.Length
-                    && char.ToUpperInvariant(text[length]) == char.ToUpperInvariant(spelling[start + length]))
-                {
-                    length++;
-                }
-
-                longest = Math.Max(longest, length);
-            }
-
-            return longest;
-        }
     }
 
     private static string What(string xpath) => xpath[(xpath.LastIndexOf('/') + 1)..];

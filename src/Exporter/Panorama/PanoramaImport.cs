@@ -31,17 +31,8 @@ internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles fi
     /// <summary>What each source imported.</summary>
     public List<PanoramaImportResult> Imported { get; } = [];
 
-    /// <summary>Imports every source, in order, into <see cref="Groups"/>.</summary>
-    public void Import(IReadOnlyList<PanoramaSource> sources, DateTimeOffset now)
-    {
-        foreach (var source in sources)
-        {
-            Add(source, now);
-        }
-    }
-
-    /// <summary>Reads a file source now, or takes a live source's last good import, and adds its firewalls.</summary>
-    private void Add(PanoramaSource source, DateTimeOffset now)
+    /// <summary>Reads a file source now, or takes a live source's last good import, and adds its firewalls to <see cref="Groups"/>.</summary>
+    public void Add(PanoramaSource source, DateTimeOffset now)
     {
         var errorsBefore = errors.Count;
         var content = source.IsLive ? imports.LastGood(source.Label) : Read(source, now);
@@ -59,7 +50,6 @@ internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles fi
         var notes = new List<string>();
         var warnings = new List<string>();
         var collectors = new List<string>();
-        var count = 0;
 
         // Firewalls with a preference list, those another collector group or source already brought in included.
         var listed = 0;
@@ -139,7 +129,6 @@ internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles fi
                 firewalls[firewall.Serial] = new Firewall(config, members, here);
                 Groups.Add((config, members));
                 imported++;
-                count++;
             }
 
             summary.Add(new ImportedCollectorGroup(group.Name, group.HasLogForwarding, imported));
@@ -150,7 +139,7 @@ internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles fi
             Error(source, where, $"has no firewall's preference list (log-collector-group/entry/logfwd-setting/devices/entry/collectors){(source.CollectorGroups.Count > 0 ? $" in collector groups {string.Join(", ", source.CollectorGroups)}" : "")}{readFor}");
         }
 
-        Imported.Add(new PanoramaImportResult(source, true, summary, count, collectors, notes, warnings));
+        Imported.Add(new PanoramaImportResult(source, true, summary, summary.Sum(g => g.Firewalls), collectors, notes, warnings));
     }
 
     private PanoramaContent? Read(PanoramaSource source, DateTimeOffset now)

@@ -53,8 +53,7 @@ public sealed class PanoramaImportState : IPanoramaImporter
     /// <summary>Forgets the sources a configuration no longer has.</summary>
     public void Retain(IEnumerable<string> labels)
     {
-        var kept = labels.ToHashSet(StringComparer.Ordinal);
-        foreach (var label in states.Keys.Where(label => !kept.Contains(label)))
+        foreach (var label in states.Keys.Except(labels, StringComparer.Ordinal))
         {
             states.TryRemove(label, out _);
         }
@@ -76,7 +75,11 @@ public sealed class PanoramaImportState : IPanoramaImporter
         IReadOnlyList<PanoramaSource> sources, ConfigFiles files, CollectorDefinitions definitions, IpFamily family, ConfigErrors errors, DateTimeOffset now, bool savedMayFail)
     {
         var import = new PanoramaImport(this, files, definitions, family, errors, savedMayFail);
-        import.Import(sources, now);
+        foreach (var source in sources)
+        {
+            import.Add(source, now);
+        }
+
         return (import.Groups, import.Imported);
     }
 
