@@ -41,7 +41,7 @@ public static class PanoramaClient
             string? rejected = null;
             // AutomaticDecompression stays at its default, none: an answer is read as sent, so the bound on its size is a
             // bound on what is parsed. (Setting it at all, even to none, builds the decompression handler and Brotli
-            // into the binary: 0.9 MB.)
+            // into the binary.)
             using var handler = new SocketsHttpHandler
             {
                 AllowAutoRedirect = false,
@@ -102,7 +102,7 @@ public static class PanoramaClient
 
         if (response.Content.Headers.ContentLength > MaxResponseBytes)
         {
-            throw new PanoramaFetchException(TooLarge(what).Message);
+            throw TooLarge(what);
         }
 
         var body = await response.Content.ReadAsStreamAsync(cancellationToken);
@@ -120,10 +120,6 @@ public static class PanoramaClient
         catch (Exception e) when (e is IOException or ObjectDisposedException && cancellationToken.IsCancellationRequested)
         {
             throw new OperationCanceledException(cancellationToken);
-        }
-        catch (TooLargeException e)
-        {
-            throw new PanoramaFetchException(e.Message);
         }
         catch (IOException e)
         {
@@ -264,9 +260,7 @@ public static class PanoramaClient
         return string.Join(": ", messages.Distinct());
     }
 
-    private static TooLargeException TooLarge(string what) => new($"the answer ({what}) is larger than {MaxResponseBytes / 1024 / 1024} MiB");
-
-    private sealed class TooLargeException(string message) : IOException(message);
+    private static PanoramaFetchException TooLarge(string what) => new($"the answer ({what}) is larger than {MaxResponseBytes / 1024 / 1024} MiB");
 }
 
 /// <summary>Why a live Panorama source could not be imported this time: one line (<see cref="ErrorText.Line"/>) that never holds the API key.</summary>

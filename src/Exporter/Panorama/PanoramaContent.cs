@@ -45,13 +45,11 @@ public sealed class PanoramaContent(
     }
 }
 
-/// <param name="Name">The collector group's name.</param>
 /// <param name="HasLogForwarding">Whether it has a <c>logfwd-setting/devices</c> list at all.</param>
 /// <param name="Firewalls">Its firewalls' preference lists, in the order of the configuration.</param>
 /// <param name="Members">The serials of its collectors (<c>logfwd-setting/collectors</c>).</param>
 public sealed record PanoramaCollectorGroup(string Name, bool HasLogForwarding, IReadOnlyList<PanoramaFirewall> Firewalls, IReadOnlyList<string> Members);
 
-/// <param name="Serial">The firewall's serial number.</param>
 /// <param name="Collectors">The serials of its collectors, highest priority first.</param>
 /// <param name="Line">Where the firewall's entry is in the XML, for messages.</param>
 public sealed record PanoramaFirewall(string Serial, IReadOnlyList<string> Collectors, int Line);

@@ -42,9 +42,7 @@ internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles fi
             return;
         }
 
-        var where = source.ConfigFile ?? source.Description;
-        var readFor = source.IsLive ? "" : $" {ConfigErrors.ReadFor($"{source.Path}.configFile")}";
-        var chosen = Choose(source, content, where, readFor);
+        var chosen = Choose(source, content);
         var names = new Dictionary<string, string?>(StringComparer.Ordinal);
         var summary = new List<ImportedCollectorGroup>();
         var notes = new List<string>();
@@ -57,7 +55,7 @@ internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles fi
         {
             if (!ErrorText.IsPrintable(group.Name))
             {
-                Error(source, where, $"collector group \"{group.Name}\" has a control or format character in its name, which is shown in the log and on the status page{readFor}");
+                Error(source, $"collector group \"{group.Name}\" has a control or format character in its name, which is shown in the log and on the status page");
                 continue;
             }
 
@@ -73,7 +71,7 @@ internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles fi
 
                 if (!Setting.IsGroupName(firewall.Serial))
                 {
-                    Error(source, where, $"{at}firewall \"{firewall.Serial}\" of collector group {group.Name}: a serial that is not a group name (letters, digits and _ . : -){readFor}");
+                    Error(source, $"{at}firewall \"{firewall.Serial}\" of collector group {group.Name}: a serial that is not a group name (letters, digits and _ . : -)");
                     continue;
                 }
 
@@ -82,7 +80,7 @@ internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles fi
                 {
                     if (!names.TryGetValue(serial, out var name))
                     {
-                        names[serial] = name = Resolve(source, content, serial, firewall, group.Name, where, readFor, warnings.Add);
+                        names[serial] = name = Resolve(source, content, serial, firewall, group.Name, warnings.Add);
                         if (name is not null)
                         {
                             collectors.Add(name);
@@ -96,7 +94,7 @@ internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles fi
 
                     if (members.Contains(name, StringComparer.Ordinal))
                     {
-                        Error(source, where, $"{at}firewall {firewall.Serial} of collector group {group.Name} lists collector {serial} twice; a preference list lists a collector once{readFor}");
+                        Error(source, $"{at}firewall {firewall.Serial} of collector group {group.Name} lists collector {serial} twice; a preference list lists a collector once");
                         continue;
                     }
 
@@ -115,8 +113,8 @@ internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles fi
                 {
                     if (!first.Members.SequenceEqual(members, StringComparer.Ordinal) || first.Group.ForwardToAll != config.ForwardToAll || first.Group.Failback != config.Failback)
                     {
-                        Error(source, where,
-                            $"{at}firewall {firewall.Serial} is in {here} with the preference list {string.Join(", ", members)}, and in {first.Where} with {string.Join(", ", first.Members)}: a firewall has one preference list, and which of these it has is not in the configuration; limit the import with collectorGroups, or make the lists the same{readFor}");
+                        Error(source,
+                            $"{at}firewall {firewall.Serial} is in {here} with the preference list {string.Join(", ", members)}, and in {first.Where} with {string.Join(", ", first.Members)}: a firewall has one preference list, and which of these it has is not in the configuration; limit the import with collectorGroups, or make the lists the same");
                     }
                     else
                     {
@@ -136,7 +134,7 @@ internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles fi
 
         if (!source.IsLive && listed == 0 && errors.Count == errorsBefore)
         {
-            Error(source, where, $"has no firewall's preference list (log-collector-group/entry/logfwd-setting/devices/entry/collectors){(source.CollectorGroups.Count > 0 ? $" in collector groups {string.Join(", ", source.CollectorGroups)}" : "")}{readFor}");
+            Error(source, $"has no firewall's preference list (log-collector-group/entry/logfwd-setting/devices/entry/collectors){(source.CollectorGroups.Count > 0 ? $" in collector groups {string.Join(", ", source.CollectorGroups)}" : "")}");
         }
 
         Imported.Add(new PanoramaImportResult(source, true, summary, summary.Sum(g => g.Firewalls), collectors, notes, warnings));
@@ -173,7 +171,7 @@ internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles fi
     }
 
     /// <summary>The collector groups to import: every one, or those <c>collectorGroups</c> names (each must be there).</summary>
-    private IReadOnlyList<PanoramaCollectorGroup> Choose(PanoramaSource source, PanoramaContent content, string where, string readFor)
+    private IReadOnlyList<PanoramaCollectorGroup> Choose(PanoramaSource source, PanoramaContent content)
     {
         if (source.CollectorGroups.Count == 0)
         {
@@ -183,7 +181,7 @@ internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles fi
         foreach (var missing in source.CollectorGroups.Where(name => !content.CollectorGroups.Any(g => g.Name == name)))
         {
             var known = content.CollectorGroups.Count == 0 ? "none" : string.Join(", ", content.CollectorGroups.Select(g => g.Name));
-            Error(source, where, $"has no collector group \"{missing}\" ({source.Path}.collectorGroups); it has: {known}{readFor}");
+            Error(source, $"has no collector group \"{missing}\" ({source.Path}.collectorGroups); it has: {known}");
         }
 
         return [.. content.CollectorGroups.Where(g => source.CollectorGroups.Contains(g.Name, StringComparer.Ordinal))];
@@ -193,7 +191,7 @@ internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles fi
     /// The name of the collector of this serial, defined where its address comes from, with its hostname and collector
     /// group; null when it has no address (the error is recorded).
     /// </summary>
-    private string? Resolve(PanoramaSource source, PanoramaContent content, string serial, PanoramaFirewall firewall, string group, string where, string readFor, Action<string> warn)
+    private string? Resolve(PanoramaSource source, PanoramaContent content, string serial, PanoramaFirewall firewall, string group, Action<string> warn)
     {
         var managed = content.Collectors.GetValueOrDefault(serial);
         var local = serial == source.PanoramaSerial;
@@ -216,7 +214,7 @@ internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles fi
             var fix = source.PanoramaSerial is null
                 ? $"; if it is Panorama's own local collector, set {source.Path}.panoramaSerial: \"{serial}\""
                 : local ? "; Panorama's deviceconfig/system has no ip-address either" : "";
-            Error(source, where, $"{listedBy} has no address in the configuration; give it one in collectors: (with serial: \"{serial}\"){fix}{readFor}");
+            Error(source, $"{listedBy} has no address in the configuration; give it one in collectors: (with serial: \"{serial}\"){fix}");
             return null;
         }
 
@@ -232,28 +230,32 @@ internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles fi
 
         if (address.IsEmpty)
         {
-            Error(source, where, $"{listedBy} has no address on its management interface ({from}); give it one in collectors: (with serial: \"{serial}\"){readFor}");
+            Error(source, $"{listedBy} has no address on its management interface ({from}); give it one in collectors: (with serial: \"{serial}\")");
             return null;
         }
 
         var chosen = family == IpFamily.Ip6 ? address.Ip6 ?? address.Ip4! : address.Ip4 ?? address.Ip6!;
         if (!Setting.InFamily(IPAddress.Parse(chosen), family))
         {
-            Error(source, where, $"{listedBy} has only the address {chosen} ({from}), and probe.ipFamily is {EnumText.Of(family)}; set probe.ipFamily to any, or give the collector an address in collectors: (with serial: \"{serial}\"){readFor}");
+            Error(source, $"{listedBy} has only the address {chosen} ({from}), and probe.ipFamily is {EnumText.Of(family)}; set probe.ipFamily to any, or give the collector an address in collectors: (with serial: \"{serial}\")");
             return null;
         }
 
-        var (name, conflict) = definitions.DefineBySerial(serial, chosen, $"{where} ({from})", hostname, collectorGroup);
+        var (name, conflict) = definitions.DefineBySerial(serial, chosen, $"{Where(source)} ({from})", hostname, collectorGroup);
         if (conflict is not null)
         {
-            Error(source, where, $"{listedBy}: {conflict}{readFor}");
+            Error(source, $"{listedBy}: {conflict}");
             return null;
         }
 
         return name;
     }
 
-    private void Error(PanoramaSource source, string where, string problem) => errors.Add(new ConfigurationError(where, null, problem), source.Path);
+    /// <summary>An error about what a source imports: in its file, said to be read for its <c>configFile</c>.</summary>
+    private void Error(PanoramaSource source, string problem) =>
+        errors.Add(new ConfigurationError(Where(source), null, source.IsLive ? problem : $"{problem} {ConfigErrors.ReadFor($"{source.Path}.configFile")}"), source.Path);
+
+    private static string Where(PanoramaSource source) => source.ConfigFile ?? source.Description;
 
     private sealed record Firewall(GroupConfig Group, IReadOnlyList<string> Members, string Where);
 }

@@ -24,14 +24,12 @@ public sealed class PanoramaImportState : IPanoramaImporter
     public bool Succeeded(string label, PanoramaContent content, DateTimeOffset at)
     {
         var changed = true;
-        states.AddOrUpdate(
-            label,
-            _ => new State(content, new ImportStatus(true, at, at, null)),
-            (_, old) =>
-            {
-                changed = old.Content?.Fingerprint != content.Fingerprint;
-                return new State(content, new ImportStatus(true, at, at, null));
-            });
+        var state = new State(content, new ImportStatus(true, at, at, null));
+        states.AddOrUpdate(label, state, (_, old) =>
+        {
+            changed = old.Content?.Fingerprint != content.Fingerprint;
+            return state;
+        });
         return changed;
     }
 
@@ -39,14 +37,11 @@ public sealed class PanoramaImportState : IPanoramaImporter
     public bool Failed(string label, string error, DateTimeOffset at)
     {
         var changed = true;
-        states.AddOrUpdate(
-            label,
-            _ => new State(null, new ImportStatus(false, at, null, error)),
-            (_, old) =>
-            {
-                changed = old.Status.Successful;
-                return old with { Status = new ImportStatus(false, at, old.Status.LastSuccessAt, error) };
-            });
+        states.AddOrUpdate(label, new State(null, new ImportStatus(false, at, null, error)), (_, old) =>
+        {
+            changed = old.Status.Successful;
+            return old with { Status = new ImportStatus(false, at, old.Status.LastSuccessAt, error) };
+        });
         return changed;
     }
 

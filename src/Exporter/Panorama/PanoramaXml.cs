@@ -95,17 +95,11 @@ public static partial class PanoramaXml
         public void Configuration()
         {
             var sawPanorama = false;
-            Under("devices/entry", () =>
+            Under("devices", () => Children(name => name != "entry" || reader.GetAttribute("name") != PanoramaEntry ? null : () =>
             {
-                if (reader.GetAttribute("name") != PanoramaEntry)
-                {
-                    reader.Skip();
-                    return;
-                }
-
                 sawPanorama = true;
                 Children(PanoramaPart);
-            });
+            }));
             if (!sawPanorama)
             {
                 throw new ConfigurationException(where, $"has no /config/devices/entry[@name='{PanoramaEntry}']: it is not a Panorama configuration");
@@ -184,7 +178,7 @@ public static partial class PanoramaXml
             }),
             "member" => () =>
             {
-                var text = ElementText(MaxSerialLength, name).Trim();
+                var text = Value(MaxSerialLength, name).Text;
                 serials.Add(text.Length > 0 ? into.Intern(text) : throw Error($"a <member> of {list} is empty"));
             },
             _ => null,
@@ -221,21 +215,21 @@ public static partial class PanoramaXml
             {
                 "ip-address" => () => ip4 = IpAddress(element, AddressFamily.InterNetwork),
                 "ipv6-address" => () => ip6 = IpAddress(element, AddressFamily.InterNetworkV6),
-                "service" => () => Under("disable-device-log-collection", () => collects = Disabled() is { } disabled ? !disabled : collectsUnlessDisabled),
+                "service" => () => Under("disable-device-log-collection", () => collects = Collects(collectsUnlessDisabled)),
                 _ => other?.Invoke(element),
             });
             return new CollectorInterface(name, new ManagementAddress(ip4, ip6), collects);
         }
 
-        /// <summary>A <c>disable-device-log-collection</c> flag, PAN-OS's <c>yes</c> or <c>no</c>; null when empty.</summary>
-        private bool? Disabled()
+        /// <summary>What a <c>disable-device-log-collection</c> flag, PAN-OS's <c>yes</c> or <c>no</c>, says of collecting logs.</summary>
+        private bool Collects(bool unlessDisabled)
         {
             var (text, line) = Value(MaxFlagLength, "disable-device-log-collection");
             return text switch
             {
-                "" => null,
-                "yes" => true,
-                "no" => false,
+                "" => unlessDisabled,
+                "yes" => false,
+                "no" => true,
                 _ => throw Error(line, $"<disable-device-log-collection> is \"{text}\"; PAN-OS writes yes or no"),
             };
         }
@@ -251,14 +245,10 @@ public static partial class PanoramaXml
         private string? IpAddress(string element, AddressFamily family)
         {
             var (text, line) = Value(MaxAddressLength, element);
-            if (text.Length == 0)
-            {
-                return null;
-            }
 
             // An interface's IPv6 address may carry its prefix length (2001:db8::10/64): the address is before it.
             var address = family == AddressFamily.InterNetworkV6 && text.IndexOf('/', StringComparison.Ordinal) is var slash and > 0 ? text[..slash] : text;
-            return Setting.IpAddress(address, family)?.ToString()
+            return text.Length == 0 ? null : Setting.IpAddress(address, family)?.ToString()
                 ?? throw Error(line, $"<{element}> \"{text}\" is not an {(family == AddressFamily.InterNetwork ? "IPv4" : "IPv6")} address");
         }
 
@@ -291,11 +281,8 @@ public static partial class PanoramaXml
             reader.Read();
             while (reader.Depth > depth)
             {
-                if (reader.NodeType != XmlNodeType.Element)
-                {
-                    reader.Read();
-                }
-                else if (read(reader.LocalName) is { } child)
+                // Skip reads past any other node: the text beside the elements.
+                if (reader.NodeType == XmlNodeType.Element && read(reader.LocalName) is { } child)
                 {
                     child();
                 }
@@ -328,17 +315,13 @@ public static partial class PanoramaXml
             return text.Length == 0 ? "(no message)" : text.ToString(0, Math.Min(text.Length, MaxMessageLength)).Trim();
         }
 
-        /// <summary>The trimmed text of an element that holds text only, and the line it starts on.</summary>
+        /// <summary>
+        /// The trimmed text of an element that holds text only (an address, a hostname), refused when longer than
+        /// <paramref name="max"/>, and the line it starts on.
+        /// </summary>
         private (string Text, int Line) Value(int max, string element)
         {
-            var line = lines.LineNumber;
-            return (ElementText(max, element).Trim(), line);
-        }
-
-        /// <summary>The text of an element that holds text only (an address, a hostname), refused when longer than <paramref name="max"/>.</summary>
-        private string ElementText(int max, string element)
-        {
-            var (text, depth, empty) = (new StringBuilder(), reader.Depth, reader.IsEmptyElement);
+            var (text, line, depth, empty) = (new StringBuilder(), lines.LineNumber, reader.Depth, reader.IsEmptyElement);
             while (reader.Read() && reader.Depth > depth)
             {
                 if (reader.NodeType == XmlNodeType.Element)
@@ -357,7 +340,7 @@ public static partial class PanoramaXml
                 reader.Read();
             }
 
-            return text.ToString();
+            return (text.ToString().Trim(), line);
         }
 
         /// <summary>

@@ -6,10 +6,10 @@ namespace LogCollectorExporter.Panorama;
 /// <summary>
 /// Stops XML whose shape would cost memory in proportion to its size before .NET's XML reader takes it in: nesting
 /// deeper than <see cref="MaxDepth"/> (the reader keeps every open element), and a tag, comment, declaration or
-/// processing instruction longer than <see cref="MaxMarkup"/> (the reader holds a whole tag: every attribute, its
-/// name, its value, at some 25 bytes per byte of XML). Text between tags, which the reader skips a buffer at a time,
-/// may be as long as the file. Reads the bytes as they pass, for both Panorama paths (a saved configuration and an XML
-/// API answer), so a 200 MB nesting is refused after a few kilobytes, not after gigabytes of memory.
+/// processing instruction longer than <see cref="MaxMarkup"/> (the reader holds a whole tag, every attribute with its
+/// name and value, at many times its size). Text between tags, which the reader skips a buffer at a time, may be as
+/// long as the file. Reads the bytes as they pass, for both Panorama paths (a saved configuration and an XML API
+/// answer), so a deep nesting is refused as it passes the bound, not after gigabytes of memory.
 /// </summary>
 /// <remarks>
 /// A Panorama configuration nests some 30 elements deep (a template's interface settings) and its tags are a name
@@ -17,7 +17,6 @@ namespace LogCollectorExporter.Panorama;
 /// </remarks>
 internal sealed class XmlShape(Stream inner, string where) : BoundedStream(inner)
 {
-    /// <summary>Elements inside elements.</summary>
     public const int MaxDepth = 128;
 
     /// <summary>One tag with its attributes, from its <c>&lt;</c> to its <c>&gt;</c>.</summary>
