@@ -54,7 +54,6 @@ public sealed record PanoramaCollectorGroup(string Name, bool HasLogForwarding, 
 /// <param name="Line">Where the firewall's entry is in the XML, for messages.</param>
 public sealed record PanoramaFirewall(string Serial, IReadOnlyList<string> Collectors, int Line);
 
-/// <param name="System">Its <c>deviceconfig/system</c>.</param>
 /// <param name="Line">Where its entry is in the XML, for messages.</param>
 public sealed record ManagedCollector(SystemSettings System, int Line);
 
@@ -73,7 +72,6 @@ public sealed record SystemSettings(IReadOnlyList<CollectorInterface> Interfaces
 
     public static readonly SystemSettings None = new([], "");
 
-    /// <summary>The management interface's addresses.</summary>
     public ManagementAddress ManagementAddress => Interfaces.FirstOrDefault(i => i.Name == Management)?.Address ?? ManagementAddress.None;
 
     /// <summary>

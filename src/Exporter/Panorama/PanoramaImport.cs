@@ -28,7 +28,6 @@ internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles fi
     /// <summary>The groups imported, in order, without their collectors: the names of their members.</summary>
     public List<(GroupConfig Group, IReadOnlyList<string> Members)> Groups { get; } = [];
 
-    /// <summary>What each source imported.</summary>
     public List<PanoramaImportResult> Imported { get; } = [];
 
     /// <summary>Reads a file source now, or takes a live source's last good import, and adds its firewalls to <see cref="Groups"/>.</summary>
@@ -145,12 +144,7 @@ internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles fi
         var path = source.ConfigFile!;
         try
         {
-            var content = files.Read(path, stream =>
-            {
-                var builder = new PanoramaContentBuilder();
-                PanoramaXml.Read(stream, path, builder);
-                return builder.Build();
-            });
+            var content = files.Read(path, stream => PanoramaXml.Read(stream, path, new PanoramaContentBuilder()).Build());
             imports.Succeeded(source.Label, content, now);
             return content;
         }

@@ -60,10 +60,10 @@ public static partial class PanoramaXml
         CloseInput = false,
     };
 
-    /// <summary>Reads one document into <paramref name="into"/>.</summary>
+    /// <summary>Reads one document into <paramref name="into"/>, and returns it.</summary>
     /// <param name="where">The file or the request, for messages.</param>
     /// <exception cref="ConfigurationException">The XML is malformed, is not a Panorama configuration, or is an error answer.</exception>
-    public static void Read(Stream stream, string where, PanoramaContentBuilder into)
+    public static PanoramaContentBuilder Read(Stream stream, string where, PanoramaContentBuilder into)
     {
         try
         {
@@ -77,6 +77,7 @@ public static partial class PanoramaXml
                 _ => throw document.Error($"the root element is <{reader.LocalName}>; a Panorama configuration is <config> (saved) or <response> (an XML API answer)"),
             };
             read();
+            return into;
         }
         catch (XmlException e)
         {
@@ -84,7 +85,6 @@ public static partial class PanoramaXml
         }
     }
 
-    /// <summary>An Ethernet interface's element under <c>deviceconfig/system</c>.</summary>
     [GeneratedRegex("^eth[0-9]+$")]
     private static partial Regex EthernetName();
 

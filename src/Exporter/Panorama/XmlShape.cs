@@ -30,7 +30,6 @@ internal sealed class XmlShape(Stream inner, string where) : BoundedStream(inner
     private int line = 1;
     private byte previous;
     private byte beforePrevious;
-    private bool selfClosing;
 
     private enum State
     {
@@ -50,19 +49,14 @@ internal sealed class XmlShape(Stream inner, string where) : BoundedStream(inner
     {
         foreach (var b in bytes)
         {
-            if (b == (byte)'\n')
-            {
-                line++;
-            }
-
+            line += b == (byte)'\n' ? 1 : 0;
             if (state != State.Text && state != State.CData && ++markupLength > MaxMarkup)
             {
                 throw Refuse($"a tag longer than {MaxMarkup / 1024} KiB, which no Panorama configuration has");
             }
 
             Step(b);
-            beforePrevious = previous;
-            previous = b;
+            (beforePrevious, previous) = (previous, b);
         }
     }
 
@@ -81,21 +75,18 @@ internal sealed class XmlShape(Stream inner, string where) : BoundedStream(inner
                     (byte)'?' => State.Instruction,
                     _ => State.StartTag,
                 };
-                selfClosing = false;
                 break;
             case State.StartTag or State.EndTag when b is (byte)'"' or (byte)'\'':
                 (tagState, state, quote) = (state, State.Quoted, b);
                 break;
             case State.StartTag when b == (byte)'>':
-                if (!selfClosing && ++depth > MaxDepth)
+                // A start tag that ends in "/>" opens no element.
+                if (previous != (byte)'/' && ++depth > MaxDepth)
                 {
                     throw Refuse($"elements nested more than {MaxDepth} deep, which no Panorama configuration is");
                 }
 
                 state = State.Text;
-                break;
-            case State.StartTag:
-                selfClosing = b == (byte)'/';
                 break;
             case State.EndTag when b == (byte)'>':
                 depth--;
