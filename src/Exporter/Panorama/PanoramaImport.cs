@@ -86,18 +86,14 @@ internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles fi
                         }
                     }
 
-                    if (name is null)
-                    {
-                        continue;
-                    }
-
-                    if (members.Contains(name, StringComparer.Ordinal))
+                    if (name is not null && members.Contains(name, StringComparer.Ordinal))
                     {
                         Error(source, $"{at}firewall {firewall.Serial} of collector group {group.Name} lists collector {serial} twice; a preference list lists a collector once");
-                        continue;
                     }
-
-                    members.Add(name);
+                    else if (name is not null)
+                    {
+                        members.Add(name);
+                    }
                 }
 
                 if (members.Count != firewall.Collectors.Count)

@@ -41,11 +41,8 @@ public static partial class PanoramaXml
     /// <summary>The longest IPv6 address written out with a prefix length, and more.</summary>
     private const int MaxAddressLength = 100;
 
-    /// <summary>A DNS name's length: PAN-OS hostnames are shorter.</summary>
-    private const int MaxHostnameLength = 255;
-
-    /// <summary>Serials are 12 digits; a list member far longer than that is not one.</summary>
-    private const int MaxSerialLength = 255;
+    /// <summary>A DNS name's length: PAN-OS hostnames are shorter, and serials are 12 digits.</summary>
+    private const int MaxNameLength = 255;
 
     private const int MaxFlagLength = 16;
 
@@ -178,7 +175,7 @@ public static partial class PanoramaXml
             }),
             "member" => () =>
             {
-                var text = Value(MaxSerialLength, name).Text;
+                var text = Value(MaxNameLength, name).Text;
                 serials.Add(text.Length > 0 ? into.Intern(text) : throw Error($"a <member> of {list} is empty"));
             },
             _ => null,
@@ -236,7 +233,7 @@ public static partial class PanoramaXml
 
         private string Hostname()
         {
-            var (text, line) = Value(MaxHostnameLength, "hostname");
+            var (text, line) = Value(MaxNameLength, "hostname");
             return ErrorText.IsPrintable(text)
                 ? into.Intern(text)
                 : throw Error(line, "<hostname> has a control or format character; a hostname is shown in the log, on the status page and in /metrics");
