@@ -91,8 +91,7 @@ public static class PanoramaClient
     private static async Task ShowAsync(HttpClient client, PanoramaSource source, string key, string xpath, PanoramaContentBuilder builder, CancellationToken cancellationToken)
     {
         var url = new Uri(source.Url!, $"{source.Url!.AbsolutePath.TrimEnd('/')}/api/?type=config&action=show&xpath={Uri.EscapeDataString(xpath)}");
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.Add("X-PAN-KEY", key);
+        using var request = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { { "X-PAN-KEY", key } } };
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         var what = What(xpath);
         if (response.StatusCode != HttpStatusCode.OK)
@@ -193,19 +192,10 @@ public static class PanoramaClient
             return false;
         }
 
-        using var custom = new X509Chain();
-        custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        custom.ChainPolicy.CustomTrustStore.AddRange(ca);
-
         // A private CA seldom publishes a revocation list the exporter could reach.
-        custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        if (chain is not null)
-        {
-            foreach (var element in chain.ChainElements)
-            {
-                custom.ChainPolicy.ExtraStore.Add(element.Certificate);
-            }
-        }
+        using var custom = new X509Chain { ChainPolicy = { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck } };
+        custom.ChainPolicy.CustomTrustStore.AddRange(ca);
+        custom.ChainPolicy.ExtraStore.AddRange(chain?.ChainElements.Select(e => e.Certificate).ToArray() ?? []);
 
         using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
         if (custom.Build(leaf))
