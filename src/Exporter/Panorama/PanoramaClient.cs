@@ -193,7 +193,10 @@ public static class PanoramaClient
         }
 
         // A private CA seldom publishes a revocation list the exporter could reach.
-        using var custom = new X509Chain { ChainPolicy = { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck } };
+        using var custom = new X509Chain
+        {
+            ChainPolicy = { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck },
+        };
         custom.ChainPolicy.CustomTrustStore.AddRange(ca);
         custom.ChainPolicy.ExtraStore.AddRange(chain?.ChainElements.Select(e => e.Certificate).ToArray() ?? []);
 
@@ -222,7 +225,8 @@ public static class PanoramaClient
         var i = 0;
         while (i < text.Length)
         {
-            var longest = spellings.Max(spelling => Enumerable.Range(0, spelling.Length).Max(start => upper.AsSpan(i).CommonPrefixLength(spelling.AsSpan(start))));
+            var longest = spellings.Max(spelling => Enumerable.Range(0, spelling.Length)
+                .Max(start => upper.AsSpan(i).CommonPrefixLength(spelling.AsSpan(start))));
             if (longest >= shortest)
             {
                 redacted.Append("<api key>");

@@ -242,8 +242,8 @@ internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles fi
     }
 
     /// <summary>An error about what a source imports: in its file, said to be read for its <c>configFile</c>.</summary>
-    private void Error(PanoramaSource source, string problem) =>
-        errors.Add(new ConfigurationError(Where(source), null, source.IsLive ? problem : $"{problem} {ConfigErrors.ReadFor($"{source.Path}.configFile")}"), source.Path);
+    private void Error(PanoramaSource source, string problem) => errors.Add(
+        new ConfigurationError(Where(source), null, source.IsLive ? problem : $"{problem} {ConfigErrors.ReadFor($"{source.Path}.configFile")}"), source.Path);
 
     private static string Where(PanoramaSource source) => source.ConfigFile ?? source.Description;
 

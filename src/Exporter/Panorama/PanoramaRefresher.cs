@@ -62,7 +62,9 @@ public sealed partial class PanoramaRefresher(ActiveConfiguration active, Panora
             // Every refresh from when a fetch starts, however long it takes.
             var started = time.GetUtcNow();
             var imported = await ImportAsync(source, cancellationToken);
-            var wait = imported || imports.LastGood(source.Label) is not null || source.Refresh < RetryBeforeFirstImport ? source.Refresh : RetryBeforeFirstImport;
+            var wait = imported || imports.LastGood(source.Label) is not null || source.Refresh < RetryBeforeFirstImport
+                ? source.Refresh
+                : RetryBeforeFirstImport;
             schedules[source.Label] = new Schedule(started + wait, settings, key);
         }
     }
