@@ -41,7 +41,7 @@ public static class PanoramaClient
             string? rejected = null;
             // AutomaticDecompression stays at its default, none: an answer is read as sent, so the bound on its size is a
             // bound on what is parsed. (Setting it at all, even to none, builds the decompression handler and Brotli
-            // into the binary: 0.9 MB.)
+            // into the binary.)
             using var handler = new SocketsHttpHandler
             {
                 AllowAutoRedirect = false,
@@ -91,8 +91,7 @@ public static class PanoramaClient
     private static async Task ShowAsync(HttpClient client, PanoramaSource source, string key, string xpath, PanoramaContentBuilder builder, CancellationToken cancellationToken)
     {
         var url = new Uri(source.Url!, $"{source.Url!.AbsolutePath.TrimEnd('/')}/api/?type=config&action=show&xpath={Uri.EscapeDataString(xpath)}");
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.Add("X-PAN-KEY", key);
+        using var request = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { { "X-PAN-KEY", key } } };
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         var what = What(xpath);
         if (response.StatusCode != HttpStatusCode.OK)
@@ -102,7 +101,7 @@ public static class PanoramaClient
 
         if (response.Content.Headers.ContentLength > MaxResponseBytes)
         {
-            throw new PanoramaFetchException(TooLarge(what).Message);
+            throw TooLarge(what);
         }
 
         var body = await response.Content.ReadAsStreamAsync(cancellationToken);
@@ -120,10 +119,6 @@ public static class PanoramaClient
         catch (Exception e) when (e is IOException or ObjectDisposedException && cancellationToken.IsCancellationRequested)
         {
             throw new OperationCanceledException(cancellationToken);
-        }
-        catch (TooLargeException e)
-        {
-            throw new PanoramaFetchException(e.Message);
         }
         catch (IOException e)
         {
@@ -197,19 +192,13 @@ public static class PanoramaClient
             return false;
         }
 
-        using var custom = new X509Chain();
-        custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        custom.ChainPolicy.CustomTrustStore.AddRange(ca);
-
         // A private CA seldom publishes a revocation list the exporter could reach.
-        custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        if (chain is not null)
+        using var custom = new X509Chain
         {
-            foreach (var element in chain.ChainElements)
-            {
-                custom.ChainPolicy.ExtraStore.Add(element.Certificate);
-            }
-        }
+            ChainPolicy = { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck },
+        };
+        custom.ChainPolicy.CustomTrustStore.AddRange(ca);
+        custom.ChainPolicy.ExtraStore.AddRange(chain?.ChainElements.Select(e => e.Certificate).ToArray() ?? []);
 
         using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
         if (custom.Build(leaf))
@@ -228,13 +217,16 @@ public static class PanoramaClient
     /// </summary>
     internal static string Redacted(string text, string key)
     {
-        string[] spellings = [key, Uri.EscapeDataString(key)];
+        // A run of a spelling where the text is at is their common prefix with one of its suffixes; both in upper case, to ignore case.
+        string[] spellings = [key.ToUpperInvariant(), Uri.EscapeDataString(key).ToUpperInvariant()];
+        var upper = text.ToUpperInvariant();
         var shortest = Math.Min(MinKeyFragment, key.Length);
         var redacted = new StringBuilder(text.Length);
         var i = 0;
         while (i < text.Length)
         {
-            var longest = spellings.Max(spelling => LongestRunOf(spelling, text.AsSpan(i)));
+            var longest = spellings.Max(spelling => Enumerable.Range(0, spelling.Length)
+                .Max(start => upper.AsSpan(i).CommonPrefixLength(spelling.AsSpan(start))));
             if (longest >= shortest)
             {
                 redacted.Append("<api key>");
@@ -247,25 +239,6 @@ public static class PanoramaClient
         }
 
         return redacted.ToString();
-
-        // How many characters at the start of the text are, ignoring case, a run of the spelling.
-        static int LongestRunOf(string spelling, ReadOnlySpan<char> text)
-        {
-            var longest = 0;
-            for (var start = 0; start < spelling.Length; start++)
-            {
-                var length = 0;
-                while (length < text.Length && start + length < spelling.Length
-                    && char.ToUpperInvariant(text[length]) == char.ToUpperInvariant(spelling[start + length]))
-                {
-                    length++;
-                }
-
-                longest = Math.Max(longest, length);
-            }
-
-            return longest;
-        }
     }
 
     private static string What(string xpath) => xpath[(xpath.LastIndexOf('/') + 1)..];
@@ -281,9 +254,7 @@ public static class PanoramaClient
         return string.Join(": ", messages.Distinct());
     }
 
-    private static TooLargeException TooLarge(string what) => new($"the answer ({what}) is larger than {MaxResponseBytes / 1024 / 1024} MiB");
-
-    private sealed class TooLargeException(string message) : IOException(message);
+    private static PanoramaFetchException TooLarge(string what) => new($"the answer ({what}) is larger than {MaxResponseBytes / 1024 / 1024} MiB");
 }
 
 /// <summary>Why a live Panorama source could not be imported this time: one line (<see cref="ErrorText.Line"/>) that never holds the API key.</summary>

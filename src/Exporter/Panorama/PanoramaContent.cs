@@ -8,99 +8,52 @@ namespace LogCollectorExporter.Panorama;
 /// lists, the managed collectors' interfaces and hostnames, and Panorama's own. Immutable; <see cref="Fingerprint"/> tells
 /// two imports apart by what they hold, not by how the XML was written.
 /// </summary>
-public sealed class PanoramaContent
+public sealed class PanoramaContent(
+    IReadOnlyList<PanoramaCollectorGroup> collectorGroups,
+    IReadOnlyDictionary<string, ManagedCollector> collectors,
+    SystemSettings panorama)
 {
-    public PanoramaContent(
-        IReadOnlyList<PanoramaCollectorGroup> collectorGroups,
-        IReadOnlyDictionary<string, ManagedCollector> collectors,
-        SystemSettings panorama)
-    {
-        CollectorGroups = collectorGroups;
-        Collectors = collectors;
-        Panorama = panorama;
-        Fingerprint = Hash(collectorGroups, collectors, panorama);
-    }
-
     /// <summary>In the order of the configuration.</summary>
-    public IReadOnlyList<PanoramaCollectorGroup> CollectorGroups { get; }
+    public IReadOnlyList<PanoramaCollectorGroup> CollectorGroups { get; } = collectorGroups;
 
     /// <summary>Managed collectors (<c>log-collector/entry</c>) by serial.</summary>
-    public IReadOnlyDictionary<string, ManagedCollector> Collectors { get; }
+    public IReadOnlyDictionary<string, ManagedCollector> Collectors { get; } = collectors;
 
     /// <summary>Panorama's own <c>deviceconfig/system</c>: where its local collector is reached.</summary>
-    public SystemSettings Panorama { get; }
+    public SystemSettings Panorama { get; } = panorama;
 
-    public string Fingerprint { get; }
+    public string Fingerprint { get; } = Hash(collectorGroups, collectors, panorama);
 
     private static string Hash(IReadOnlyList<PanoramaCollectorGroup> groups, IReadOnlyDictionary<string, ManagedCollector> collectors, SystemSettings panorama)
     {
+        var fields = groups.SelectMany(g => new[] { "group", g.Name, g.HasLogForwarding ? "lf" : "no lf" }.Concat(g.Members).Append("members end")
+                .Concat(g.Firewalls.SelectMany(f => f.Collectors.Prepend(f.Serial).Append("end"))))
+            .Concat(collectors.OrderBy(c => c.Key, StringComparer.Ordinal).SelectMany(c => System(c.Value.System).Prepend(c.Key)))
+            .Concat(System(panorama));
         var hash = ConfigFiles.NewFingerprint();
-        void Add(string? text)
+        foreach (var field in fields)
         {
-            hash.Append(Encoding.UTF8.GetBytes(text ?? "\u0001"));
+            hash.Append(Encoding.UTF8.GetBytes(field ?? "\u0001"));
             hash.Append([0]);
         }
 
-        foreach (var group in groups)
-        {
-            Add("group");
-            Add(group.Name);
-            Add(group.HasLogForwarding ? "lf" : "no lf");
-            foreach (var member in group.Members)
-            {
-                Add(member);
-            }
-
-            Add("members end");
-            foreach (var firewall in group.Firewalls)
-            {
-                Add(firewall.Serial);
-                foreach (var collector in firewall.Collectors)
-                {
-                    Add(collector);
-                }
-
-                Add("end");
-            }
-        }
-
-        void AddSystem(SystemSettings system)
-        {
-            Add(system.Hostname);
-            foreach (var face in system.Interfaces)
-            {
-                Add(face.Name);
-                Add(face.Address.Ip4);
-                Add(face.Address.Ip6);
-                Add(face.CollectsLogs ? "collects" : "does not collect");
-            }
-
-            Add("system end");
-        }
-
-        foreach (var (serial, collector) in collectors.OrderBy(c => c.Key, StringComparer.Ordinal))
-        {
-            Add(serial);
-            AddSystem(collector.System);
-        }
-
-        AddSystem(panorama);
         return Convert.ToHexString(hash.GetCurrentHash());
+
+        static IEnumerable<string?> System(SystemSettings system) =>
+            system.Interfaces.SelectMany(i => new[] { i.Name, i.Address.Ip4, i.Address.Ip6, i.CollectsLogs ? "collects" : "does not collect" })
+                .Prepend(system.Hostname).Append("system end");
     }
 }
 
-/// <param name="Name">The collector group's name.</param>
 /// <param name="HasLogForwarding">Whether it has a <c>logfwd-setting/devices</c> list at all.</param>
 /// <param name="Firewalls">Its firewalls' preference lists, in the order of the configuration.</param>
 /// <param name="Members">The serials of its collectors (<c>logfwd-setting/collectors</c>).</param>
 public sealed record PanoramaCollectorGroup(string Name, bool HasLogForwarding, IReadOnlyList<PanoramaFirewall> Firewalls, IReadOnlyList<string> Members);
 
-/// <param name="Serial">The firewall's serial number.</param>
 /// <param name="Collectors">The serials of its collectors, highest priority first.</param>
 /// <param name="Line">Where the firewall's entry is in the XML, for messages.</param>
 public sealed record PanoramaFirewall(string Serial, IReadOnlyList<string> Collectors, int Line);
 
-/// <param name="System">Its <c>deviceconfig/system</c>.</param>
 /// <param name="Line">Where its entry is in the XML, for messages.</param>
 public sealed record ManagedCollector(SystemSettings System, int Line);
 
@@ -119,7 +72,6 @@ public sealed record SystemSettings(IReadOnlyList<CollectorInterface> Interfaces
 
     public static readonly SystemSettings None = new([], "");
 
-    /// <summary>The management interface's addresses.</summary>
     public ManagementAddress ManagementAddress => Interfaces.FirstOrDefault(i => i.Name == Management)?.Address ?? ManagementAddress.None;
 
     /// <summary>

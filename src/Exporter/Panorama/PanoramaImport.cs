@@ -28,20 +28,10 @@ internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles fi
     /// <summary>The groups imported, in order, without their collectors: the names of their members.</summary>
     public List<(GroupConfig Group, IReadOnlyList<string> Members)> Groups { get; } = [];
 
-    /// <summary>What each source imported.</summary>
     public List<PanoramaImportResult> Imported { get; } = [];
 
-    /// <summary>Imports every source, in order, into <see cref="Groups"/>.</summary>
-    public void Import(IReadOnlyList<PanoramaSource> sources, DateTimeOffset now)
-    {
-        foreach (var source in sources)
-        {
-            Add(source, now);
-        }
-    }
-
-    /// <summary>Reads a file source now, or takes a live source's last good import, and adds its firewalls.</summary>
-    private void Add(PanoramaSource source, DateTimeOffset now)
+    /// <summary>Reads a file source now, or takes a live source's last good import, and adds its firewalls to <see cref="Groups"/>.</summary>
+    public void Add(PanoramaSource source, DateTimeOffset now)
     {
         var errorsBefore = errors.Count;
         var content = source.IsLive ? imports.LastGood(source.Label) : Read(source, now);
@@ -51,15 +41,12 @@ internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles fi
             return;
         }
 
-        var where = source.ConfigFile ?? source.Description;
-        var readFor = source.IsLive ? "" : $" {ConfigErrors.ReadFor($"{source.Path}.configFile")}";
-        var chosen = Choose(source, content, where, readFor);
+        var chosen = Choose(source, content);
         var names = new Dictionary<string, string?>(StringComparer.Ordinal);
         var summary = new List<ImportedCollectorGroup>();
         var notes = new List<string>();
         var warnings = new List<string>();
         var collectors = new List<string>();
-        var count = 0;
 
         // Firewalls with a preference list, those another collector group or source already brought in included.
         var listed = 0;
@@ -67,7 +54,7 @@ internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles fi
         {
             if (!ErrorText.IsPrintable(group.Name))
             {
-                Error(source, where, $"collector group \"{group.Name}\" has a control or format character in its name, which is shown in the log and on the status page{readFor}");
+                Error(source, $"collector group \"{group.Name}\" has a control or format character in its name, which is shown in the log and on the status page");
                 continue;
             }
 
@@ -83,7 +70,7 @@ internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles fi
 
                 if (!Setting.IsGroupName(firewall.Serial))
                 {
-                    Error(source, where, $"{at}firewall \"{firewall.Serial}\" of collector group {group.Name}: a serial that is not a group name (letters, digits and _ . : -){readFor}");
+                    Error(source, $"{at}firewall \"{firewall.Serial}\" of collector group {group.Name}: a serial that is not a group name (letters, digits and _ . : -)");
                     continue;
                 }
 
@@ -92,25 +79,21 @@ internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles fi
                 {
                     if (!names.TryGetValue(serial, out var name))
                     {
-                        names[serial] = name = Resolve(source, content, serial, firewall, group.Name, where, readFor, warnings.Add);
+                        names[serial] = name = Resolve(source, content, serial, firewall, group.Name, warnings.Add);
                         if (name is not null)
                         {
                             collectors.Add(name);
                         }
                     }
 
-                    if (name is null)
+                    if (name is not null && members.Contains(name, StringComparer.Ordinal))
                     {
-                        continue;
+                        Error(source, $"{at}firewall {firewall.Serial} of collector group {group.Name} lists collector {serial} twice; a preference list lists a collector once");
                     }
-
-                    if (members.Contains(name, StringComparer.Ordinal))
+                    else if (name is not null)
                     {
-                        Error(source, where, $"{at}firewall {firewall.Serial} of collector group {group.Name} lists collector {serial} twice; a preference list lists a collector once{readFor}");
-                        continue;
+                        members.Add(name);
                     }
-
-                    members.Add(name);
                 }
 
                 if (members.Count != firewall.Collectors.Count)
@@ -125,8 +108,8 @@ internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles fi
                 {
                     if (!first.Members.SequenceEqual(members, StringComparer.Ordinal) || first.Group.ForwardToAll != config.ForwardToAll || first.Group.Failback != config.Failback)
                     {
-                        Error(source, where,
-                            $"{at}firewall {firewall.Serial} is in {here} with the preference list {string.Join(", ", members)}, and in {first.Where} with {string.Join(", ", first.Members)}: a firewall has one preference list, and which of these it has is not in the configuration; limit the import with collectorGroups, or make the lists the same{readFor}");
+                        Error(source,
+                            $"{at}firewall {firewall.Serial} is in {here} with the preference list {string.Join(", ", members)}, and in {first.Where} with {string.Join(", ", first.Members)}: a firewall has one preference list, and which of these it has is not in the configuration; limit the import with collectorGroups, or make the lists the same");
                     }
                     else
                     {
@@ -139,7 +122,6 @@ internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles fi
                 firewalls[firewall.Serial] = new Firewall(config, members, here);
                 Groups.Add((config, members));
                 imported++;
-                count++;
             }
 
             summary.Add(new ImportedCollectorGroup(group.Name, group.HasLogForwarding, imported));
@@ -147,10 +129,10 @@ internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles fi
 
         if (!source.IsLive && listed == 0 && errors.Count == errorsBefore)
         {
-            Error(source, where, $"has no firewall's preference list (log-collector-group/entry/logfwd-setting/devices/entry/collectors){(source.CollectorGroups.Count > 0 ? $" in collector groups {string.Join(", ", source.CollectorGroups)}" : "")}{readFor}");
+            Error(source, $"has no firewall's preference list (log-collector-group/entry/logfwd-setting/devices/entry/collectors){(source.CollectorGroups.Count > 0 ? $" in collector groups {string.Join(", ", source.CollectorGroups)}" : "")}");
         }
 
-        Imported.Add(new PanoramaImportResult(source, true, summary, count, collectors, notes, warnings));
+        Imported.Add(new PanoramaImportResult(source, true, summary, summary.Sum(g => g.Firewalls), collectors, notes, warnings));
     }
 
     private PanoramaContent? Read(PanoramaSource source, DateTimeOffset now)
@@ -158,12 +140,7 @@ internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles fi
         var path = source.ConfigFile!;
         try
         {
-            var content = files.Read(path, stream =>
-            {
-                var builder = new PanoramaContentBuilder();
-                PanoramaXml.Read(stream, path, builder);
-                return builder.Build();
-            });
+            var content = files.Read(path, stream => PanoramaXml.Read(stream, path, new PanoramaContentBuilder()).Build());
             imports.Succeeded(source.Label, content, now);
             return content;
         }
@@ -184,7 +161,7 @@ internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles fi
     }
 
     /// <summary>The collector groups to import: every one, or those <c>collectorGroups</c> names (each must be there).</summary>
-    private IReadOnlyList<PanoramaCollectorGroup> Choose(PanoramaSource source, PanoramaContent content, string where, string readFor)
+    private IReadOnlyList<PanoramaCollectorGroup> Choose(PanoramaSource source, PanoramaContent content)
     {
         if (source.CollectorGroups.Count == 0)
         {
@@ -194,7 +171,7 @@ internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles fi
         foreach (var missing in source.CollectorGroups.Where(name => !content.CollectorGroups.Any(g => g.Name == name)))
         {
             var known = content.CollectorGroups.Count == 0 ? "none" : string.Join(", ", content.CollectorGroups.Select(g => g.Name));
-            Error(source, where, $"has no collector group \"{missing}\" ({source.Path}.collectorGroups); it has: {known}{readFor}");
+            Error(source, $"has no collector group \"{missing}\" ({source.Path}.collectorGroups); it has: {known}");
         }
 
         return [.. content.CollectorGroups.Where(g => source.CollectorGroups.Contains(g.Name, StringComparer.Ordinal))];
@@ -204,7 +181,7 @@ internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles fi
     /// The name of the collector of this serial, defined where its address comes from, with its hostname and collector
     /// group; null when it has no address (the error is recorded).
     /// </summary>
-    private string? Resolve(PanoramaSource source, PanoramaContent content, string serial, PanoramaFirewall firewall, string group, string where, string readFor, Action<string> warn)
+    private string? Resolve(PanoramaSource source, PanoramaContent content, string serial, PanoramaFirewall firewall, string group, Action<string> warn)
     {
         var managed = content.Collectors.GetValueOrDefault(serial);
         var local = serial == source.PanoramaSerial;
@@ -227,7 +204,7 @@ internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles fi
             var fix = source.PanoramaSerial is null
                 ? $"; if it is Panorama's own local collector, set {source.Path}.panoramaSerial: \"{serial}\""
                 : local ? "; Panorama's deviceconfig/system has no ip-address either" : "";
-            Error(source, where, $"{listedBy} has no address in the configuration; give it one in collectors: (with serial: \"{serial}\"){fix}{readFor}");
+            Error(source, $"{listedBy} has no address in the configuration; give it one in collectors: (with serial: \"{serial}\"){fix}");
             return null;
         }
 
@@ -243,28 +220,32 @@ internal sealed class PanoramaImport(PanoramaImportState imports, ConfigFiles fi
 
         if (address.IsEmpty)
         {
-            Error(source, where, $"{listedBy} has no address on its management interface ({from}); give it one in collectors: (with serial: \"{serial}\"){readFor}");
+            Error(source, $"{listedBy} has no address on its management interface ({from}); give it one in collectors: (with serial: \"{serial}\")");
             return null;
         }
 
         var chosen = family == IpFamily.Ip6 ? address.Ip6 ?? address.Ip4! : address.Ip4 ?? address.Ip6!;
         if (!Setting.InFamily(IPAddress.Parse(chosen), family))
         {
-            Error(source, where, $"{listedBy} has only the address {chosen} ({from}), and probe.ipFamily is {EnumText.Of(family)}; set probe.ipFamily to any, or give the collector an address in collectors: (with serial: \"{serial}\"){readFor}");
+            Error(source, $"{listedBy} has only the address {chosen} ({from}), and probe.ipFamily is {EnumText.Of(family)}; set probe.ipFamily to any, or give the collector an address in collectors: (with serial: \"{serial}\")");
             return null;
         }
 
-        var (name, conflict) = definitions.DefineBySerial(serial, chosen, $"{where} ({from})", hostname, collectorGroup);
+        var (name, conflict) = definitions.DefineBySerial(serial, chosen, $"{Where(source)} ({from})", hostname, collectorGroup);
         if (conflict is not null)
         {
-            Error(source, where, $"{listedBy}: {conflict}{readFor}");
+            Error(source, $"{listedBy}: {conflict}");
             return null;
         }
 
         return name;
     }
 
-    private void Error(PanoramaSource source, string where, string problem) => errors.Add(new ConfigurationError(where, null, problem), source.Path);
+    /// <summary>An error about what a source imports: in its file, said to be read for its <c>configFile</c>.</summary>
+    private void Error(PanoramaSource source, string problem) => errors.Add(
+        new ConfigurationError(Where(source), null, source.IsLive ? problem : $"{problem} {ConfigErrors.ReadFor($"{source.Path}.configFile")}"), source.Path);
+
+    private static string Where(PanoramaSource source) => source.ConfigFile ?? source.Description;
 
     private sealed record Firewall(GroupConfig Group, IReadOnlyList<string> Members, string Where);
 }

@@ -24,14 +24,12 @@ public sealed class PanoramaImportState : IPanoramaImporter
     public bool Succeeded(string label, PanoramaContent content, DateTimeOffset at)
     {
         var changed = true;
-        states.AddOrUpdate(
-            label,
-            _ => new State(content, new ImportStatus(true, at, at, null)),
-            (_, old) =>
-            {
-                changed = old.Content?.Fingerprint != content.Fingerprint;
-                return new State(content, new ImportStatus(true, at, at, null));
-            });
+        var state = new State(content, new ImportStatus(true, at, at, null));
+        states.AddOrUpdate(label, state, (_, old) =>
+        {
+            changed = old.Content?.Fingerprint != content.Fingerprint;
+            return state;
+        });
         return changed;
     }
 
@@ -39,22 +37,18 @@ public sealed class PanoramaImportState : IPanoramaImporter
     public bool Failed(string label, string error, DateTimeOffset at)
     {
         var changed = true;
-        states.AddOrUpdate(
-            label,
-            _ => new State(null, new ImportStatus(false, at, null, error)),
-            (_, old) =>
-            {
-                changed = old.Status.Successful;
-                return old with { Status = new ImportStatus(false, at, old.Status.LastSuccessAt, error) };
-            });
+        states.AddOrUpdate(label, new State(null, new ImportStatus(false, at, null, error)), (_, old) =>
+        {
+            changed = old.Status.Successful;
+            return old with { Status = new ImportStatus(false, at, old.Status.LastSuccessAt, error) };
+        });
         return changed;
     }
 
     /// <summary>Forgets the sources a configuration no longer has.</summary>
     public void Retain(IEnumerable<string> labels)
     {
-        var kept = labels.ToHashSet(StringComparer.Ordinal);
-        foreach (var label in states.Keys.Where(label => !kept.Contains(label)))
+        foreach (var label in states.Keys.Except(labels, StringComparer.Ordinal))
         {
             states.TryRemove(label, out _);
         }
@@ -76,7 +70,11 @@ public sealed class PanoramaImportState : IPanoramaImporter
         IReadOnlyList<PanoramaSource> sources, ConfigFiles files, CollectorDefinitions definitions, IpFamily family, ConfigErrors errors, DateTimeOffset now, bool savedMayFail)
     {
         var import = new PanoramaImport(this, files, definitions, family, errors, savedMayFail);
-        import.Import(sources, now);
+        foreach (var source in sources)
+        {
+            import.Add(source, now);
+        }
+
         return (import.Groups, import.Imported);
     }
 

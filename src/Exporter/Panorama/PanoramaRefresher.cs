@@ -47,11 +47,7 @@ public sealed partial class PanoramaRefresher(ActiveConfiguration active, Panora
         var running = active.Current.Panorama;
         imports.Retain(running.Select(p => p.Source.Label));
         var sources = running.Select(p => p.Source).Where(s => s.IsLive).ToList();
-        foreach (var gone in schedules.Keys.Where(label => sources.All(s => s.Label != label)).ToList())
-        {
-            schedules.Remove(gone);
-        }
-
+        Forget(schedules, sources);
         LogSavedSources(running.Select(p => p.Source).Where(s => !s.IsLive).ToList());
         LogWarnings(running);
         foreach (var source in sources)
@@ -66,7 +62,9 @@ public sealed partial class PanoramaRefresher(ActiveConfiguration active, Panora
             // Every refresh from when a fetch starts, however long it takes.
             var started = time.GetUtcNow();
             var imported = await ImportAsync(source, cancellationToken);
-            var wait = imported || imports.LastGood(source.Label) is not null ? source.Refresh : Min(source.Refresh, RetryBeforeFirstImport);
+            var wait = imported || imports.LastGood(source.Label) is not null || source.Refresh < RetryBeforeFirstImport
+                ? source.Refresh
+                : RetryBeforeFirstImport;
             schedules[source.Label] = new Schedule(started + wait, settings, key);
         }
     }
@@ -110,11 +108,7 @@ public sealed partial class PanoramaRefresher(ActiveConfiguration active, Panora
 
     private void LogSavedSources(List<PanoramaSource> saved)
     {
-        foreach (var gone in savedImported.Keys.Where(label => saved.All(s => s.Label != label)).ToList())
-        {
-            savedImported.Remove(gone);
-        }
-
+        Forget(savedImported, saved);
         foreach (var source in saved)
         {
             if (imports.Status(source.Label) is not { } status
@@ -138,11 +132,7 @@ public sealed partial class PanoramaRefresher(ActiveConfiguration active, Panora
 
     private void LogWarnings(IReadOnlyList<PanoramaImportResult> running)
     {
-        foreach (var gone in warned.Keys.Where(label => running.All(p => p.Source.Label != label)).ToList())
-        {
-            warned.Remove(gone);
-        }
-
+        Forget(warned, running.Select(p => p.Source));
         foreach (var imported in running.Where(p => p.Available))
         {
             var before = warned.GetValueOrDefault(imported.Source.Label) ?? [];
@@ -159,7 +149,14 @@ public sealed partial class PanoramaRefresher(ActiveConfiguration active, Panora
     private static string Settings(PanoramaSource source) =>
         $"{source.Url} {source.ApiKeyFile} {source.Timeout} {source.PanoramaSerial} {string.Join(",", source.CaCertificates?.Select(c => c.Thumbprint) ?? [])}";
 
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+    /// <summary>Forgets what is kept of the sources a configuration no longer has.</summary>
+    private static void Forget<T>(Dictionary<string, T> kept, IEnumerable<PanoramaSource> sources)
+    {
+        foreach (var gone in kept.Keys.Except(sources.Select(s => s.Label)).ToList())
+        {
+            kept.Remove(gone);
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Panorama {Source}: import failed, {Kept}: {Error}")]
     private static partial void LogFailing(ILogger logger, string source, string error, string kept);

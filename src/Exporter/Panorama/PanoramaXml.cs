@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Xml;
@@ -32,10 +32,8 @@ public static partial class PanoramaXml
     /// <summary>The xpath of what holds the preference lists.</summary>
     public const string CollectorGroupsXpath = $"{PanoramaXpath}/log-collector-group";
 
-    /// <summary>The xpath of the managed collectors.</summary>
     public const string CollectorsXpath = $"{PanoramaXpath}/log-collector";
 
-    /// <summary>The xpath of Panorama's own management settings.</summary>
     public const string SystemXpath = $"{PanoramaXpath}/deviceconfig/system";
 
     private const int MaxMessageLength = 300;
@@ -43,11 +41,8 @@ public static partial class PanoramaXml
     /// <summary>The longest IPv6 address written out with a prefix length, and more.</summary>
     private const int MaxAddressLength = 100;
 
-    /// <summary>A DNS name's length: PAN-OS hostnames are shorter.</summary>
-    private const int MaxHostnameLength = 255;
-
-    /// <summary>Serials are 12 digits; a list member far longer than that is not one.</summary>
-    private const int MaxSerialLength = 255;
+    /// <summary>A DNS name's length: PAN-OS hostnames are shorter, and serials are 12 digits.</summary>
+    private const int MaxNameLength = 255;
 
     private const int MaxFlagLength = 16;
 
@@ -62,27 +57,24 @@ public static partial class PanoramaXml
         CloseInput = false,
     };
 
-    /// <summary>Reads one document into <paramref name="into"/>.</summary>
+    /// <summary>Reads one document into <paramref name="into"/>, and returns it.</summary>
     /// <param name="where">The file or the request, for messages.</param>
     /// <exception cref="ConfigurationException">The XML is malformed, is not a Panorama configuration, or is an error answer.</exception>
-    public static void Read(Stream stream, string where, PanoramaContentBuilder into)
+    public static PanoramaContentBuilder Read(Stream stream, string where, PanoramaContentBuilder into)
     {
         try
         {
             using var reader = XmlReader.Create(new XmlShape(stream, where), Settings);
             reader.MoveToContent();
             var document = new Document(reader, where, into);
-            switch (reader.LocalName)
+            Action read = reader.LocalName switch
             {
-                case "config":
-                    document.Configuration();
-                    break;
-                case "response":
-                    document.Response();
-                    break;
-                default:
-                    throw document.Error($"the root element is <{reader.LocalName}>; a Panorama configuration is <config> (saved) or <response> (an XML API answer)");
-            }
+                "config" => document.Configuration,
+                "response" => document.Response,
+                _ => throw document.Error($"the root element is <{reader.LocalName}>; a Panorama configuration is <config> (saved) or <response> (an XML API answer)"),
+            };
+            read();
+            return into;
         }
         catch (XmlException e)
         {
@@ -90,38 +82,21 @@ public static partial class PanoramaXml
         }
     }
 
-    /// <summary>An Ethernet interface's element under <c>deviceconfig/system</c>.</summary>
     [GeneratedRegex("^eth[0-9]+$")]
     private static partial Regex EthernetName();
 
     private sealed class Document(XmlReader reader, string where, PanoramaContentBuilder into)
     {
         private readonly IXmlLineInfo lines = (IXmlLineInfo)reader;
-        private bool sawPanorama;
 
         public void Configuration()
         {
-            EachChild(() =>
+            var sawPanorama = false;
+            Under("devices", () => Children(name => name != "entry" || reader.GetAttribute("name") != PanoramaEntry ? null : () =>
             {
-                if (reader.LocalName != "devices")
-                {
-                    reader.Skip();
-                    return;
-                }
-
-                EachChild(() =>
-                {
-                    if (reader.LocalName == "entry" && reader.GetAttribute("name") == PanoramaEntry)
-                    {
-                        sawPanorama = true;
-                        EachChild(PanoramaPart);
-                    }
-                    else
-                    {
-                        reader.Skip();
-                    }
-                });
-            });
+                sawPanorama = true;
+                Children(PanoramaPart);
+            }));
             if (!sawPanorama)
             {
                 throw new ConfigurationException(where, $"has no /config/devices/entry[@name='{PanoramaEntry}']: it is not a Panorama configuration");
@@ -137,163 +112,74 @@ public static partial class PanoramaXml
                 throw new ConfigurationException(where, $"Panorama answered status \"{status}\"{(code is null ? "" : $" (code {code})")}: {Text()}");
             }
 
-            EachChild(() =>
-            {
-                if (reader.LocalName == "result")
-                {
-                    // Answers name the node asked for; "system" is deviceconfig/system.
-                    EachChild(() =>
-                    {
-                        if (reader.LocalName == "system")
-                        {
-                            into.Panorama = System();
-                        }
-                        else
-                        {
-                            PanoramaPart();
-                        }
-                    });
-                }
-                else
-                {
-                    reader.Skip();
-                }
-            });
+            // Answers name the node asked for; "system" is deviceconfig/system.
+            Under("result", () => Children(name => name == "system" ? () => into.Panorama = System() : PanoramaPart(name)));
         }
 
-        public ConfigurationException Error(string problem) =>
-            new(where, $"line {lines.LineNumber.ToString(CultureInfo.InvariantCulture)}: {problem}");
+        public ConfigurationException Error(string problem) => Error(lines.LineNumber, problem);
+
+        private ConfigurationException Error(int line, string problem) => new(where, $"line {line.ToString(CultureInfo.InvariantCulture)}: {problem}");
 
         /// <summary>A child of Panorama's own entry (or of an answer's result).</summary>
-        private void PanoramaPart()
+        private Action? PanoramaPart(string name) => name switch
         {
-            switch (reader.LocalName)
-            {
-                case "log-collector-group":
-                    EachChild(() => Entry("log-collector-group", CollectorGroup));
-                    break;
-                case "log-collector":
-                    EachChild(() => Entry("log-collector", ManagedCollector));
-                    break;
-                case "deviceconfig":
-                    EachChild(() =>
-                    {
-                        if (reader.LocalName == "system")
-                        {
-                            into.Panorama = System();
-                        }
-                        else
-                        {
-                            reader.Skip();
-                        }
-                    });
-                    break;
-                default:
-                    reader.Skip();
-                    break;
-            }
-        }
+            "log-collector-group" => () => Entries(name, CollectorGroup),
+            "log-collector" => () => Entries(name, ManagedCollector),
+            "deviceconfig" => () => Under("system", () => into.Panorama = System()),
+            _ => null,
+        };
 
         private void CollectorGroup(string name, int line)
         {
             var firewalls = new List<PanoramaFirewall>();
             var members = new List<string>();
             var logForwarding = false;
-            EachChild(() =>
+            Under("logfwd-setting", () => Children(part => part switch
             {
-                if (reader.LocalName != "logfwd-setting")
+                "devices" => () =>
                 {
-                    reader.Skip();
-                    return;
-                }
-
-                EachChild(() =>
-                {
-                    switch (reader.LocalName)
-                    {
-                        case "devices":
-                            logForwarding = true;
-                            EachChild(() => Entry($"log-collector-group entry \"{name}\" logfwd-setting/devices", (serial, at) => firewalls.Add(Firewall(serial, at))));
-                            break;
-                        case "collectors":
-                            EachChild(() => Serial($"the collectors of collector group {name}", members.Add));
-                            break;
-                        default:
-                            reader.Skip();
-                            break;
-                    }
-                });
-            });
+                    logForwarding = true;
+                    Entries($"log-collector-group entry \"{name}\" logfwd-setting/devices", (serial, at) => firewalls.Add(Firewall(serial, at)));
+                },
+                "collectors" => () => Serials($"the collectors of collector group {name}", members),
+                _ => null,
+            }));
             into.CollectorGroups.Add(new PanoramaCollectorGroup(name, logForwarding, firewalls, members));
         }
 
         private PanoramaFirewall Firewall(string serial, int line)
         {
             var collectors = new List<string>();
-            EachChild(() =>
-            {
-                if (reader.LocalName != "collectors")
-                {
-                    reader.Skip();
-                    return;
-                }
-
-                EachChild(() => Serial($"the preference list of firewall {serial}", collectors.Add));
-            });
+            Under("collectors", () => Serials($"the preference list of firewall {serial}", collectors));
             return new PanoramaFirewall(into.Intern(serial), collectors, line);
-        }
-
-        /// <summary>
-        /// A collector of a list, by serial: <c>&lt;entry name="SERIAL"/&gt;</c>, as preference lists are written, or
-        /// <c>&lt;member&gt;SERIAL&lt;/member&gt;</c>, as a collector group's members are; each list has been seen in
-        /// both forms, so either is read.
-        /// </summary>
-        private void Serial(string list, Action<string> add)
-        {
-            if (reader.LocalName == "member")
-            {
-                var text = ElementText(MaxSerialLength, "member").Trim();
-                if (text.Length == 0)
-                {
-                    throw Error($"a <member> of {list} is empty");
-                }
-
-                add(into.Intern(text));
-                return;
-            }
-
-            Entry(list, (serial, _) =>
-            {
-                add(into.Intern(serial));
-                reader.Skip();
-            });
         }
 
         private void ManagedCollector(string serial, int line)
         {
             var system = SystemSettings.None;
-            EachChild(() =>
-            {
-                if (reader.LocalName != "deviceconfig")
-                {
-                    reader.Skip();
-                    return;
-                }
-
-                EachChild(() =>
-                {
-                    if (reader.LocalName == "system")
-                    {
-                        system = System();
-                    }
-                    else
-                    {
-                        reader.Skip();
-                    }
-                });
-            });
+            Under("deviceconfig/system", () => system = System());
             into.Collectors[into.Intern(serial)] = new ManagedCollector(system, line);
         }
+
+        /// <summary>
+        /// A list of collectors by serial: <c>&lt;entry name="SERIAL"/&gt;</c>, as preference lists are written, or
+        /// <c>&lt;member&gt;SERIAL&lt;/member&gt;</c>, as a collector group's members are; each list has been seen in
+        /// both forms, so either is read.
+        /// </summary>
+        private void Serials(string list, List<string> serials) => Children(name => name switch
+        {
+            "entry" => () => Entry(list, (serial, _) =>
+            {
+                serials.Add(into.Intern(serial));
+                reader.Skip();
+            }),
+            "member" => () =>
+            {
+                var text = Value(MaxNameLength, name).Text;
+                serials.Add(text.Length > 0 ? into.Intern(text) : throw Error($"a <member> of {list} is empty"));
+            },
+            _ => null,
+        });
 
         /// <summary>
         /// A <c>deviceconfig/system</c>: the management interface's settings (directly under it), each Ethernet
@@ -303,23 +189,14 @@ public static partial class PanoramaXml
         {
             var hostname = "";
             var interfaces = new List<CollectorInterface>();
-            var management = Interface(SystemSettings.Management, element =>
+            var management = Interface(SystemSettings.Management, collectsUnlessDisabled: true, name => name switch
             {
-                if (element == "hostname")
-                {
-                    hostname = Hostname();
-                    return true;
-                }
+                "hostname" => () => hostname = Hostname(),
 
-                if (EthernetName().IsMatch(element))
-                {
-                    // An Ethernet interface collects logs only when its flag says so: the GUI leaves it off.
-                    interfaces.Add(Interface(element, _ => false, collectsUnlessDisabled: false));
-                    return true;
-                }
-
-                return false;
-            }, collectsUnlessDisabled: true);
+                // An Ethernet interface collects logs only when its flag says so: the GUI leaves it off.
+                _ when EthernetName().IsMatch(name) => () => interfaces.Add(Interface(name, collectsUnlessDisabled: false)),
+                _ => null,
+            });
             return new SystemSettings([management, .. interfaces], hostname);
         }
 
@@ -327,135 +204,95 @@ public static partial class PanoramaXml
         /// The interface whose settings are the current element's children: <c>ip-address</c>, <c>ipv6-address</c> and
         /// <c>service/disable-device-log-collection</c>; <paramref name="other"/> reads any other child it knows.
         /// </summary>
-        private CollectorInterface Interface(string name, Func<string, bool> other, bool collectsUnlessDisabled)
+        private CollectorInterface Interface(string name, bool collectsUnlessDisabled, Func<string, Action?>? other = null)
         {
             string? ip4 = null, ip6 = null;
             var collects = collectsUnlessDisabled;
-            EachChild(() =>
+            Children(element => element switch
             {
-                switch (reader.LocalName)
-                {
-                    case "ip-address":
-                        ip4 = IpAddress("ip-address", AddressFamily.InterNetwork);
-                        break;
-                    case "ipv6-address":
-                        ip6 = IpAddress("ipv6-address", AddressFamily.InterNetworkV6);
-                        break;
-                    case "service":
-                        EachChild(() =>
-                        {
-                            if (reader.LocalName == "disable-device-log-collection")
-                            {
-                                collects = YesOrNo("disable-device-log-collection") is { } disabled ? !disabled : collectsUnlessDisabled;
-                            }
-                            else
-                            {
-                                reader.Skip();
-                            }
-                        });
-                        break;
-                    default:
-                        if (!other(reader.LocalName))
-                        {
-                            reader.Skip();
-                        }
-
-                        break;
-                }
+                "ip-address" => () => ip4 = IpAddress(element, AddressFamily.InterNetwork),
+                "ipv6-address" => () => ip6 = IpAddress(element, AddressFamily.InterNetworkV6),
+                "service" => () => Under("disable-device-log-collection", () => collects = Collects(collectsUnlessDisabled)),
+                _ => other?.Invoke(element),
             });
             return new CollectorInterface(name, new ManagementAddress(ip4, ip6), collects);
         }
 
-        /// <summary>A PAN-OS <c>yes</c>/<c>no</c> flag; null when empty.</summary>
-        private bool? YesOrNo(string element)
+        /// <summary>What a <c>disable-device-log-collection</c> flag, PAN-OS's <c>yes</c> or <c>no</c>, says of collecting logs.</summary>
+        private bool Collects(bool unlessDisabled)
         {
-            var line = lines.LineNumber;
-            return ElementText(MaxFlagLength, element).Trim() switch
+            var (text, line) = Value(MaxFlagLength, "disable-device-log-collection");
+            return text switch
             {
-                "" => null,
-                "yes" => true,
-                "no" => false,
-                var text => throw new ConfigurationException(where, $"line {line.ToString(CultureInfo.InvariantCulture)}: <{element}> is \"{text}\"; PAN-OS writes yes or no"),
+                "" => unlessDisabled,
+                "yes" => false,
+                "no" => true,
+                _ => throw Error(line, $"<disable-device-log-collection> is \"{text}\"; PAN-OS writes yes or no"),
             };
         }
 
         private string Hostname()
         {
-            var line = lines.LineNumber;
-            var text = ElementText(MaxHostnameLength, "hostname").Trim();
-            if (!ErrorText.IsPrintable(text))
-            {
-                throw new ConfigurationException(where, $"line {line.ToString(CultureInfo.InvariantCulture)}: <hostname> has a control or format character; a hostname is shown in the log, on the status page and in /metrics");
-            }
-
-            return into.Intern(text);
+            var (text, line) = Value(MaxNameLength, "hostname");
+            return ErrorText.IsPrintable(text)
+                ? into.Intern(text)
+                : throw Error(line, "<hostname> has a control or format character; a hostname is shown in the log, on the status page and in /metrics");
         }
 
         private string? IpAddress(string element, AddressFamily family)
         {
-            var line = lines.LineNumber;
-            var text = ElementText(MaxAddressLength, element).Trim();
-            if (text.Length == 0)
-            {
-                return null;
-            }
+            var (text, line) = Value(MaxAddressLength, element);
 
             // An interface's IPv6 address may carry its prefix length (2001:db8::10/64): the address is before it.
             var address = family == AddressFamily.InterNetworkV6 && text.IndexOf('/', StringComparison.Ordinal) is var slash and > 0 ? text[..slash] : text;
-            if (Setting.IpAddress(address, family) is not { } parsed)
-            {
-                throw new ConfigurationException(where, $"line {line.ToString(CultureInfo.InvariantCulture)}: <{element}> \"{text}\" is not an {(family == AddressFamily.InterNetwork ? "IPv4" : "IPv6")} address");
-            }
-
-            return parsed.ToString();
+            return text.Length == 0 ? null : Setting.IpAddress(address, family)?.ToString()
+                ?? throw Error(line, $"<{element}> \"{text}\" is not an {(family == AddressFamily.InterNetwork ? "IPv4" : "IPv6")} address");
         }
 
-        /// <summary>An <c>entry</c> child, with its name; anything else in the list is skipped.</summary>
+        /// <summary>Reads each <c>entry</c> child with its name; anything else in the list is skipped.</summary>
+        private void Entries(string list, Action<string, int> read) => Children(name => name == "entry" ? () => Entry(list, read) : null);
+
+        /// <summary>Reads the current <c>entry</c> with its name, which it must have, and its line.</summary>
         private void Entry(string list, Action<string, int> read)
         {
-            if (reader.LocalName != "entry")
-            {
-                reader.Skip();
-                return;
-            }
-
             var line = lines.LineNumber;
             var name = reader.GetAttribute("name")?.Trim();
-            if (string.IsNullOrEmpty(name))
-            {
-                throw Error($"an <entry> of {list} has no name");
-            }
+            read(string.IsNullOrEmpty(name) ? throw Error($"an <entry> of {list} has no name") : name, line);
+        }
 
-            read(name, line);
+        /// <summary>Reads the elements at <paramref name="path"/> below the current one (<c>deviceconfig/system</c>) with <paramref name="read"/>.</summary>
+        private void Under(string path, Action read)
+        {
+            var slash = path.IndexOf('/', StringComparison.Ordinal);
+            var (first, rest) = slash < 0 ? (path, null) : (path[..slash], path[(slash + 1)..]);
+            Children(name => name != first ? null : rest is null ? read : () => Under(rest, read));
         }
 
         /// <summary>
-        /// Calls <paramref name="child"/> on each child element of the current one, which must read it whole (or skip
-        /// it); leaves the reader after the current element's end.
+        /// Reads each child element of the current one with what <paramref name="read"/> gives for its name, which must
+        /// read it whole, or skips it when that is null; leaves the reader after the current element's end.
         /// </summary>
-        private void EachChild(Action child)
+        private void Children(Func<string, Action?> read)
         {
-            if (reader.IsEmptyElement)
-            {
-                reader.Read();
-                return;
-            }
-
-            var depth = reader.Depth;
+            var (depth, empty) = (reader.Depth, reader.IsEmptyElement);
             reader.Read();
-            while (reader.NodeType != XmlNodeType.EndElement || reader.Depth != depth)
+            while (reader.Depth > depth)
             {
-                if (reader.NodeType == XmlNodeType.Element)
+                // Skip reads past any other node: the text beside the elements.
+                if (reader.NodeType == XmlNodeType.Element && read(reader.LocalName) is { } child)
                 {
                     child();
                 }
-                else if (!reader.Read())
+                else
                 {
-                    return;
+                    reader.Skip();
                 }
             }
 
-            reader.Read();
+            if (!empty)
+            {
+                reader.Read();
+            }
         }
 
         /// <summary>The text inside the current element (an error answer's message), at most a few hundred characters.</summary>
@@ -475,17 +312,13 @@ public static partial class PanoramaXml
             return text.Length == 0 ? "(no message)" : text.ToString(0, Math.Min(text.Length, MaxMessageLength)).Trim();
         }
 
-        /// <summary>The text of an element that holds text only (an address, a hostname), refused when longer than <paramref name="max"/>.</summary>
-        private string ElementText(int max, string element)
+        /// <summary>
+        /// The trimmed text of an element that holds text only (an address, a hostname), refused when longer than
+        /// <paramref name="max"/>, and the line it starts on.
+        /// </summary>
+        private (string Text, int Line) Value(int max, string element)
         {
-            var text = new StringBuilder();
-            if (reader.IsEmptyElement)
-            {
-                reader.Read();
-                return "";
-            }
-
-            var depth = reader.Depth;
+            var (text, line, depth, empty) = (new StringBuilder(), lines.LineNumber, reader.Depth, reader.IsEmptyElement);
             while (reader.Read() && reader.Depth > depth)
             {
                 if (reader.NodeType == XmlNodeType.Element)
@@ -499,8 +332,12 @@ public static partial class PanoramaXml
                 }
             }
 
-            reader.Read();
-            return text.ToString();
+            if (!empty)
+            {
+                reader.Read();
+            }
+
+            return (text.ToString().Trim(), line);
         }
 
         /// <summary>
@@ -541,13 +378,5 @@ public sealed class PanoramaContentBuilder
     public PanoramaContent Build() => new(CollectorGroups, Collectors, Panorama);
 
     /// <summary>One string per serial: thousands of preference lists name the same few collectors.</summary>
-    internal string Intern(string text)
-    {
-        if (!strings.TryGetValue(text, out var kept))
-        {
-            strings[text] = kept = text;
-        }
-
-        return kept;
-    }
+    internal string Intern(string text) => CollectionsMarshal.GetValueRefOrAddDefault(strings, text, out _) ??= text;
 }

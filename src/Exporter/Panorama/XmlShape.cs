@@ -6,10 +6,10 @@ namespace LogCollectorExporter.Panorama;
 /// <summary>
 /// Stops XML whose shape would cost memory in proportion to its size before .NET's XML reader takes it in: nesting
 /// deeper than <see cref="MaxDepth"/> (the reader keeps every open element), and a tag, comment, declaration or
-/// processing instruction longer than <see cref="MaxMarkup"/> (the reader holds a whole tag: every attribute, its
-/// name, its value, at some 25 bytes per byte of XML). Text between tags, which the reader skips a buffer at a time,
-/// may be as long as the file. Reads the bytes as they pass, for both Panorama paths (a saved configuration and an XML
-/// API answer), so a 200 MB nesting is refused after a few kilobytes, not after gigabytes of memory.
+/// processing instruction longer than <see cref="MaxMarkup"/> (the reader holds a whole tag, every attribute with its
+/// name and value, at many times its size). Text between tags, which the reader skips a buffer at a time, may be as
+/// long as the file. Reads the bytes as they pass, for both Panorama paths (a saved configuration and an XML API
+/// answer), so a deep nesting is refused as it passes the bound, not after gigabytes of memory.
 /// </summary>
 /// <remarks>
 /// A Panorama configuration nests some 30 elements deep (a template's interface settings) and its tags are a name
@@ -17,7 +17,6 @@ namespace LogCollectorExporter.Panorama;
 /// </remarks>
 internal sealed class XmlShape(Stream inner, string where) : BoundedStream(inner)
 {
-    /// <summary>Elements inside elements.</summary>
     public const int MaxDepth = 128;
 
     /// <summary>One tag with its attributes, from its <c>&lt;</c> to its <c>&gt;</c>.</summary>
@@ -31,7 +30,6 @@ internal sealed class XmlShape(Stream inner, string where) : BoundedStream(inner
     private int line = 1;
     private byte previous;
     private byte beforePrevious;
-    private bool selfClosing;
 
     private enum State
     {
@@ -51,19 +49,14 @@ internal sealed class XmlShape(Stream inner, string where) : BoundedStream(inner
     {
         foreach (var b in bytes)
         {
-            if (b == (byte)'\n')
-            {
-                line++;
-            }
-
+            line += b == (byte)'\n' ? 1 : 0;
             if (state != State.Text && state != State.CData && ++markupLength > MaxMarkup)
             {
                 throw Refuse($"a tag longer than {MaxMarkup / 1024} KiB, which no Panorama configuration has");
             }
 
             Step(b);
-            beforePrevious = previous;
-            previous = b;
+            (beforePrevious, previous) = (previous, b);
         }
     }
 
@@ -82,21 +75,18 @@ internal sealed class XmlShape(Stream inner, string where) : BoundedStream(inner
                     (byte)'?' => State.Instruction,
                     _ => State.StartTag,
                 };
-                selfClosing = false;
                 break;
             case State.StartTag or State.EndTag when b is (byte)'"' or (byte)'\'':
                 (tagState, state, quote) = (state, State.Quoted, b);
                 break;
             case State.StartTag when b == (byte)'>':
-                if (!selfClosing && ++depth > MaxDepth)
+                // A start tag that ends in "/>" opens no element.
+                if (previous != (byte)'/' && ++depth > MaxDepth)
                 {
                     throw Refuse($"elements nested more than {MaxDepth} deep, which no Panorama configuration is");
                 }
 
                 state = State.Text;
-                break;
-            case State.StartTag:
-                selfClosing = b == (byte)'/';
                 break;
             case State.EndTag when b == (byte)'>':
                 depth--;
