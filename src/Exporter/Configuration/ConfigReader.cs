@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using LogCollectorExporter.Platform;
 using YamlDotNet.RepresentationModel;
 
 namespace LogCollectorExporter.Configuration;
@@ -28,26 +29,16 @@ internal sealed class ConfigReader
     private readonly YamlWalker walker;
     private readonly ConfigErrors errors;
     private readonly CollectorDefinitions definitions = new();
-    private readonly PreferenceListImport preferenceLists;
     private readonly ConfigFiles files;
     private readonly string? baseDirectory;
 
-    private ConfigReader(YamlWalker walker, ConfigFiles files, string? baseDirectory)
-    {
-        this.walker = walker;
-        errors = walker.Errors;
-        this.files = files;
-        this.baseDirectory = baseDirectory;
-        preferenceLists = new PreferenceListImport(files, baseDirectory, definitions, walker);
-    }
+    private ConfigReader(YamlWalker walker, ConfigFiles files, string? baseDirectory) =>
+        (this.walker, errors, this.files, this.baseDirectory) = (walker, walker.Errors, files, baseDirectory);
 
-    /// <param name="walker">Walks the file, and records the errors.</param>
     /// <param name="root">The file's settings; null when it has none.</param>
-    /// <param name="baseDirectory">Where relative <c>preferenceListFile</c> and <c>panorama:</c> paths start.</param>
-    /// <param name="files">Reads the preference list files and saved Panorama configurations, and fingerprints them.</param>
-    /// <param name="panorama">Imports the Panorama sources (the live ones' last good imports); file sources' outcomes are recorded there.</param>
+    /// <param name="baseDirectory">Where relative file names start: the configuration file's folder.</param>
     /// <param name="now">When this read happens, for the file sources' outcomes.</param>
-    /// <param name="savedMayFail">Whether a saved Panorama configuration that cannot be read is a failed import rather than an error (<see cref="ConfigLoader.SavedMayFail"/>).</param>
+    /// <param name="savedMayFail">As <see cref="ConfigLoader.SavedMayFail"/>.</param>
     /// <exception cref="ConfigurationException">The configuration cannot be used.</exception>
     public static (ProbeSettings Probe, IReadOnlyList<CollectorConfig> Collectors, IReadOnlyList<GroupConfig> Groups, IReadOnlyList<PanoramaImportResult> Panorama) Read(
         YamlWalker walker, YamlMappingNode? root, string? baseDirectory, ConfigFiles files, IPanoramaImporter panorama, DateTimeOffset now, bool savedMayFail)
@@ -154,7 +145,7 @@ internal sealed class ConfigReader
                 return null;
             }
 
-            return preferenceLists.Read(path, listFile, forwardToAll, family) is { Members.Count: > 0 } imported
+            return ReadPreferenceList(path, listFile, forwardToAll, family) is { Members.Count: > 0 } imported
                 ? (group with { ForwardToAll = imported.ForwardToAll }, imported.Members)
                 : null;
         }
@@ -246,15 +237,15 @@ internal sealed class ConfigReader
     /// <summary>The certificates of a <c>caFile</c>, which is fingerprinted: a new CA is a reload. Null when there are none (the error is recorded).</summary>
     private X509Certificate2Collection? ReadCertificates(Section source, string caFile)
     {
+        if (ReadFile(caFile, $"{source.Path}.caFile", $"{source.Path}.caFile", text => text) is not { } pem)
+        {
+            return null;
+        }
+
         var certificates = new X509Certificate2Collection();
         try
         {
-            certificates.ImportFromPem(Encoding.UTF8.GetString(files.ReadAllBytes(caFile)));
-        }
-        catch (ConfigurationException e)
-        {
-            errors.AddReadFor(e, $"{source.Path}.caFile", $"{source.Path}.caFile");
-            return null;
+            certificates.ImportFromPem(pem);
         }
         catch (CryptographicException e)
         {
@@ -277,23 +268,85 @@ internal sealed class ConfigReader
         if (top.Node("firewallNamesFile") is YamlMappingNode or YamlSequenceNode)
         {
             top.Error("firewallNamesFile", "is not allowed as a section; it is the name of a file of SERIAL,NAME lines");
-            return new Dictionary<string, string>();
         }
-
-        if (top.FileName("firewallNamesFile") is not { } file)
+        else if (top.FileName("firewallNamesFile") is { } file
+            && ReadFile(FullPath(file), "firewallNamesFile", "firewallNamesFile", text => FirewallNamesFile.Parse(text, FullPath(file))) is { } names)
         {
-            return new Dictionary<string, string>();
+            return names;
         }
 
-        var path = FullPath(file);
+        return new Dictionary<string, string>();
+    }
+
+    /// <summary>
+    /// A group's <c>preferenceListFile</c>: its collectors in priority order, each the catalogue's collector of its
+    /// serial or defined by it, and "Forward to all"; null when the file cannot be used (the errors are recorded).
+    /// </summary>
+    /// <param name="explicitForwardToAll">The group's <c>forwardToAll</c>, when it has one.</param>
+    private (bool ForwardToAll, IReadOnlyList<string> Members)? ReadPreferenceList(string groupPath, string listFile, bool? explicitForwardToAll, IpFamily family)
+    {
+        var fullPath = FullPath(listFile);
+        var setting = $"{groupPath}.preferenceListFile";
+        if (ReadFile(fullPath, setting, groupPath, text => PreferenceListFile.Parse(text, fullPath)) is not { } content)
+        {
+            return null;
+        }
+
+        if (explicitForwardToAll is { } configured && configured != content.ForwardToAll)
+        {
+            walker.Error(null, $"{groupPath}.forwardToAll",
+                $"\"{(configured ? "true" : "false")}\" contradicts \"Forward to all: {(content.ForwardToAll ? "Yes" : "No")}\" in {fullPath}; remove forwardToAll, the preference list file sets it");
+            return null;
+        }
+
+        var members = new List<string>();
+        var readFor = ConfigErrors.ReadFor(setting);
+        foreach (var entry in content.Collectors)
+        {
+            // A serial that the catalogue knows is that collector, reached the way the catalogue says.
+            var name = definitions.CataloguedSerial(entry.Serial);
+            if (name is null)
+            {
+                if (!Setting.InFamily(System.Net.IPAddress.Parse(entry.Address), family))
+                {
+                    errors.Add(new(entry.Where, null, $"serial number {entry.Serial} has only the address {entry.Address} {readFor}, and probe.ipFamily is {EnumText.Of(family)}; set probe.ipFamily to any, or give the collector an address in collectors:"), groupPath);
+                    continue;
+                }
+
+                // Named by the catalogue without an address, it takes that name and this address.
+                (name, var conflict) = definitions.DefineBySerial(entry.Serial, entry.Address, $"{entry.Where} {readFor}");
+                if (conflict is not null)
+                {
+                    errors.Add(new(entry.Where, null, $"{conflict} {readFor}"), groupPath);
+                    continue;
+                }
+            }
+
+            if (members.Contains(name, StringComparer.Ordinal))
+            {
+                errors.Add(new(entry.Where, null, $"serial number {entry.Serial} is listed twice {readFor}; a group lists a collector once"), groupPath);
+                continue;
+            }
+
+            members.Add(name);
+        }
+
+        return (content.ForwardToAll, members);
+    }
+
+    /// <summary>A file a setting names, as <paramref name="parse"/> reads it; null when it does not read (the errors, said to be read for the setting, are recorded).</summary>
+    /// <param name="about">The key path the errors are about, as in <see cref="ConfigErrors.Add"/>.</param>
+    private T? ReadFile<T>(string file, string setting, string about, Func<string, T> parse)
+        where T : class
+    {
         try
         {
-            return FirewallNamesFile.Parse(Encoding.UTF8.GetString(files.ReadAllBytes(path)), path);
+            return parse(Encoding.UTF8.GetString(files.ReadAllBytes(file)));
         }
         catch (ConfigurationException e)
         {
-            errors.AddReadFor(e, "firewallNamesFile", "firewallNamesFile");
-            return new Dictionary<string, string>();
+            errors.AddReadFor(e, setting, about);
+            return null;
         }
     }
 

@@ -89,34 +89,8 @@ public static class ErrorText
     /// separator, private or unassigned character, and no lone half of a surrogate pair. Names in the configuration
     /// must be (<see cref="CollectorDefinitions.Define"/>).
     /// </summary>
-    public static bool IsPrintable(string text)
-    {
-        foreach (var c in text)
-        {
-            if (c is < ' ' or >= '\u007F')
-            {
-                return IsPrintableSlow(text);
-            }
-        }
-
-        return true;
-    }
-
-    private static bool IsPrintableSlow(string text)
-    {
-        var index = 0;
-        while (index < text.Length)
-        {
-            if (Rune.DecodeFromUtf16(text.AsSpan(index), out var rune, out var length) != System.Buffers.OperationStatus.Done || !IsPrintable(rune))
-            {
-                return false;
-            }
-
-            index += length;
-        }
-
-        return true;
-    }
+    public static bool IsPrintable(string text) =>
+        !text.AsSpan().ContainsAnyExceptInRange(' ', '~') || text.EnumerateRunes().All(IsPrintable);
 
     private static bool IsPrintable(Rune rune) => Rune.GetUnicodeCategory(rune) switch
     {
