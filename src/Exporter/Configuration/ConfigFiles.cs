@@ -28,16 +28,12 @@ public sealed class ConfigFiles
 
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
-    /// <summary>
-    /// How long a changed file must stay as it is before <see cref="WatchAsync"/> reads it: a file caught while it is
-    /// written (a copy, an editor's save in two writes) is not applied half written.
-    /// </summary>
+    /// <summary>How long a changed file must stay as it is before it is read: a file caught while it is written is not applied half written.</summary>
     public static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// A file written this shortly before it was read may be written again with the same stamp (the kernel's clock for
-    /// file times advances in steps of a few milliseconds): its content is read again next time, as git does with a
-    /// "racily clean" file.
+    /// A file written this shortly before it was read may be written again with the same stamp (the kernel's file times
+    /// advance in steps): its content is read again next time, as git does with a "racily clean" file.
     /// </summary>
     private static readonly TimeSpan RacyWindow = TimeSpan.FromSeconds(1);
 
@@ -65,7 +61,7 @@ public sealed class ConfigFiles
 
     public string Fingerprint() => Convert.ToHexString(hash.GetCurrentHash());
 
-    /// <summary>Adds a file that could not be read (or did not hold what it should) to those watched, as it is on disk now.</summary>
+    /// <summary>Adds a file that could not be read (or did not hold what it should) to those fingerprinted, as it is on disk now.</summary>
     public void Watch(string path)
     {
         if (!paths.Contains(path))

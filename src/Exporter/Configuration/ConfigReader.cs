@@ -7,13 +7,10 @@ using YamlDotNet.RepresentationModel;
 namespace LogCollectorExporter.Configuration;
 
 /// <summary>
-/// Reads the settings file (with the environment's and the command line's <c>probe:</c> settings put in by
-/// <see cref="ConfigLoader"/>) into a validated <see cref="ExporterConfig"/>, every error at once, each with where its
-/// value came from, its key path, the bad value and what is allowed. Each section is read by the type it fills, a
-/// setting a line (<see cref="ProbeSettings.Read"/>, <see cref="CertificateCheckSettings.Read"/>,
-/// <see cref="CollectorConfig.Read"/>, <see cref="GroupConfig.Read"/>, <see cref="PanoramaSource.Read"/>); this reads the
-/// lists and applies the rules across sections: collector names and catalogue names, group names, the preference list
-/// files, the Panorama imports, the firewall names.
+/// Reads the settings file (with the <c>probe:</c> settings <see cref="ConfigLoader"/> put in) into a validated
+/// configuration, every error at once. Each section is read by the type it fills, a setting a line
+/// (<see cref="ProbeSettings.Read"/>); this reads the lists and applies the rules across sections: collector and
+/// group names, the preference list files, the Panorama imports, the firewall names.
 /// </summary>
 /// <remarks>
 /// To add a setting: one line in the Read of its section, with its key, default, conversion and rule (a rule across
@@ -21,19 +18,12 @@ namespace LogCollectorExporter.Configuration;
 /// its parent's type read by <see cref="Section.Nested"/> in the parent's Read, or, at the top level, a key of
 /// <see cref="TopLevel"/> read here.
 /// </remarks>
-internal sealed class ConfigReader
+internal sealed class ConfigReader(YamlWalker walker, ConfigFiles files, string? baseDirectory)
 {
-    /// <summary>The top-level sections.</summary>
     internal static readonly string[] TopLevel = ["probe", "collectors", "groups", "panorama", "firewallNamesFile"];
 
-    private readonly YamlWalker walker;
-    private readonly ConfigErrors errors;
+    private readonly ConfigErrors errors = walker.Errors;
     private readonly CollectorDefinitions definitions = new();
-    private readonly ConfigFiles files;
-    private readonly string? baseDirectory;
-
-    private ConfigReader(YamlWalker walker, ConfigFiles files, string? baseDirectory) =>
-        (this.walker, errors, this.files, this.baseDirectory) = (walker, walker.Errors, files, baseDirectory);
 
     /// <param name="root">The file's settings; null when it has none.</param>
     /// <param name="baseDirectory">Where relative file names start: the configuration file's folder.</param>
@@ -73,14 +63,14 @@ internal sealed class ConfigReader
             imported.Imported);
     }
 
-    /// <summary>The items of a list that are mappings (or empty); any other is an error with <paramref name="problem"/>.</summary>
-    private IEnumerable<(string Path, YamlNode Item)> Mappings(YamlNode? list, string path, string problem)
+    /// <summary>The sections of a list's items that are mappings (or empty); any other is an error with <paramref name="problem"/>.</summary>
+    private IEnumerable<Section> Sections(YamlNode? list, string path, IReadOnlyList<string> keys, string problem)
     {
         foreach (var (itemPath, item) in walker.Items(list, path))
         {
             if (item is YamlMappingNode || YamlWalker.IsEmpty(item))
             {
-                yield return (itemPath, item);
+                yield return Section.Open(walker, item, itemPath, keys);
             }
             else
             {
@@ -91,20 +81,29 @@ internal sealed class ConfigReader
 
     private void ReadCatalogue(YamlNode? catalogue, IpFamily family)
     {
-        foreach (var (path, item) in Mappings(catalogue, "collectors", "a collector of the catalogue is a mapping: {name, address, port, serial, hostname}"))
+        foreach (var section in Sections(catalogue, "collectors", CollectorConfig.Keys, "a collector of the catalogue is a mapping: {name, address, port, serial, hostname}"))
         {
-            if (CollectorConfig.Read(Section.Open(walker, item, path, CollectorConfig.Keys), family, inCatalogue: true) is not { } collector)
-            {
-                continue;
-            }
-
-            // No address: a name for the collector of this serial, wherever panorama: or a preference list file gives its address.
-            var problem = collector.Address.Length == 0 ? definitions.Name(collector, path) : definitions.Define(collector, path, inCatalogue: true);
-            if (problem is not null)
-            {
-                walker.Error(null, $"{path}.{problem.Setting}", problem.Problem);
-            }
+            Define(section, family, inCatalogue: true);
         }
+    }
+
+    /// <summary>Defines a collector written as a mapping; its name, or null when it cannot be used (said).</summary>
+    private string? Define(Section section, IpFamily family, bool inCatalogue)
+    {
+        if (CollectorConfig.Read(section, family, inCatalogue) is not { } collector)
+        {
+            return null;
+        }
+
+        // No address: a name for the collector of this serial, wherever panorama: or a preference list file gives its address.
+        var path = section.Path;
+        var problem = collector.Address.Length == 0 ? definitions.Name(collector, path) : definitions.Define(collector, path, inCatalogue);
+        if (problem is not null)
+        {
+            walker.Error(null, $"{path}.{problem.Setting}", problem.Problem);
+        }
+
+        return problem is null ? collector.Name : null;
     }
 
     /// <returns>The groups without their collectors, and their names in priority order, with the path of each.</returns>
@@ -112,22 +111,20 @@ internal sealed class ConfigReader
     {
         var groups = new List<(string Path, GroupConfig Group, IReadOnlyList<string> Members)>();
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (path, item) in Mappings(list, "groups", "a group is a mapping: {name, collectors, ...}"))
+        foreach (var section in Sections(list, "groups", GroupConfig.Keys, "a group is a mapping: {name, collectors, ...}"))
         {
-            var section = Section.Open(walker, item, path, GroupConfig.Keys);
-            var (group, forwardToAll, collectors) = GroupConfig.Read(section);
+            var (path, (group, forwardToAll, collectors)) = (section.Path, GroupConfig.Read(section));
             if (section.Failed("preferenceListFile") || ReadMembers(group, forwardToAll, collectors, path, family) is not { } read || section.Failed("name"))
             {
                 continue;
             }
 
-            if (seen.TryGetValue(group.Name, out var first))
+            if (!seen.TryAdd(group.Name, path))
             {
-                walker.Error(null, $"{path}.name", $"\"{group.Name}\" is already the name of {first}; group names must be unique");
+                walker.Error(null, $"{path}.name", $"\"{group.Name}\" is already the name of {seen[group.Name]}; group names must be unique");
                 continue;
             }
 
-            seen[group.Name] = path;
             groups.Add((path, read.Group, read.Members));
         }
 
@@ -159,13 +156,12 @@ internal sealed class ConfigReader
                 continue;
             }
 
-            if (seen.TryGetValue(name, out var first))
+            if (!seen.TryAdd(name, itemPath))
             {
-                walker.Error(item, itemPath, $"\"{name}\" is already listed at {first}; a group lists a collector once (the name defaults to the address)");
+                walker.Error(item, itemPath, $"\"{name}\" is already listed at {seen[name]}; a group lists a collector once (the name defaults to the address)");
                 continue;
             }
 
-            seen[name] = itemPath;
             members.Add(name);
         }
 
@@ -180,32 +176,21 @@ internal sealed class ConfigReader
     /// <summary>A group's collector: the name of one of the catalogue's, or one written out; null when it is neither (said).</summary>
     private string? Member(YamlNode item, string path, IpFamily family)
     {
-        if (item is YamlScalarNode { Value: { } reference } && !YamlWalker.IsEmpty(item))
+        if (item is not YamlScalarNode { Value: { } reference } || YamlWalker.IsEmpty(item))
         {
-            var name = reference.Trim();
-            if (!definitions.IsCatalogued(name))
-            {
-                walker.Error(item, path, definitions.IsNamedWithoutAddress(name)
-                    ? $"\"{reference}\" names a collector in collectors: without an address, for panorama: to give it one; a group of the file lists collectors that have an address"
-                    : $"\"{reference}\" is not the name of a collector in collectors:; define it there, or write it here as {{name, address, port}}");
-                return null;
-            }
-
-            return name;
+            return Define(Section.Open(walker, item, path, CollectorConfig.Keys), family, inCatalogue: false);
         }
 
-        if (CollectorConfig.Read(Section.Open(walker, item, path, CollectorConfig.Keys), family, inCatalogue: false) is not { } collector)
+        var name = reference.Trim();
+        if (!definitions.IsCatalogued(name))
         {
+            walker.Error(item, path, definitions.IsNamedWithoutAddress(name)
+                ? $"\"{reference}\" names a collector in collectors: without an address, for panorama: to give it one; a group of the file lists collectors that have an address"
+                : $"\"{reference}\" is not the name of a collector in collectors:; define it there, or write it here as {{name, address, port}}");
             return null;
         }
 
-        if (definitions.Define(collector, path, inCatalogue: false) is { } problem)
-        {
-            walker.Error(null, $"{path}.{problem.Setting}", problem.Problem);
-            return null;
-        }
-
-        return collector.Name;
+        return name;
     }
 
     /// <summary>The <c>panorama:</c> sources that can be imported, each once; what they import is <see cref="IPanoramaImporter"/>'s.</summary>
@@ -214,17 +199,17 @@ internal sealed class ConfigReader
     {
         var sources = new List<PanoramaSource>();
         written = 0;
-        foreach (var (path, item) in Mappings(list, "panorama", "a Panorama source is a mapping: {configFile, ...} or {url, apiKeyFile, ...}"))
+        foreach (var section in Sections(list, "panorama", PanoramaSource.Keys, "a Panorama source is a mapping: {configFile, ...} or {url, apiKeyFile, ...}"))
         {
             written++;
-            if (PanoramaSource.Read(Section.Open(walker, item, path, PanoramaSource.Keys), FullPath, ReadCertificates) is not { } source)
+            if (PanoramaSource.Read(section, FullPath, ReadCertificates) is not { } source)
             {
                 continue;
             }
 
             if (sources.FirstOrDefault(s => s.Label == source.Label) is { } same)
             {
-                walker.Error(null, path, $"imports {source.Label}, as {same.Path} does already");
+                walker.Error(null, section.Path, $"imports {source.Label}, as {same.Path} does already");
                 continue;
             }
 

@@ -13,8 +13,7 @@ public static class FirewallNamesFile
     /// <summary>A DNS name's length: longer is not a firewall's name.</summary>
     private const int MaxNameLength = 255;
 
-    /// <summary>Parses the text; every problem is reported with its file, line number and the line itself.</summary>
-    /// <returns>Each name by serial.</returns>
+    /// <summary>Each name by serial; every problem is reported with its file, line number and the line itself.</summary>
     public static IReadOnlyDictionary<string, string> Parse(string text, string fileName)
     {
         var errors = new List<ConfigurationError>();

@@ -20,7 +20,6 @@ internal static partial class Setting
 
     public static IPAddress? IpAddress(string? text) => System.Net.IPAddress.TryParse(text, out var address) ? address : null;
 
-    /// <summary>The address <paramref name="text"/> is when it is one of <paramref name="family"/>; null otherwise.</summary>
     public static IPAddress? IpAddress(string? text, AddressFamily family) => IpAddress(text) is { } address && address.AddressFamily == family ? address : null;
 
     /// <summary>An IP address (any form the probe takes) or a DNS name.</summary>
@@ -47,7 +46,6 @@ internal static partial class Setting
             : null;
     }
 
-    /// <summary>Whether <paramref name="address"/> is one that <c>probe.ipFamily</c> <paramref name="family"/> connects to.</summary>
     public static bool InFamily(IPAddress address, IpFamily family) => family switch
     {
         IpFamily.Ip4 => address.AddressFamily == AddressFamily.InterNetwork,

@@ -19,7 +19,6 @@ public static class YamlGuard
 
     /// <summary>The root of the file's first document; null when it has none, or an empty one.</summary>
     /// <param name="what">What the file is, for a message about its shape: <c>configuration</c>.</param>
-    /// <param name="maxDepth">The deepest nesting allowed: a few levels more than the format has.</param>
     /// <exception cref="ConfigurationException">The file is not valid YAML, or passes a bound.</exception>
     public static YamlNode? Load(byte[] bytes, string file, string what, int maxDepth)
     {
@@ -57,7 +56,6 @@ public static class YamlGuard
         public Mark Start { get; } = start;
     }
 
-    /// <summary>The parser, counting what it hands the loader.</summary>
     private sealed class GuardedParser(IParser parser, int maxDepth) : IParser
     {
         private readonly Dictionary<string, long> anchors = new(StringComparer.Ordinal);

@@ -22,7 +22,6 @@ internal class YamlWalker(string source, ConfigErrors errors, StringComparer key
     public static bool IsEmpty(YamlNode? node) =>
         node is null || node is YamlScalarNode { Style: not (YamlDotNet.Core.ScalarStyle.SingleQuoted or YamlDotNet.Core.ScalarStyle.DoubleQuoted), Value: null or "" or "~" or "null" or "Null" or "NULL" };
 
-    /// <summary>A value as a message says it is not what is asked.</summary>
     public static string Describe(YamlNode node) => node switch
     {
         YamlMappingNode => "a mapping",
@@ -129,7 +128,6 @@ internal class YamlWalker(string source, ConfigErrors errors, StringComparer key
         return $"is not a known setting{hint}; allowed at the top level: {string.Join(", ", allowed)}";
     }
 
-    /// <summary>What is wrong with a value that must be a mapping.</summary>
     protected virtual string NotAMapping(YamlNode node, IReadOnlyList<string> allowed) =>
         $"{Describe(node)} is not allowed; it must be a mapping of settings: {string.Join(", ", allowed)}";
 
