@@ -47,12 +47,12 @@ internal sealed class CollectorDefinitions
 
         if (CatalogueEntryNamed(named.Name) is { } first)
         {
-            return new("name", $"\"{named.Name}\" is already the name of {first}; names in collectors: must be unique");
+            return new("name", NameTaken(named.Name, first));
         }
 
         if (CatalogueEntryWithSerial(named.Serial) is { } same)
         {
-            return new("serial", $"serial \"{named.Serial}\" is already the serial of {same}; serials in collectors: must be unique");
+            return new("serial", SerialTaken(named.Serial, same));
         }
 
         namesBySerial[named.Serial] = new Definition(named, where, InCatalogue: true);
@@ -89,7 +89,7 @@ internal sealed class CollectorDefinitions
         {
             if (inCatalogue && first.InCatalogue)
             {
-                return $"\"{collector.Name}\" is already the name of {first.Where}; names in collectors: must be unique";
+                return NameTaken(collector.Name, first.Where);
             }
 
             if (!collector.SameEndpoint(first.Config))
@@ -118,12 +118,12 @@ internal sealed class CollectorDefinitions
 
         if (inCatalogue && CatalogueEntryNamed(collector.Name) is { } named)
         {
-            return $"\"{collector.Name}\" is already the name of {named}; names in collectors: must be unique";
+            return NameTaken(collector.Name, named);
         }
 
         if (inCatalogue && collector.Serial.Length > 0 && CatalogueEntryWithSerial(collector.Serial) is { } same)
         {
-            return $"serial \"{collector.Serial}\" is already the serial of {same}; serials in collectors: must be unique";
+            return SerialTaken(collector.Serial, same);
         }
 
         if (inCatalogue && collector.Serial.Length > 0)
@@ -135,6 +135,10 @@ internal sealed class CollectorDefinitions
         order.Add(collector.Name);
         return null;
     }
+
+    private static string NameTaken(string name, string where) => $"\"{name}\" is already the name of {where}; names in collectors: must be unique";
+
+    private static string SerialTaken(string serial, string where) => $"serial \"{serial}\" is already the serial of {where}; serials in collectors: must be unique";
 
     /// <summary>Where the catalogue has an entry of this name, with an address or without; null when it has none.</summary>
     private string? CatalogueEntryNamed(string name) =>

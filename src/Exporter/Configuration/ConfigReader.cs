@@ -25,6 +25,10 @@ internal sealed class ConfigReader(YamlWalker walker, ConfigFiles files, string?
     private readonly ConfigErrors errors = walker.Errors;
     private readonly CollectorDefinitions definitions = new();
 
+    // The groups without their collectors: their names in priority order. The file's first, then the imported ones.
+    private readonly List<(GroupConfig Group, IReadOnlyList<string> Members)> groups = [];
+    private readonly Dictionary<string, string> groupPaths = new(StringComparer.Ordinal);
+
     /// <param name="root">The file's settings; null when it has none.</param>
     /// <param name="baseDirectory">Where relative file names start: the configuration file's folder.</param>
     /// <param name="now">When this read happens, for the file sources' outcomes.</param>
@@ -37,12 +41,12 @@ internal sealed class ConfigReader(YamlWalker walker, ConfigFiles files, string?
         var reader = new ConfigReader(walker, files, baseDirectory);
         var probe = ProbeSettings.Read(top.Nested("probe", ProbeSettings.Keys));
         reader.ReadCatalogue(top.Node("collectors"), probe.IpFamily);
-        var written = reader.ReadGroups(top.Node("groups"), probe.IpFamily);
+        reader.ReadGroups(top.Node("groups"), probe.IpFamily);
 
         // Imported after every group of the file: a serial the catalogue has is that collector, however Panorama defines it.
         var sources = reader.ReadPanorama(top.Node("panorama"), out var sourcesWritten);
         var imported = panorama.Import(sources, files, reader.definitions, probe.IpFamily, reader.errors, now, savedMayFail);
-        var groups = reader.WithImported(written, imported.Groups);
+        reader.AddImported(imported.Groups);
         var names = reader.ReadFirewallNames(top);
 
         // A source that imports nothing is an error of its own, and a live one may import its firewalls later.
@@ -59,7 +63,7 @@ internal sealed class ConfigReader(YamlWalker walker, ConfigFiles files, string?
 
         // Collectors are resolved once every definition is in: a later one may give a serial an earlier one did not.
         return (probe, reader.definitions.All,
-            [.. groups.Select(g => g.Group with { Collectors = [.. g.Members.Select(reader.definitions.Get)], Hostname = names.GetValueOrDefault(g.Group.Name) ?? "" })],
+            [.. reader.groups.Select(g => g.Group with { Collectors = [.. g.Members.Select(reader.definitions.Get)], Hostname = names.GetValueOrDefault(g.Group.Name) ?? "" })],
             imported.Imported);
     }
 
@@ -106,11 +110,8 @@ internal sealed class ConfigReader(YamlWalker walker, ConfigFiles files, string?
         return problem is null ? collector.Name : null;
     }
 
-    /// <returns>The groups without their collectors, and their names in priority order, with the path of each.</returns>
-    private List<(string Path, GroupConfig Group, IReadOnlyList<string> Members)> ReadGroups(YamlNode? list, IpFamily family)
+    private void ReadGroups(YamlNode? list, IpFamily family)
     {
-        var groups = new List<(string Path, GroupConfig Group, IReadOnlyList<string> Members)>();
-        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var section in Sections(list, "groups", GroupConfig.Keys, "a group is a mapping: {name, collectors, ...}"))
         {
             var (path, (group, forwardToAll, collectors)) = (section.Path, GroupConfig.Read(section));
@@ -119,16 +120,14 @@ internal sealed class ConfigReader(YamlWalker walker, ConfigFiles files, string?
                 continue;
             }
 
-            if (!seen.TryAdd(group.Name, path))
+            if (!groupPaths.TryAdd(group.Name, path))
             {
-                walker.Error(null, $"{path}.name", $"\"{group.Name}\" is already the name of {seen[group.Name]}; group names must be unique");
+                walker.Error(null, $"{path}.name", $"\"{group.Name}\" is already the name of {groupPaths[group.Name]}; group names must be unique");
                 continue;
             }
 
-            groups.Add((path, read.Group, read.Members));
+            groups.Add(read);
         }
-
-        return groups;
     }
 
     /// <returns>The group, and its collectors' names in priority order; null when it has none that can be used (the errors are recorded).</returns>
@@ -254,8 +253,8 @@ internal sealed class ConfigReader(YamlWalker walker, ConfigFiles files, string?
         {
             top.Error("firewallNamesFile", "is not allowed as a section; it is the name of a file of SERIAL,NAME lines");
         }
-        else if (top.FileName("firewallNamesFile") is { } file
-            && ReadFile(FullPath(file), "firewallNamesFile", "firewallNamesFile", text => FirewallNamesFile.Parse(text, FullPath(file))) is { } names)
+        else if (top.FileName("firewallNamesFile") is { } file && FullPath(file) is var path
+            && ReadFile(path, "firewallNamesFile", "firewallNamesFile", text => FirewallNamesFile.Parse(text, path)) is { } names)
         {
             return names;
         }
@@ -337,15 +336,12 @@ internal sealed class ConfigReader(YamlWalker walker, ConfigFiles files, string?
 
     private string FullPath(string file) => Path.GetFullPath(file, baseDirectory ?? Directory.GetCurrentDirectory());
 
-    /// <summary>The groups of the file, then those imported: a group name is still one group's.</summary>
-    private List<(GroupConfig Group, IReadOnlyList<string> Members)> WithImported(
-        List<(string Path, GroupConfig Group, IReadOnlyList<string> Members)> written, IReadOnlyList<(GroupConfig Group, IReadOnlyList<string> Members)> imported)
+    /// <summary>Adds the groups <c>panorama:</c> imports after those of the file: a group name is still one group's.</summary>
+    private void AddImported(IReadOnlyList<(GroupConfig Group, IReadOnlyList<string> Members)> imported)
     {
-        var groups = written.Select(g => (g.Group, g.Members)).ToList();
-        var paths = written.ToDictionary(g => g.Group.Name, g => g.Path, StringComparer.Ordinal);
         foreach (var (group, members) in imported)
         {
-            if (paths.TryGetValue(group.Name, out var path))
+            if (groupPaths.TryGetValue(group.Name, out var path))
             {
                 walker.Error(null, $"{path}.name", $"\"{group.Name}\" is also a firewall that panorama: imports; group names must be unique");
                 continue;
@@ -353,7 +349,5 @@ internal sealed class ConfigReader(YamlWalker walker, ConfigFiles files, string?
 
             groups.Add((group, members));
         }
-
-        return groups;
     }
 }

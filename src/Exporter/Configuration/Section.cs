@@ -44,7 +44,6 @@ internal sealed class Section
 
     public Section Nested(string key, IReadOnlyList<string> nested) => Open(walker, Node(key), At(key), nested);
 
-    /// <summary>The value written at <paramref name="key"/>; null when there is none.</summary>
     public YamlNode? Node(string key)
     {
         if (learned is not null)
@@ -78,10 +77,8 @@ internal sealed class Section
         walker.Error(node, At(key), quote && node is YamlScalarNode { Value: { } value } && !string.IsNullOrWhiteSpace(value) ? $"\"{value}\" {problem}" : problem);
     }
 
-    /// <summary>An error about the section itself.</summary>
     public void Error(string problem) => walker.Error(null, Path, problem);
 
-    /// <summary>An error about an item of one of its lists.</summary>
     public void Error(YamlNode item, string path, string problem) => walker.Error(item, path, problem);
 
     /// <summary>
@@ -131,7 +128,6 @@ internal sealed class Section
     public string? FileName(string key) =>
         Value<string?>(key, null, text => text.Contains('\0', StringComparison.Ordinal) ? (null, "is not a file name: it contains a NUL character") : (text, null), quote: false);
 
-    /// <summary>Not written: null.</summary>
     public bool? TrueOrFalse(string key) =>
         Value<bool?>(key, null, text => bool.TryParse(text, out var value) ? (value, null) : (null, "is not allowed; use true or false"));
 

@@ -43,14 +43,8 @@ internal class YamlWalker(string source, ConfigErrors errors, StringComparer key
     /// </summary>
     public IEnumerable<(string Key, YamlNode Value)> Entries(YamlNode? node, string path, IReadOnlyList<string>? allowed)
     {
-        if (IsEmpty(node))
+        if (Shaped<YamlMappingNode>(node, path, value => NotAMapping(value, allowed ?? [])) is not { } mapping)
         {
-            yield break;
-        }
-
-        if (node is not YamlMappingNode mapping)
-        {
-            Error(node, path, NotAMapping(node!, allowed ?? []));
             yield break;
         }
 
@@ -78,14 +72,10 @@ internal class YamlWalker(string source, ConfigErrors errors, StringComparer key
     /// <summary>The items of a list; none when the value is empty.</summary>
     public IEnumerable<(string Path, YamlNode Item)> Items(YamlNode? node, string path)
     {
-        if (IsEmpty(node))
+        var list = Shaped<YamlSequenceNode>(node, path, value =>
+            value is YamlMappingNode ? "must be a list (\"- ...\" items), not a mapping" : $"{Describe(value)} is not allowed; it must be a list");
+        if (list is null)
         {
-            yield break;
-        }
-
-        if (node is not YamlSequenceNode list)
-        {
-            Error(node, path, node is YamlMappingNode ? "must be a list (\"- ...\" items), not a mapping" : $"{Describe(node!)} is not allowed; it must be a list");
             yield break;
         }
 
@@ -96,19 +86,23 @@ internal class YamlWalker(string source, ConfigErrors errors, StringComparer key
     }
 
     /// <summary>The text of a single value; null when it is empty, or not a single value (an error).</summary>
-    public string? Text(YamlNode? node, string path)
+    public string? Text(YamlNode? node, string path) => Shaped<YamlScalarNode>(node, path, value => $"must be a single value, not {Describe(value)}")?.Value;
+
+    /// <summary>The value as a <typeparamref name="T"/>; null when it is empty, or not one (then <paramref name="problem"/> is the error).</summary>
+    private T? Shaped<T>(YamlNode? node, string path, Func<YamlNode, string> problem)
+        where T : YamlNode
     {
         if (IsEmpty(node))
         {
             return null;
         }
 
-        if (node is YamlScalarNode scalar)
+        if (node is T shaped)
         {
-            return scalar.Value;
+            return shaped;
         }
 
-        Error(node, path, $"must be a single value, not {Describe(node!)}");
+        Error(node, path, problem(node!));
         return null;
     }
 
