@@ -15,10 +15,8 @@ internal sealed class CollectorDefinitions
     public IReadOnlyList<CollectorConfig> All => [.. order.Select(name => byName[name].Config)];
 
     /// <summary>
-    /// Adds a definition of <paramref name="collector"/>; returns what is wrong with it, or null. Every collector is
-    /// defined here, whatever it was read from, so here is where its name and serial are checked: they are written to
-    /// the log, the status page and <c>/metrics</c>, where a control character (an escape sequence, a NUL, a
-    /// right-to-left override) would forge or hide text.
+    /// Adds a definition; returns what is wrong with it, or null. Every collector is defined here, so here its texts are
+    /// checked: in the log, the status page and <c>/metrics</c> a control character would forge or hide text.
     /// </summary>
     /// <param name="where">This place, for messages about a later definition that differs (<c>groups[2].collectors[0]</c>).</param>
     /// <param name="inCatalogue">Whether this place is the top-level <c>collectors:</c> list.</param>
@@ -40,30 +38,21 @@ internal sealed class CollectorDefinitions
     /// </summary>
     public DefinitionProblem? Name(CollectorConfig named, string where)
     {
-        if (Unprintable(named) is { } unprintable)
+        var problem = Unprintable(named)
+            ?? (CatalogueEntryNamed(named.Name) is { } first ? new("name", NameTaken(named.Name, first))
+                : CatalogueEntryWithSerial(named.Serial) is { } same ? new DefinitionProblem("serial", SerialTaken(named.Serial, same))
+                : null);
+        if (problem is null)
         {
-            return unprintable;
+            namesBySerial[named.Serial] = new Definition(named, where, InCatalogue: true);
         }
 
-        if (CatalogueEntryNamed(named.Name) is { } first)
-        {
-            return new("name", NameTaken(named.Name, first));
-        }
-
-        if (CatalogueEntryWithSerial(named.Serial) is { } same)
-        {
-            return new("serial", SerialTaken(named.Serial, same));
-        }
-
-        namesBySerial[named.Serial] = new Definition(named, where, InCatalogue: true);
-        return null;
+        return problem;
     }
 
     /// <summary>
-    /// Defines the collector that an imported preference list names by <paramref name="serial"/>, when the catalogue
-    /// has no collector of that serial (<see cref="CataloguedSerial"/>): reached at <paramref name="address"/> on port
-    /// 3978, named as the catalogue names the serial without an address, else by the serial, with the catalogue's
-    /// hostname, else <paramref name="hostname"/>. Returns its name, and what is wrong with the definition, if anything.
+    /// Defines the collector an imported preference list names by a serial the catalogue has no collector of, on port
+    /// 3978: named as the catalogue names the serial without an address (and its hostname), else by the serial.
     /// </summary>
     public (string Name, DefinitionProblem? Problem) DefineBySerial(string serial, string address, string where, string hostname = "", string collectorGroup = "")
     {
@@ -136,9 +125,11 @@ internal sealed class CollectorDefinitions
         return null;
     }
 
-    private static string NameTaken(string name, string where) => $"\"{name}\" is already the name of {where}; names in collectors: must be unique";
+    private static string NameTaken(string name, string where) =>
+        $"\"{name}\" is already the name of {where}; names in collectors: must be unique";
 
-    private static string SerialTaken(string serial, string where) => $"serial \"{serial}\" is already the serial of {where}; serials in collectors: must be unique";
+    private static string SerialTaken(string serial, string where) =>
+        $"serial \"{serial}\" is already the serial of {where}; serials in collectors: must be unique";
 
     /// <summary>Where the catalogue has an entry of this name, with an address or without; null when it has none.</summary>
     private string? CatalogueEntryNamed(string name) =>

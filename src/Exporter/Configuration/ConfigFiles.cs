@@ -28,7 +28,7 @@ public sealed class ConfigFiles
 
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long a changed file must stay as it is before it is read: a file caught while it is written is not applied half written.</summary>
+    /// <summary>How long a changed file must stay as it is before it is read: a file is not applied half written.</summary>
     public static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(2);
 
     /// <summary>

@@ -63,7 +63,8 @@ internal sealed class ConfigReader(YamlWalker walker, ConfigFiles files, string?
 
         // Collectors are resolved once every definition is in: a later one may give a serial an earlier one did not.
         return (probe, reader.definitions.All,
-            [.. reader.groups.Select(g => g.Group with { Collectors = [.. g.Members.Select(reader.definitions.Get)], Hostname = names.GetValueOrDefault(g.Group.Name) ?? "" })],
+            [.. reader.groups.Select(g =>
+                g.Group with { Collectors = [.. g.Members.Select(reader.definitions.Get)], Hostname = names.GetValueOrDefault(g.Group.Name) ?? "" })],
             imported.Imported);
     }
 
@@ -85,7 +86,8 @@ internal sealed class ConfigReader(YamlWalker walker, ConfigFiles files, string?
 
     private void ReadCatalogue(YamlNode? catalogue, IpFamily family)
     {
-        foreach (var section in Sections(catalogue, "collectors", CollectorConfig.Keys, "a collector of the catalogue is a mapping: {name, address, port, serial, hostname}"))
+        var problem = "a collector of the catalogue is a mapping: {name, address, port, serial, hostname}";
+        foreach (var section in Sections(catalogue, "collectors", CollectorConfig.Keys, problem))
         {
             Define(section, family, inCatalogue: true);
         }
@@ -198,7 +200,8 @@ internal sealed class ConfigReader(YamlWalker walker, ConfigFiles files, string?
     {
         var sources = new List<PanoramaSource>();
         written = 0;
-        foreach (var section in Sections(list, "panorama", PanoramaSource.Keys, "a Panorama source is a mapping: {configFile, ...} or {url, apiKeyFile, ...}"))
+        var problem = "a Panorama source is a mapping: {configFile, ...} or {url, apiKeyFile, ...}";
+        foreach (var section in Sections(list, "panorama", PanoramaSource.Keys, problem))
         {
             written++;
             if (PanoramaSource.Read(section, FullPath, ReadCertificates) is not { } source)
@@ -318,7 +321,7 @@ internal sealed class ConfigReader(YamlWalker walker, ConfigFiles files, string?
         return (content.ForwardToAll, members);
     }
 
-    /// <summary>A file a setting names, as <paramref name="parse"/> reads it; null when it does not read (the errors, said to be read for the setting, are recorded).</summary>
+    /// <summary>A file a setting names, parsed; null when it does not read (the errors, read for the setting, are recorded).</summary>
     /// <param name="about">The key path the errors are about, as in <see cref="ConfigErrors.Add"/>.</param>
     private T? ReadFile<T>(string file, string setting, string about, Func<string, T> parse)
         where T : class

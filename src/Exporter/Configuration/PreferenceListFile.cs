@@ -77,7 +77,8 @@ public static partial class PreferenceListFile
             }
             else if (Setting.IpAddress(address, family) is null)
             {
-                errors.Add(new(where, null, $"\"{line}\": {setting} \"{address}\" is not an {(family == AddressFamily.InterNetwork ? "IPv4" : "IPv6")} address"));
+                var version = family == AddressFamily.InterNetwork ? "IPv4" : "IPv6";
+                errors.Add(new(where, null, $"\"{line}\": {setting} \"{address}\" is not an {version} address"));
             }
             else
             {

@@ -17,6 +17,8 @@ namespace LogCollectorExporter.Configuration;
 /// </remarks>
 internal sealed class Section
 {
+    private static readonly TimeSpan LongestDuration = TimeSpan.FromHours(24);
+
     private readonly YamlWalker walker;
     private readonly Dictionary<string, YamlNode> values;
     private readonly List<string>? learned;
@@ -111,8 +113,15 @@ internal sealed class Section
         return problem is null ? value : fallback;
     }
 
-    /// <summary>A Prometheus duration or hh:mm:ss, greater than zero and at most a day.</summary>
-    public TimeSpan Duration(string key, TimeSpan fallback) => Value(key, fallback, text => Setting.Duration(text, out var value) is { } problem ? (value, problem) : (value, null));
+    /// <summary>
+    /// A Prometheus duration or hh:mm:ss, greater than zero and at most a day: longer would make no sense for a health
+    /// check, and timers (Task.Delay) take at most 49 days.
+    /// </summary>
+    public TimeSpan Duration(string key, TimeSpan fallback) => Value(key, fallback, text =>
+        !Platform.Duration.TryParse(text, out var value) ? (value, $"is not allowed; use {Platform.Duration.Allowed}")
+        : value <= TimeSpan.Zero ? (value, "is not allowed; the duration must be greater than zero")
+        : value > LongestDuration ? (value, $"is not allowed; the longest is {Platform.Duration.Format(LongestDuration)}")
+        : (value, null));
 
     public int WholeNumber(string key, int fallback, int minimum, int maximum = int.MaxValue) => Value(key, fallback, text =>
         int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) && value >= minimum && value <= maximum

@@ -86,7 +86,8 @@ internal class YamlWalker(string source, ConfigErrors errors, StringComparer key
     }
 
     /// <summary>The text of a single value; null when it is empty, or not a single value (an error).</summary>
-    public string? Text(YamlNode? node, string path) => Shaped<YamlScalarNode>(node, path, value => $"must be a single value, not {Describe(value)}")?.Value;
+    public string? Text(YamlNode? node, string path) =>
+        Shaped<YamlScalarNode>(node, path, value => $"must be a single value, not {Describe(value)}")?.Value;
 
     /// <summary>The value as a <typeparamref name="T"/>; null when it is empty, or not one (then <paramref name="problem"/> is the error).</summary>
     private T? Shaped<T>(YamlNode? node, string path, Func<YamlNode, string> problem)
