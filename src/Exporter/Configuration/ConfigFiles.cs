@@ -7,16 +7,13 @@ namespace LogCollectorExporter.Configuration;
 
 /// <summary>
 /// Reads the files a configuration is made of and fingerprints their content, so that a change on disk (an edit, an
-/// atomic rename, a Kubernetes ConfigMap symlink swap) is noticed by content, not by timestamps; and watches them
-/// without reading them: a file is read again only when the kernel's stamp of it (<see cref="FileStamp"/>: its inode,
-/// size and change times) is not the one it had when it was last read. Only regular files are read: a FIFO would block
-/// the read (and with it a reload and the exporter's stop), and a device such as /dev/urandom never ends.
+/// atomic rename, a ConfigMap symlink swap) is noticed by content; a file is read again only when its
+/// <see cref="FileStamp"/> changed. Only regular files are read: a FIFO would block a reload, and a device may never end.
 /// </summary>
 /// <remarks>
-/// A fingerprint is XxHash128 (<see cref="NewFingerprint"/>), not a cryptographic hash: it tells a change from none,
-/// and nothing relies on it against someone who can write the files, who could change the configuration anyway. A
-/// SHA-256 would load OpenSSL into every exporter at start for this alone, and its resident memory with it
-/// (docs/benchmarks.md, "OpenSSL left unloaded"); OpenSSL is loaded only for TLS and live Panorama sources.
+/// A fingerprint is XxHash128, not a cryptographic hash: it tells a change from none, against no one (who can write the
+/// files can change the configuration anyway). SHA-256 would load OpenSSL into every exporter for this alone
+/// (docs/benchmarks.md, "OpenSSL left unloaded").
 /// </remarks>
 public sealed class ConfigFiles
 {

@@ -3,10 +3,9 @@ using System.Globalization;
 namespace LogCollectorExporter.Configuration;
 
 /// <summary>
-/// Reads <c>firewallNamesFile</c>: a firewall's name by its serial, one <c>SERIAL,NAME</c> per line; blank lines and
-/// lines starting with <c>#</c> are skipped. Panorama's configuration does not hold its firewalls' hostnames (they are in
-/// its device list, <c>show devices all</c>), so the user supplies them: any export of serial and hostname, cut to
-/// two columns, will do. A serial is a group's name: the name applies to the group of that name.
+/// Reads <c>firewallNamesFile</c>: one <c>SERIAL,NAME</c> per line, blank lines and <c>#</c> lines skipped. Panorama's
+/// configuration does not hold its firewalls' hostnames (its device list does), so the user supplies them. A serial is
+/// a group's name: the name applies to the group of that name.
 /// </summary>
 public static class FirewallNamesFile
 {

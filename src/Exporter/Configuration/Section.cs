@@ -6,9 +6,8 @@ using YamlDotNet.RepresentationModel;
 namespace LogCollectorExporter.Configuration;
 
 /// <summary>
-/// A mapping of the settings file (<c>probe:</c>, a group, a collector), read setting by setting. Each read names the
-/// setting's key and gives its default, its conversion and its rule, so that the type a section fills reads each of its
-/// settings in one line (<see cref="ProbeSettings.Read"/>). A value that is not written, or does not convert, gives the
+/// A mapping of the settings file (<c>probe:</c>, a group, a collector), read a setting a line: its key, default,
+/// conversion and rule (<see cref="ProbeSettings.Read"/>). A value that is not written, or does not convert, gives the
 /// default: the error is recorded, and the rules across settings still run to find what else is wrong.
 /// </summary>
 /// <remarks>

@@ -6,11 +6,10 @@ using YamlDotNet.RepresentationModel;
 namespace LogCollectorExporter.Configuration;
 
 /// <summary>
-/// Loads a YAML file (the settings or the web configuration) into YamlDotNet's representation model, within bounds
-/// that whatever the file holds cannot pass: nesting so deep that the loader's recursion would overflow the stack
-/// (which no catch survives), an alias inside the node it names (an endless walk), and aliases that expand to more
-/// nodes than any configuration has (a "billion laughs" document would take forever to walk). The parser's events are
-/// counted as the loader takes them, which takes neither recursion nor memory in proportion to the expanded document.
+/// Loads a YAML file into YamlDotNet's representation model within bounds no file can pass: nesting deep enough to
+/// overflow the loader's stack (which no catch survives), an alias inside the node it names (an endless walk), and
+/// aliases that expand to more nodes than any configuration has ("billion laughs"). The parser's events are counted as
+/// the loader takes them, in neither recursion nor memory in proportion to the expanded document.
 /// </summary>
 public static class YamlGuard
 {

@@ -3,13 +3,11 @@ using YamlDotNet.RepresentationModel;
 namespace LogCollectorExporter.Configuration;
 
 /// <summary>
-/// Walks a YAML document that <see cref="YamlGuard"/> loaded: the entries of a mapping, the items of a list, the text
-/// of a value. What is not as asked is an error at its key path (<c>groups[0].collectors[2].port</c>), recorded, and the
-/// walk goes on with what is left, so that every error of a file is found at once. Used for the settings file (keys in
-/// any case) and the web configuration (keys as the exporter-toolkit spells them).
+/// Walks a YAML document that <see cref="YamlGuard"/> loaded, for the settings file and the web configuration. What is
+/// not as asked is an error at its key path (<c>groups[0].collectors[2].port</c>), and the walk goes on with what is
+/// left, so that every error of a file is found at once.
 /// </summary>
 /// <param name="source">The file, as errors name it.</param>
-/// <param name="keys">How keys compare.</param>
 internal class YamlWalker(string source, ConfigErrors errors, StringComparer keys)
 {
     private readonly Dictionary<YamlNode, Func<string, string>> overrides = new(ReferenceEqualityComparer.Instance);
