@@ -25,7 +25,7 @@ internal sealed class ConfigReader(YamlWalker walker, ConfigFiles files, string?
     private readonly ConfigErrors errors = walker.Errors;
     private readonly CollectorDefinitions definitions = new();
 
-    // The groups without their collectors: their names in priority order. The file's first, then the imported ones.
+    // The groups, the file's then the imported ones, with their members' names in priority order; the file's by name, with their paths.
     private readonly List<(GroupConfig Group, IReadOnlyList<string> Members)> groups = [];
     private readonly Dictionary<string, string> groupPaths = new(StringComparer.Ordinal);
 
