@@ -81,10 +81,7 @@ public sealed record ProbeSettings(
         MaxConcurrency: 256,
         DefaultBuckets);
 
-    /// <summary>
-    /// Whether <paramref name="other"/> probes a collector the same way: the settings that shape each probe and its
-    /// schedule. Thresholds, concurrency and buckets are not among them.
-    /// </summary>
+    /// <summary>Whether <paramref name="other"/> probes the same way: the settings that shape each probe and its schedule.</summary>
     public bool ProbesLike(ProbeSettings other) =>
         Interval == other.Interval && Timeout == other.Timeout && Mode == other.Mode && Close == other.Close
         && IpFamily == other.IpFamily && Equals(SourceAddress, other.SourceAddress);
@@ -187,8 +184,8 @@ public sealed record GroupConfig(
     internal static IReadOnlyList<string> Keys => field ??= Section.KeysOf(s => Read(s));
 
     /// <summary>
-    /// A group of <c>groups:</c> without its collectors, its name "" when it has none (said). Its <c>forwardToAll</c> as
-    /// written, which a preference list file must agree with, and its collectors are for ConfigReader.
+    /// A group of <c>groups:</c> without its collectors, its name "" when it has none (said); for ConfigReader, its
+    /// <c>forwardToAll</c> as written (a preference list file must agree with it) and its collectors.
     /// </summary>
     internal static (GroupConfig Group, bool? ForwardToAll, IReadOnlyList<(string Path, YamlNode Item)> Collectors) Read(Section s)
     {
