@@ -21,22 +21,17 @@ public sealed class ActiveConfiguration(ExporterConfig initial, ConfigLoader loa
     internal void Reject(string error, ReloadTrigger trigger) => lastReload = new ReloadStatus(false, time.GetUtcNow(), error, trigger);
 }
 
-/// <param name="Successful">Whether it was taken.</param>
-/// <param name="At">When it was tried.</param>
 /// <param name="Error">Why it was rejected.</param>
-/// <param name="Trigger">What asked for it.</param>
 public sealed record ReloadStatus(bool Successful, DateTimeOffset At, string? Error, ReloadTrigger Trigger);
 
 /// <summary>What asked for a (re)load of the configuration.</summary>
 public enum ReloadTrigger
 {
-    /// <summary>The exporter started.</summary>
     Start,
 
     /// <summary><c>POST /-/reload</c>.</summary>
     Http,
 
-    /// <summary>The process got SIGHUP.</summary>
     Sighup,
 
     /// <summary>A file the configuration was read from changed on disk.</summary>

@@ -16,11 +16,7 @@ internal class BoundedStream(Stream inner, long maxBytes = long.MaxValue, Func<E
 
     public override long Length => throw new NotSupportedException();
 
-    public override long Position
-    {
-        get => length;
-        set => throw new NotSupportedException();
-    }
+    public override long Position { get => length; set => throw new NotSupportedException(); }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -47,7 +43,6 @@ internal class BoundedStream(Stream inner, long maxBytes = long.MaxValue, Func<E
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
-    /// <summary>Sees every byte read, in order.</summary>
     protected virtual void Consumed(ReadOnlySpan<byte> bytes)
     {
     }

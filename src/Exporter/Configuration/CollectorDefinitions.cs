@@ -12,71 +12,48 @@ internal sealed class CollectorDefinitions
     private readonly Dictionary<string, Definition> namesBySerial = new(StringComparer.Ordinal);
     private readonly List<string> order = [];
 
-    /// <summary>Every collector once, in the order first defined.</summary>
     public IReadOnlyList<CollectorConfig> All => [.. order.Select(name => byName[name].Config)];
 
     /// <summary>
-    /// Adds a definition of <paramref name="collector"/>; returns what is wrong with it, or null. Every collector is
-    /// defined here, whatever it was read from, so here is where its name and serial are checked: they are written to
-    /// the log, the status page and <c>/metrics</c>, where a control character (an escape sequence, a NUL, a
-    /// right-to-left override) would forge or hide text.
+    /// Adds a definition; returns what is wrong with it, or null. Every collector is defined here, so here its texts are
+    /// checked: in the log, the status page and <c>/metrics</c> a control character would forge or hide text.
     /// </summary>
-    /// <param name="collector">As this place defines it.</param>
     /// <param name="where">This place, for messages about a later definition that differs (<c>groups[2].collectors[0]</c>).</param>
     /// <param name="inCatalogue">Whether this place is the top-level <c>collectors:</c> list.</param>
-    public DefinitionProblem? Define(CollectorConfig collector, string where, bool inCatalogue)
-    {
-        if (!ErrorText.IsPrintable(collector.Name))
-        {
-            return new("name", $"\"{collector.Name}\" has a control or format character; a collector's name is shown in the log, on the status page and in /metrics");
-        }
+    public DefinitionProblem? Define(CollectorConfig collector, string where, bool inCatalogue) =>
+        Unprintable(collector) ?? (Conflict(collector, where, inCatalogue) is { } conflict ? new("name", conflict) : null);
 
-        if (!ErrorText.IsPrintable(collector.Serial))
-        {
-            return new("serial", $"\"{collector.Serial}\" has a control or format character; a serial is shown in the log, on the status page and in /metrics");
-        }
+    private static DefinitionProblem? Unprintable(CollectorConfig collector) =>
+        !ErrorText.IsPrintable(collector.Name) ? Unprintable("name", collector.Name, "a collector's name")
+        : !ErrorText.IsPrintable(collector.Serial) ? Unprintable("serial", collector.Serial, "a serial")
+        : !ErrorText.IsPrintable(collector.Hostname) ? Unprintable("hostname", collector.Hostname, "a hostname")
+        : null;
 
-        if (!ErrorText.IsPrintable(collector.Hostname))
-        {
-            return new("hostname", $"\"{collector.Hostname}\" has a control or format character; a hostname is shown in the log, on the status page and in /metrics");
-        }
-
-        return Conflict(collector, where, inCatalogue) is { } conflict ? new("name", conflict) : null;
-    }
+    private static DefinitionProblem Unprintable(string setting, string value, string what) =>
+        new(setting, $"\"{value}\" has a control or format character; {what} is shown in the log, on the status page and in /metrics");
 
     /// <summary>
     /// Adds a catalogue entry that names the collector of a serial without giving its address: the collector
     /// <c>panorama:</c> imports with that serial takes this name (and hostname), and the address Panorama gives it.
     /// </summary>
-    /// <param name="named">Its name, serial and hostname; its address is "".</param>
     public DefinitionProblem? Name(CollectorConfig named, string where)
     {
-        if (!ErrorText.IsPrintable(named.Name) || !ErrorText.IsPrintable(named.Serial) || !ErrorText.IsPrintable(named.Hostname))
+        var problem = Unprintable(named)
+            ?? (CatalogueEntryNamed(named.Name) is { } first ? new("name", NameTaken(named.Name, first))
+                : CatalogueEntryWithSerial(named.Serial) is { } same ? new DefinitionProblem("serial", SerialTaken(named.Serial, same))
+                : null);
+        if (problem is null)
         {
-            return Define(named, where, inCatalogue: true);
+            namesBySerial[named.Serial] = new Definition(named, where, InCatalogue: true);
         }
 
-        if (CatalogueEntryNamed(named.Name) is { } first)
-        {
-            return new("name", $"\"{named.Name}\" is already the name of {first}; names in collectors: must be unique");
-        }
-
-        if (CatalogueEntryWithSerial(named.Serial) is { } same)
-        {
-            return new("serial", $"serial \"{named.Serial}\" is already the serial of {same}; serials in collectors: must be unique");
-        }
-
-        namesBySerial[named.Serial] = new Definition(named, where, InCatalogue: true);
-        return null;
+        return problem;
     }
 
     /// <summary>
-    /// Defines the collector that an imported preference list names by <paramref name="serial"/>, when the catalogue
-    /// has no collector of that serial (<see cref="CataloguedSerial"/>): reached at <paramref name="address"/> on port
-    /// 3978, named as the catalogue names the serial without an address, else by the serial, with the catalogue's
-    /// hostname, else <paramref name="hostname"/>. Returns its name, and what is wrong with the definition, if anything.
+    /// Defines the collector an imported preference list names by a serial the catalogue has no collector of, on port
+    /// 3978: named as the catalogue names the serial without an address (and its hostname), else by the serial.
     /// </summary>
-    /// <param name="where">This place, as in <see cref="Define"/>.</param>
     public (string Name, DefinitionProblem? Problem) DefineBySerial(string serial, string address, string where, string hostname = "", string collectorGroup = "")
     {
         var named = namesBySerial.GetValueOrDefault(serial)?.Config;
@@ -101,7 +78,7 @@ internal sealed class CollectorDefinitions
         {
             if (inCatalogue && first.InCatalogue)
             {
-                return $"\"{collector.Name}\" is already the name of {first.Where}; names in collectors: must be unique";
+                return NameTaken(collector.Name, first.Where);
             }
 
             if (!collector.SameEndpoint(first.Config))
@@ -116,28 +93,26 @@ internal sealed class CollectorDefinitions
 
             // What the first definition does not say, a later one may: a serial, a hostname, a collector group.
             var known = first.Config;
-            var merged = known with
+            byName[collector.Name] = first with
             {
-                Serial = known.Serial.Length > 0 ? known.Serial : collector.Serial,
-                Hostname = known.Hostname.Length > 0 ? known.Hostname : collector.Hostname,
-                CollectorGroup = known.CollectorGroup.Length > 0 ? known.CollectorGroup : collector.CollectorGroup,
+                Config = known with
+                {
+                    Serial = known.Serial.Length > 0 ? known.Serial : collector.Serial,
+                    Hostname = known.Hostname.Length > 0 ? known.Hostname : collector.Hostname,
+                    CollectorGroup = known.CollectorGroup.Length > 0 ? known.CollectorGroup : collector.CollectorGroup,
+                },
             };
-            if (merged != known)
-            {
-                byName[collector.Name] = first with { Config = merged };
-            }
-
             return null;
         }
 
         if (inCatalogue && CatalogueEntryNamed(collector.Name) is { } named)
         {
-            return $"\"{collector.Name}\" is already the name of {named}; names in collectors: must be unique";
+            return NameTaken(collector.Name, named);
         }
 
         if (inCatalogue && collector.Serial.Length > 0 && CatalogueEntryWithSerial(collector.Serial) is { } same)
         {
-            return $"serial \"{collector.Serial}\" is already the serial of {same}; serials in collectors: must be unique";
+            return SerialTaken(collector.Serial, same);
         }
 
         if (inCatalogue && collector.Serial.Length > 0)
@@ -150,6 +125,12 @@ internal sealed class CollectorDefinitions
         return null;
     }
 
+    private static string NameTaken(string name, string where) =>
+        $"\"{name}\" is already the name of {where}; names in collectors: must be unique";
+
+    private static string SerialTaken(string serial, string where) =>
+        $"serial \"{serial}\" is already the serial of {where}; serials in collectors: must be unique";
+
     /// <summary>Where the catalogue has an entry of this name, with an address or without; null when it has none.</summary>
     private string? CatalogueEntryNamed(string name) =>
         byName.TryGetValue(name, out var defined) && defined.InCatalogue ? defined.Where : namesBySerial.Values.FirstOrDefault(n => n.Config.Name == name)?.Where;
@@ -161,20 +142,17 @@ internal sealed class CollectorDefinitions
     /// <summary>Whether the catalogue names a collector this way without giving its address.</summary>
     public bool IsNamedWithoutAddress(string name) => namesBySerial.Values.Any(n => n.Config.Name == name);
 
-    /// <summary>The collector the catalogue defines under this name.</summary>
     public bool IsCatalogued(string name) => byName.TryGetValue(name, out var definition) && definition.InCatalogue;
 
     /// <summary>The name of the catalogue's collector with this serial: a preference list entry of that serial is that collector.</summary>
     public string? CataloguedSerial(string serial) => catalogueBySerial.GetValueOrDefault(serial);
 
-    /// <summary>The collector defined under this name, with whatever serial any of its definitions gave it.</summary>
     public CollectorConfig Get(string name) => byName[name].Config;
 
     private sealed record Definition(CollectorConfig Config, string Where, bool InCatalogue);
 }
 
-/// <summary>What is wrong with a definition of a collector.</summary>
-/// <param name="Setting">The setting it is about: <c>name</c> or <c>serial</c>.</param>
+/// <param name="Setting">The setting it is about: <c>name</c>, <c>serial</c> or <c>hostname</c>.</param>
 internal sealed record DefinitionProblem(string Setting, string Problem)
 {
     public override string ToString() => Problem;

@@ -15,11 +15,8 @@ internal sealed class ConfigErrors
 
     public IReadOnlyList<ConfigurationError> All => [.. errors.OrderBy(e => e.Section).Select(e => e.Error)];
 
-    /// <summary>
-    /// The errors of a file that a setting names, each saying which: <c>(read for groups[0].preferenceListFile)</c>,
-    /// as <see cref="ReadFor"/> writes it.
-    /// </summary>
-    /// <param name="about">The key path of the setting it is about, as in <see cref="Add(ConfigurationError, string)"/>.</param>
+    /// <summary>The errors of a file that a setting names, each saying which, as <see cref="ReadFor"/> writes it.</summary>
+    /// <param name="about">As in <see cref="Add(ConfigurationError, string)"/>.</param>
     public void AddReadFor(ConfigurationException e, string setting, string about)
     {
         foreach (var error in e.Errors)

@@ -7,16 +7,13 @@ namespace LogCollectorExporter.Configuration;
 
 /// <summary>
 /// Reads the files a configuration is made of and fingerprints their content, so that a change on disk (an edit, an
-/// atomic rename, a Kubernetes ConfigMap symlink swap) is noticed by content, not by timestamps; and watches them
-/// without reading them: a file is read again only when the kernel's stamp of it (<see cref="FileStamp"/>: its inode,
-/// size and change times) is not the one it had when it was last read. Only regular files are read: a FIFO would block
-/// the read (and with it a reload and the exporter's stop), and a device such as /dev/urandom never ends.
+/// atomic rename, a ConfigMap symlink swap) is noticed by content; a file is read again only when its
+/// <see cref="FileStamp"/> changed. Only regular files are read: a FIFO would block a reload, and a device may never end.
 /// </summary>
 /// <remarks>
-/// A fingerprint is XxHash128 (<see cref="NewFingerprint"/>), not a cryptographic hash: it tells a change from none,
-/// and nothing relies on it against someone who can write the files, who could change the configuration anyway. A
-/// SHA-256 would load OpenSSL into every exporter at start for this alone, and its resident memory with it
-/// (docs/benchmarks.md, "OpenSSL left unloaded"); OpenSSL is loaded only for TLS and live Panorama sources.
+/// A fingerprint is XxHash128, not a cryptographic hash: it tells a change from none, against no one (who can write the
+/// files can change the configuration anyway). SHA-256 would load OpenSSL into every exporter for this alone
+/// (docs/benchmarks.md, "OpenSSL left unloaded").
 /// </remarks>
 public sealed class ConfigFiles
 {
@@ -26,19 +23,14 @@ public sealed class ConfigFiles
     /// <summary>Larger than any saved Panorama configuration the exporter expects; read a stream at a time, never held whole.</summary>
     public const long MaxStreamedFileBytes = 1024L * 1024 * 1024;
 
-    /// <summary>How often <see cref="WatchAsync"/> looks at the files' stamps.</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
-    /// <summary>
-    /// How long a changed file must stay as it is before <see cref="WatchAsync"/> reads it: a file caught while it is
-    /// written (a copy, an editor's save in two writes) is not applied half written.
-    /// </summary>
+    /// <summary>How long a changed file must stay as it is before it is read: a file is not applied half written.</summary>
     public static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// A file written this shortly before it was read may be written again with the same stamp (the kernel's clock for
-    /// file times advances in steps of a few milliseconds): its content is read again next time, as git does with a
-    /// "racily clean" file.
+    /// A file written this shortly before it was read may be written again with the same stamp (the kernel's file times
+    /// advance in steps): its content is read again next time, as git does with a "racily clean" file.
     /// </summary>
     private static readonly TimeSpan RacyWindow = TimeSpan.FromSeconds(1);
 
@@ -52,7 +44,6 @@ public sealed class ConfigFiles
 
     public IReadOnlyList<string> Paths => paths;
 
-    /// <summary>Reads a whole file, and fingerprints it.</summary>
     /// <exception cref="ConfigurationException">The file cannot be read, is not a regular file, or is larger than <see cref="MaxFileBytes"/>.</exception>
     public byte[] ReadAllBytes(string path) => Read(path, MaxFileBytes, stream =>
     {
@@ -61,16 +52,13 @@ public sealed class ConfigFiles
         return content.ToArray();
     });
 
-    /// <summary>
-    /// Reads a file a buffer at a time through <paramref name="read"/> (a file too large to hold, such as a saved Panorama
-    /// configuration), and fingerprints all of it, whatever <paramref name="read"/> left unread.
-    /// </summary>
-    /// <exception cref="ConfigurationException">The file cannot be read, is not a regular file, or is larger than <see cref="MaxStreamedFileBytes"/>.</exception>
+    /// <summary>Reads a file too large to hold (a saved Panorama configuration) a buffer at a time, and fingerprints all of it.</summary>
+    /// <exception cref="ConfigurationException">As <see cref="ReadAllBytes"/>, up to <see cref="MaxStreamedFileBytes"/>.</exception>
     public T Read<T>(string path, Func<Stream, T> read) => Read(path, MaxStreamedFileBytes, read);
 
     public string Fingerprint() => Convert.ToHexString(hash.GetCurrentHash());
 
-    /// <summary>Adds a file that could not be read (or did not hold what it should) to those watched, as it is on disk now.</summary>
+    /// <summary>Adds a file that could not be read (or did not hold what it should) to those fingerprinted, as it is on disk now.</summary>
     public void Watch(string path)
     {
         if (!paths.Contains(path))
@@ -83,10 +71,7 @@ public sealed class ConfigFiles
     /// <summary>The hash every fingerprint of the configuration is made with (see the remarks).</summary>
     public static XxHash128 NewFingerprint() => new();
 
-    /// <summary>
-    /// The fingerprint the given files have on disk now: a file whose stamp is the one it had when last read is not
-    /// read again. A missing, unreadable or irregular file counts as a change, and is not read.
-    /// </summary>
+    /// <summary>The fingerprint the files have on disk now; a file whose stamp has not changed since it was read is not read again.</summary>
     public static string FingerprintOnDisk(IEnumerable<string> files)
     {
         var hash = NewFingerprint();
@@ -99,12 +84,10 @@ public sealed class ConfigFiles
     }
 
     /// <summary>
-    /// Until <paramref name="stoppingToken"/> is cancelled, looks every <see cref="PollInterval"/> at the stamps of the
-    /// files that <paramref name="running"/> gives. Once they have changed and stayed as they are for
-    /// <see cref="SettleTime"/>, it compares their content with the last content it saw, and calls
-    /// <paramref name="changed"/> when that differs: content that a reload already rejected is not tried again until it
-    /// changes, and content put back to what is running is a (successful) reload too, so that a failed reload's state
-    /// ends when its cause is undone.
+    /// Looks every <see cref="PollInterval"/> at the stamps of the files <paramref name="running"/> gives; once they have
+    /// changed and stayed so for <see cref="SettleTime"/>, calls <paramref name="changed"/> if their content differs from
+    /// the last content seen: content a reload rejected is not tried again, and content put back to what is running is
+    /// a reload too, so that a failed reload's state ends when its cause is undone.
     /// </summary>
     /// <param name="running">The files what is in use now was read from, and their fingerprint then.</param>
     public static async Task WatchAsync(
@@ -155,33 +138,39 @@ public sealed class ConfigFiles
             throw new ConfigurationException(path, $"is {Describe(irregular.Kind)}, not a regular file: a configuration is read again at every reload, which only a file can be");
         }
 
-        T result;
-        byte[] contentHash;
+        (T Result, byte[] Hash) content;
         try
         {
-            using var file = Open(path);
-            using var content = new HashingStream(file, maxBytes, path);
-            result = read(content);
-            contentHash = content.HashToEnd();
+            content = ReadHashed(path, before, maxBytes, read);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ConfigurationException(path, $"cannot read the file: {e.Message}");
         }
 
-        Remember(path, before, contentHash);
         paths.Add(path);
-        Append(hash, path, contentHash);
-        return result;
+        Append(hash, path, content.Hash);
+        return content.Result;
     }
 
-    private static FileStream Open(string path) => new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
+    /// <summary>
+    /// Reads a file through <paramref name="read"/>, and hashes all of it through a pooled buffer: the file is never
+    /// copied, as a copy at every look would pile up garbage between two full collections.
+    /// </summary>
+    private static (T Result, byte[] Hash) ReadHashed<T>(string path, FileStamp? before, long maxBytes, Func<Stream, T> read)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
+        using var content = new HashingStream(file, maxBytes, path);
+        var result = read(content);
+        var contentHash = content.HashToEnd();
+        Remember(path, before, contentHash);
+        return (result, contentHash);
+    }
 
     /// <summary>
-    /// The hash of a file's content as it is on disk: from <see cref="Known"/> when its stamp is the one it had when read,
-    /// else read through a buffer on the stack (the file is never copied: a copy of the file at every look piles up
-    /// garbage between two full collections). What stands for the file when it cannot be read, is not
-    /// a regular file (which is not opened), or has more than <see cref="MaxStreamedFileBytes"/>.
+    /// The hash of a file's content as it is on disk: from <see cref="Known"/> when its stamp is the one it had when read.
+    /// What stands for the file when it cannot be read, is not a regular file (which is not opened), or has more than
+    /// <see cref="MaxStreamedFileBytes"/>.
     /// </summary>
     private static byte[] HashOnDisk(string path)
     {
@@ -198,11 +187,7 @@ public sealed class ConfigFiles
 
         try
         {
-            using var file = Open(path);
-            using var content = new HashingStream(file, MaxStreamedFileBytes, path);
-            var contentHash = content.HashToEnd();
-            Remember(path, stamp, contentHash);
-            return contentHash;
+            return ReadHashed(path, stamp, MaxStreamedFileBytes, _ => 0).Hash;
         }
         catch (ConfigurationException)
         {
@@ -214,7 +199,7 @@ public sealed class ConfigFiles
         }
     }
 
-    /// <summary>Keeps the hash of what was read under the stamp the file had before, if it still has it and was not written just before.</summary>
+    /// <summary>Keeps the hash under the stamp the file had before, if it still has it and was not written just before.</summary>
     private static void Remember(string path, FileStamp? before, byte[] contentHash)
     {
         // The file's times are the kernel's real clock, whatever clock the exporter runs on.
@@ -257,14 +242,7 @@ public sealed class ConfigFiles
         /// <summary>The hash of the whole file: what the reader did not read is read now.</summary>
         public byte[] HashToEnd()
         {
-            Span<byte> rest = stackalloc byte[8192];
-            int read;
-            do
-            {
-                read = Read(rest);
-            }
-            while (read > 0);
-
+            CopyTo(Stream.Null);
             return hash.GetHashAndReset();
         }
 

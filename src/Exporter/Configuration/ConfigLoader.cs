@@ -6,31 +6,20 @@ namespace LogCollectorExporter.Configuration;
 
 /// <summary>
 /// Loads the configuration from the YAML file (or the demo's built-in one), with the <c>probe:</c> settings of the
-/// environment and the command line over it: defaults &lt; file &lt; environment &lt; command line. Used at start and
-/// for every reload.
+/// environment and the command line over it: defaults &lt; file &lt; environment &lt; command line.
 /// </summary>
 public sealed class ConfigLoader
 {
     /// <summary>A configuration nests five levels deep (groups, a group, its collectors, a collector); this leaves room for mistakes.</summary>
     public const int MaxDepth = 64;
 
-    private readonly string? configFile;
     private readonly string? builtIn;
     private readonly IReadOnlyList<string> commandLine;
     private readonly TimeProvider time;
 
-    private ConfigLoader(string? configFile, string? builtIn, IReadOnlyList<string> commandLine, IPanoramaImporter panorama, TimeProvider time)
-    {
-        this.configFile = configFile;
-        this.builtIn = builtIn;
-        this.commandLine = commandLine;
-        Panorama = panorama;
-        this.time = time;
-    }
+    private ConfigLoader(string? configFile, string? builtIn, IReadOnlyList<string> commandLine, IPanoramaImporter panorama, TimeProvider time) =>
+        (ConfigFile, this.builtIn, this.commandLine, Panorama, this.time) = (configFile, builtIn, commandLine, panorama, time);
 
-    /// <summary>The configuration is read from a YAML file.</summary>
-    /// <param name="panorama">See <see cref="Panorama"/>.</param>
-    /// <param name="savedMayFail">See <see cref="SavedMayFail"/>.</param>
     public static ConfigLoader FromFile(string path, IReadOnlyList<string> commandLine, IPanoramaImporter panorama, TimeProvider? time = null, bool savedMayFail = false) =>
         new(Path.GetFullPath(path), null, commandLine, panorama, time ?? TimeProvider.System) { SavedMayFail = savedMayFail };
 
@@ -38,7 +27,7 @@ public sealed class ConfigLoader
     public static ConfigLoader BuiltIn(string yaml, IReadOnlyList<string> commandLine, IPanoramaImporter panorama) =>
         new(null, yaml, commandLine, panorama, TimeProvider.System);
 
-    public string? ConfigFile => configFile;
+    public string? ConfigFile { get; }
 
     /// <summary>
     /// Whether a saved Panorama configuration that cannot be read is a failed import of its source (the last good one
@@ -47,25 +36,24 @@ public sealed class ConfigLoader
     /// </summary>
     public bool SavedMayFail { get; private init; }
 
-    /// <summary>Imports the Panorama sources, keeping how each one's imports went and the live sources' last good ones, for every load of this configuration.</summary>
+    /// <summary>Imports the Panorama sources, and keeps how each one's imports went and the live sources' last good ones.</summary>
     public IPanoramaImporter Panorama { get; }
 
     /// <summary>
-    /// Whether a load now would give <paramref name="origin"/>'s configuration again: none of its files changed on disk,
-    /// and its live Panorama sources have imported nothing new (a running process's environment and command line
-    /// cannot change).
+    /// Whether a load now would give <paramref name="origin"/>'s configuration again: none of its files changed on disk and
+    /// its live sources imported nothing new (a running process's environment and command line cannot change).
     /// </summary>
     public bool IsCurrent(ConfigOrigin origin) =>
         ConfigFiles.FingerprintOnDisk(origin.Files) == origin.Fingerprint && Panorama.Fingerprint(origin.LiveSources) == origin.LiveFingerprint;
 
-    public string Description => configFile ?? "--demo (built-in configuration)";
+    public string Description => ConfigFile ?? "--demo (built-in configuration)";
 
     /// <exception cref="ConfigurationException">The configuration cannot be used; nothing has changed.</exception>
     public ExporterConfig Load()
     {
         var files = new ConfigFiles();
-        var source = configFile ?? Description;
-        var root = YamlGuard.Load(configFile is null ? Encoding.UTF8.GetBytes(builtIn!) : files.ReadAllBytes(configFile), source, "configuration", MaxDepth);
+        var source = Description;
+        var root = YamlGuard.Load(ConfigFile is null ? Encoding.UTF8.GetBytes(builtIn!) : files.ReadAllBytes(ConfigFile), source, "configuration", MaxDepth);
         if (root is not (null or YamlMappingNode))
         {
             throw new ConfigurationException(source, $"is not a configuration: {YamlGuard.At(root.Start)}: " +
@@ -74,10 +62,10 @@ public sealed class ConfigLoader
 
         var walker = new YamlWalker(source, new ConfigErrors(), StringComparer.OrdinalIgnoreCase);
         var settings = Override((YamlMappingNode?)root, walker, Environment.GetEnvironmentVariables(), commandLine);
-        var baseDirectory = configFile is null ? null : Path.GetDirectoryName(configFile);
+        var baseDirectory = ConfigFile is null ? null : Path.GetDirectoryName(ConfigFile);
         var (probe, collectors, groups, panorama) = ConfigReader.Read(walker, settings, baseDirectory, files, Panorama, time.GetUtcNow(), SavedMayFail);
         string[] live = [.. panorama.Where(p => p.Source.IsLive).Select(p => p.Source.Label)];
-        var origin = new ConfigOrigin(Description, configFile, files.Paths, files.Fingerprint(), live, Panorama.Fingerprint(live));
+        var origin = new ConfigOrigin(Description, ConfigFile, files.Paths, files.Fingerprint(), live, Panorama.Fingerprint(live));
         return new ExporterConfig(probe, collectors, groups, origin) { Panorama = panorama };
     }
 

@@ -1,18 +1,16 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using LogCollectorExporter.Platform;
 using YamlDotNet.RepresentationModel;
 
 namespace LogCollectorExporter.Configuration;
 
 /// <summary>
-/// Reads the settings file (with the environment's and the command line's <c>probe:</c> settings put in by
-/// <see cref="ConfigLoader"/>) into a validated <see cref="ExporterConfig"/>, every error at once, each with where its
-/// value came from, its key path, the bad value and what is allowed. Each section is read by the type it fills, a
-/// setting a line (<see cref="ProbeSettings.Read"/>, <see cref="CertificateCheckSettings.Read"/>,
-/// <see cref="CollectorConfig.Read"/>, <see cref="GroupConfig.Read"/>, <see cref="PanoramaSource.Read"/>); this reads the
-/// lists and applies the rules across sections: collector names and catalogue names, group names, the preference list
-/// files, the Panorama imports, the firewall names.
+/// Reads the settings file (with the <c>probe:</c> settings <see cref="ConfigLoader"/> put in) into a validated
+/// configuration, every error at once. Each section is read by the type it fills, a setting a line
+/// (<see cref="ProbeSettings.Read"/>); this reads the lists and applies the rules across sections: collector and
+/// group names, the preference list files, the Panorama imports, the firewall names.
 /// </summary>
 /// <remarks>
 /// To add a setting: one line in the Read of its section, with its key, default, conversion and rule (a rule across
@@ -20,34 +18,21 @@ namespace LogCollectorExporter.Configuration;
 /// its parent's type read by <see cref="Section.Nested"/> in the parent's Read, or, at the top level, a key of
 /// <see cref="TopLevel"/> read here.
 /// </remarks>
-internal sealed class ConfigReader
+internal sealed class ConfigReader(YamlWalker walker, ConfigFiles files, string? baseDirectory)
 {
-    /// <summary>The top-level sections.</summary>
     internal static readonly string[] TopLevel = ["probe", "collectors", "groups", "panorama", "firewallNamesFile"];
 
-    private readonly YamlWalker walker;
-    private readonly ConfigErrors errors;
+    private readonly ConfigErrors errors = walker.Errors;
     private readonly CollectorDefinitions definitions = new();
-    private readonly PreferenceListImport preferenceLists;
-    private readonly ConfigFiles files;
-    private readonly string? baseDirectory;
 
-    private ConfigReader(YamlWalker walker, ConfigFiles files, string? baseDirectory)
-    {
-        this.walker = walker;
-        errors = walker.Errors;
-        this.files = files;
-        this.baseDirectory = baseDirectory;
-        preferenceLists = new PreferenceListImport(files, baseDirectory, definitions, walker);
-    }
+    // The groups, the file's then the imported ones, with their members' names in priority order; the file's by name, with their paths.
+    private readonly List<(GroupConfig Group, IReadOnlyList<string> Members)> groups = [];
+    private readonly Dictionary<string, string> groupPaths = new(StringComparer.Ordinal);
 
-    /// <param name="walker">Walks the file, and records the errors.</param>
     /// <param name="root">The file's settings; null when it has none.</param>
-    /// <param name="baseDirectory">Where relative <c>preferenceListFile</c> and <c>panorama:</c> paths start.</param>
-    /// <param name="files">Reads the preference list files and saved Panorama configurations, and fingerprints them.</param>
-    /// <param name="panorama">Imports the Panorama sources (the live ones' last good imports); file sources' outcomes are recorded there.</param>
+    /// <param name="baseDirectory">Where relative file names start: the configuration file's folder.</param>
     /// <param name="now">When this read happens, for the file sources' outcomes.</param>
-    /// <param name="savedMayFail">Whether a saved Panorama configuration that cannot be read is a failed import rather than an error (<see cref="ConfigLoader.SavedMayFail"/>).</param>
+    /// <param name="savedMayFail">As <see cref="ConfigLoader.SavedMayFail"/>.</param>
     /// <exception cref="ConfigurationException">The configuration cannot be used.</exception>
     public static (ProbeSettings Probe, IReadOnlyList<CollectorConfig> Collectors, IReadOnlyList<GroupConfig> Groups, IReadOnlyList<PanoramaImportResult> Panorama) Read(
         YamlWalker walker, YamlMappingNode? root, string? baseDirectory, ConfigFiles files, IPanoramaImporter panorama, DateTimeOffset now, bool savedMayFail)
@@ -56,12 +41,12 @@ internal sealed class ConfigReader
         var reader = new ConfigReader(walker, files, baseDirectory);
         var probe = ProbeSettings.Read(top.Nested("probe", ProbeSettings.Keys));
         reader.ReadCatalogue(top.Node("collectors"), probe.IpFamily);
-        var written = reader.ReadGroups(top.Node("groups"), probe.IpFamily);
+        reader.ReadGroups(top.Node("groups"), probe.IpFamily);
 
         // Imported after every group of the file: a serial the catalogue has is that collector, however Panorama defines it.
         var sources = reader.ReadPanorama(top.Node("panorama"), out var sourcesWritten);
         var imported = panorama.Import(sources, files, reader.definitions, probe.IpFamily, reader.errors, now, savedMayFail);
-        var groups = reader.WithImported(written, imported.Groups);
+        reader.AddImported(imported.Groups);
         var names = reader.ReadFirewallNames(top);
 
         // A source that imports nothing is an error of its own, and a live one may import its firewalls later.
@@ -78,18 +63,19 @@ internal sealed class ConfigReader
 
         // Collectors are resolved once every definition is in: a later one may give a serial an earlier one did not.
         return (probe, reader.definitions.All,
-            [.. groups.Select(g => g.Group with { Collectors = [.. g.Members.Select(reader.definitions.Get)], Hostname = names.GetValueOrDefault(g.Group.Name) ?? "" })],
+            [.. reader.groups.Select(g =>
+                g.Group with { Collectors = [.. g.Members.Select(reader.definitions.Get)], Hostname = names.GetValueOrDefault(g.Group.Name) ?? "" })],
             imported.Imported);
     }
 
-    /// <summary>The items of a list that are mappings (or empty); any other is an error with <paramref name="problem"/>.</summary>
-    private IEnumerable<(string Path, YamlNode Item)> Mappings(YamlNode? list, string path, string problem)
+    /// <summary>The sections of a list's items that are mappings (or empty); any other is an error with <paramref name="problem"/>.</summary>
+    private IEnumerable<Section> Sections(YamlNode? list, string path, IReadOnlyList<string> keys, string problem)
     {
         foreach (var (itemPath, item) in walker.Items(list, path))
         {
             if (item is YamlMappingNode || YamlWalker.IsEmpty(item))
             {
-                yield return (itemPath, item);
+                yield return Section.Open(walker, item, itemPath, keys);
             }
             else
             {
@@ -100,47 +86,50 @@ internal sealed class ConfigReader
 
     private void ReadCatalogue(YamlNode? catalogue, IpFamily family)
     {
-        foreach (var (path, item) in Mappings(catalogue, "collectors", "a collector of the catalogue is a mapping: {name, address, port, serial, hostname}"))
+        var problem = "a collector of the catalogue is a mapping: {name, address, port, serial, hostname}";
+        foreach (var section in Sections(catalogue, "collectors", CollectorConfig.Keys, problem))
         {
-            if (CollectorConfig.Read(Section.Open(walker, item, path, CollectorConfig.Keys), family, inCatalogue: true) is not { } collector)
-            {
-                continue;
-            }
-
-            // No address: a name for the collector of this serial, wherever panorama: or a preference list file gives its address.
-            var problem = collector.Address.Length == 0 ? definitions.Name(collector, path) : definitions.Define(collector, path, inCatalogue: true);
-            if (problem is not null)
-            {
-                walker.Error(null, $"{path}.{problem.Setting}", problem.Problem);
-            }
+            Define(section, family, inCatalogue: true);
         }
     }
 
-    /// <returns>The groups without their collectors, and their names in priority order, with the path of each.</returns>
-    private List<(string Path, GroupConfig Group, IReadOnlyList<string> Members)> ReadGroups(YamlNode? list, IpFamily family)
+    /// <summary>Defines a collector written as a mapping; its name, or null when it cannot be used (said).</summary>
+    private string? Define(Section section, IpFamily family, bool inCatalogue)
     {
-        var groups = new List<(string Path, GroupConfig Group, IReadOnlyList<string> Members)>();
-        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (path, item) in Mappings(list, "groups", "a group is a mapping: {name, collectors, ...}"))
+        if (CollectorConfig.Read(section, family, inCatalogue) is not { } collector)
         {
-            var section = Section.Open(walker, item, path, GroupConfig.Keys);
-            var (group, forwardToAll, collectors) = GroupConfig.Read(section);
+            return null;
+        }
+
+        // No address: a name for the collector of this serial, wherever panorama: or a preference list file gives its address.
+        var path = section.Path;
+        var problem = collector.Address.Length == 0 ? definitions.Name(collector, path) : definitions.Define(collector, path, inCatalogue);
+        if (problem is not null)
+        {
+            walker.Error(null, $"{path}.{problem.Setting}", problem.Problem);
+        }
+
+        return problem is null ? collector.Name : null;
+    }
+
+    private void ReadGroups(YamlNode? list, IpFamily family)
+    {
+        foreach (var section in Sections(list, "groups", GroupConfig.Keys, "a group is a mapping: {name, collectors, ...}"))
+        {
+            var (path, (group, forwardToAll, collectors)) = (section.Path, GroupConfig.Read(section));
             if (section.Failed("preferenceListFile") || ReadMembers(group, forwardToAll, collectors, path, family) is not { } read || section.Failed("name"))
             {
                 continue;
             }
 
-            if (seen.TryGetValue(group.Name, out var first))
+            if (!groupPaths.TryAdd(group.Name, path))
             {
-                walker.Error(null, $"{path}.name", $"\"{group.Name}\" is already the name of {first}; group names must be unique");
+                walker.Error(null, $"{path}.name", $"\"{group.Name}\" is already the name of {groupPaths[group.Name]}; group names must be unique");
                 continue;
             }
 
-            seen[group.Name] = path;
-            groups.Add((path, read.Group, read.Members));
+            groups.Add(read);
         }
-
-        return groups;
     }
 
     /// <returns>The group, and its collectors' names in priority order; null when it has none that can be used (the errors are recorded).</returns>
@@ -154,7 +143,7 @@ internal sealed class ConfigReader
                 return null;
             }
 
-            return preferenceLists.Read(path, listFile, forwardToAll, family) is { Members.Count: > 0 } imported
+            return ReadPreferenceList(path, listFile, forwardToAll, family) is { Members.Count: > 0 } imported
                 ? (group with { ForwardToAll = imported.ForwardToAll }, imported.Members)
                 : null;
         }
@@ -168,13 +157,12 @@ internal sealed class ConfigReader
                 continue;
             }
 
-            if (seen.TryGetValue(name, out var first))
+            if (!seen.TryAdd(name, itemPath))
             {
-                walker.Error(item, itemPath, $"\"{name}\" is already listed at {first}; a group lists a collector once (the name defaults to the address)");
+                walker.Error(item, itemPath, $"\"{name}\" is already listed at {seen[name]}; a group lists a collector once (the name defaults to the address)");
                 continue;
             }
 
-            seen[name] = itemPath;
             members.Add(name);
         }
 
@@ -189,32 +177,21 @@ internal sealed class ConfigReader
     /// <summary>A group's collector: the name of one of the catalogue's, or one written out; null when it is neither (said).</summary>
     private string? Member(YamlNode item, string path, IpFamily family)
     {
-        if (item is YamlScalarNode { Value: { } reference } && !YamlWalker.IsEmpty(item))
+        if (item is not YamlScalarNode { Value: { } reference } || YamlWalker.IsEmpty(item))
         {
-            var name = reference.Trim();
-            if (!definitions.IsCatalogued(name))
-            {
-                walker.Error(item, path, definitions.IsNamedWithoutAddress(name)
-                    ? $"\"{reference}\" names a collector in collectors: without an address, for panorama: to give it one; a group of the file lists collectors that have an address"
-                    : $"\"{reference}\" is not the name of a collector in collectors:; define it there, or write it here as {{name, address, port}}");
-                return null;
-            }
-
-            return name;
+            return Define(Section.Open(walker, item, path, CollectorConfig.Keys), family, inCatalogue: false);
         }
 
-        if (CollectorConfig.Read(Section.Open(walker, item, path, CollectorConfig.Keys), family, inCatalogue: false) is not { } collector)
+        var name = reference.Trim();
+        if (!definitions.IsCatalogued(name))
         {
+            walker.Error(item, path, definitions.IsNamedWithoutAddress(name)
+                ? $"\"{reference}\" names a collector in collectors: without an address, for panorama: to give it one; a group of the file lists collectors that have an address"
+                : $"\"{reference}\" is not the name of a collector in collectors:; define it there, or write it here as {{name, address, port}}");
             return null;
         }
 
-        if (definitions.Define(collector, path, inCatalogue: false) is { } problem)
-        {
-            walker.Error(null, $"{path}.{problem.Setting}", problem.Problem);
-            return null;
-        }
-
-        return collector.Name;
+        return name;
     }
 
     /// <summary>The <c>panorama:</c> sources that can be imported, each once; what they import is <see cref="IPanoramaImporter"/>'s.</summary>
@@ -223,17 +200,18 @@ internal sealed class ConfigReader
     {
         var sources = new List<PanoramaSource>();
         written = 0;
-        foreach (var (path, item) in Mappings(list, "panorama", "a Panorama source is a mapping: {configFile, ...} or {url, apiKeyFile, ...}"))
+        var problem = "a Panorama source is a mapping: {configFile, ...} or {url, apiKeyFile, ...}";
+        foreach (var section in Sections(list, "panorama", PanoramaSource.Keys, problem))
         {
             written++;
-            if (PanoramaSource.Read(Section.Open(walker, item, path, PanoramaSource.Keys), FullPath, ReadCertificates) is not { } source)
+            if (PanoramaSource.Read(section, FullPath, ReadCertificates) is not { } source)
             {
                 continue;
             }
 
             if (sources.FirstOrDefault(s => s.Label == source.Label) is { } same)
             {
-                walker.Error(null, path, $"imports {source.Label}, as {same.Path} does already");
+                walker.Error(null, section.Path, $"imports {source.Label}, as {same.Path} does already");
                 continue;
             }
 
@@ -246,15 +224,15 @@ internal sealed class ConfigReader
     /// <summary>The certificates of a <c>caFile</c>, which is fingerprinted: a new CA is a reload. Null when there are none (the error is recorded).</summary>
     private X509Certificate2Collection? ReadCertificates(Section source, string caFile)
     {
+        if (ReadFile(caFile, $"{source.Path}.caFile", $"{source.Path}.caFile", text => text) is not { } pem)
+        {
+            return null;
+        }
+
         var certificates = new X509Certificate2Collection();
         try
         {
-            certificates.ImportFromPem(Encoding.UTF8.GetString(files.ReadAllBytes(caFile)));
-        }
-        catch (ConfigurationException e)
-        {
-            errors.AddReadFor(e, $"{source.Path}.caFile", $"{source.Path}.caFile");
-            return null;
+            certificates.ImportFromPem(pem);
         }
         catch (CryptographicException e)
         {
@@ -277,37 +255,96 @@ internal sealed class ConfigReader
         if (top.Node("firewallNamesFile") is YamlMappingNode or YamlSequenceNode)
         {
             top.Error("firewallNamesFile", "is not allowed as a section; it is the name of a file of SERIAL,NAME lines");
-            return new Dictionary<string, string>();
         }
-
-        if (top.FileName("firewallNamesFile") is not { } file)
+        else if (top.FileName("firewallNamesFile") is { } file && FullPath(file) is var path
+            && ReadFile(path, "firewallNamesFile", "firewallNamesFile", text => FirewallNamesFile.Parse(text, path)) is { } names)
         {
-            return new Dictionary<string, string>();
+            return names;
         }
 
-        var path = FullPath(file);
+        return new Dictionary<string, string>();
+    }
+
+    /// <summary>
+    /// A group's <c>preferenceListFile</c>: its collectors in priority order, each the catalogue's collector of its
+    /// serial or defined by it, and "Forward to all"; null when the file cannot be used (the errors are recorded).
+    /// </summary>
+    /// <param name="explicitForwardToAll">The group's <c>forwardToAll</c>, when it has one.</param>
+    private (bool ForwardToAll, IReadOnlyList<string> Members)? ReadPreferenceList(string groupPath, string listFile, bool? explicitForwardToAll, IpFamily family)
+    {
+        var fullPath = FullPath(listFile);
+        var setting = $"{groupPath}.preferenceListFile";
+        if (ReadFile(fullPath, setting, groupPath, text => PreferenceListFile.Parse(text, fullPath)) is not { } content)
+        {
+            return null;
+        }
+
+        if (explicitForwardToAll is { } configured && configured != content.ForwardToAll)
+        {
+            walker.Error(null, $"{groupPath}.forwardToAll",
+                $"\"{(configured ? "true" : "false")}\" contradicts \"Forward to all: {(content.ForwardToAll ? "Yes" : "No")}\" in {fullPath}; remove forwardToAll, the preference list file sets it");
+            return null;
+        }
+
+        var members = new List<string>();
+        var readFor = ConfigErrors.ReadFor(setting);
+        foreach (var entry in content.Collectors)
+        {
+            // A serial that the catalogue knows is that collector, reached the way the catalogue says.
+            var name = definitions.CataloguedSerial(entry.Serial);
+            if (name is null)
+            {
+                if (!Setting.InFamily(System.Net.IPAddress.Parse(entry.Address), family))
+                {
+                    errors.Add(new(entry.Where, null, $"serial number {entry.Serial} has only the address {entry.Address} {readFor}, and probe.ipFamily is {EnumText.Of(family)}; set probe.ipFamily to any, or give the collector an address in collectors:"), groupPath);
+                    continue;
+                }
+
+                // Named by the catalogue without an address, it takes that name and this address.
+                (name, var conflict) = definitions.DefineBySerial(entry.Serial, entry.Address, $"{entry.Where} {readFor}");
+                if (conflict is not null)
+                {
+                    errors.Add(new(entry.Where, null, $"{conflict} {readFor}"), groupPath);
+                    continue;
+                }
+            }
+
+            if (members.Contains(name, StringComparer.Ordinal))
+            {
+                errors.Add(new(entry.Where, null, $"serial number {entry.Serial} is listed twice {readFor}; a group lists a collector once"), groupPath);
+                continue;
+            }
+
+            members.Add(name);
+        }
+
+        return (content.ForwardToAll, members);
+    }
+
+    /// <summary>A file a setting names, parsed; null when it does not read (the errors, read for the setting, are recorded).</summary>
+    /// <param name="about">The key path the errors are about, as in <see cref="ConfigErrors.Add"/>.</param>
+    private T? ReadFile<T>(string file, string setting, string about, Func<string, T> parse)
+        where T : class
+    {
         try
         {
-            return FirewallNamesFile.Parse(Encoding.UTF8.GetString(files.ReadAllBytes(path)), path);
+            return parse(Encoding.UTF8.GetString(files.ReadAllBytes(file)));
         }
         catch (ConfigurationException e)
         {
-            errors.AddReadFor(e, "firewallNamesFile", "firewallNamesFile");
-            return new Dictionary<string, string>();
+            errors.AddReadFor(e, setting, about);
+            return null;
         }
     }
 
     private string FullPath(string file) => Path.GetFullPath(file, baseDirectory ?? Directory.GetCurrentDirectory());
 
-    /// <summary>The groups of the file, then those imported: a group name is still one group's.</summary>
-    private List<(GroupConfig Group, IReadOnlyList<string> Members)> WithImported(
-        List<(string Path, GroupConfig Group, IReadOnlyList<string> Members)> written, IReadOnlyList<(GroupConfig Group, IReadOnlyList<string> Members)> imported)
+    /// <summary>Adds the groups <c>panorama:</c> imports after those of the file: a group name is still one group's.</summary>
+    private void AddImported(IReadOnlyList<(GroupConfig Group, IReadOnlyList<string> Members)> imported)
     {
-        var groups = written.Select(g => (g.Group, g.Members)).ToList();
-        var paths = written.ToDictionary(g => g.Group.Name, g => g.Path, StringComparer.Ordinal);
         foreach (var (group, members) in imported)
         {
-            if (paths.TryGetValue(group.Name, out var path))
+            if (groupPaths.TryGetValue(group.Name, out var path))
             {
                 walker.Error(null, $"{path}.name", $"\"{group.Name}\" is also a firewall that panorama: imports; group names must be unique");
                 continue;
@@ -315,7 +352,5 @@ internal sealed class ConfigReader
 
             groups.Add((group, members));
         }
-
-        return groups;
     }
 }

@@ -19,20 +19,14 @@ public sealed record ConfigurationError(string Source, string? Path, string Prob
 /// The configuration cannot be used; the message lists every error, one per line, with no stack trace, within
 /// <see cref="ErrorText.MaxMessage"/> characters.
 /// </summary>
-public sealed class ConfigurationException : Exception
+public sealed class ConfigurationException(IReadOnlyList<ConfigurationError> errors) : Exception(Describe(errors))
 {
-    public ConfigurationException(IReadOnlyList<ConfigurationError> errors)
-        : base(Describe(errors))
-    {
-        Errors = errors;
-    }
-
     public ConfigurationException(string source, string problem)
         : this([new ConfigurationError(source, null, problem)])
     {
     }
 
-    public IReadOnlyList<ConfigurationError> Errors { get; }
+    public IReadOnlyList<ConfigurationError> Errors { get; } = errors;
 
     private static string Describe(IReadOnlyList<ConfigurationError> errors) =>
         errors.Count == 1

@@ -4,11 +4,9 @@ using System.Text;
 namespace LogCollectorExporter.Configuration;
 
 /// <summary>
-/// The one place that shapes an error's text for wherever it goes (stderr, the log, <c>POST /-/reload</c>,
-/// <c>/api/v1/status</c>): one line, its control and direction-changing characters written as <c>\u001B</c>, at most
-/// <see cref="MaxLine"/> characters; a message of several errors at most <see cref="MaxMessage"/>. Input decides what an
-/// error quotes (a 10 MB value, an XML parser's list of every unclosed element), so without a bound an error could be
-/// megabytes, copied into every answer and every log line (README, "Errors").
+/// The one place that shapes an error's text for wherever it goes (stderr, the log, the HTTP answers): one line, its
+/// control and direction-changing characters escaped, of bounded length. Input decides what an error quotes (a 10 MB
+/// value), so without a bound an error could be megabytes, copied into every answer and log line (README, "Errors").
 /// </summary>
 public static class ErrorText
 {
@@ -30,28 +28,14 @@ public static class ErrorText
         }
 
         var line = new StringBuilder(Math.Min(text.Length, MaxLine));
-        var cut = false;
         foreach (var rune in text.EnumerateRunes())
         {
             if (line.Length >= MaxLine - 40)
             {
-                cut = true;
-                break;
+                return line.Append(CultureInfo.InvariantCulture, $"… (cut: {text.Length:N0} characters)").ToString();
             }
 
-            if (IsPrintable(rune))
-            {
-                line.Append(rune.ToString());
-            }
-            else
-            {
-                line.Append(CultureInfo.InvariantCulture, $"\\u{rune.Value:X4}");
-            }
-        }
-
-        if (cut)
-        {
-            line.Append(CultureInfo.InvariantCulture, $"… (cut: {text.Length:N0} characters)");
+            line.Append(IsPrintable(rune) ? rune.ToString() : string.Create(CultureInfo.InvariantCulture, $"\\u{rune.Value:X4}"));
         }
 
         return line.ToString();
@@ -89,34 +73,8 @@ public static class ErrorText
     /// separator, private or unassigned character, and no lone half of a surrogate pair. Names in the configuration
     /// must be (<see cref="CollectorDefinitions.Define"/>).
     /// </summary>
-    public static bool IsPrintable(string text)
-    {
-        foreach (var c in text)
-        {
-            if (c is < ' ' or >= '\u007F')
-            {
-                return IsPrintableSlow(text);
-            }
-        }
-
-        return true;
-    }
-
-    private static bool IsPrintableSlow(string text)
-    {
-        var index = 0;
-        while (index < text.Length)
-        {
-            if (Rune.DecodeFromUtf16(text.AsSpan(index), out var rune, out var length) != System.Buffers.OperationStatus.Done || !IsPrintable(rune))
-            {
-                return false;
-            }
-
-            index += length;
-        }
-
-        return true;
-    }
+    public static bool IsPrintable(string text) =>
+        !text.AsSpan().ContainsAnyExceptInRange(' ', '~') || text.EnumerateRunes().All(IsPrintable);
 
     private static bool IsPrintable(Rune rune) => Rune.GetUnicodeCategory(rune) switch
     {

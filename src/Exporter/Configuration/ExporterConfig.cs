@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using LogCollectorExporter.Platform;
+using YamlDotNet.RepresentationModel;
 
 namespace LogCollectorExporter.Configuration;
 
@@ -40,17 +41,14 @@ public enum Failback
 }
 
 /// <summary>A validated configuration: nothing that reaches the probing code can be invalid.</summary>
-/// <param name="Probe">How every collector is probed.</param>
 /// <param name="Collectors">Every collector once, however many groups list it: the catalogue's first, in its order, then the others in the order groups name them.</param>
 /// <param name="Groups">The preference lists; their collectors are instances of <paramref name="Collectors"/>.</param>
-/// <param name="Origin">Where it was read from.</param>
 public sealed record ExporterConfig(
     ProbeSettings Probe,
     IReadOnlyList<CollectorConfig> Collectors,
     IReadOnlyList<GroupConfig> Groups,
     ConfigOrigin Origin)
 {
-    /// <summary>What each <c>panorama:</c> source imported into it, in order.</summary>
     public IReadOnlyList<PanoramaImportResult> Panorama { get; init; } = [];
 }
 
@@ -66,7 +64,6 @@ public sealed record ProbeSettings(
     int MaxConcurrency,
     IReadOnlyList<double> Buckets)
 {
-    /// <summary>The shortest interval: no collector is ever probed more than once a second.</summary>
     public static readonly TimeSpan MinInterval = TimeSpan.FromSeconds(1);
 
     public static readonly IReadOnlyList<double> DefaultBuckets =
@@ -84,10 +81,7 @@ public sealed record ProbeSettings(
         MaxConcurrency: 256,
         DefaultBuckets);
 
-    /// <summary>
-    /// Whether <paramref name="other"/> probes a collector the same way: the settings that shape each probe and its
-    /// schedule. Thresholds, concurrency and buckets are not among them.
-    /// </summary>
+    /// <summary>Whether <paramref name="other"/> probes the same way: the settings that shape each probe and its schedule.</summary>
     public bool ProbesLike(ProbeSettings other) =>
         Interval == other.Interval && Timeout == other.Timeout && Mode == other.Mode && Close == other.Close
         && IpFamily == other.IpFamily && Equals(SourceAddress, other.SourceAddress);
@@ -95,13 +89,9 @@ public sealed record ProbeSettings(
     /// <summary><c>probe.certificates:</c>, reading the certificate each collector serves.</summary>
     public CertificateCheckSettings Certificates { get; init; } = CertificateCheckSettings.Default;
 
-    /// <summary>The keys of <c>probe:</c>.</summary>
     internal static IReadOnlyList<string> Keys => field ??= Section.KeysOf(s => Read(s));
 
-    /// <summary>
-    /// <c>probe:</c>, a setting a line (its key, default, conversion and rule), then the rules across them; errors in the
-    /// order of the lines. A new setting is a line here and a property, plus README.md and a test.
-    /// </summary>
+    /// <summary><c>probe:</c>, a setting a line (its key, default, conversion and rule), then the rules across them.</summary>
     internal static ProbeSettings Read(Section s)
     {
         var interval = s.Duration("interval", Default.Interval);
@@ -115,17 +105,7 @@ public sealed record ProbeSettings(
         var maxConcurrency = s.WholeNumber("maxConcurrency", Default.MaxConcurrency, 1, 100_000);
         var buckets = ReadBuckets(s);
         var certificates = CertificateCheckSettings.Read(s.Nested("certificates", CertificateCheckSettings.Keys));
-
-        // A duration that is not one is reported as such, and not compared.
-        if (!s.Failed("interval") && interval < MinInterval)
-        {
-            s.Error("interval", $"is not allowed; the shortest is {Duration.Format(MinInterval)}: no collector is probed more than once a second");
-        }
-        else if (!s.Failed("interval") && !s.Failed("timeout") && timeout >= interval)
-        {
-            s.Error("timeout", $"{Defaulted(s, "timeout", timeout)}must be shorter than probe.interval (\"{Duration.Format(interval)}\")");
-        }
-
+        s.Schedule(interval, timeout, MinInterval, "no collector is probed more than once a second");
         if (source is not null && !Setting.InFamily(source, family))
         {
             s.Error("sourceAddress", $"is not an address of probe.ipFamily {EnumText.Of(family)}");
@@ -134,15 +114,12 @@ public sealed record ProbeSettings(
         return new(interval, timeout, mode, close, family, source, failureThreshold, recoveryThreshold, maxConcurrency, buckets) { Certificates = certificates };
     }
 
-    /// <summary>A message quotes a value only where one is written: a default it compares is named as such.</summary>
-    internal static string Defaulted(Section s, string key, TimeSpan value) => s.Text(key) is null ? $"\"{Duration.Format(value)}\" (the default) " : "";
-
     /// <summary>A list of bounds, or one comma-separated value, as an environment variable or command-line override gives it: "0.001,0.01,0.1".</summary>
     private static IReadOnlyList<double> ReadBuckets(Section s)
     {
-        var written = s.Node("buckets") is YamlDotNet.RepresentationModel.YamlScalarNode
+        var written = s.Node("buckets") is YamlScalarNode
             ? (s.Text("buckets")?.Split(',', StringSplitOptions.TrimEntries) ?? []).Select(text => ("buckets", text))
-            : s.Items("buckets").Select(item => (item.Path[(s.Path.Length + 1)..], (item.Item as YamlDotNet.RepresentationModel.YamlScalarNode)?.Value ?? ""));
+            : s.Items("buckets").Select(item => (item.Path[(s.Path.Length + 1)..], (item.Item as YamlScalarNode)?.Value ?? ""));
         var buckets = new List<double>();
         foreach (var (key, text) in written)
         {
@@ -173,28 +150,18 @@ public sealed record ProbeSettings(
 /// <param name="Timeout">Shorter than <paramref name="Interval"/>.</param>
 public sealed record CertificateCheckSettings(bool Enabled, TimeSpan Interval, TimeSpan Timeout)
 {
-    /// <summary>The shortest interval: a collector may log each handshake the check makes.</summary>
     public static readonly TimeSpan MinInterval = TimeSpan.FromMinutes(1);
 
     public static CertificateCheckSettings Default { get; } = new(Enabled: false, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5));
 
     internal static IReadOnlyList<string> Keys => field ??= Section.KeysOf(s => Read(s));
 
-    /// <summary><c>probe.certificates:</c>, as <see cref="ProbeSettings.Read"/> reads <c>probe:</c>.</summary>
     internal static CertificateCheckSettings Read(Section s)
     {
         var enabled = s.TrueOrFalse("enabled") ?? Default.Enabled;
         var interval = s.Duration("interval", Default.Interval);
         var timeout = s.Duration("timeout", Default.Timeout);
-        if (!s.Failed("interval") && interval < MinInterval)
-        {
-            s.Error("interval", $"is not allowed; the shortest is {Duration.Format(MinInterval)}: a collector may log each handshake the check makes");
-        }
-        else if (!s.Failed("interval") && !s.Failed("timeout") && timeout >= interval)
-        {
-            s.Error("timeout", $"{ProbeSettings.Defaulted(s, "timeout", timeout)}must be shorter than probe.certificates.interval (\"{Duration.Format(interval)}\")");
-        }
-
+        s.Schedule(interval, timeout, MinInterval, "a collector may log each handshake the check makes");
         return new(enabled, interval, timeout);
     }
 }
@@ -217,10 +184,10 @@ public sealed record GroupConfig(
     internal static IReadOnlyList<string> Keys => field ??= Section.KeysOf(s => Read(s));
 
     /// <summary>
-    /// A group of <c>groups:</c> without its collectors, its name "" when it has none (said). Its <c>forwardToAll</c> as
-    /// written, which a preference list file must agree with, and its collectors are for ConfigReader.
+    /// A group of <c>groups:</c> without its collectors, its name "" when it has none (said); for ConfigReader, its
+    /// <c>forwardToAll</c> as written (a preference list file must agree with it) and its collectors.
     /// </summary>
-    internal static (GroupConfig Group, bool? ForwardToAll, IReadOnlyList<(string Path, YamlDotNet.RepresentationModel.YamlNode Item)> Collectors) Read(Section s)
+    internal static (GroupConfig Group, bool? ForwardToAll, IReadOnlyList<(string Path, YamlNode Item)> Collectors) Read(Section s)
     {
         var name = s.Value<string?>("name", null, text => Setting.IsGroupName(text) ? (text, null) : (null, "is not allowed; use letters, digits and _ . : -"));
         if (name is null && !s.Failed("name"))
@@ -246,16 +213,13 @@ public sealed record CollectorConfig(string Name, string Address, int Port, stri
     /// <summary>The Panorama collector group it is a member of; "" when it is not imported.</summary>
     public string CollectorGroup { get; init; } = "";
 
-    /// <summary>The address when it is an IP literal; null when it is a name to resolve.</summary>
     public IPAddress? IpAddress { get; } = IPAddress.TryParse(Address, out var ip) ? ip : null;
 
-    /// <summary>address:port, with an IPv6 address in brackets.</summary>
     public string Endpoint => IpAddress is { AddressFamily: System.Net.Sockets.AddressFamily.InterNetworkV6 } ? $"[{Address}]:{Port}" : $"{Address}:{Port}";
 
-    /// <summary>What the log says of it beside its name: its hostname, when it has one, and its endpoint.</summary>
+    /// <summary>What the log says of it beside its name.</summary>
     public string Description => Hostname.Length > 0 ? $"{Hostname}, {Endpoint}" : Endpoint;
 
-    /// <summary>Whether <paramref name="other"/> is reached at the same address and port.</summary>
     public bool SameEndpoint(CollectorConfig other) => Address == other.Address && Port == other.Port;
 
     internal static IReadOnlyList<string> Keys => field ??= Section.KeysOf(s => Read(s, IpFamily.Any, inCatalogue: false));

@@ -3,18 +3,16 @@ using System.Globalization;
 namespace LogCollectorExporter.Configuration;
 
 /// <summary>
-/// Reads <c>firewallNamesFile</c>: a firewall's name by its serial, one <c>SERIAL,NAME</c> per line; blank lines and
-/// lines starting with <c>#</c> are skipped. Panorama's configuration does not hold its firewalls' hostnames (they are in
-/// its device list, <c>show devices all</c>), so the user supplies them: any export of serial and hostname, cut to
-/// two columns, will do. A serial is a group's name: the name applies to the group of that name.
+/// Reads <c>firewallNamesFile</c>: one <c>SERIAL,NAME</c> per line, blank lines and <c>#</c> lines skipped. Panorama's
+/// configuration does not hold its firewalls' hostnames (its device list does), so the user supplies them. A serial is
+/// a group's name: the name applies to the group of that name.
 /// </summary>
 public static class FirewallNamesFile
 {
     /// <summary>A DNS name's length: longer is not a firewall's name.</summary>
     private const int MaxNameLength = 255;
 
-    /// <summary>Parses the text; every problem is reported with its file, line number and the line itself.</summary>
-    /// <returns>Each name by serial.</returns>
+    /// <summary>Each name by serial; every problem is reported with its file, line number and the line itself.</summary>
     public static IReadOnlyDictionary<string, string> Parse(string text, string fileName)
     {
         var errors = new List<ConfigurationError>();

@@ -1,8 +1,8 @@
 namespace LogCollectorExporter.Configuration;
 
 /// <summary>
-/// Imports the <c>panorama:</c> sources of a configuration being read into groups: the Panorama integration's, given to
-/// <see cref="ConfigLoader"/> where the exporter is put together, so that reading the configuration does not depend on it.
+/// Imports the <c>panorama:</c> sources into groups: implemented by <c>Panorama/</c> and given to
+/// <see cref="ConfigLoader"/>, so that reading the configuration does not depend on it.
 /// </summary>
 public interface IPanoramaImporter
 {
@@ -10,20 +10,16 @@ public interface IPanoramaImporter
     string Fingerprint(IEnumerable<string> labels);
 
     /// <summary>
-    /// Imports every source, in order, after every group of the file: the groups (without their collectors: the names
-    /// of their members, defined in <paramref name="definitions"/>) and what each source brought; errors go to
-    /// <paramref name="errors"/>.
+    /// Imports every source, in order, after every group of the file: the groups, with the names of their members
+    /// (defined in <paramref name="definitions"/>), and what each source brought.
     /// </summary>
-    /// <param name="now">When this read happens, for the file sources' outcomes.</param>
-    /// <param name="savedMayFail">Whether a saved Panorama configuration that cannot be read is a failed import rather than an error (<see cref="ConfigLoader.SavedMayFail"/>).</param>
+    /// <param name="savedMayFail">As <see cref="ConfigLoader.SavedMayFail"/>.</param>
     internal (IReadOnlyList<(GroupConfig Group, IReadOnlyList<string> Members)> Groups, IReadOnlyList<PanoramaImportResult> Imported) Import(
         IReadOnlyList<PanoramaSource> sources, ConfigFiles files, CollectorDefinitions definitions, IpFamily family, ConfigErrors errors, DateTimeOffset now, bool savedMayFail);
 }
 
 /// <summary>What one Panorama source brought into the configuration.</summary>
-/// <param name="Source">The source.</param>
 /// <param name="Available">False for a live source that has not imported yet (or a file that could not be read).</param>
-/// <param name="CollectorGroups">The collector groups imported, in order.</param>
 /// <param name="Firewalls">Firewalls imported: one group each.</param>
 /// <param name="Collectors">The names of the collectors their lists name, each once.</param>
 /// <param name="Notes">Firewalls not imported, and firewalls found twice with the same list.</param>
@@ -38,5 +34,4 @@ public sealed record PanoramaImportResult(
     IReadOnlyList<string> Warnings);
 
 /// <param name="HasLogForwarding">Whether it has log forwarding preference lists at all (<c>logfwd-setting/devices</c>).</param>
-/// <param name="Firewalls">Firewalls imported from it.</param>
 public sealed record ImportedCollectorGroup(string Name, bool HasLogForwarding, int Firewalls);

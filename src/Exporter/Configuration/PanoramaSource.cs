@@ -10,12 +10,10 @@ namespace LogCollectorExporter.Configuration;
 /// <param name="Url">Panorama's address (<c>https://host[:port][/path]</c>); null for a file source.</param>
 /// <param name="ApiKeyFile">The file holding the XML API key (full path), read again for every fetch.</param>
 /// <param name="CaCertificates">The certificates of <c>caFile</c> to verify Panorama's with; null for the system's trust store.</param>
-/// <param name="Refresh">How often a live source is fetched.</param>
 /// <param name="Timeout">How long one fetch (every request of it) may take.</param>
 /// <param name="CollectorGroups">Only these collector groups; every one when empty.</param>
 /// <param name="PanoramaSerial">Panorama's own serial: its local collector, reached at Panorama's management address.</param>
 /// <param name="ForwardToAll">PAN-OS "Forward to all" of every imported group (not in the configuration as far as public material shows).</param>
-/// <param name="Failback">The failback of every imported group.</param>
 public sealed record PanoramaSource(
     string Path,
     string? ConfigFile,
@@ -33,18 +31,12 @@ public sealed record PanoramaSource(
 
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>A <c>timeout</c> not written: 30 s, or the refresh when that is shorter (as Prometheus defaults <c>scrape_timeout</c>).</summary>
-    public static TimeSpan DefaultTimeoutFor(TimeSpan refresh) => refresh < DefaultTimeout ? refresh : DefaultTimeout;
-
     /// <summary>Panorama's management plane serves people too: the exporter asks at most every 10 s.</summary>
     public static readonly TimeSpan MinRefresh = TimeSpan.FromSeconds(10);
 
     public bool IsLive => Url is not null;
 
-    /// <summary>
-    /// The value of the <c>source</c> label: the URL (which holds no credential: the key is in a file, sent in a
-    /// header), or the file's full path.
-    /// </summary>
+    /// <summary>The value of the <c>source</c> label: the URL (which holds no credential: the key is in a file), or the file's full path.</summary>
     public string Label => Url is { } url ? url.GetLeftPart(UriPartial.Path).TrimEnd('/') : ConfigFile!;
 
     /// <summary>How messages name it: <c>panorama[1] (https://panorama.example.net)</c>.</summary>
@@ -52,11 +44,7 @@ public sealed record PanoramaSource(
 
     internal static IReadOnlyList<string> Keys => field ??= Configuration.Section.KeysOf(s => Read(s, file => file, (_, _) => null));
 
-    /// <summary>
-    /// An entry of <c>panorama:</c>, README.md "From Panorama": null when it cannot be imported (said). What it
-    /// imports is <see cref="IPanoramaImporter"/>'s.
-    /// </summary>
-    /// <param name="fullPath">A file named by a setting, as a full path.</param>
+    /// <summary>An entry of <c>panorama:</c>, README.md "From Panorama": null when it cannot be imported (said).</summary>
     /// <param name="readCertificates">The certificates of the <c>caFile</c> at a full path; null when there are none (said).</param>
     internal static PanoramaSource? Read(Section s, Func<string, string> fullPath, Func<Section, string, X509Certificate2Collection?> readCertificates)
     {
@@ -82,7 +70,7 @@ public sealed record PanoramaSource(
         var apiKeyFile = s.FileName("apiKeyFile");
         var caFile = s.FileName("caFile");
         var refresh = s.Duration("refresh", DefaultRefresh);
-        var timeout = s.Duration("timeout", DefaultTimeoutFor(refresh));
+        var timeout = s.Duration("timeout", refresh < DefaultTimeout ? refresh : DefaultTimeout); // As Prometheus defaults scrape_timeout.
 
         var live = s.Text("url") is not null;
         var oneKind = live != (s.Text("configFile") is not null);

@@ -27,7 +27,7 @@ public static partial class PreferenceListFile
     [GeneratedRegex(@"^\S+>\s*show log-collector preference-list$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex CommandLine();
 
-    /// <summary>Parses the text; every problem is reported with its file, line number and the line itself.</summary>
+    /// <summary>Every problem is reported with its file, line number and the line itself.</summary>
     public static Content Parse(string text, string fileName)
     {
         var errors = new List<ConfigurationError>();
@@ -48,21 +48,14 @@ public static partial class PreferenceListFile
             if (ForwardToAllLine().Match(line) is { Success: true } forward)
             {
                 var value = forward.Groups["value"].Value;
-                if (forwardToAll is not null)
+                var yes = value.Equals("yes", StringComparison.OrdinalIgnoreCase);
+                if (forwardToAll is not null || !(yes || value.Equals("no", StringComparison.OrdinalIgnoreCase)))
                 {
-                    errors.Add(new(where, null, $"\"{line}\": \"Forward to all\" appears twice"));
-                }
-                else if (value.Equals("yes", StringComparison.OrdinalIgnoreCase))
-                {
-                    forwardToAll = true;
-                }
-                else if (value.Equals("no", StringComparison.OrdinalIgnoreCase))
-                {
-                    forwardToAll = false;
+                    errors.Add(new(where, null, $"\"{line}\": \"Forward to all\" {(forwardToAll is null ? "must be Yes or No" : "appears twice")}"));
                 }
                 else
                 {
-                    errors.Add(new(where, null, $"\"{line}\": \"Forward to all\" must be Yes or No"));
+                    forwardToAll = yes;
                 }
 
                 continue;
@@ -74,31 +67,22 @@ public static partial class PreferenceListFile
                 continue;
             }
 
-            var ip4 = match.Groups["ip"].Value;
-            var ip6 = match.Groups["ip6"].Value;
-            if (IsKnown(ip4))
+            var (ip4, ip6) = (match.Groups["ip"].Value, match.Groups["ip6"].Value);
+            var (address, setting, family) = IsKnown(ip4) ? (ip4, "IP Address", AddressFamily.InterNetwork)
+                : IsKnown(ip6) ? (ip6, "IPV6 Address", AddressFamily.InterNetworkV6)
+                : default;
+            if (address is null)
             {
-                if (Setting.IpAddress(ip4, AddressFamily.InterNetwork) is null)
-                {
-                    errors.Add(new(where, null, $"\"{line}\": IP Address \"{ip4}\" is not an IPv4 address"));
-                    continue;
-                }
-
-                collectors.Add(new Entry(match.Groups["serial"].Value, ip4, where));
+                errors.Add(new(where, null, $"\"{line}\": the collector has neither an IP Address nor an IPV6 Address"));
             }
-            else if (IsKnown(ip6))
+            else if (Setting.IpAddress(address, family) is null)
             {
-                if (Setting.IpAddress(ip6, AddressFamily.InterNetworkV6) is null)
-                {
-                    errors.Add(new(where, null, $"\"{line}\": IPV6 Address \"{ip6}\" is not an IPv6 address"));
-                    continue;
-                }
-
-                collectors.Add(new Entry(match.Groups["serial"].Value, ip6, where));
+                var version = family == AddressFamily.InterNetwork ? "IPv4" : "IPv6";
+                errors.Add(new(where, null, $"\"{line}\": {setting} \"{address}\" is not an {version} address"));
             }
             else
             {
-                errors.Add(new(where, null, $"\"{line}\": the collector has neither an IP Address nor an IPV6 Address"));
+                collectors.Add(new Entry(match.Groups["serial"].Value, address, where));
             }
         }
 

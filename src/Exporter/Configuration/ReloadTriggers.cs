@@ -3,10 +3,8 @@ using System.Runtime.InteropServices;
 namespace LogCollectorExporter.Configuration;
 
 /// <summary>
-/// Reloads when the content of the configuration file, or of a file it names (a preference list, a saved Panorama
-/// configuration, a <c>caFile</c>), changes on disk, or goes back to what is running. An in-place edit, an editor's
-/// rename and a Kubernetes ConfigMap update (which swaps the <c>..data</c> symlink to a new directory) are all seen, once
-/// the files have stayed unchanged for <see cref="ConfigFiles.SettleTime"/> (<see cref="ConfigFiles.WatchAsync"/>).
+/// Reloads when the content of the configuration file, or of a file it names, changes on disk (an in-place edit, an
+/// editor's rename, a Kubernetes ConfigMap's symlink swap), or goes back to what is running (<see cref="ConfigFiles.WatchAsync"/>).
 /// </summary>
 public sealed class ConfigFileWatcher(ActiveConfiguration active, IConfigurationReload reloader, TimeProvider time) : BackgroundService
 {

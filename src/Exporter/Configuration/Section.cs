@@ -6,9 +6,8 @@ using YamlDotNet.RepresentationModel;
 namespace LogCollectorExporter.Configuration;
 
 /// <summary>
-/// A mapping of the settings file (<c>probe:</c>, a group, a collector), read setting by setting. Each read names the
-/// setting's key and gives its default, its conversion and its rule, so that the type a section fills reads each of its
-/// settings in one line (<see cref="ProbeSettings.Read"/>). A value that is not written, or does not convert, gives the
+/// A mapping of the settings file (<c>probe:</c>, a group, a collector), read a setting a line: its key, default,
+/// conversion and rule (<see cref="ProbeSettings.Read"/>). A value that is not written, or does not convert, gives the
 /// default: the error is recorded, and the rules across settings still run to find what else is wrong.
 /// </summary>
 /// <remarks>
@@ -17,27 +16,26 @@ namespace LogCollectorExporter.Configuration;
 /// </remarks>
 internal sealed class Section
 {
-    private readonly YamlWalker? walker;
+    private static readonly TimeSpan LongestDuration = TimeSpan.FromHours(24);
+
+    private readonly YamlWalker walker;
     private readonly Dictionary<string, YamlNode> values;
     private readonly List<string>? learned;
     private readonly IReadOnlyList<string> keys;
     private readonly HashSet<string> failed = [];
 
-    private Section(YamlWalker? walker, string path, Dictionary<string, YamlNode> values, IReadOnlyList<string> keys, List<string>? learned)
-    {
+    private Section(YamlWalker walker, string path, Dictionary<string, YamlNode> values, IReadOnlyList<string> keys, List<string>? learned) =>
         (this.walker, Path, this.values, this.keys, this.learned) = (walker, path, values, keys, learned);
-    }
 
     public string Path { get; }
 
-    /// <summary>The key path of a setting of this section.</summary>
     private string At(string key) => Path.Length == 0 ? key : $"{Path}.{key}";
 
-    /// <summary>The keys <paramref name="read"/> reads, in order: the settings of the section it reads.</summary>
+    /// <summary>The keys <paramref name="read"/> reads, in order, run on nothing: what it says is wrong goes nowhere.</summary>
     public static IReadOnlyList<string> KeysOf(Action<Section> read)
     {
         var learned = new List<string>();
-        read(new Section(null, "", [], learned, learned));
+        read(new Section(new YamlWalker("", new ConfigErrors(), StringComparer.Ordinal), "", [], learned, learned));
         return learned;
     }
 
@@ -45,14 +43,8 @@ internal sealed class Section
     public static Section Open(YamlWalker walker, YamlNode? node, string path, IReadOnlyList<string> keys) =>
         new(walker, path, walker.Entries(node, path, keys).ToDictionary(e => e.Key, e => e.Value), keys, null);
 
-    /// <summary>The section of the settings written under <paramref name="key"/>.</summary>
-    public Section Nested(string key, IReadOnlyList<string> nested)
-    {
-        var node = Node(key);
-        return walker is null ? new Section(null, "", [], nested, []) : Open(walker, node, At(key), nested);
-    }
+    public Section Nested(string key, IReadOnlyList<string> nested) => Open(walker, Node(key), At(key), nested);
 
-    /// <summary>The value written at <paramref name="key"/>; null when there is none.</summary>
     public YamlNode? Node(string key)
     {
         if (learned is not null)
@@ -71,18 +63,9 @@ internal sealed class Section
     }
 
     /// <summary>The text written at <paramref name="key"/>, trimmed; null when none is (or "").</summary>
-    public string? Text(string key)
-    {
-        var node = Node(key);
-        return walker?.Text(node, At(key))?.Trim() is { Length: > 0 } text ? text : null;
-    }
+    public string? Text(string key) => walker.Text(Node(key), At(key))?.Trim() is { Length: > 0 } text ? text : null;
 
-    /// <summary>The items of the list at <paramref name="key"/>.</summary>
-    public IEnumerable<(string Path, YamlNode Item)> Items(string key)
-    {
-        var node = Node(key);
-        return walker?.Items(node, At(key)) ?? [];
-    }
+    public IEnumerable<(string Path, YamlNode Item)> Items(string key) => walker.Items(Node(key), At(key));
 
     /// <summary>Whether <paramref name="key"/> was written but did not read: the rules across settings do not compare it.</summary>
     public bool Failed(string key) => failed.Contains(key);
@@ -92,36 +75,52 @@ internal sealed class Section
     {
         failed.Add(key);
         var node = values.GetValueOrDefault(key);
-        walker?.Error(node, At(key), quote && node is YamlScalarNode { Value: { } value } && !string.IsNullOrWhiteSpace(value) ? $"\"{value}\" {problem}" : problem);
+        walker.Error(node, At(key), quote && node is YamlScalarNode { Value: { } value } && !string.IsNullOrWhiteSpace(value) ? $"\"{value}\" {problem}" : problem);
     }
 
-    /// <summary>An error about the section itself.</summary>
-    public void Error(string problem) => walker?.Error(null, Path, problem);
+    public void Error(string problem) => walker.Error(null, Path, problem);
 
-    /// <summary>An error about an item of one of its lists.</summary>
-    public void Error(YamlNode item, string path, string problem) => walker?.Error(item, path, problem);
+    public void Error(YamlNode item, string path, string problem) => walker.Error(item, path, problem);
+
+    /// <summary>
+    /// The rule of a schedule: its <c>interval</c> at least <paramref name="shortest"/> (<paramref name="why"/>), and its
+    /// <c>timeout</c> shorter. A duration that is not one is reported as such, and not compared; a default is named as such.
+    /// </summary>
+    public void Schedule(TimeSpan interval, TimeSpan timeout, TimeSpan shortest, string why)
+    {
+        if (!Failed("interval") && interval < shortest)
+        {
+            Error("interval", $"is not allowed; the shortest is {Platform.Duration.Format(shortest)}: {why}");
+        }
+        else if (!Failed("interval") && !Failed("timeout") && timeout >= interval)
+        {
+            var defaulted = Text("timeout") is null ? $"\"{Platform.Duration.Format(timeout)}\" (the default) " : "";
+            Error("timeout", $"{defaulted}must be shorter than {Path}.interval (\"{Platform.Duration.Format(interval)}\")");
+        }
+    }
 
     /// <summary>The value at <paramref name="key"/>, converted by <paramref name="convert"/>, which says what is wrong with the text when it is not one.</summary>
     /// <param name="quote">Whether the error quotes the value: not when the problem says as much of it as may be shown.</param>
     public T Value<T>(string key, T fallback, Func<string, (T Value, string? Problem)> convert, bool quote = true)
     {
-        if (Text(key) is not { } text)
+        var (value, problem) = Text(key) is { } text ? convert(text) : (fallback, null);
+        if (problem is not null)
         {
-            return fallback;
+            Error(key, problem, quote);
         }
 
-        var (value, problem) = convert(text);
-        if (problem is null)
-        {
-            return value;
-        }
-
-        Error(key, problem, quote);
-        return fallback;
+        return problem is null ? value : fallback;
     }
 
-    /// <summary>A Prometheus duration or hh:mm:ss, greater than zero and at most a day.</summary>
-    public TimeSpan Duration(string key, TimeSpan fallback) => Value(key, fallback, text => Setting.Duration(text, out var value) is { } problem ? (value, problem) : (value, null));
+    /// <summary>
+    /// A Prometheus duration or hh:mm:ss, greater than zero and at most a day: longer would make no sense for a health
+    /// check, and timers (Task.Delay) take at most 49 days.
+    /// </summary>
+    public TimeSpan Duration(string key, TimeSpan fallback) => Value(key, fallback, text =>
+        !Platform.Duration.TryParse(text, out var value) ? (value, $"is not allowed; use {Platform.Duration.Allowed}")
+        : value <= TimeSpan.Zero ? (value, "is not allowed; the duration must be greater than zero")
+        : value > LongestDuration ? (value, $"is not allowed; the longest is {Platform.Duration.Format(LongestDuration)}")
+        : (value, null));
 
     public int WholeNumber(string key, int fallback, int minimum, int maximum = int.MaxValue) => Value(key, fallback, text =>
         int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) && value >= minimum && value <= maximum
@@ -137,7 +136,6 @@ internal sealed class Section
     public string? FileName(string key) =>
         Value<string?>(key, null, text => text.Contains('\0', StringComparison.Ordinal) ? (null, "is not a file name: it contains a NUL character") : (text, null), quote: false);
 
-    /// <summary>Not written: null.</summary>
     public bool? TrueOrFalse(string key) =>
         Value<bool?>(key, null, text => bool.TryParse(text, out var value) ? (value, null) : (null, "is not allowed; use true or false"));
 

@@ -1,26 +1,14 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
-using LogCollectorExporter.Platform;
 
 namespace LogCollectorExporter.Configuration;
 
 /// <summary>The rules of a setting's text that more than one reader applies: the settings file, the preference lists, Panorama's.</summary>
 internal static partial class Setting
 {
-    // Longer would make no sense for a health check, and timers (Task.Delay) take at most 49 days.
-    private static readonly TimeSpan LongestDuration = TimeSpan.FromHours(24);
-
-    /// <returns>What is wrong with <paramref name="text"/> as a duration setting: a Prometheus duration or hh:mm:ss, greater than zero and at most a day; null when it is one.</returns>
-    public static string? Duration(string text, out TimeSpan value) =>
-        !Platform.Duration.TryParse(text, out value) ? $"is not allowed; use {Platform.Duration.Allowed}"
-        : value <= TimeSpan.Zero ? "is not allowed; the duration must be greater than zero"
-        : value > LongestDuration ? $"is not allowed; the longest is {Platform.Duration.Format(LongestDuration)}"
-        : null;
-
     public static IPAddress? IpAddress(string? text) => System.Net.IPAddress.TryParse(text, out var address) ? address : null;
 
-    /// <summary>The address <paramref name="text"/> is when it is one of <paramref name="family"/>; null otherwise.</summary>
     public static IPAddress? IpAddress(string? text, AddressFamily family) => IpAddress(text) is { } address && address.AddressFamily == family ? address : null;
 
     /// <summary>An IP address (any form the probe takes) or a DNS name.</summary>
@@ -47,7 +35,6 @@ internal static partial class Setting
             : null;
     }
 
-    /// <summary>Whether <paramref name="address"/> is one that <c>probe.ipFamily</c> <paramref name="family"/> connects to.</summary>
     public static bool InFamily(IPAddress address, IpFamily family) => family switch
     {
         IpFamily.Ip4 => address.AddressFamily == AddressFamily.InterNetwork,

@@ -6,11 +6,10 @@ using YamlDotNet.RepresentationModel;
 namespace LogCollectorExporter.Configuration;
 
 /// <summary>
-/// Loads a YAML file (the settings or the web configuration) into YamlDotNet's representation model, within bounds
-/// that whatever the file holds cannot pass: nesting so deep that the loader's recursion would overflow the stack
-/// (which no catch survives), an alias inside the node it names (an endless walk), and aliases that expand to more
-/// nodes than any configuration has (a "billion laughs" document would take forever to walk). The parser's events are
-/// counted as the loader takes them, which takes neither recursion nor memory in proportion to the expanded document.
+/// Loads a YAML file into YamlDotNet's representation model within bounds no file can pass: nesting deep enough to
+/// overflow the loader's stack (which no catch survives), an alias inside the node it names (an endless walk), and
+/// aliases that expand to more nodes than any configuration has ("billion laughs"). The parser's events are counted as
+/// the loader takes them, in neither recursion nor memory in proportion to the expanded document.
 /// </summary>
 public static class YamlGuard
 {
@@ -19,7 +18,6 @@ public static class YamlGuard
 
     /// <summary>The root of the file's first document; null when it has none, or an empty one.</summary>
     /// <param name="what">What the file is, for a message about its shape: <c>configuration</c>.</param>
-    /// <param name="maxDepth">The deepest nesting allowed: a few levels more than the format has.</param>
     /// <exception cref="ConfigurationException">The file is not valid YAML, or passes a bound.</exception>
     public static YamlNode? Load(byte[] bytes, string file, string what, int maxDepth)
     {
@@ -57,7 +55,6 @@ public static class YamlGuard
         public Mark Start { get; } = start;
     }
 
-    /// <summary>The parser, counting what it hands the loader.</summary>
     private sealed class GuardedParser(IParser parser, int maxDepth) : IParser
     {
         private readonly Dictionary<string, long> anchors = new(StringComparer.Ordinal);

@@ -3,13 +3,11 @@ using YamlDotNet.RepresentationModel;
 namespace LogCollectorExporter.Configuration;
 
 /// <summary>
-/// Walks a YAML document that <see cref="YamlGuard"/> loaded: the entries of a mapping, the items of a list, the text
-/// of a value. What is not as asked is an error at its key path (<c>groups[0].collectors[2].port</c>), recorded, and the
-/// walk goes on with what is left, so that every error of a file is found at once. Used for the settings file (keys in
-/// any case) and the web configuration (keys as the exporter-toolkit spells them).
+/// Walks a YAML document that <see cref="YamlGuard"/> loaded, for the settings file and the web configuration. What is
+/// not as asked is an error at its key path (<c>groups[0].collectors[2].port</c>), and the walk goes on with what is
+/// left, so that every error of a file is found at once.
 /// </summary>
 /// <param name="source">The file, as errors name it.</param>
-/// <param name="keys">How keys compare.</param>
 internal class YamlWalker(string source, ConfigErrors errors, StringComparer keys)
 {
     private readonly Dictionary<YamlNode, Func<string, string>> overrides = new(ReferenceEqualityComparer.Instance);
@@ -22,7 +20,6 @@ internal class YamlWalker(string source, ConfigErrors errors, StringComparer key
     public static bool IsEmpty(YamlNode? node) =>
         node is null || node is YamlScalarNode { Style: not (YamlDotNet.Core.ScalarStyle.SingleQuoted or YamlDotNet.Core.ScalarStyle.DoubleQuoted), Value: null or "" or "~" or "null" or "Null" or "NULL" };
 
-    /// <summary>A value as a message says it is not what is asked.</summary>
     public static string Describe(YamlNode node) => node switch
     {
         YamlMappingNode => "a mapping",
@@ -44,14 +41,8 @@ internal class YamlWalker(string source, ConfigErrors errors, StringComparer key
     /// </summary>
     public IEnumerable<(string Key, YamlNode Value)> Entries(YamlNode? node, string path, IReadOnlyList<string>? allowed)
     {
-        if (IsEmpty(node))
+        if (Shaped<YamlMappingNode>(node, path, value => NotAMapping(value, allowed ?? [])) is not { } mapping)
         {
-            yield break;
-        }
-
-        if (node is not YamlMappingNode mapping)
-        {
-            Error(node, path, NotAMapping(node!, allowed ?? []));
             yield break;
         }
 
@@ -79,14 +70,10 @@ internal class YamlWalker(string source, ConfigErrors errors, StringComparer key
     /// <summary>The items of a list; none when the value is empty.</summary>
     public IEnumerable<(string Path, YamlNode Item)> Items(YamlNode? node, string path)
     {
-        if (IsEmpty(node))
+        var list = Shaped<YamlSequenceNode>(node, path, value =>
+            value is YamlMappingNode ? "must be a list (\"- ...\" items), not a mapping" : $"{Describe(value)} is not allowed; it must be a list");
+        if (list is null)
         {
-            yield break;
-        }
-
-        if (node is not YamlSequenceNode list)
-        {
-            Error(node, path, node is YamlMappingNode ? "must be a list (\"- ...\" items), not a mapping" : $"{Describe(node!)} is not allowed; it must be a list");
             yield break;
         }
 
@@ -97,19 +84,24 @@ internal class YamlWalker(string source, ConfigErrors errors, StringComparer key
     }
 
     /// <summary>The text of a single value; null when it is empty, or not a single value (an error).</summary>
-    public string? Text(YamlNode? node, string path)
+    public string? Text(YamlNode? node, string path) =>
+        Shaped<YamlScalarNode>(node, path, value => $"must be a single value, not {Describe(value)}")?.Value;
+
+    /// <summary>The value as a <typeparamref name="T"/>; null when it is empty, or not one (then <paramref name="problem"/> is the error).</summary>
+    private T? Shaped<T>(YamlNode? node, string path, Func<YamlNode, string> problem)
+        where T : YamlNode
     {
         if (IsEmpty(node))
         {
             return null;
         }
 
-        if (node is YamlScalarNode scalar)
+        if (node is T shaped)
         {
-            return scalar.Value;
+            return shaped;
         }
 
-        Error(node, path, $"must be a single value, not {Describe(node!)}");
+        Error(node, path, problem(node!));
         return null;
     }
 
@@ -129,7 +121,6 @@ internal class YamlWalker(string source, ConfigErrors errors, StringComparer key
         return $"is not a known setting{hint}; allowed at the top level: {string.Join(", ", allowed)}";
     }
 
-    /// <summary>What is wrong with a value that must be a mapping.</summary>
     protected virtual string NotAMapping(YamlNode node, IReadOnlyList<string> allowed) =>
         $"{Describe(node)} is not allowed; it must be a mapping of settings: {string.Join(", ", allowed)}";
 
