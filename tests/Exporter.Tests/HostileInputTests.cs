@@ -299,6 +299,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IDisposable
         }
 
         await listening;
+        var duringStart = sent;
         exporter.Signal(Sigterm);
         await Task.Delay(5);
         while (!exporter.HasExited && sent < 100_000)
@@ -317,9 +318,11 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IDisposable
         }
 
         Assert.True(await exporter.WaitForExitAsync(TimeSpan.FromSeconds(10)));
-        output.WriteLine($"SIGHUP taken {caught.TotalMilliseconds:F0} ms after the start; {sent} SIGHUPs sent");
+        output.WriteLine($"SIGHUP taken {caught.TotalMilliseconds:F0} ms after the start; {sent} SIGHUPs sent, {duringStart} before it listened");
         Assert.Equal(0, exporter.ExitCode);
-        Assert.True(sent > 10);
+
+        // How many fit in the start depends on the machine's load; that some came before it listened does not.
+        Assert.True(duringStart > 0);
     }
 
     /// <summary>L1: a typo saved with an atomic rename, then the original put back the same way.</summary>
