@@ -1,6 +1,4 @@
 using LogCollectorExporter.Configuration;
-using LogCollectorExporter.Probing;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace LogCollectorExporter.Certificates;
 
@@ -77,10 +75,12 @@ public sealed partial class CertificateChecks : BackgroundService
                 long wake;
                 lock (gate)
                 {
+                    var now = time.GetTimestamp();
                     running.RemoveWhere(check => check.IsCompleted);
-                    foreach (var (id, generation, collector) in schedule.TakeDue(time.GetTimestamp(), MaxConcurrency - schedule.Running))
+                    foreach (var (id, generation, collector) in schedule.TakeDue(now, MaxConcurrency - schedule.Running))
                     {
-                        running.Add(CheckAsync(id, generation, collector, probe, stoppingToken));
+                        var check = CheckAsync(id, generation, collector, probe, stoppingToken);
+                        running.Add(check);
                     }
 
                     if (poke.Task.IsCompleted)
@@ -157,17 +157,4 @@ public sealed partial class CertificateChecks : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Certificate check of {Collector} failed unexpectedly")]
     private static partial void LogCheckFailed(ILogger logger, Exception exception, string collector);
-}
-
-public static class CertificateCheckSetup
-{
-    /// <summary>The certificate checks and the hosted service that runs them; their results go to the <see cref="ICertificateObserver"/> the host registers.</summary>
-    public static WebApplicationBuilder AddCertificateChecks(this WebApplicationBuilder builder)
-    {
-        builder.Services.TryAddSingleton<IHostResolver, SystemHostResolver>();
-        builder.Services.AddSingleton<CertificateReader>();
-        builder.Services.AddSingleton<CertificateChecks>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<CertificateChecks>());
-        return builder;
-    }
 }

@@ -27,15 +27,23 @@ internal sealed unsafe class EventFdHandle : SafeHandleMinusOneIsInvalid
     /// <summary>Wakes the engine's thread; does nothing once the engine has stopped. Any thread may call it.</summary>
     public void Signal()
     {
-        var one = 1UL;
+        var added = false;
         try
         {
-            // The marshalling holds the handle for the call, and throws once it is closed.
-            Native.Write(this, (byte*)&one, sizeof(ulong));
+            DangerousAddRef(ref added);
+            var one = 1UL;
+            Native.Write((int)handle, (byte*)&one, sizeof(ulong));
         }
         catch (ObjectDisposedException)
         {
             // The engine has stopped: nothing to wake.
+        }
+        finally
+        {
+            if (added)
+            {
+                DangerousRelease();
+            }
         }
     }
 

@@ -7,16 +7,23 @@ namespace LogCollectorExporter.Probing;
 /// the held connections); connects in flight sit in <see cref="Connecting"/>, which it only looks at when it is awake
 /// anyway, so a finished handshake costs no wake-up of its own.
 /// </summary>
-internal sealed class SocketWatch(Epoll held, Epoll connecting, EventFdHandle wakeUp) : IDisposable
+internal sealed class SocketWatch : IDisposable
 {
     /// <summary>The epoll data of the wake-up eventfd; a probe's data never has all bits set.</summary>
     public const ulong WakeUpData = ulong.MaxValue;
 
-    public Epoll Held { get; } = held;
+    private SocketWatch(Epoll held, Epoll connecting, EventFdHandle wakeUp)
+    {
+        Held = held;
+        Connecting = connecting;
+        WakeUp = wakeUp;
+    }
 
-    public Epoll Connecting { get; } = connecting;
+    public Epoll Held { get; }
 
-    public EventFdHandle WakeUp { get; } = wakeUp;
+    public Epoll Connecting { get; }
+
+    public EventFdHandle WakeUp { get; }
 
     /// <summary>Creates both epoll instances and the eventfd, each checked; what was created is closed again when a later step fails.</summary>
     /// <exception cref="IOException">A call failed; the message has its errno.</exception>
