@@ -23,8 +23,13 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (Exception e) when (e is ConfigurationException or IOException or InvalidOperationException or PlatformNotSupportedException)
+catch (ConfigurationException e)
 {
     await Console.Error.WriteLineAsync($"logcollector-exporter: {e.Message}");
-    return e is ConfigurationException ? 2 : 1;
+    return 2;
+}
+catch (Exception e) when (e is IOException or InvalidOperationException or PlatformNotSupportedException)
+{
+    await Console.Error.WriteLineAsync($"logcollector-exporter: {e.Message}");
+    return 1;
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LogCollectorExporter.Probing;
 using LogCollectorExporter.Tests.Support;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using OpenTelemetry;
 using OpenTelemetry.Trace;

@@ -51,8 +51,11 @@ public sealed partial class Fleet
         {
             var old = Volatile.Read(ref content);
             settings = config.Probe;
-            var collectors = config.Collectors.ToDictionary(
-                c => c.Name, c => Keep(old.CollectorsByName.GetValueOrDefault(c.Name), c), StringComparer.Ordinal);
+            var collectors = new Dictionary<string, CollectorTracker>(config.Collectors.Count, StringComparer.Ordinal);
+            foreach (var collectorConfig in config.Collectors)
+            {
+                collectors[collectorConfig.Name] = Keep(old.CollectorsByName.GetValueOrDefault(collectorConfig.Name), collectorConfig);
+            }
 
             foreach (var removed in old.Collectors.Where(c => !collectors.ContainsKey(c.Config.Name)))
             {
@@ -69,13 +72,21 @@ public sealed partial class Fleet
             {
                 CollectorTracker[] members = [.. groupConfig.Collectors.Select(c => collectors[c.Name])];
                 var group = old.GroupsByName.GetValueOrDefault(groupConfig.Name);
-                if (group is null || !SameDescription(group.Config, groupConfig))
+                if (group is null)
                 {
+                    group = new GroupTracker(groupConfig, members);
                     observer.GroupConfigured(groupConfig);
                 }
+                else
+                {
+                    var changed = !SameDescription(group.Config, groupConfig);
+                    group.Reconfigure(groupConfig, members);
+                    if (changed)
+                    {
+                        observer.GroupConfigured(groupConfig);
+                    }
+                }
 
-                group?.Reconfigure(groupConfig, members);
-                group ??= new GroupTracker(groupConfig, members);
                 foreach (var member in members)
                 {
                     member.Memberships.Add(group);
@@ -151,12 +162,14 @@ public sealed partial class Fleet
     {
         lock (writer)
         {
-            if (Find(collector) is { } tracker)
+            if (Find(collector) is not { } tracker)
             {
-                tracker.RecordDrop(reason, at);
-                observer.CollectorDropped(tracker.Config);
-                LogDrop(logger, tracker.Config.Name, reason);
+                return;
             }
+
+            tracker.RecordDrop(reason, at);
+            observer.CollectorDropped(tracker.Config);
+            LogDrop(logger, tracker.Config.Name, reason);
         }
     }
 
