@@ -93,7 +93,7 @@ internal static class FirewallReport
                 await ScalarAsync(api, $"sum(scrape_samples_scraped{{{job}}})"),
                 await ScalarAsync(api, $"count({{{job}, __name__!~\".+:.+\"}})"),
                 await ScalarAsync(api, "count({__name__=~\"firewall:.+|ip:.+\"})"),
-                new Exposition(await api.GetStringAsync("metrics")).Sum("prometheus_tsdb_head_series"),
+                ExporterProber.Sum(Scrape.Parse(await api.GetStringAsync("metrics")), "prometheus_tsdb_head_series"),
                 await QuantilesAsync(api, $"snmp_scrape_duration_seconds{{{job}}}"),
                 await QuantilesAsync(api, $"scrape_duration_seconds{{{job}}}"),
                 snmpCpu, simulatorCpu, ProcessStats.PeakRssMiB(prometheus.Pid), pending,

@@ -139,7 +139,7 @@ internal static class PasswordFlood
 
     private static async Task<FloodRow> FloodAsync(ExporterProber exporter, WebAccess web, string kind, Func<int, (string User, string Password)>? credentials)
     {
-        var lagBefore = (await Exposition()).Buckets("logcollector_exporter_schedule_lag_seconds");
+        var lagBefore = await LagAsync();
         var cpuBefore = ProcessStats.Cpu(exporter.Pid);
         var clock = Stopwatch.StartNew();
         using var stop = new CancellationTokenSource();
@@ -174,16 +174,14 @@ internal static class PasswordFlood
         await stop.CancelAsync();
         var (scrapes, ok, slowest) = await scraper;
         var cpu = ProcessStats.Cpu(exporter.Pid) - cpuBefore;
-        var lagAfter = (await Exposition()).Buckets("logcollector_exporter_schedule_lag_seconds");
-        var lagMax = lagAfter.First(b => b.Value - lagBefore.GetValueOrDefault(b.Key) >= lagAfter[double.PositiveInfinity] - lagBefore.GetValueOrDefault(double.PositiveInfinity)).Key;
-        var row = new FloodRow(kind, credentials is null ? 0 : Requests, answers, took, cpu,
-            Bench.Exposition.Quantile(0.5, lagBefore, lagAfter), Bench.Exposition.Quantile(0.99, lagBefore, lagAfter), lagMax, scrapes, ok, slowest);
+        var lag = (await LagAsync()).Since(lagBefore);
+        var row = new FloodRow(kind, credentials is null ? 0 : Requests, answers, took, cpu, lag.Quantile(0.5), lag.Quantile(0.99), lag.MaxAtMost, scrapes, ok, slowest);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"   {kind}: {string.Join(", ", answers.Select(a => $"{a.Value} × {(int)a.Key}"))} in {took.TotalSeconds:0.0} s, CPU {cpu.TotalMilliseconds:0} ms, " +
             $"lag p50 {row.LagP50 * 1000:0.0} ms p99 {row.LagP99 * 1000:0.0} ms; scrapes {ok}/{scrapes} OK, slowest {slowest.TotalMilliseconds:0} ms"));
         return row;
 
-        async Task<Exposition> Exposition() => new(await exporter.Client.GetStringAsync("/metrics"));
+        async Task<Histogram> LagAsync() => Scrape.Parse(await exporter.Client.GetStringAsync("/metrics")).Histogram("logcollector_exporter_schedule_lag_seconds");
     }
 
     /// <summary>

@@ -59,12 +59,12 @@ async Task<Row> MeasureAsync(string tool, Size size)
     // CPU and probes over the window, with no scrape of the exporter inside it.
     var exporter = prober as ExporterProber;
     var before = await prober.CountAsync();
-    var firstLag = exporter?.Last?.Buckets("logcollector_exporter_schedule_lag_seconds");
+    var firstLag = exporter?.Last?.Histogram("logcollector_exporter_schedule_lag_seconds");
     var cpuBefore = ProcessStats.Cpu(prober.Pid);
     await Task.Delay(size.Window);
     var cpu = ProcessStats.Cpu(prober.Pid) - cpuBefore;
     var after = await prober.CountAsync();
-    var lastLag = exporter?.Last?.Buckets("logcollector_exporter_schedule_lag_seconds");
+    var lag = exporter?.Last?.Histogram("logcollector_exporter_schedule_lag_seconds").Since(firstLag!);
     var probes = after.Probes - before.Probes;
 
     // Accuracy: handshakes captured on the wire against what the prober reported for them, over a window of its own.
@@ -108,8 +108,8 @@ async Task<Row> MeasureAsync(string tool, Size size)
     }
 
     var row = new Row(prober.Name, size.Targets, size.Interval, probes, cpu, peakRss, floor, reported, wire, captured,
-        firstLag is null ? double.NaN : Exposition.Quantile(0.5, firstLag, lastLag!),
-        firstLag is null ? double.NaN : Exposition.Quantile(0.99, firstLag, lastLag!),
+        lag?.Quantile(0.5) ?? double.NaN,
+        lag?.Quantile(0.99) ?? double.NaN,
         scrape);
     Console.WriteLine("   " + row.Describe());
     return row;

@@ -35,7 +35,7 @@ public sealed class ExporterProber : IProber
 
     public HttpClient Client { get; }
 
-    public Exposition? Last { get; private set; }
+    public Scrape? Last { get; private set; }
 
     /// <summary>N collectors in one group, handshake mode.</summary>
     public static Task<ExporterProber> StartAsync(string binary, int targets, int targetPort, TimeSpan interval, WebAccess? web = null)
@@ -142,10 +142,13 @@ public sealed class ExporterProber : IProber
 
     public async Task<(double Probes, double ReportedSeconds, double Successes)> CountAsync()
     {
-        Last = new Exposition(await Client.GetStringAsync("/metrics"));
-        return (Last.Sum("logcollector_probes_total"), Last.Sum("logcollector_handshake_duration_seconds_sum"),
-            Last.Sum("logcollector_handshake_duration_seconds_count"));
+        Last = Scrape.Parse(await Client.GetStringAsync("/metrics"));
+        return (Sum(Last, "logcollector_probes_total"), Sum(Last, "logcollector_handshake_duration_seconds_sum"),
+            Sum(Last, "logcollector_handshake_duration_seconds_count"));
     }
+
+    /// <summary>Every sample of a metric added up, all label values together.</summary>
+    public static double Sum(Scrape scrape, string name) => scrape.Samples(name).Sum(s => s.Value);
 
     /// <summary>Wall time and size of one answer (by default, a /metrics scrape).</summary>
     public async Task<(TimeSpan Time, long Bytes)> ScrapeAsync(string path = "/metrics")
