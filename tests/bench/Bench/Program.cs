@@ -101,10 +101,9 @@ async Task<Row> MeasureAsync(string tool, Size size)
     if (exporter is not null && options.Floor is { } floorProgram)
     {
         // With the exporter still running (idle between its probes) the machine is as loaded as during the window.
-        using var run = new ToolProcess(floorProgram, [targets.Port.ToString(culture), size.Targets.ToString(culture),
+        var (_, output) = await Tools.RunAsync(floorProgram, [targets.Port.ToString(culture), size.Targets.ToString(culture),
             (size.Targets / size.Interval.TotalSeconds).ToString(culture), Math.Min(5, size.Window.TotalSeconds).ToString(culture)]);
-        await run.WaitForExitAsync();
-        floor = double.Parse(run.Output.Trim(), culture);
+        floor = double.Parse(output.Trim(), culture);
     }
 
     var row = new Row(prober.Name, size.Targets, size.Interval, probes, cpu, peakRss, floor, reported, wire, captured,
