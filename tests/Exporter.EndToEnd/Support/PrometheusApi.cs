@@ -4,9 +4,10 @@ using System.Text.Json;
 namespace LogCollectorExporter.EndToEnd.Support;
 
 /// <summary>The parts of Prometheus's HTTP API the test reads: queries as Grafana runs them, label values, rules.</summary>
-public sealed class PrometheusApi(Uri address) : IDisposable
+/// <param name="timeout">How long a request may take; 10 s by default (the bench's Prometheus, with thousands of firewalls, takes longer).</param>
+public sealed class PrometheusApi(Uri address, TimeSpan? timeout = null) : IDisposable
 {
-    private readonly HttpClient client = new() { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
+    private readonly HttpClient client = new() { BaseAddress = address, Timeout = timeout ?? TimeSpan.FromSeconds(10) };
 
     /// <summary>Runs an expression as an instant query, or as a range query over the last minute at a 1 s step; the number of series it returned, or the error.</summary>
     public async Task<(int Series, string? Error)> QueryAsync(string expression, bool instant)

@@ -25,6 +25,8 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public Uri Address { get; }
 
+    public int Id => process.Id;
+
     public string Output
     {
         get

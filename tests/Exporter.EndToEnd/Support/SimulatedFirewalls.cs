@@ -120,8 +120,13 @@ public sealed class SimulatedFirewallAgents : IAsyncDisposable
         }
     }
 
+    public int Id => process.Id;
+
     /// <summary>Writes each firewall's data into <paramref name="directory"/> and starts snmpsimd on 127.0.0.(first + i), waiting until every endpoint answers.</summary>
-    public static async Task<SimulatedFirewallAgents> StartAsync(string directory, IReadOnlyList<SimulatedFirewall> firewalls, int firstAddress = 21)
+    /// <param name="address">The i-th firewall's address instead, for more firewalls than 127.0.0.x holds (the bench's thousands).</param>
+    /// <param name="patience">How long snmpsimd may take to index its data and listen; 120 s by default.</param>
+    public static async Task<SimulatedFirewallAgents> StartAsync(string directory, IReadOnlyList<SimulatedFirewall> firewalls, int firstAddress = 21,
+        Func<int, string>? address = null, TimeSpan? patience = null)
     {
         var data = Path.Combine(directory, "snmpsim-data");
         var community = Directory.CreateDirectory(Path.Combine(data, "public")).FullName;
@@ -132,7 +137,7 @@ public sealed class SimulatedFirewallAgents : IAsyncDisposable
         for (var i = 0; i < firewalls.Count; i++)
         {
             File.WriteAllText(Path.Combine(community, $"1.3.6.1.6.1.1.{i}.snmprec"), firewalls[i].ToSnmprec());
-            var endpoint = $"127.0.0.{firstAddress + i}:{port}";
+            var endpoint = $"{address?.Invoke(i) ?? $"127.0.0.{firstAddress + i}"}:{port}";
             endpoints.Add(endpoint);
             args.Add($"--agent-udpv4-endpoint={endpoint}");
         }
@@ -156,7 +161,7 @@ public sealed class SimulatedFirewallAgents : IAsyncDisposable
         agents.process.BeginErrorReadLine();
         try
         {
-            await agents.WaitUntilAnsweringAsync(firewalls.Count);
+            await agents.WaitUntilAnsweringAsync(firewalls.Count, patience ?? TimeSpan.FromSeconds(120));
             return agents;
         }
         catch
@@ -178,13 +183,13 @@ public sealed class SimulatedFirewallAgents : IAsyncDisposable
     }
 
     /// <summary>snmpsimd indexes its data files before it listens: wait for its "Listening at" lines (one per endpoint).</summary>
-    private async Task WaitUntilAnsweringAsync(int endpoints)
+    private async Task WaitUntilAnsweringAsync(int endpoints, TimeSpan patience)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
+        var deadline = DateTime.UtcNow + patience;
         while (ListeningAt().Count(m => m.Success) < endpoints)
         {
             Assert.False(process.HasExited, $"snmpsimd exited with {(process.HasExited ? process.ExitCode : 0)}:\n{Output}");
-            Assert.True(DateTime.UtcNow < deadline, $"snmpsimd not listening within 120 s:\n{Output}");
+            Assert.True(DateTime.UtcNow < deadline, $"snmpsimd not listening within {patience.TotalSeconds} s:\n{Output}");
             await Task.Delay(200);
         }
     }

@@ -61,7 +61,7 @@ public static class Tools
             ?? throw FailException.ForFailure(NotInstalled(program));
     }
 
-    /// <summary>The checkout the tests were built from (where Exporter.sln is).</summary>
+    /// <summary>The checkout the tests were built from (where Exporter.sln is), or for a program built outside it (the bench), the one it runs in.</summary>
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
     /// <summary>The exporter as built next to the tests (the apphost of the referenced project).</summary>
@@ -86,14 +86,17 @@ public static class Tools
 
     private static string FindRepositoryRoot()
     {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
         {
-            if (File.Exists(Path.Combine(directory.FullName, "Exporter.sln")))
+            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
             {
-                return directory.FullName;
+                if (File.Exists(Path.Combine(directory.FullName, "Exporter.sln")))
+                {
+                    return directory.FullName;
+                }
             }
         }
 
-        throw new InvalidOperationException($"no Exporter.sln above {AppContext.BaseDirectory}");
+        throw new InvalidOperationException($"no Exporter.sln above {AppContext.BaseDirectory} or {Environment.CurrentDirectory}");
     }
 }

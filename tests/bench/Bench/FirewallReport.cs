@@ -39,75 +39,69 @@ internal static class FirewallReport
     private const string SnmpJob = "panos-logging";
     private static readonly string[] LogTypes = ["traffic", "threat", "system", "config"];
 
+    /// <summary>How long a question to Prometheus may take: at 5,000 firewalls it holds a quarter of a million series.</summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
     public static async Task<FirewallReportRow> MeasureAsync(string binary, FirewallEstate estate, TargetListener targets)
     {
         Console.WriteLine($"-- the firewalls' own report: {estate.Name}");
-        var directory = Directory.CreateTempSubdirectory("lce-bench-firewalls-").FullName;
-        try
+        using var directory = new TempDirectory();
+        var xml = Panorama.SavedConfiguration(estate.Firewalls, estate.Collectors, estate.PerFirewall);
+        var saved = directory.Write("panorama-running.xml", xml);
+        var clock = Stopwatch.StartNew();
+        await using var agents = await SimulatedFirewallAgents.StartAsync(directory.Path, Firewalls(xml), address: FirewallAddress, patience: TimeSpan.FromMinutes(5));
+        Console.WriteLine($"   snmpsimd answering as {agents.Endpoints.Count:N0} firewalls after {clock.Elapsed.TotalSeconds:0} s");
+
+        await using var exporter = await ExporterProber.StartAsync(binary, ExporterProber.PanoramaImportConfig(saved, estate.Collectors, targets.Port, TimeSpan.FromSeconds(10)));
+        var snmpConfig = directory.Write("snmp.yml", ShippedSnmpModule.ForSnmpExporter021("public"));
+        await using var snmpExporter = await ServerProcess.StartAsync("prometheus-snmp-exporter", listen => [$"--config.file={snmpConfig}", $"--web.listen-address={listen}", "--log.level=warn"]);
+        await using var prometheus = await StartPrometheusAsync(directory, estate, exporter.Client.BaseAddress!.Authority, snmpExporter.Address.Authority, agents.Endpoints);
+        using var http = new HttpClient { BaseAddress = prometheus.Address, Timeout = Patience };
+        using var api = new PrometheusApi(prometheus.Address, Patience);
+
+        // Two polls of every firewall (rate() and increase() need two samples), then the evaluations to watch.
+        var warmUp = (2 * estate.ScrapeInterval) + estate.EvaluationInterval;
+        Console.WriteLine($"   warm-up {warmUp.TotalSeconds} s, then {estate.Evaluations} evaluations");
+        await Task.Delay(warmUp);
+        var cpuBefore = (Snmp: ProcessStats.Cpu(snmpExporter.Id), Simulator: ProcessStats.Cpu(agents.Id));
+        var window = Stopwatch.StartNew();
+        var evaluations = new Dictionary<string, SortedDictionary<string, double>>();
+        while (evaluations.Count == 0 || evaluations.Values.Min(e => e.Count) < estate.Evaluations)
         {
-            var saved = Path.Combine(directory, "panorama-running.xml");
-            var xml = Panorama.SavedConfiguration(estate.Firewalls, estate.Collectors, estate.PerFirewall);
-            await File.WriteAllTextAsync(saved, xml);
-            var clock = Stopwatch.StartNew();
-            using var agents = await FirewallAgents.StartAsync(Path.Combine(directory, "snmpsim"), Firewalls(xml));
-            Console.WriteLine($"   snmpsimd answering as {agents.Endpoints.Count:N0} firewalls after {clock.Elapsed.TotalSeconds:0} s");
-
-            await using var exporter = await ExporterProber.StartAsync(binary, ExporterProber.PanoramaImportConfig(saved, estate.Collectors, targets.Port, TimeSpan.FromSeconds(10)));
-            var snmpConfig = Path.Combine(directory, "snmp.yml");
-            await File.WriteAllTextAsync(snmpConfig, ShippedSnmpModule.ForSnmpExporter021("public"));
-            var snmpPort = ToolProcess.FreePort();
-            using var snmpExporter = new ToolProcess(Tools.Find("prometheus-snmp-exporter"), [$"--config.file={snmpConfig}", $"--web.listen-address=127.0.0.1:{snmpPort}", "--log.level=warn"]);
-            using var prometheus = await StartPrometheusAsync(directory, estate, exporter.Client.BaseAddress!.Authority, $"127.0.0.1:{snmpPort}", agents.Endpoints);
-            var api = prometheus.Client;
-
-            // Two polls of every firewall (rate() and increase() need two samples), then the evaluations to watch.
-            var warmUp = (2 * estate.ScrapeInterval) + estate.EvaluationInterval;
-            Console.WriteLine($"   warm-up {warmUp.TotalSeconds} s, then {estate.Evaluations} evaluations");
-            await Task.Delay(warmUp);
-            var cpuBefore = (Snmp: ProcessStats.Cpu(snmpExporter.Pid), Simulator: ProcessStats.Cpu(agents.Pid));
-            var window = Stopwatch.StartNew();
-            var evaluations = new Dictionary<string, SortedDictionary<string, double>>();
-            while (evaluations.Count == 0 || evaluations.Values.Min(e => e.Count) < estate.Evaluations)
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            foreach (var (group, last, seconds) in await RuleGroupsAsync(http))
             {
-                await Task.Delay(TimeSpan.FromSeconds(1));
-                foreach (var (group, last, seconds) in await RuleGroupsAsync(api))
-                {
-                    (evaluations.TryGetValue(group, out var seen) ? seen : evaluations[group] = [])[last] = seconds;
-                }
+                (evaluations.TryGetValue(group, out var seen) ? seen : evaluations[group] = [])[last] = seconds;
             }
-
-            // Polls in the window: each firewall every scrape interval.
-            var polls = window.Elapsed / estate.ScrapeInterval * estate.Firewalls;
-            var snmpCpu = (ProcessStats.Cpu(snmpExporter.Pid) - cpuBefore.Snmp).TotalMilliseconds / polls;
-            var simulatorCpu = (ProcessStats.Cpu(agents.Pid) - cpuBefore.Simulator).TotalMilliseconds / polls;
-            var job = $"job=\"{SnmpJob}\"";
-            var pending = new Dictionary<string, double>();
-            foreach (var (labels, value) in await QueryAsync(api, "count by (alertname) (ALERTS)"))
-            {
-                pending[labels.GetValueOrDefault("alertname", "")] = value;
-            }
-
-            var row = new FirewallReportRow(
-                evaluations.ToDictionary(e => e.Key, e => (IReadOnlyList<double>)[.. e.Value.Values]),
-                (int)await ScalarAsync(api, $"count(up{{{job}}} == 1)"),
-                await ScalarAsync(api, $"sum(scrape_samples_scraped{{{job}}})"),
-                await ScalarAsync(api, $"count({{{job}, __name__!~\".+:.+\"}})"),
-                await ScalarAsync(api, "count({__name__=~\"firewall:.+|ip:.+\"})"),
-                new Exposition(await api.GetStringAsync("metrics")).Sum("prometheus_tsdb_head_series"),
-                await QuantilesAsync(api, $"snmp_scrape_duration_seconds{{{job}}}"),
-                await QuantilesAsync(api, $"scrape_duration_seconds{{{job}}}"),
-                snmpCpu, simulatorCpu, ProcessStats.PeakRssMiB(prometheus.Pid), pending,
-                await ScalarAsync(api, "count(firewall:panos_logging_collector_connection:active{collector!=\"\"} == 1)"),
-                await SlowestRulesAsync(api));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"   {row.Answering:N0} firewalls answering, {row.SamplesPerPoll:N0} samples a round, {row.SnmpJobSeries:N0} series of the SNMP job, {row.RecordedSeries:N0} recorded; " +
-                $"rule groups {string.Join(", ", row.GroupSeconds.Select(g => $"{g.Key} {Describe(g.Value)}"))}; alerts {string.Join(", ", pending.Select(p => $"{p.Key} {p.Value}"))}"));
-            return row;
         }
-        finally
+
+        // Polls in the window: each firewall every scrape interval.
+        var polls = window.Elapsed / estate.ScrapeInterval * estate.Firewalls;
+        var snmpCpu = (ProcessStats.Cpu(snmpExporter.Id) - cpuBefore.Snmp).TotalMilliseconds / polls;
+        var simulatorCpu = (ProcessStats.Cpu(agents.Id) - cpuBefore.Simulator).TotalMilliseconds / polls;
+        var job = $"job=\"{SnmpJob}\"";
+        var pending = new Dictionary<string, double>();
+        foreach (var series in await QueryAsync(api, "count by (alertname) (ALERTS)"))
         {
-            Directory.Delete(directory, recursive: true);
+            pending[series.Labels.GetValueOrDefault("alertname", "")] = series.Value;
         }
+
+        var row = new FirewallReportRow(
+            evaluations.ToDictionary(e => e.Key, e => (IReadOnlyList<double>)[.. e.Value.Values]),
+            (int)await ScalarAsync(api, $"count(up{{{job}}} == 1)"),
+            await ScalarAsync(api, $"sum(scrape_samples_scraped{{{job}}})"),
+            await ScalarAsync(api, $"count({{{job}, __name__!~\".+:.+\"}})"),
+            await ScalarAsync(api, "count({__name__=~\"firewall:.+|ip:.+\"})"),
+            ExporterProber.Sum(Scrape.Parse(await http.GetStringAsync("metrics")), "prometheus_tsdb_head_series"),
+            await QuantilesAsync(api, $"snmp_scrape_duration_seconds{{{job}}}"),
+            await QuantilesAsync(api, $"scrape_duration_seconds{{{job}}}"),
+            snmpCpu, simulatorCpu, ProcessStats.PeakRssMiB(prometheus.Id), pending,
+            await ScalarAsync(api, "count(firewall:panos_logging_collector_connection:active{collector!=\"\"} == 1)"),
+            await SlowestRulesAsync(http));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"   {row.Answering:N0} firewalls answering, {row.SamplesPerPoll:N0} samples a round, {row.SnmpJobSeries:N0} series of the SNMP job, {row.RecordedSeries:N0} recorded; " +
+            $"rule groups {string.Join(", ", row.GroupSeconds.Select(g => $"{g.Key} {Describe(g.Value)}"))}; alerts {string.Join(", ", pending.Select(p => $"{p.Key} {p.Value}"))}"));
+        return row;
     }
 
     /// <summary>The figures as a table for docs/benchmarks.md.</summary>
@@ -178,14 +172,15 @@ internal static class FirewallReport
         return firewalls;
     }
 
-    private static async Task<RunningPrometheus> StartPrometheusAsync(string directory, FirewallEstate estate, string exporter, string snmpExporter, IReadOnlyList<string> firewalls)
+    /// <summary>The i-th firewall's address: 127.1.0.1 … 127.1.0.250, 127.1.1.1 … (the collectors are on 127.0.x.y).</summary>
+    private static string FirewallAddress(int i) => string.Create(CultureInfo.InvariantCulture, $"127.1.{i / 250}.{(i % 250) + 1}");
+
+    private static Task<ServerProcess> StartPrometheusAsync(TempDirectory directory, FirewallEstate estate, string exporter, string snmpExporter, IReadOnlyList<string> firewalls)
     {
         var alerts = Path.Combine(Tools.RepositoryRoot, "grafana", "alerts");
-        var targets = Path.Combine(directory, "firewalls.json");
-        await File.WriteAllTextAsync(targets, JsonSerializer.Serialize(new[] { new { targets = firewalls } }));
-        var config = Path.Combine(directory, "prometheus.yml");
+        var targets = directory.Write("firewalls.json", JsonSerializer.Serialize(new[] { new { targets = firewalls } }));
         var scrape = estate.ScrapeInterval.TotalSeconds;
-        await File.WriteAllTextAsync(config, string.Create(CultureInfo.InvariantCulture, $$"""
+        var config = directory.Write("prometheus.yml", string.Create(CultureInfo.InvariantCulture, $$"""
             global: {scrape_interval: 15s, evaluation_interval: {{estate.EvaluationInterval.TotalSeconds}}s}
             rule_files: ["{{alerts}}/logcollector-alerts.yml", "{{alerts}}/logcollector-firewall-report.yml"]
             scrape_configs:
@@ -202,33 +197,8 @@ internal static class FirewallReport
                   - {source_labels: [__param_target], target_label: instance}
                   - {target_label: __address__, replacement: "{{snmpExporter}}"}
             """));
-        var port = ToolProcess.FreePort();
-        var process = new ToolProcess(Tools.Find("prometheus"), [$"--config.file={config}", $"--storage.tsdb.path={Path.Combine(directory, "prometheus")}",
-            $"--web.listen-address=127.0.0.1:{port}", "--log.level=warn"]);
-        var prometheus = new RunningPrometheus(process, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(60) });
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            if (process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(60))
-            {
-                prometheus.Dispose();
-                throw new InvalidOperationException("Prometheus did not become ready:\n" + process.Output);
-            }
-
-            try
-            {
-                if ((await prometheus.Client.GetAsync("-/ready")).IsSuccessStatusCode)
-                {
-                    return prometheus;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(100);
-        }
+        return ServerProcess.StartAsync("prometheus", listen =>
+            [$"--config.file={config}", $"--storage.tsdb.path={Path.Combine(directory.Path, "prometheus")}", $"--web.listen-address={listen}", "--log.level=warn"]);
     }
 
     /// <summary>Every rule group's last evaluation: when (as Prometheus gives it) and how long it took.</summary>
@@ -252,91 +222,15 @@ internal static class FirewallReport
                    .OrderByDescending(r => r.Item2).Take(3)];
     }
 
-    private static async Task<List<(Dictionary<string, string> Labels, double Value)>> QueryAsync(HttpClient api, string expression)
+    private static async Task<IReadOnlyList<Series>> QueryAsync(PrometheusApi api, string expression)
     {
-        using var body = JsonDocument.Parse(await api.GetStringAsync($"api/v1/query?query={Uri.EscapeDataString(expression)}"));
-        return [.. body.RootElement.GetProperty("data").GetProperty("result").EnumerateArray().Select(s => (
-            s.GetProperty("metric").EnumerateObject().ToDictionary(l => l.Name, l => l.Value.GetString()!),
-            double.Parse(s.GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture)))];
+        var (series, error) = await api.SeriesAsync(expression, instant: true);
+        return error is null ? series : throw new InvalidOperationException($"Prometheus did not answer {expression}: {error}");
     }
 
-    private static async Task<double> ScalarAsync(HttpClient api, string expression) =>
+    private static async Task<double> ScalarAsync(PrometheusApi api, string expression) =>
         (await QueryAsync(api, expression)).Select(r => r.Value).DefaultIfEmpty(double.NaN).Single();
 
-    private static async Task<(double, double, double)> QuantilesAsync(HttpClient api, string selector) =>
+    private static async Task<(double, double, double)> QuantilesAsync(PrometheusApi api, string selector) =>
         (await ScalarAsync(api, $"quantile(0.5, {selector})"), await ScalarAsync(api, $"quantile(0.95, {selector})"), await ScalarAsync(api, $"max({selector})"));
-
-    private sealed class RunningPrometheus(ToolProcess process, HttpClient client) : IDisposable
-    {
-        public HttpClient Client { get; } = client;
-
-        public int Pid => process.Pid;
-
-        public void Dispose()
-        {
-            Client.Dispose();
-            process.Dispose();
-        }
-    }
-}
-
-/// <summary>
-/// One snmpsimd (Debian's, --v2c-arch) answering as every firewall, community "public", each on an address of its own
-/// (127.1.x.y) and the same UDP port: snmpsim picks a firewall's data file by the endpoint a request came in on
-/// (public/1.3.6.1.6.1.1.N for the Nth). snmpsimd will not run as root: it then drops to nobody, who must read the data
-/// and write the cache.
-/// </summary>
-internal sealed class FirewallAgents : IDisposable
-{
-    private readonly ToolProcess process;
-
-    private FirewallAgents(ToolProcess process, IReadOnlyList<string> endpoints)
-    {
-        this.process = process;
-        Endpoints = endpoints;
-    }
-
-    public IReadOnlyList<string> Endpoints { get; }
-
-    public int Pid => process.Pid;
-
-    public static async Task<FirewallAgents> StartAsync(string directory, IReadOnlyList<SimulatedFirewall> firewalls)
-    {
-        var community = Directory.CreateDirectory(Path.Combine(directory, "data", "public")).FullName;
-        var cache = Directory.CreateDirectory(Path.Combine(directory, "cache")).FullName;
-        var port = ToolProcess.FreePort();
-        var endpoints = firewalls.Select((_, i) => string.Create(CultureInfo.InvariantCulture, $"127.1.{i / 250}.{(i % 250) + 1}:{port}")).ToList();
-        for (var i = 0; i < firewalls.Count; i++)
-        {
-            await File.WriteAllTextAsync(Path.Combine(community, $"1.3.6.1.6.1.1.{i}.snmprec"), firewalls[i].ToSnmprec());
-        }
-
-        List<string> args = ["--v2c-arch", $"--data-dir={Path.GetDirectoryName(community)}", $"--cache-dir={cache}", "--logging-method=stderr", .. endpoints.Select(e => $"--agent-udpv4-endpoint={e}")];
-        if (OperatingSystem.IsLinux() && Environment.UserName == "root")
-        {
-            args.AddRange(["--process-user=nobody", "--process-group=nogroup"]);
-            var open = UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
-            foreach (var path in Directory.GetFileSystemEntries(directory, "*", SearchOption.AllDirectories).Prepend(directory).Prepend(Path.GetDirectoryName(directory)!))
-            {
-                File.SetUnixFileMode(path, File.GetUnixFileMode(path) | open);
-            }
-        }
-
-        var agents = new FirewallAgents(new ToolProcess(Tools.Find("snmpsimd"), args), endpoints);
-        var deadline = Stopwatch.StartNew();
-        while (Regex.Count(agents.process.Output, "Listening at UDP/IPv4 endpoint") < firewalls.Count)
-        {
-            if (agents.process.HasExited || deadline.Elapsed > TimeSpan.FromMinutes(5))
-            {
-                agents.Dispose();
-                throw new InvalidOperationException("snmpsimd did not listen on every endpoint:\n" + agents.process.Output[^Math.Min(4000, agents.process.Output.Length)..]);
-            }
-
-            await Task.Delay(500);
-        }
-
-        return agents;
-    }
-
-    public void Dispose() => process.Dispose();
 }

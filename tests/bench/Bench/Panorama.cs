@@ -99,26 +99,18 @@ internal static class Panorama
     /// </summary>
     public static async Task<(double PeakRss, long FileBytes)> PeakRssImportingAsync(string binary, int firewalls, Estate estate, TargetListener targets)
     {
-        var directory = Directory.CreateTempSubdirectory("lce-bench-panorama-").FullName;
-        try
-        {
-            var file = Path.Combine(directory, "panorama-running.xml");
-            await File.WriteAllTextAsync(file, SavedConfiguration(firewalls, estate.Collectors, estate.PerGroup));
-            var bytes = new FileInfo(file).Length;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"-- a saved Panorama configuration of {firewalls:N0} firewalls ({bytes / 1e6:0.0} MB), {estate.PerGroup} of {estate.Collectors} collectors each, imported"));
-            await using var exporter = await ExporterProber.StartAsync(binary, ExporterProber.PanoramaImportConfig(file, estate.Collectors, targets.Port, estate.Interval));
-            await Task.Delay(estate.Interval + TimeSpan.FromSeconds(2));
-            var metrics = await MedianAsync(exporter, "/metrics");
-            var page = await MedianAsync(exporter, "/");
-            var api = await MedianAsync(exporter, "/api/v1/status");
-            var peak = ProcessStats.PeakRssMiB(exporter.Pid);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   /metrics {metrics}; / {page}; /api/v1/status {api}; peak RSS {peak:0.0} MiB"));
-            return (peak, bytes);
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        using var directory = new TempDirectory();
+        var file = directory.Write("panorama-running.xml", SavedConfiguration(firewalls, estate.Collectors, estate.PerGroup));
+        var bytes = new FileInfo(file).Length;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"-- a saved Panorama configuration of {firewalls:N0} firewalls ({bytes / 1e6:0.0} MB), {estate.PerGroup} of {estate.Collectors} collectors each, imported"));
+        await using var exporter = await ExporterProber.StartAsync(binary, ExporterProber.PanoramaImportConfig(file, estate.Collectors, targets.Port, estate.Interval));
+        await Task.Delay(estate.Interval + TimeSpan.FromSeconds(2));
+        var metrics = await MedianAsync(exporter, "/metrics");
+        var page = await MedianAsync(exporter, "/");
+        var api = await MedianAsync(exporter, "/api/v1/status");
+        var peak = ProcessStats.PeakRssMiB(exporter.Pid);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   /metrics {metrics}; / {page}; /api/v1/status {api}; peak RSS {peak:0.0} MiB"));
+        return (peak, bytes);
     }
 
     /// <summary>

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Security;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using LogCollectorExporter.Tests.Support;
@@ -40,52 +39,44 @@ internal static class PasswordFlood
     {
         Console.WriteLine($"-- password flood: {Requests} requests over {Connections} TLS connections per kind, 1,000 collectors every {Interval.TotalSeconds} s, a scrape every 100 ms");
         var oneCheck = OneBcrypt();
-        using var certificate = SelfSigned();
+        using var certificate = TestCertificateAuthority.SelfSignedServer("logcollector-exporter", DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(1));
         var hash = BCrypt.Net.BCrypt.HashPassword(Password, BCrypt.Net.BCrypt.GenerateSalt(10, 'y'));
-        var directory = Directory.CreateTempSubdirectory("lce-bench-tls-").FullName;
-        try
+        using var directory = new TempDirectory();
+        var (crt, key) = TestCertificateAuthority.Write(certificate, Path.Combine(directory.Path, "tls.crt"), Path.Combine(directory.Path, "tls.key"));
+        var web = new WebAccess(
+            $"tls_server_config: {{cert_file: {crt}, key_file: {key}}}\nbasic_auth_users:\n  {User}: {hash}\n" +
+            string.Concat(Newcomers.Select(newcomer => $"  {newcomer}: {hash}\n")),
+            "https", () => Trusting(certificate), Basic(User, Password));
+        using var targets = new TargetListener();
+        await using var exporter = await ExporterProber.StartAsync(binary, 1000, targets.Port, Interval, web);
+        await Task.Delay(Interval + TimeSpan.FromSeconds(2));
+
+        var rows = new List<FloodRow> { await FloodAsync(exporter, web, "none (baseline, 10 s)", null) };
+        foreach (var (kind, credentials) in new (string, Func<int, (string, string)>)[]
         {
-            File.WriteAllText(Path.Combine(directory, "tls.crt"), certificate.ExportCertificatePem());
-            File.WriteAllText(Path.Combine(directory, "tls.key"), certificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
-            var web = new WebAccess(
-                $"tls_server_config: {{cert_file: {directory}/tls.crt, key_file: {directory}/tls.key}}\nbasic_auth_users:\n  {User}: {hash}\n" +
-                string.Concat(Newcomers.Select(newcomer => $"  {newcomer}: {hash}\n")),
-                "https", () => Trusting(certificate), Basic(User, Password));
-            using var targets = new TargetListener();
-            await using var exporter = await ExporterProber.StartAsync(binary, 1000, targets.Port, Interval, web);
-            await Task.Delay(Interval + TimeSpan.FromSeconds(2));
-
-            var rows = new List<FloodRow> { await FloodAsync(exporter, web, "none (baseline, 10 s)", null) };
-            foreach (var (kind, credentials) in new (string, Func<int, (string, string)>)[]
-            {
-                ("a new wrong password each", i => (User, $"guess {i}")),
-                ("one wrong password", _ => (User, "guess")),
-                ("a new unknown user each", i => ($"user{i}", Password)),
-                ("the right password (1,000 scrapes)", _ => (User, Password)),
-            })
-            {
-                // The budget refills between floods (300 ms at 50 ms a second).
-                await Task.Delay(TimeSpan.FromSeconds(7));
-                rows.Add(await FloodAsync(exporter, web, kind, credentials));
-            }
-
-            var newcomers = new List<NewcomerRow>();
-            foreach (var (kind, newcomer, credentials) in new (string, string, Func<int, (string, string)>)[]
-            {
-                ("a new wrong password each", Newcomers[0], i => (User, $"again {i}")),
-                ("a new unknown user each", Newcomers[1], i => ($"someone{i}", Password)),
-            })
-            {
-                await Task.Delay(TimeSpan.FromSeconds(7));
-                newcomers.Add(await NewcomerDuringFloodAsync(exporter, web, certificate, kind, newcomer, credentials));
-            }
-
-            return (rows, newcomers, oneCheck);
-        }
-        finally
+            ("a new wrong password each", i => (User, $"guess {i}")),
+            ("one wrong password", _ => (User, "guess")),
+            ("a new unknown user each", i => ($"user{i}", Password)),
+            ("the right password (1,000 scrapes)", _ => (User, Password)),
+        })
         {
-            Directory.Delete(directory, recursive: true);
+            // The budget refills between floods (300 ms at 50 ms a second).
+            await Task.Delay(TimeSpan.FromSeconds(7));
+            rows.Add(await FloodAsync(exporter, web, kind, credentials));
         }
+
+        var newcomers = new List<NewcomerRow>();
+        foreach (var (kind, newcomer, credentials) in new (string, string, Func<int, (string, string)>)[]
+        {
+            ("a new wrong password each", Newcomers[0], i => (User, $"again {i}")),
+            ("a new unknown user each", Newcomers[1], i => ($"someone{i}", Password)),
+        })
+        {
+            await Task.Delay(TimeSpan.FromSeconds(7));
+            newcomers.Add(await NewcomerDuringFloodAsync(exporter, web, certificate, kind, newcomer, credentials));
+        }
+
+        return (rows, newcomers, oneCheck);
     }
 
     public static string Table(IReadOnlyList<FloodRow> rows, TimeSpan oneCheck)
@@ -139,7 +130,7 @@ internal static class PasswordFlood
 
     private static async Task<FloodRow> FloodAsync(ExporterProber exporter, WebAccess web, string kind, Func<int, (string User, string Password)>? credentials)
     {
-        var lagBefore = (await Exposition()).Buckets("logcollector_exporter_schedule_lag_seconds");
+        var lagBefore = await LagAsync();
         var cpuBefore = ProcessStats.Cpu(exporter.Pid);
         var clock = Stopwatch.StartNew();
         using var stop = new CancellationTokenSource();
@@ -174,16 +165,14 @@ internal static class PasswordFlood
         await stop.CancelAsync();
         var (scrapes, ok, slowest) = await scraper;
         var cpu = ProcessStats.Cpu(exporter.Pid) - cpuBefore;
-        var lagAfter = (await Exposition()).Buckets("logcollector_exporter_schedule_lag_seconds");
-        var lagMax = lagAfter.First(b => b.Value - lagBefore.GetValueOrDefault(b.Key) >= lagAfter[double.PositiveInfinity] - lagBefore.GetValueOrDefault(double.PositiveInfinity)).Key;
-        var row = new FloodRow(kind, credentials is null ? 0 : Requests, answers, took, cpu,
-            Bench.Exposition.Quantile(0.5, lagBefore, lagAfter), Bench.Exposition.Quantile(0.99, lagBefore, lagAfter), lagMax, scrapes, ok, slowest);
+        var lag = (await LagAsync()).Since(lagBefore);
+        var row = new FloodRow(kind, credentials is null ? 0 : Requests, answers, took, cpu, lag.Quantile(0.5), lag.Quantile(0.99), lag.MaxAtMost, scrapes, ok, slowest);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"   {kind}: {string.Join(", ", answers.Select(a => $"{a.Value} × {(int)a.Key}"))} in {took.TotalSeconds:0.0} s, CPU {cpu.TotalMilliseconds:0} ms, " +
             $"lag p50 {row.LagP50 * 1000:0.0} ms p99 {row.LagP99 * 1000:0.0} ms; scrapes {ok}/{scrapes} OK, slowest {slowest.TotalMilliseconds:0} ms"));
         return row;
 
-        async Task<Exposition> Exposition() => new(await exporter.Client.GetStringAsync("/metrics"));
+        async Task<Histogram> LagAsync() => Scrape.Parse(await exporter.Client.GetStringAsync("/metrics")).Histogram("logcollector_exporter_schedule_lag_seconds");
     }
 
     /// <summary>
@@ -284,17 +273,6 @@ internal static class PasswordFlood
 
     private static AuthenticationHeaderValue Basic(string user, string password) =>
         new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
-
-    private static X509Certificate2 SelfSigned()
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=logcollector-exporter", key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
-        request.CertificateExtensions.Add(names.Build());
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(1));
-    }
 
     /// <summary>A handler that trusts this certificate alone, with keep-alive connections (as Prometheus keeps them).</summary>
     private static SocketsHttpHandler Trusting(X509Certificate2 certificate) => new()

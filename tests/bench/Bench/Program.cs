@@ -59,12 +59,12 @@ async Task<Row> MeasureAsync(string tool, Size size)
     // CPU and probes over the window, with no scrape of the exporter inside it.
     var exporter = prober as ExporterProber;
     var before = await prober.CountAsync();
-    var firstLag = exporter?.Last?.Buckets("logcollector_exporter_schedule_lag_seconds");
+    var firstLag = exporter?.Last?.Histogram("logcollector_exporter_schedule_lag_seconds");
     var cpuBefore = ProcessStats.Cpu(prober.Pid);
     await Task.Delay(size.Window);
     var cpu = ProcessStats.Cpu(prober.Pid) - cpuBefore;
     var after = await prober.CountAsync();
-    var lastLag = exporter?.Last?.Buckets("logcollector_exporter_schedule_lag_seconds");
+    var lag = exporter?.Last?.Histogram("logcollector_exporter_schedule_lag_seconds").Since(firstLag!);
     var probes = after.Probes - before.Probes;
 
     // Accuracy: handshakes captured on the wire against what the prober reported for them, over a window of its own.
@@ -101,15 +101,14 @@ async Task<Row> MeasureAsync(string tool, Size size)
     if (exporter is not null && options.Floor is { } floorProgram)
     {
         // With the exporter still running (idle between its probes) the machine is as loaded as during the window.
-        using var run = new ToolProcess(floorProgram, [targets.Port.ToString(culture), size.Targets.ToString(culture),
+        var (_, output) = await Tools.RunAsync(floorProgram, [targets.Port.ToString(culture), size.Targets.ToString(culture),
             (size.Targets / size.Interval.TotalSeconds).ToString(culture), Math.Min(5, size.Window.TotalSeconds).ToString(culture)]);
-        await run.WaitForExitAsync();
-        floor = double.Parse(run.Output.Trim(), culture);
+        floor = double.Parse(output.Trim(), culture);
     }
 
     var row = new Row(prober.Name, size.Targets, size.Interval, probes, cpu, peakRss, floor, reported, wire, captured,
-        firstLag is null ? double.NaN : Exposition.Quantile(0.5, firstLag, lastLag!),
-        firstLag is null ? double.NaN : Exposition.Quantile(0.99, firstLag, lastLag!),
+        lag?.Quantile(0.5) ?? double.NaN,
+        lag?.Quantile(0.99) ?? double.NaN,
         scrape);
     Console.WriteLine("   " + row.Describe());
     return row;

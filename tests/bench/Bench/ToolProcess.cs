@@ -1,18 +1,19 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 
 namespace LogCollectorExporter.Bench;
 
-/// <summary>A program under measurement (or a helper such as tshark), its output kept for when something goes wrong.</summary>
+/// <summary>
+/// A program that runs until it is asked to stop (tshark capturing), its output kept for when something goes wrong.
+/// The tests' helpers kill what they start; a capture is stopped with SIGINT so that tshark writes out its file.
+/// </summary>
 public sealed class ToolProcess : IDisposable
 {
     private readonly Process process;
     private readonly StringBuilder output = new();
 
-    public ToolProcess(string program, IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    public ToolProcess(string program, IEnumerable<string> args)
     {
         var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in args)
@@ -20,23 +21,12 @@ public sealed class ToolProcess : IDisposable
             info.ArgumentList.Add(arg);
         }
 
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
-        {
-            info.Environment[name] = value;
-        }
-
-        Started = Stopwatch.GetTimestamp();
         process = Process.Start(info) ?? throw new InvalidOperationException($"{program} did not start");
         process.OutputDataReceived += (_, e) => Keep(e.Data);
         process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
     }
-
-    public int Pid => process.Id;
-
-    /// <summary>When it was started (a <see cref="Stopwatch"/> timestamp).</summary>
-    public long Started { get; }
 
     public string Output
     {
@@ -50,17 +40,6 @@ public sealed class ToolProcess : IDisposable
     }
 
     public bool HasExited => process.HasExited;
-
-    /// <summary>A free TCP port on 127.0.0.1 for a tool to listen on.</summary>
-    public static int FreePort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
-
-    /// <summary>Waits for it to exit of its own accord and for its output to be read.</summary>
-    public Task WaitForExitAsync() => process.WaitForExitAsync();
 
     /// <summary>Asks it to stop (SIGINT), as a person at a terminal would; waits for it, 10 s at most (then says so, and <see cref="Dispose"/> kills it).</summary>
     public async Task InterruptAsync()

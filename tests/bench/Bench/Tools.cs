@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using LogCollectorExporter.EndToEnd.Support;
 using LogCollectorExporter.Tests.Support;
 
 namespace LogCollectorExporter.Bench;
@@ -19,23 +20,25 @@ public interface IProber : IAsyncDisposable
 /// <summary>logcollector-exporter: N collectors in one group, handshake mode.</summary>
 public sealed class ExporterProber : IProber
 {
-    private readonly ToolProcess process;
-    private readonly string directory;
+    private readonly ExporterProcess process;
+    private readonly TempDirectory directory;
+    private readonly long started;
 
-    private ExporterProber(ToolProcess process, string directory, HttpClient client)
+    private ExporterProber(ExporterProcess process, TempDirectory directory, HttpClient client, long started)
     {
         this.process = process;
         this.directory = directory;
+        this.started = started;
         Client = client;
     }
 
     public string Name => "logcollector-exporter";
 
-    public int Pid => process.Pid;
+    public int Pid => process.Id;
 
     public HttpClient Client { get; }
 
-    public Exposition? Last { get; private set; }
+    public Scrape? Last { get; private set; }
 
     /// <summary>N collectors in one group, handshake mode.</summary>
     public static Task<ExporterProber> StartAsync(string binary, int targets, int targetPort, TimeSpan interval, WebAccess? web = null)
@@ -93,23 +96,20 @@ public sealed class ExporterProber : IProber
     /// <param name="web">A web configuration (<c>--web.config.file</c>) and how the benchmark's own client gets through it.</param>
     public static async Task<ExporterProber> StartAsync(string binary, string configText, WebAccess? web = null)
     {
-        var directory = Directory.CreateTempSubdirectory("lce-bench-").FullName;
-        var file = Path.Combine(directory, "collectors.yaml");
-        await File.WriteAllTextAsync(file, configText);
-        var port = ToolProcess.FreePort();
-        string[] webArgs = [];
+        var directory = new TempDirectory();
+        string[] args = ["--config", directory.Write("collectors.yaml", configText)];
         if (web is not null)
         {
-            var webConfig = Path.Combine(directory, "web.yml");
-            await File.WriteAllTextAsync(webConfig, web.ConfigText);
-            webArgs = ["--web.config.file", webConfig];
+            args = [.. args, "--web.config.file", directory.Write("web.yml", web.ConfigText)];
         }
 
-        var scheme = web?.Scheme ?? "http";
-        var process = new ToolProcess(binary, ["--config", file, "--urls", $"{scheme}://127.0.0.1:{port}", "--Logging:LogLevel:Default=Warning", .. webArgs]);
-        var client = new HttpClient(web?.Handler() ?? new SocketsHttpHandler()) { BaseAddress = new Uri($"{scheme}://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
+        // Quiet but for the host's "Now listening on", which says the port.
+        var started = Stopwatch.GetTimestamp();
+        var process = ExporterProcess.Start([.. args, "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information"],
+            scheme: web?.Scheme ?? "http", exporter: binary);
+        var client = new HttpClient(web?.Handler() ?? new SocketsHttpHandler()) { BaseAddress = await process.ListeningAsync(), Timeout = TimeSpan.FromSeconds(60) };
         client.DefaultRequestHeaders.Authorization = web?.Authorization;
-        var prober = new ExporterProber(process, directory, client);
+        var prober = new ExporterProber(process, directory, client, started);
         await prober.WaitReadyAsync();
         return prober;
     }
@@ -128,7 +128,7 @@ public sealed class ExporterProber : IProber
             {
                 if ((await Client.GetAsync("/-/ready")).IsSuccessStatusCode)
                 {
-                    return Stopwatch.GetElapsedTime(process.Started);
+                    return Stopwatch.GetElapsedTime(started);
                 }
             }
             catch (HttpRequestException)
@@ -142,10 +142,13 @@ public sealed class ExporterProber : IProber
 
     public async Task<(double Probes, double ReportedSeconds, double Successes)> CountAsync()
     {
-        Last = new Exposition(await Client.GetStringAsync("/metrics"));
-        return (Last.Sum("logcollector_probes_total"), Last.Sum("logcollector_handshake_duration_seconds_sum"),
-            Last.Sum("logcollector_handshake_duration_seconds_count"));
+        Last = Scrape.Parse(await Client.GetStringAsync("/metrics"));
+        return (Sum(Last, "logcollector_probes_total"), Sum(Last, "logcollector_handshake_duration_seconds_sum"),
+            Sum(Last, "logcollector_handshake_duration_seconds_count"));
     }
+
+    /// <summary>Every sample of a metric added up, all label values together.</summary>
+    public static double Sum(Scrape scrape, string name) => scrape.Samples(name).Sum(s => s.Value);
 
     /// <summary>Wall time and size of one answer (by default, a /metrics scrape).</summary>
     public async Task<(TimeSpan Time, long Bytes)> ScrapeAsync(string path = "/metrics")
@@ -162,12 +165,21 @@ public sealed class ExporterProber : IProber
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>Asks it to stop (SIGINT), as a person at a terminal would; says so when it is still running 10 s later (then it is killed).</summary>
     public async ValueTask DisposeAsync()
     {
-        await process.InterruptAsync();
-        process.Dispose();
+        if (!process.HasExited)
+        {
+            process.Signal(2);
+            if (!await process.WaitForExitAsync(TimeSpan.FromSeconds(10)))
+            {
+                Console.WriteLine($"   the exporter (pid {process.Id}) did not stop within 10 s of SIGINT: killed");
+            }
+        }
+
+        await process.DisposeAsync();
         Client.Dispose();
-        Directory.Delete(directory, recursive: true);
+        directory.Dispose();
     }
 
     private static string ProbeSection(TimeSpan interval, string mode) => string.Create(CultureInfo.InvariantCulture,
@@ -183,8 +195,8 @@ public sealed record WebAccess(string ConfigText, string Scheme, Func<HttpMessag
 /// </summary>
 public sealed class BlackboxProber : IProber
 {
-    private readonly ToolProcess process;
-    private readonly string directory;
+    private readonly ServerProcess process;
+    private readonly TempDirectory directory;
     private readonly HttpClient client;
     private readonly CancellationTokenSource stop = new();
     private readonly Lock gate = new();
@@ -194,7 +206,7 @@ public sealed class BlackboxProber : IProber
     private double successes;
     private int pending;
 
-    private BlackboxProber(ToolProcess process, string directory, HttpClient client, int targets, int targetPort, TimeSpan interval)
+    private BlackboxProber(ServerProcess process, TempDirectory directory, HttpClient client, int targets, int targetPort, TimeSpan interval)
     {
         this.process = process;
         this.directory = directory;
@@ -204,13 +216,12 @@ public sealed class BlackboxProber : IProber
 
     public string Name => "blackbox_exporter";
 
-    public int Pid => process.Pid;
+    public int Pid => process.Id;
 
     public static async Task<BlackboxProber> StartAsync(string binary, int targets, int targetPort, TimeSpan interval)
     {
-        var directory = Directory.CreateTempSubdirectory("lce-bench-bb-").FullName;
-        var config = Path.Combine(directory, "blackbox.yml");
-        await File.WriteAllTextAsync(config, """
+        var directory = new TempDirectory();
+        var config = directory.Write("blackbox.yml", """
             modules:
               tcp:
                 prober: tcp
@@ -219,26 +230,10 @@ public sealed class BlackboxProber : IProber
                   preferred_ip_protocol: ip4
                   ip_protocol_fallback: false
             """);
-        var port = ToolProcess.FreePort();
-        var process = new ToolProcess(binary, [$"--config.file={config}", $"--web.listen-address=127.0.0.1:{port}", "--log.level=warn"]);
+        var process = await ServerProcess.StartAsync(binary, listen => [$"--config.file={config}", $"--web.listen-address={listen}", "--log.level=warn"]);
         var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
-        var client = new HttpClient(handler) { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+        var client = new HttpClient(handler) { BaseAddress = process.Address, Timeout = TimeSpan.FromSeconds(30) };
         client.DefaultRequestHeaders.Add("X-Prometheus-Scrape-Timeout-Seconds", "5");
-        while (true)
-        {
-            try
-            {
-                if ((await client.GetAsync("/-/healthy")).IsSuccessStatusCode)
-                {
-                    break;
-                }
-            }
-            catch (HttpRequestException) when (!process.HasExited)
-            {
-                await Task.Delay(10);
-            }
-        }
-
         return new BlackboxProber(process, directory, client, targets, targetPort, interval);
     }
 
@@ -259,10 +254,9 @@ public sealed class BlackboxProber : IProber
             await Task.Delay(10);
         }
 
-        await process.InterruptAsync();
-        process.Dispose();
+        await process.DisposeAsync();
         client.Dispose();
-        Directory.Delete(directory, recursive: true);
+        directory.Dispose();
     }
 
     // Target i is probed at start + (i/N + k)·interval: the same cadence and spread as the exporter's own schedule.

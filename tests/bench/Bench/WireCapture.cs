@@ -1,4 +1,5 @@
 using System.Globalization;
+using LogCollectorExporter.Tests.Support;
 
 namespace LogCollectorExporter.Bench;
 
@@ -41,12 +42,11 @@ public sealed class WireCapture : IDisposable
     public async Task<(double MeanSeconds, int Handshakes)> StopAsync()
     {
         await tshark.InterruptAsync();
-        using var reader = new ToolProcess("tshark", ["-r", file, "-T", "fields", "-E", "separator=,", "-e", "frame.time_epoch",
+        var (_, fields) = await Tools.RunAsync("tshark", ["-r", file, "-T", "fields", "-E", "separator=,", "-e", "frame.time_epoch",
             "-e", "ip.src", "-e", "tcp.srcport", "-e", "ip.dst", "-e", "tcp.dstport", "-e", "tcp.flags.ack"]);
-        await reader.WaitForExitAsync();
         var syn = new Dictionary<string, decimal>(StringComparer.Ordinal);
         var (total, count) = (0m, 0);
-        foreach (var line in reader.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var line in fields.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var f = line.Split(',');
             if (f.Length < 6 || !decimal.TryParse(f[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var time))
