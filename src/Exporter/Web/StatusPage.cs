@@ -22,6 +22,8 @@ public static class StatusPage
     /// <summary>Groups named under each collector that is their first choice; the rest are counted (any one is found by name).</summary>
     public const int FirstChoiceNamesShown = 100;
 
+    private const string BackToAll = "<p class=\"facts\"><a href=\"/\">← every group and collector</a></p>";
+
     private const string Style = """
         :root{color-scheme:light dark;--fg:#1d2327;--muted:#646970;--line:#dcdcde;--bg:#fff;--card:#f6f7f7;--up:#1a7f37;--down:#cf222e;--unknown:#8c8f94;--accent:#2271b1}
         @media (prefers-color-scheme:dark){:root{--fg:#e6e6e6;--muted:#a7aaad;--line:#3c434a;--bg:#1d2327;--card:#2c3338;--accent:#72aee6}}
@@ -76,18 +78,12 @@ public static class StatusPage
     public static StringBuilder RenderGroup(StatusDocument status, DateTimeOffset now)
     {
         var group = status.Groups.Single();
-        var html = Begin(status.Exporter, now, $"{group.Name}{(group.Hostname.Length > 0 ? $" {group.Hostname}" : "")} · logcollector-exporter");
+        var heading = group.Hostname.Length > 0 ? $"{group.Name} {group.Hostname}" : group.Name;
+        var html = Begin(status.Exporter, now, $"{heading} · logcollector-exporter");
         var byName = status.Collectors.ToDictionary(c => c.Name, StringComparer.Ordinal);
-        html.Append("<p class=\"facts\"><a href=\"/\">← every group and collector</a></p>");
-        html.Append("<section><h2>").Append(E(group.Name));
-        if (group.Hostname.Length > 0)
-        {
-            html.Append(' ').Append(E(group.Hostname));
-        }
-
         var standing = EnumText.Of(group.Standing);
-        html.Append(" <span class=\"badge ").Append(standing).Append("\">")
-            .Append(standing.Replace('_', ' ')).Append("</span></h2><p class=\"facts\">");
+        html.Append(BackToAll).Append("<section><h2>").Append(E(heading)).Append(' ')
+            .Append(Badge(standing, standing.Replace('_', ' '))).Append("</h2><p class=\"facts\">");
         if (group.CollectorGroup.Length > 0)
         {
             html.Append("collector group ").Append(E(group.CollectorGroup)).Append(" · ");
@@ -114,9 +110,8 @@ public static class StatusPage
 
         html.Append("</p>");
         // A collector that a reload removed while this page was waiting to be rendered is left out, not an error.
-        var rows = group.Collectors.Select((name, i) => (Collector: byName.GetValueOrDefault(name), Priority: (int?)(i + 1), Preferred: group.Preferred.Contains(name)))
-            .Where(row => row.Collector is not null)
-            .Select(row => (row.Collector!, row.Priority, row.Preferred));
+        var rows = group.Collectors.Index().Where(member => byName.ContainsKey(member.Item))
+            .Select(member => (byName[member.Item], (int?)(member.Index + 1), group.Preferred.Contains(member.Item)));
         AppendCollectors(html, rows, now, listing: false);
         html.Append("</section>\n");
         AppendFinder(html, null);
@@ -127,7 +122,7 @@ public static class StatusPage
     public static StringBuilder RenderNoSuchGroup(ExporterStatus exporter, DateTimeOffset now, string name)
     {
         var html = Begin(exporter, now, "logcollector-exporter");
-        html.Append("<section><h2>No group named “").Append(E(name)).Append("”</h2><p class=\"facts\"><a href=\"/\">← every group and collector</a></p>");
+        html.Append("<section><h2>No group named “").Append(E(name)).Append("”</h2>").Append(BackToAll);
         AppendFinder(html, name);
         html.Append("</section>\n");
         return End(html);
@@ -166,7 +161,12 @@ public static class StatusPage
     private static StringBuilder End(StringBuilder html) => html.Append("</body></html>\n");
 
     private static string Count(int count, GroupStanding standing, string what) =>
-        $"<span class=\"badge {EnumText.Of(standing)}\">{count.ToString(CultureInfo.InvariantCulture)}</span> {what}";
+        $"{Badge(EnumText.Of(standing), count.ToString(CultureInfo.InvariantCulture))} {what}";
+
+    private static string Badge(string kind, string text) => $"<span class=\"badge {kind}\">{text}</span>";
+
+    // A line in small print under a cell's value; text already escaped.
+    private static StringBuilder AppendNote(StringBuilder html, string text) => html.Append("<br><span class=\"small muted\">").Append(text).Append("</span>");
 
     private static void AppendFinder(StringBuilder html, string? value) =>
         html.Append("<form action=\"/\" method=\"get\"><label>Group <input name=\"group\" required placeholder=\"a firewall's serial or a group's name\" size=\"32\"")
@@ -192,17 +192,10 @@ public static class StatusPage
 
         html.Append("<h3>").Append(E(title)).Append(" <span class=\"muted small\">(").Append(all.Count).Append(")</span></h3><p class=\"names\">");
         // A space between the names: each stays whole (nowrap), and the list wraps between them at any count.
-        var separator = "";
-        foreach (var group in all.Take(shown))
+        foreach (var (i, group) in all.Take(shown).Index())
         {
-            html.Append(separator).Append("<a href=\"/?group=").Append(UrlEncoder.Default.Encode(group.Name)).Append("\">").Append(E(group.Name));
-            if (group.Hostname.Length > 0)
-            {
-                html.Append(" <span class=\"muted\">").Append(E(group.Hostname)).Append("</span>");
-            }
-
-            html.Append("</a>");
-            separator = " ";
+            html.Append(i > 0 ? " " : "").Append("<a href=\"/?group=").Append(UrlEncoder.Default.Encode(group.Name)).Append("\">").Append(E(group.Name))
+                .Append(group.Hostname.Length > 0 ? $" <span class=\"muted\">{E(group.Hostname)}</span>" : "").Append("</a>");
         }
 
         if (all.Count > shown)
@@ -242,15 +235,14 @@ public static class StatusPage
                 .Where(text => text.Length > 0).ToList();
             if (known.Count > 0)
             {
-                html.Append("<br><span class=\"small muted\">").AppendJoin(" · ", known.Select(E)).Append("</span>");
+                AppendNote(html, string.Join(" · ", known.Select(E)));
             }
 
             var state = EnumText.Of(c.State);
-            html.Append("</td><td><span class=\"badge ").Append(state).Append("\">").Append(state).Append("</span></td><td class=\"num\">")
-                .Append(E(c.Endpoint));
+            html.Append("</td><td>").Append(Badge(state, state)).Append("</td><td class=\"num\">").Append(E(c.Endpoint));
             if (c.ResolvedAddress is { } resolved && resolved != c.Address)
             {
-                html.Append("<br><span class=\"small muted\">").Append(E(resolved)).Append("</span>");
+                AppendNote(html, E(resolved));
             }
 
             // A collector that is down has no handshake time now: its last good one would read as if it answered.
@@ -259,7 +251,7 @@ public static class StatusPage
             html.Append("</td><td class=\"num\">").Append(c.ConsecutiveFailures).Append("</td><td>").Append(E(c.LastResult?.Label() ?? "–"));
             if (c.LastError is { } error && c.LastResult != ProbeResult.Success)
             {
-                html.Append("<br><span class=\"small muted\">").Append(E(error)).Append("</span>");
+                AppendNote(html, E(error));
             }
 
             html.Append("</td><td class=\"num\">").Append(c.LastSuccessAt is { } success ? Ago(now - success) + " ago" : "never").Append("</td>");
@@ -270,8 +262,7 @@ public static class StatusPage
 
             if (listing)
             {
-                html.Append("<td class=\"num\">logs of <b>").Append(c.PreferredBy).Append("</b><br><span class=\"small muted\">listed by ")
-                    .Append(c.ListedBy).Append("</span></td>");
+                AppendNote(html.Append("<td class=\"num\">logs of <b>").Append(c.PreferredBy).Append("</b>"), $"listed by {c.ListedBy}").Append("</td>");
             }
 
             html.Append("</tr>\n");
@@ -295,7 +286,7 @@ public static class StatusPage
             if (certificate.Expired || certificate.Expiring)
             {
                 var mark = certificate.Expired ? "expired" : "expiring";
-                html.Append("<span class=\"badge ").Append(mark).Append("\">").Append(mark).Append("</span> ");
+                html.Append(Badge(mark, mark)).Append(' ');
             }
 
             html.Append("<span class=\"num\">").Append(certificate.Expired ? "expired " : "expires ").Append(notAfter.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture))
@@ -321,6 +312,15 @@ public static class StatusPage
         html.Append(CultureInfo.InvariantCulture, $"<svg class=\"spark\" viewBox=\"0 0 {Width} {Height}\" preserveAspectRatio=\"none\" role=\"img\" aria-label=\"{E(label)}\"><title>{E(label)}</title>");
         var step = recent.Count > 1 ? (Width - 2) / (recent.Count - 1) : 0;
         var points = new StringBuilder();
+        void EndLine()
+        {
+            if (points.Length > 0)
+            {
+                html.Append("<polyline class=\"line\" points=\"").Append(points).Append("\"/>");
+                points.Clear();
+            }
+        }
+
         for (var i = 0; i < recent.Count; i++)
         {
             var x = 1 + (i * step);
@@ -332,21 +332,12 @@ public static class StatusPage
             }
             else
             {
-                if (points.Length > 0)
-                {
-                    html.Append("<polyline class=\"line\" points=\"").Append(points).Append("\"/>");
-                    points.Clear();
-                }
-
+                EndLine();
                 html.Append(CultureInfo.InvariantCulture, $"<line class=\"{(probe.Result == ProbeResult.Reset ? "reset" : "fail")}\" x1=\"{x:0.#}\" y1=\"{Height - 10}\" x2=\"{x:0.#}\" y2=\"{Height}\"/>");
             }
         }
 
-        if (points.Length > 0)
-        {
-            html.Append("<polyline class=\"line\" points=\"").Append(points).Append("\"/>");
-        }
-
+        EndLine();
         html.Append("</svg>");
     }
 
