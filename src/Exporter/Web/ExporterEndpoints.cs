@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using LogCollectorExporter.Certificates;
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Metrics;
@@ -10,9 +9,6 @@ using LogCollectorExporter.Probing;
 using Prometheus;
 
 namespace LogCollectorExporter.Web;
-
-/// <summary>When the exporter started: for the status document's uptime.</summary>
-public sealed record ExporterStart(DateTimeOffset At);
 
 public static class ExporterEndpoints
 {
@@ -40,13 +36,12 @@ public static class ExporterEndpoints
     /// <summary><c>/api/v1/status</c>, and the same for people at <c>/</c>; either narrowed to one group with <c>?group=NAME</c>.</summary>
     public static WebApplication MapStatusEndpoints(this WebApplication app)
     {
-        // Taken now, as the app is put together, rather than at the first request.
-        var start = app.Services.GetRequiredService<ExporterStart>();
+        // Taken now, as the app is put together, rather than at the first request: it knows when the exporter started.
+        var status = app.Services.GetRequiredService<StatusSource>();
         var renders = app.Services.GetRequiredService<CoalescedRenders>();
-        app.MapMethods("/api/v1/status", GetAndHead, async Task (HttpContext context, Fleet fleet, ActiveConfiguration active, PanoramaImportState imports, CertificateChecks certificates) =>
+        app.MapMethods("/api/v1/status", GetAndHead, async Task (HttpContext context) =>
         {
-            var name = GroupAsked(context);
-            var group = name is null ? null : fleet.FindGroup(name);
+            var (name, group) = GroupAsked(context, status);
             if (name is not null && group is null)
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
@@ -57,27 +52,26 @@ public static class ExporterEndpoints
 
             await SendAsync(context, renders.RenderAsync(JsonFormat, name ?? "", body =>
             {
-                JsonSerializer.Serialize(body, StatusDocument.Capture(fleet, active, imports, BuildInfo.Current, start.At, group, certificates), StatusJsonContext.Default.StatusDocument);
+                status.Capture(group).WriteJson(body);
                 return Task.CompletedTask;
             }));
         });
-        app.MapMethods("/", GetAndHead, (HttpContext context, Fleet fleet, ActiveConfiguration active, PanoramaImportState imports, CertificateChecks certificates, TimeProvider time) =>
+        app.MapMethods("/", GetAndHead, async Task (HttpContext context) =>
         {
             // The page runs no script and loads nothing: say so to the browser, so escaped text can never become either.
             context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'";
-            var name = GroupAsked(context);
-            var group = name is null ? null : fleet.FindGroup(name);
+            var (name, group) = GroupAsked(context, status);
             if (name is not null && group is null)
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
             }
 
-            return SendAsync(context, renders.RenderAsync(HtmlFormat, name ?? "", body =>
+            await SendAsync(context, renders.RenderAsync(HtmlFormat, name ?? "", body =>
             {
-                var now = time.GetUtcNow();
-                var page = name is null ? StatusPage.Render(StatusDocument.Capture(fleet, active, imports, BuildInfo.Current, start.At, certificates: certificates), now)
-                    : group is null ? StatusPage.RenderNoSuchGroup(StatusDocument.Header(active, imports, BuildInfo.Current, start.At, fleet.IsReady), now, name)
-                    : StatusPage.RenderGroup(StatusDocument.Capture(fleet, active, imports, BuildInfo.Current, start.At, group, certificates), now);
+                var now = status.Now;
+                var page = name is null ? StatusPage.Render(status.Capture(null), now)
+                    : group is null ? StatusPage.RenderNoSuchGroup(status.Header(), now, name)
+                    : StatusPage.RenderGroup(status.Capture(group), now);
                 // Encoded a buffer at a time: the page's bytes are never all in one array (at 5,000 groups, one in the large object heap).
                 using var writer = new StreamWriter(body, PageEncoding, leaveOpen: true);
                 writer.Write(page);
@@ -155,7 +149,7 @@ public static class ExporterEndpoints
         return (ExpositionFormat.PrometheusText, TextFormat);
     }
 
-    /// <summary>The group that <c>?group=NAME</c> asks for; null when the request asks for every group.</summary>
-    private static string? GroupAsked(HttpContext context) =>
-        context.Request.Query.TryGetValue("group", out var values) && !string.IsNullOrEmpty(values[0]) ? values[0] : null;
+    /// <summary>The group that <c>?group=NAME</c> asks for: no name when the request asks for every group, no group when none has that name.</summary>
+    private static (string? Name, GroupTracker? Group) GroupAsked(HttpContext context, StatusSource status) =>
+        context.Request.Query["group"].FirstOrDefault() is { Length: > 0 } name ? (name, status.FindGroup(name)) : (null, null);
 }

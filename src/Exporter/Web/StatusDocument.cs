@@ -16,41 +16,34 @@ namespace LogCollectorExporter.Web;
 /// <param name="Groups">Every group (or the one asked for), in the configuration's order.</param>
 public sealed record StatusDocument(ExporterStatus Exporter, FleetSummary Summary, IReadOnlyList<CollectorStatus> Collectors, IReadOnlyList<GroupStatus> Groups)
 {
-    /// <summary>Reads the fleet's views (no lock: probing goes on while a page of thousands of groups is rendered).</summary>
+    // Not in the endpoint's lambda: the request delegate generator cannot see the JSON generator's code, and mistakes the lambda's type.
+    public void WriteJson(Stream body) => JsonSerializer.Serialize(body, this, StatusJsonContext.Default.StatusDocument);
+}
+
+/// <summary>
+/// Takes the status from the fleet's views (no lock: probing goes on while a page of thousands of groups is rendered),
+/// the running configuration, the Panorama imports and the certificate checks.
+/// </summary>
+public sealed class StatusSource(Fleet fleet, ActiveConfiguration active, PanoramaImportState imports, CertificateChecks certificates, TimeProvider time)
+{
+    /// <summary>When the exporter started: taken as the source is made, with the app.</summary>
+    public DateTimeOffset StartedAt { get; } = time.GetUtcNow();
+
+    public DateTimeOffset Now => time.GetUtcNow();
+
+    public GroupTracker? FindGroup(string name) => fleet.FindGroup(name);
+
     /// <param name="only">Only this group, and only its collectors; every group and collector when null.</param>
-    /// <param name="certificates">The certificate checks, whose last result each collector shows.</param>
-    public static StatusDocument Capture(Fleet fleet, ActiveConfiguration active, PanoramaImportState imports, BuildInfo build, DateTimeOffset startedAt, GroupTracker? only = null,
-        CertificateChecks? certificates = null)
+    public StatusDocument Capture(GroupTracker? only)
     {
-        var exporter = Header(active, imports, build, startedAt, fleet.IsReady);
+        var exporter = Header();
         var groups = fleet.Groups.Select(g => g.View).ToArray();
-        var listedBy = new Dictionary<string, int>(StringComparer.Ordinal);
-        var preferredBy = new Dictionary<string, int>(StringComparer.Ordinal);
-        var standings = new int[Enum.GetValues<GroupStanding>().Length];
-        foreach (var group in groups)
-        {
-            standings[(int)group.Standing]++;
-            foreach (var name in group.CollectorNames)
-            {
-                listedBy[name] = listedBy.GetValueOrDefault(name) + 1;
-            }
-
-            foreach (var name in group.PreferredNames)
-            {
-                preferredBy[name] = preferredBy.GetValueOrDefault(name) + 1;
-            }
-        }
-
+        var listedBy = Tally(groups.SelectMany(g => g.CollectorNames));
+        var preferredBy = Tally(groups.SelectMany(g => g.PreferredNames));
+        int Standing(GroupStanding standing) => groups.Count(g => g.Standing == standing);
         var collectors = fleet.Collectors;
-        var up = collectors.Count(c => c.View.State == CollectorState.Up);
-        var summary = new FleetSummary(
-            groups.Length,
-            standings[(int)GroupStanding.FirstChoice],
-            standings[(int)GroupStanding.FailedOver],
-            standings[(int)GroupStanding.Unreachable],
-            standings[(int)GroupStanding.Undecided],
-            collectors.Count,
-            up);
+        var summary = new FleetSummary(groups.Length, Standing(GroupStanding.FirstChoice), Standing(GroupStanding.FailedOver), Standing(GroupStanding.Unreachable),
+            Standing(GroupStanding.Undecided), collectors.Count, collectors.Count(c => c.View.State == CollectorState.Up));
 
         // One group's page needs its collectors only: their recent probes are most of what a capture copies.
         var view = only?.View;
@@ -59,21 +52,22 @@ public sealed record StatusDocument(ExporterStatus Exporter, FleetSummary Summar
             exporter,
             summary,
             [.. shown.Select(c => Capture(c, listedBy.GetValueOrDefault(c.Config.Name), preferredBy.GetValueOrDefault(c.Config.Name))
-                with { Certificate = certificates?.Last(c.Config.Name) is { } check ? Certificate(check, certificates.Now) : null })],
+                with { Certificate = certificates.Last(c.Config.Name) is { } check ? Certificate(check, certificates.Now) : null })],
             [.. (view is null ? groups : [view]).Select(Capture)]);
     }
 
     /// <summary>The exporter itself: its build, configuration, last reload and probe settings.</summary>
-    public static ExporterStatus Header(ActiveConfiguration active, PanoramaImportState imports, BuildInfo build, DateTimeOffset startedAt, bool ready)
+    public ExporterStatus Header()
     {
         var config = active.Current;
         var reload = active.LastReload;
         var probe = config.Probe;
+        var build = BuildInfo.Current;
         return new ExporterStatus(
             build.Version,
             build.Revision,
             build.Runtime,
-            startedAt,
+            StartedAt,
             config.Origin.Description,
             new ReloadInfo(reload.Successful, reload.At, reload.Trigger, reload.Error),
             new ProbeStatus(
@@ -89,9 +83,12 @@ public sealed record StatusDocument(ExporterStatus Exporter, FleetSummary Summar
             {
                 Certificates = new CertificateCheckStatus(probe.Certificates.Enabled, Duration.Format(probe.Certificates.Interval), Duration.Format(probe.Certificates.Timeout)),
             },
-            ready,
+            fleet.IsReady,
             [.. config.Panorama.Select(p => Source(p, imports.Status(p.Source.Label)))]);
     }
+
+    private static Dictionary<string, int> Tally(IEnumerable<string> names) =>
+        names.CountBy(name => name, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
 
     private static CertificateStatus Certificate(CertificateCheck check, DateTimeOffset now)
     {
@@ -308,23 +305,19 @@ public sealed record GroupStatus(
 
 // The enums are written as the exporter writes them everywhere else: in logs, metric labels and the README.
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, Converters =
-    [typeof(EnumTextConverter<CollectorState>), typeof(EnumTextConverter<GroupStanding>), typeof(EnumTextConverter<ProbeResult>), typeof(ReloadTriggerConverter)])]
+    [typeof(EnumTextConverter<CollectorState>), typeof(EnumTextConverter<GroupStanding>), typeof(EnumTextConverter<ProbeResult>), typeof(EnumTextConverter<ReloadTrigger>)])]
 [JsonSerializable(typeof(StatusDocument))]
 internal sealed partial class StatusJsonContext : JsonSerializerContext;
 
-/// <summary>An enum of the status as <see cref="EnumText"/> writes it. The status is only written, never read.</summary>
+/// <summary>
+/// An enum of the status as <see cref="EnumText"/> writes it, and a reload's trigger as the logs name it
+/// (<see cref="ReloadTriggerText.Text"/>). The status is only written, never read.
+/// </summary>
 internal sealed class EnumTextConverter<T> : JsonConverter<T>
     where T : struct, Enum
 {
     public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => throw new NotSupportedException();
 
-    public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => writer.WriteStringValue(EnumText.Of(value));
-}
-
-/// <summary>A reload's trigger as the logs name it (<see cref="ReloadTriggerText.Text"/>). The status is only written, never read.</summary>
-internal sealed class ReloadTriggerConverter : JsonConverter<ReloadTrigger>
-{
-    public override ReloadTrigger Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => throw new NotSupportedException();
-
-    public override void Write(Utf8JsonWriter writer, ReloadTrigger value, JsonSerializerOptions options) => writer.WriteStringValue(value.Text());
+    public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value is ReloadTrigger trigger ? trigger.Text() : EnumText.Of(value));
 }

@@ -9,10 +9,10 @@ public static class WebSetup
 
     public static readonly TimeSpan RequestHeadersTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>What the endpoints share: when the exporter started, and one render of each page at a time.</summary>
+    /// <summary>What the endpoints share: the status (and when the exporter started), and one render of each page at a time.</summary>
     public static WebApplicationBuilder AddWeb(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton(services => new ExporterStart(services.GetRequiredService<TimeProvider>().GetUtcNow()));
+        builder.Services.AddSingleton<StatusSource>();
         builder.Services.AddSingleton<CoalescedRenders>();
         return builder;
     }
