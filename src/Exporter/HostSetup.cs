@@ -29,7 +29,15 @@ public static class HostSetup
     public static void ApplyToProcess()
     {
         OpenFileLimit.Raise();
-        KeepDefaultMetricsLean();
+
+        // The default registry keeps to the process metrics (CPU, memory, file descriptors, start time): the .NET event
+        // counters and meters would add hundreds of series and cost CPU on every scrape.
+        Prometheus.Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions
+        {
+            SuppressEventCounters = true,
+            SuppressMeters = true,
+            SuppressDebugMetrics = true,
+        });
     }
 
     public static WebApplicationBuilder AddHostDefaults(this WebApplicationBuilder builder)
@@ -87,18 +95,6 @@ public static class HostSetup
             .AllowAnonymous();
         return app;
     }
-
-    /// <summary>
-    /// Keeps the default registry to the process metrics (CPU, memory, file descriptors, start time): the .NET event
-    /// counters and meters would add hundreds of series and cost CPU on every scrape.
-    /// </summary>
-    private static void KeepDefaultMetricsLean() =>
-        Prometheus.Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions
-        {
-            SuppressEventCounters = true,
-            SuppressMeters = true,
-            SuppressDebugMetrics = true,
-        });
 
     /// <summary>Traces probes with OTLP when the standard OpenTelemetry environment variables ask for it.</summary>
     private static void AddTracing(WebApplicationBuilder builder)

@@ -53,16 +53,8 @@ public sealed class PreferenceList
         if (next is null)
         {
             // Undecided until an unprobed collector is known; meanwhile logs cannot go to one that is down.
-            var stillUp = new List<int>();
-            foreach (var index in preferred)
-            {
-                if (index < states.Length && states[index] == CollectorState.Up)
-                {
-                    stillUp.Add(index);
-                }
-            }
-
-            preferred = [.. stillUp];
+            var now = states.ToArray();
+            preferred = [.. preferred.Where(index => index < now.Length && now[index] == CollectorState.Up)];
             return false;
         }
 
@@ -77,42 +69,29 @@ public sealed class PreferenceList
         return failover;
     }
 
+    // The collectors up, in priority order: all of them with forward-to-all, else the first; null while one not probed yet comes first.
     private int[]? Choose(ReadOnlySpan<CollectorState> states)
     {
-        if (forwardToAll)
-        {
-            var up = new List<int>();
-            for (var i = 0; i < states.Length; i++)
-            {
-                switch (states[i])
-                {
-                    case CollectorState.Unknown:
-                        return null;
-                    case CollectorState.Up:
-                        up.Add(i);
-                        break;
-                }
-            }
-
-            return [.. up];
-        }
-
-        if (failback == Failback.Sticky && preferred.Length == 1 && preferred[0] < states.Length && states[preferred[0]] == CollectorState.Up)
+        if (!forwardToAll && failback == Failback.Sticky && preferred.Length == 1 && preferred[0] < states.Length && states[preferred[0]] == CollectorState.Up)
         {
             return preferred;
         }
 
+        var up = new List<int>();
         for (var i = 0; i < states.Length; i++)
         {
             switch (states[i])
             {
                 case CollectorState.Unknown:
                     return null;
-                case CollectorState.Up:
+                case CollectorState.Up when !forwardToAll:
                     return [i];
+                case CollectorState.Up:
+                    up.Add(i);
+                    break;
             }
         }
 
-        return [];
+        return [.. up];
     }
 }

@@ -98,26 +98,15 @@ public sealed class CoalescedRenders
     }
 }
 
-/// <summary>A rendered answer, shared read-only by the requests it is sent to.</summary>
-public sealed class Rendered
+/// <summary>A rendered answer, shared read-only by the <paramref name="takers"/> requests it is sent to.</summary>
+public sealed class Rendered(RecyclableMemoryStream body, string contentType, int takers)
 {
-    private readonly RecyclableMemoryStream body;
-    private int takers;
-
-    internal Rendered(RecyclableMemoryStream body, string contentType, int takers)
-    {
-        this.body = body;
-        ContentType = contentType;
-        this.takers = takers;
-    }
-
     /// <summary>The answer, in the blocks it is written to a connection in.</summary>
     public ReadOnlySequence<byte> Segments => body.GetReadOnlySequence();
 
-    /// <summary>Its length in bytes.</summary>
     public long Length => body.Length;
 
-    public string ContentType { get; }
+    public string ContentType => contentType;
 
     /// <summary>One request is done with the answer; when the last is, its memory goes to the next render.</summary>
     public void Release()
