@@ -113,14 +113,12 @@ public sealed class ExporterMetrics
         }
     }
 
-    /// <summary>A configuration was (re)loaded at <paramref name="at"/>.</summary>
     public void ReloadSucceeded(DateTimeOffset at)
     {
         ConfigLastReloadSuccessful.Set(1);
         ConfigLastReloadSuccessTimestamp.Set(UnixSeconds(at));
     }
 
-    /// <summary>The web configuration refused a request.</summary>
     public void Refused(Refusal reason) => HttpRequestsRefused.WithLabels(EnumText.Of(reason)).Inc();
 
     /// <summary>Unix time in seconds, to the millisecond, as Prometheus timestamps are written.</summary>

@@ -64,7 +64,6 @@ public sealed class CollectorTracker
 }
 
 /// <summary>One collector as of its last probe: an immutable view, safe to read from any thread.</summary>
-/// <param name="Config">The collector.</param>
 /// <param name="State">Up, down, or unknown before its first probe (after the thresholds).</param>
 /// <param name="ConsecutiveFailures">Failed probes in a row now.</param>
 /// <param name="LastResult">How the last probe ended (a dropped held connection counts as <c>reset</c>).</param>

@@ -88,11 +88,9 @@ public enum GroupStanding
 }
 
 /// <summary>One group as it stands now: an immutable view, safe to read from any thread, whose lists a reader may keep.</summary>
-/// <param name="Config">The group.</param>
 /// <param name="CollectorNames">Its collectors' names in priority order.</param>
 /// <param name="Preferred">Indices into the group's collectors (0 = priority 1) of where logs go now, highest priority first.</param>
 /// <param name="PreferredNames">The names of the collectors logs go to now.</param>
-/// <param name="CollectorsUp">How many of its collectors are up.</param>
 /// <param name="Standing">What its firewalls do with their logs now.</param>
 public sealed record GroupView(
     GroupConfig Config,

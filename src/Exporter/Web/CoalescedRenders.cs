@@ -32,7 +32,6 @@ public sealed class CoalescedRenders
     /// </summary>
     /// <param name="contentType">What is rendered.</param>
     /// <param name="what">Which answer of that content type (<c>""</c>, or a group's name): requests for the same one share renders.</param>
-    /// <param name="render">Writes the answer to the stream.</param>
     public Task<Rendered> RenderAsync(string contentType, string what, Func<Stream, Task> render)
     {
         var key = (contentType, what);

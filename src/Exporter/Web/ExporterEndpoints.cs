@@ -50,11 +50,7 @@ public static class ExporterEndpoints
                 return;
             }
 
-            await SendAsync(context, renders.RenderAsync(JsonFormat, name ?? "", body =>
-            {
-                status.Capture(group).WriteJson(body);
-                return Task.CompletedTask;
-            }));
+            await SendAsync(context, renders.RenderAsync(JsonFormat, name ?? "", body => status.Capture(group).WriteJsonAsync(body)));
         });
         app.MapMethods("/", GetAndHead, async Task (HttpContext context) =>
         {
@@ -133,20 +129,12 @@ public static class ExporterEndpoints
     /// <summary>OpenMetrics when the scraper ranks it above the Prometheus text format, as Prometheus does by default.</summary>
     private static (ExpositionFormat Format, string ContentType) Negotiate(HttpRequest request)
     {
-        foreach (var accepted in request.GetTypedHeaders().Accept.OrderByDescending(a => a.Quality ?? 1))
-        {
-            if (accepted.MediaType.Equals("text/plain", StringComparison.OrdinalIgnoreCase))
-            {
-                break;
-            }
-
-            if (accepted.MediaType.Equals("application/openmetrics-text", StringComparison.OrdinalIgnoreCase))
-            {
-                return (ExpositionFormat.OpenMetricsText, OpenMetricsFormat);
-            }
-        }
-
-        return (ExpositionFormat.PrometheusText, TextFormat);
+        var preferred = request.GetTypedHeaders().Accept.OrderByDescending(a => a.Quality ?? 1)
+            .Select(a => a.MediaType.Value?.ToLowerInvariant())
+            .FirstOrDefault(type => type is "text/plain" or "application/openmetrics-text");
+        return preferred == "application/openmetrics-text"
+            ? (ExpositionFormat.OpenMetricsText, OpenMetricsFormat)
+            : (ExpositionFormat.PrometheusText, TextFormat);
     }
 
     /// <summary>The group that <c>?group=NAME</c> asks for: no name when the request asks for every group, no group when none has that name.</summary>

@@ -10,14 +10,13 @@ using LogCollectorExporter.Probing;
 namespace LogCollectorExporter.Web;
 
 /// <summary>What the exporter sees now: the answer of <c>/api/v1/status</c>, and what the status page shows.</summary>
-/// <param name="Exporter">The exporter itself.</param>
 /// <param name="Summary">How many groups stand where, and how many collectors are up.</param>
 /// <param name="Collectors">Every collector once, in the configuration's order.</param>
 /// <param name="Groups">Every group (or the one asked for), in the configuration's order.</param>
 public sealed record StatusDocument(ExporterStatus Exporter, FleetSummary Summary, IReadOnlyList<CollectorStatus> Collectors, IReadOnlyList<GroupStatus> Groups)
 {
     // Not in the endpoint's lambda: the request delegate generator cannot see the JSON generator's code, and mistakes the lambda's type.
-    public void WriteJson(Stream body) => JsonSerializer.Serialize(body, this, StatusJsonContext.Default.StatusDocument);
+    public Task WriteJsonAsync(Stream body) => JsonSerializer.SerializeAsync(body, this, StatusJsonContext.Default.StatusDocument);
 }
 
 /// <summary>
@@ -236,13 +235,10 @@ public sealed record ProbeStatus(
     public CertificateCheckStatus? Certificates { get; init; }
 }
 
-/// <param name="Groups">Groups configured.</param>
 /// <param name="FirstChoice">Groups whose logs go to their collector of priority 1.</param>
 /// <param name="FailedOver">Groups whose logs go further down their list.</param>
 /// <param name="Unreachable">Groups with no collector up: their firewalls buffer logs on disk.</param>
 /// <param name="Undecided">Groups waiting for a first probe that decides where their logs go.</param>
-/// <param name="Collectors">Collectors configured.</param>
-/// <param name="CollectorsUp">Collectors up.</param>
 public sealed record FleetSummary(int Groups, int FirstChoice, int FailedOver, int Unreachable, int Undecided, int Collectors, int CollectorsUp);
 
 /// <param name="Endpoint">address:port, with an IPv6 address in brackets.</param>
@@ -279,14 +275,12 @@ public sealed record CollectorStatus(
 
 public sealed record RecentProbeStatus(DateTimeOffset At, ProbeResult Result, double? HandshakeSeconds);
 
-/// <param name="Name">The group.</param>
 /// <param name="Hostname">The firewall's name (<c>firewallNamesFile</c>); "" when it has none.</param>
 /// <param name="CollectorGroup">The Panorama collector group it was imported from; "" for a group of the file.</param>
 /// <param name="Standing">first_choice, failed_over, unreachable, or undecided before the probes that decide it.</param>
 /// <param name="ForwardToAll">PAN-OS "Forward to all".</param>
 /// <param name="Failback">immediate or sticky.</param>
 /// <param name="PreferenceListFile">The saved preference list the collectors came from, if any.</param>
-/// <param name="CollectorsUp">Collectors up now.</param>
 /// <param name="PreferredPriority">Priority of the collector logs go to now; 0 when none.</param>
 /// <param name="Preferred">Names of the collectors logs go to now.</param>
 /// <param name="Collectors">Names of its collectors, highest priority first.</param>
