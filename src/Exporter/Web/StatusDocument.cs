@@ -50,8 +50,8 @@ public sealed class StatusSource(Fleet fleet, ActiveConfiguration active, Panora
         return new StatusDocument(
             exporter,
             summary,
-            [.. shown.Select(c => Capture(c, listedBy.GetValueOrDefault(c.Config.Name), preferredBy.GetValueOrDefault(c.Config.Name))
-                with { Certificate = certificates.Last(c.Config.Name) is { } check ? Certificate(check, certificates.Now) : null })],
+            [.. shown.Select(c => Capture(c, listedBy.GetValueOrDefault(c.Config.Name), preferredBy.GetValueOrDefault(c.Config.Name),
+                certificates.Last(c.Config.Name) is { } check ? Certificate(check, certificates.Now) : null))],
             [.. (view is null ? groups : [view]).Select(Capture)]);
     }
 
@@ -78,10 +78,8 @@ public sealed class StatusSource(Fleet fleet, ActiveConfiguration active, Panora
                 probe.SourceAddress?.ToString(),
                 probe.FailureThreshold,
                 probe.RecoveryThreshold,
-                probe.MaxConcurrency)
-            {
-                Certificates = new CertificateCheckStatus(probe.Certificates.Enabled, Duration.Format(probe.Certificates.Interval), Duration.Format(probe.Certificates.Timeout)),
-            },
+                probe.MaxConcurrency,
+                new CertificateCheckStatus(probe.Certificates.Enabled, Duration.Format(probe.Certificates.Interval), Duration.Format(probe.Certificates.Timeout))),
             fleet.IsReady,
             [.. config.Panorama.Select(p => Source(p, imports.Status(p.Source.Label)))]);
     }
@@ -120,7 +118,7 @@ public sealed class StatusSource(Fleet fleet, ActiveConfiguration active, Panora
         status?.Error,
         imported.Firewalls);
 
-    private static CollectorStatus Capture(CollectorTracker collector, int listedBy, int preferredBy)
+    private static CollectorStatus Capture(CollectorTracker collector, int listedBy, int preferredBy, CertificateStatus? certificate)
     {
         var view = collector.View;
         var config = view.Config;
@@ -144,7 +142,8 @@ public sealed class StatusSource(Fleet fleet, ActiveConfiguration active, Panora
             view.ConnectionDrops,
             listedBy,
             preferredBy,
-            [.. collector.Recent.ToArray().Select(p => new RecentProbeStatus(p.At, p.Result, p.HandshakeSeconds))]);
+            collector.Recent.ToArray(),
+            certificate);
     }
 
     private static GroupStatus Capture(GroupView group) => new(
@@ -229,11 +228,8 @@ public sealed record ProbeStatus(
     string? SourceAddress,
     int FailureThreshold,
     int RecoveryThreshold,
-    int MaxConcurrency)
-{
-    /// <summary><c>probe.certificates</c>; null only in documents made without it.</summary>
-    public CertificateCheckStatus? Certificates { get; init; }
-}
+    int MaxConcurrency,
+    CertificateCheckStatus Certificates);
 
 /// <param name="FirstChoice">Groups whose logs go to their collector of priority 1.</param>
 /// <param name="FailedOver">Groups whose logs go further down their list.</param>
@@ -247,6 +243,7 @@ public sealed record FleetSummary(int Groups, int FirstChoice, int FailedOver, i
 /// <param name="ListedBy">How many groups list the collector.</param>
 /// <param name="PreferredBy">How many groups send it their logs now.</param>
 /// <param name="Recent">The last probes, oldest first.</param>
+/// <param name="Certificate">The certificate it serves; null when the check is off or has not run yet.</param>
 public sealed record CollectorStatus(
     string Name,
     string Address,
@@ -267,13 +264,8 @@ public sealed record CollectorStatus(
     long ConnectionDrops,
     int ListedBy,
     int PreferredBy,
-    IReadOnlyList<RecentProbeStatus> Recent)
-{
-    /// <summary>The certificate it serves; null when the check is off or has not run yet.</summary>
-    public CertificateStatus? Certificate { get; init; }
-}
-
-public sealed record RecentProbeStatus(DateTimeOffset At, ProbeResult Result, double? HandshakeSeconds);
+    IReadOnlyList<RecentProbe> Recent,
+    CertificateStatus? Certificate);
 
 /// <param name="Hostname">The firewall's name (<c>firewallNamesFile</c>); "" when it has none.</param>
 /// <param name="CollectorGroup">The Panorama collector group it was imported from; "" for a group of the file.</param>

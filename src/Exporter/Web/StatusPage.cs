@@ -303,7 +303,7 @@ public static class StatusPage
 
     // Handshake times as a line scaled to the slowest, failed probes as red ticks and dropped connections as amber ones,
     // spread over the whole width of the column whatever the number of probes so far.
-    private static void AppendSparkline(StringBuilder html, IReadOnlyList<RecentProbeStatus> recent)
+    private static void AppendSparkline(StringBuilder html, IReadOnlyList<RecentProbe> recent)
     {
         const double Width = 300, Height = 28;
         var slowest = recent.Max(p => p.HandshakeSeconds) ?? 0;
