@@ -57,8 +57,8 @@ public sealed class CollectorSeries
         }
 
         described = collector;
-        owned.Info(metrics.Info, name, collector.Address, collector.Port.ToString(CultureInfo.InvariantCulture), collector.Serial, connectedTo?.ToString() ?? "",
-            collector.Hostname, collector.CollectorGroup);
+        owned.Info(metrics.Info, name, collector.Address, collector.Port.ToString(CultureInfo.InvariantCulture), collector.Serial,
+            connectedTo?.ToString() ?? "", collector.Hostname, collector.CollectorGroup);
     }
 
     /// <summary>The collector has another endpoint: what was measured of the old one goes (until measured anew), its counters go on.</summary>

@@ -41,8 +41,8 @@ public sealed class StatusSource(Fleet fleet, ActiveConfiguration active, Panora
         var preferredBy = Tally(groups.SelectMany(g => g.PreferredNames));
         int Standing(GroupStanding standing) => groups.Count(g => g.Standing == standing);
         var collectors = fleet.Collectors;
-        var summary = new FleetSummary(groups.Length, Standing(GroupStanding.FirstChoice), Standing(GroupStanding.FailedOver), Standing(GroupStanding.Unreachable),
-            Standing(GroupStanding.Undecided), collectors.Count, collectors.Count(c => c.View.State == CollectorState.Up));
+        var summary = new FleetSummary(groups.Length, Standing(GroupStanding.FirstChoice), Standing(GroupStanding.FailedOver),
+            Standing(GroupStanding.Unreachable), Standing(GroupStanding.Undecided), collectors.Count, collectors.Count(c => c.View.State == CollectorState.Up));
 
         // One group's page needs its collectors only: their recent probes are most of what a capture copies.
         var view = only?.View;

@@ -53,13 +53,9 @@ public static class StatusPage
         html.Append("<section><h2>Groups</h2><p class=\"facts\"><b>").Append(summary.Groups).Append("</b> groups: ")
             .Append(Count(summary.FirstChoice, GroupStanding.FirstChoice, "on their first choice")).Append(" · ")
             .Append(Count(summary.FailedOver, GroupStanding.FailedOver, "failed over")).Append(" · ")
-            .Append(Count(summary.Unreachable, GroupStanding.Unreachable, "unreachable: their firewalls buffer logs on disk"));
-        if (summary.Undecided > 0)
-        {
-            html.Append(" · ").Append(Count(summary.Undecided, GroupStanding.Undecided, "waiting for a first probe"));
-        }
-
-        html.Append("</p>");
+            .Append(Count(summary.Unreachable, GroupStanding.Unreachable, "unreachable: their firewalls buffer logs on disk"))
+            .Append(summary.Undecided > 0 ? $" · {Count(summary.Undecided, GroupStanding.Undecided, "waiting for a first probe")}" : "")
+            .Append("</p>");
         AppendFinder(html, null);
         AppendByDestination(html, status.Groups, GroupStanding.FailedOver, "Failed over", int.MaxValue);
         AppendNames(html, "Unreachable: no collector up", status.Groups.Where(g => g.Standing == GroupStanding.Unreachable), int.MaxValue);
@@ -83,32 +79,14 @@ public static class StatusPage
         var byName = status.Collectors.ToDictionary(c => c.Name, StringComparer.Ordinal);
         var standing = EnumText.Of(group.Standing);
         html.Append(BackToAll).Append("<section><h2>").Append(E(heading)).Append(' ')
-            .Append(Badge(standing, standing.Replace('_', ' '))).Append("</h2><p class=\"facts\">");
-        if (group.CollectorGroup.Length > 0)
-        {
-            html.Append("collector group ").Append(E(group.CollectorGroup)).Append(" · ");
-        }
-
-        html
+            .Append(Badge(standing, standing.Replace('_', ' '))).Append("</h2><p class=\"facts\">")
+            .Append(group.CollectorGroup.Length > 0 ? $"collector group {E(group.CollectorGroup)} · " : "")
             .Append(group.ForwardToAll ? "forward to all" : $"failback {E(group.Failback)}")
-            .Append(" · ").Append(group.CollectorsUp).Append(" of ").Append(group.Collectors.Count).Append(" up · logs go to ");
-        if (group.Preferred.Count == 0)
-        {
-            html.Append(group.Standing == GroupStanding.Undecided
-                ? "<b>not decided yet</b>: waiting for a first probe"
-                : "<b class=\"error\">no collector: the firewall buffers logs on its own disk</b>");
-        }
-        else
-        {
-            html.Append("<b>").Append(E(string.Join(", ", group.Preferred))).Append("</b> (priority ").Append(group.PreferredPriority).Append(')');
-        }
-
-        if (group.PreferenceListFile is { } file)
-        {
-            html.Append(" · from ").Append(E(file));
-        }
-
-        html.Append("</p>");
+            .Append(" · ").Append(group.CollectorsUp).Append(" of ").Append(group.Collectors.Count).Append(" up · logs go to ")
+            .Append(group.Preferred.Count > 0 ? $"<b>{E(string.Join(", ", group.Preferred))}</b> (priority {group.PreferredPriority})"
+                : group.Standing == GroupStanding.Undecided ? "<b>not decided yet</b>: waiting for a first probe"
+                : "<b class=\"error\">no collector: the firewall buffers logs on its own disk</b>")
+            .Append(group.PreferenceListFile is { } file ? $" · from {E(file)}" : "").Append("</p>");
         // A collector that a reload removed while this page was waiting to be rendered is left out, not an error.
         var rows = group.Collectors.Index().Where(member => byName.ContainsKey(member.Item))
             .Select(member => (byName[member.Item], (int?)(member.Index + 1), group.Preferred.Contains(member.Item)));
@@ -148,12 +126,10 @@ public static class StatusPage
         var reload = exporter.LastReload;
         html.Append("<p class=\"facts\">configuration <b>").Append(E(exporter.Config)).Append("</b> · last ")
             .Append(reload.Trigger == ReloadTrigger.Start ? "load" : $"reload ({E(reload.Trigger.Text())})")
-            .Append(reload.Successful ? " <b>succeeded</b> " : " <b class=\"error\">failed</b> ").Append(Ago(now - reload.At)).Append(" ago</p>");
-        if (!reload.Successful && reload.Error is { } error)
-        {
-            html.Append("<p class=\"error\">").Append(E(error)).Append("\nThe previous configuration keeps running.</p>");
-        }
-
+            .Append(reload.Successful ? " <b>succeeded</b> " : " <b class=\"error\">failed</b> ").Append(Ago(now - reload.At)).Append(" ago</p>")
+            .Append(!reload.Successful && reload.Error is { } error
+                ? $"<p class=\"error\">{E(error)}\nThe previous configuration keeps running.</p>"
+                : "");
         return html.Append("</header>\n");
     }
 
@@ -165,8 +141,9 @@ public static class StatusPage
 
     private static string Badge(string kind, string text) => $"<span class=\"badge {kind}\">{text}</span>";
 
-    // A line in small print under a cell's value; text already escaped.
-    private static StringBuilder AppendNote(StringBuilder html, string text) => html.Append("<br><span class=\"small muted\">").Append(text).Append("</span>");
+    // A line in small print under a cell's value, unless there is nothing to say; text already escaped.
+    private static StringBuilder AppendNote(StringBuilder html, string text) =>
+        text.Length == 0 ? html : html.Append("<br><span class=\"small muted\">").Append(text).Append("</span>");
 
     private static void AppendFinder(StringBuilder html, string? value) =>
         html.Append("<form action=\"/\" method=\"get\"><label>Group <input name=\"group\" required placeholder=\"a firewall's serial or a group's name\" size=\"32\"")
@@ -218,41 +195,21 @@ public static class StatusPage
             .Append(listing ? "<th>groups</th>" : "").Append("</tr></thead><tbody>\n");
         foreach (var (c, priority, preferred) in all)
         {
-            html.Append(preferred ? "<tr class=\"preferred\">" : "<tr>");
-            if (priority is { } p)
-            {
-                html.Append("<td class=\"num\">").Append(p).Append("</td>");
-            }
-
-            html.Append("<td><b>").Append(E(c.Name)).Append("</b>");
-            if (preferred)
-            {
-                html.Append(" <span class=\"small muted\">← logs</span>");
-            }
+            html.Append(preferred ? "<tr class=\"preferred\">" : "<tr>").Append(priority is { } p ? $"<td class=\"num\">{p}</td>" : "")
+                .Append("<td><b>").Append(E(c.Name)).Append("</b>").Append(preferred ? " <span class=\"small muted\">← logs</span>" : "");
 
             // Who the collector is for people: its hostname, its serial, its collector group, whichever are known.
-            var known = new[] { c.Hostname, c.Name == c.Serial ? "" : c.Serial, c.CollectorGroup.Length > 0 ? $"collector group {c.CollectorGroup}" : "" }
-                .Where(text => text.Length > 0).ToList();
-            if (known.Count > 0)
-            {
-                AppendNote(html, string.Join(" · ", known.Select(E)));
-            }
-
+            string[] known = [c.Hostname, c.Name == c.Serial ? "" : c.Serial, c.CollectorGroup.Length > 0 ? $"collector group {c.CollectorGroup}" : ""];
+            AppendNote(html, string.Join(" · ", known.Where(text => text.Length > 0).Select(E)));
             var state = EnumText.Of(c.State);
             html.Append("</td><td>").Append(Badge(state, state)).Append("</td><td class=\"num\">").Append(E(c.Endpoint));
-            if (c.ResolvedAddress is { } resolved && resolved != c.Address)
-            {
-                AppendNote(html, E(resolved));
-            }
+            AppendNote(html, c.ResolvedAddress is { } resolved && resolved != c.Address ? E(resolved) : "");
 
             // A collector that is down has no handshake time now: its last good one would read as if it answered.
             html.Append("</td><td class=\"num\">").Append(c.State != CollectorState.Down && c.LastHandshakeSeconds is { } seconds ? Milliseconds(seconds) : "–").Append("</td><td class=\"spark\">");
             AppendSparkline(html, c.Recent);
             html.Append("</td><td class=\"num\">").Append(c.ConsecutiveFailures).Append("</td><td>").Append(E(c.LastResult?.Label() ?? "–"));
-            if (c.LastError is { } error && c.LastResult != ProbeResult.Success)
-            {
-                AppendNote(html, E(error));
-            }
+            AppendNote(html, c.LastError is { } error && c.LastResult != ProbeResult.Success ? E(error) : "");
 
             html.Append("</td><td class=\"num\">").Append(c.LastSuccessAt is { } success ? Ago(now - success) + " ago" : "never").Append("</td>");
             if (certificates)
@@ -283,13 +240,9 @@ public static class StatusPage
 
         if (certificate is { NotAfter: { } notAfter, DaysLeft: { } days })
         {
-            if (certificate.Expired || certificate.Expiring)
-            {
-                var mark = certificate.Expired ? "expired" : "expiring";
-                html.Append(Badge(mark, mark)).Append(' ');
-            }
-
-            html.Append("<span class=\"num\">").Append(certificate.Expired ? "expired " : "expires ").Append(notAfter.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture))
+            var mark = certificate.Expired ? "expired" : certificate.Expiring ? "expiring" : null;
+            html.Append(mark is null ? "" : $"{Badge(mark, mark)} ")
+                .Append("<span class=\"num\">").Append(certificate.Expired ? "expired " : "expires ").Append(notAfter.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture))
                 .Append(CultureInfo.InvariantCulture, $" ({(days < 0 ? $"{-days:0} d ago" : $"{days:0} d left")})</span><br><span class=\"muted\">issuer ").Append(E(certificate.Issuer ?? "")).Append("</span>");
         }
 
