@@ -146,14 +146,7 @@ public static class HostSetup
     // UTC timestamps unless the configuration says otherwise.
     private static void DefaultTimestamps(ConsoleFormatterOptions options, IConfiguration configured, string format)
     {
-        if (configured["TimestampFormat"] is null)
-        {
-            options.TimestampFormat = format;
-        }
-
-        if (configured["UseUtcTimestamp"] is null)
-        {
-            options.UseUtcTimestamp = true;
-        }
+        options.TimestampFormat = configured["TimestampFormat"] is null ? format : options.TimestampFormat;
+        options.UseUtcTimestamp = configured["UseUtcTimestamp"] is null || options.UseUtcTimestamp;
     }
 }

@@ -55,6 +55,7 @@ public sealed class CoalescedRenders
     private async Task RenderWhenFreeAsync((string ContentType, string What) key, Pending next, Func<Stream, Task> render)
     {
         await oneAtATime.WaitAsync();
+        RecyclableMemoryStream? body = null;
         try
         {
             int takers;
@@ -65,22 +66,14 @@ public sealed class CoalescedRenders
                 takers = next.Takers;
             }
 
-            var body = streams.GetStream();
-            try
-            {
-                await render(body);
-            }
-            catch
-            {
-                await body.DisposeAsync();
-                throw;
-            }
-
+            body = streams.GetStream();
+            await render(body);
             next.Answer.SetResult(new Rendered(body, key.ContentType, takers));
         }
         catch (Exception e)
         {
             // Every request that waited for this render fails with its exception.
+            body?.Dispose();
             next.Answer.SetException(e);
         }
         finally

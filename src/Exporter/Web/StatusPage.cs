@@ -175,12 +175,7 @@ public static class StatusPage
                 .Append(group.Hostname.Length > 0 ? $" <span class=\"muted\">{E(group.Hostname)}</span>" : "").Append("</a>");
         }
 
-        if (all.Count > shown)
-        {
-            html.Append(" <span class=\"muted\">and ").Append(all.Count - shown).Append(" more: find one by name</span>");
-        }
-
-        html.Append("</p>");
+        html.Append(all.Count > shown ? $" <span class=\"muted\">and {all.Count - shown} more: find one by name</span>" : "").Append("</p>");
     }
 
     /// <param name="rows">Each collector, with its priority in the group shown, and whether the group's logs go to it.</param>
@@ -246,12 +241,9 @@ public static class StatusPage
                 .Append(CultureInfo.InvariantCulture, $" ({(days < 0 ? $"{-days:0} d ago" : $"{days:0} d left")})</span><br><span class=\"muted\">issuer ").Append(E(certificate.Issuer ?? "")).Append("</span>");
         }
 
-        if (!certificate.CheckSucceeded)
-        {
-            html.Append(certificate.NotAfter is null ? "" : "<br>").Append("<span class=\"muted\">last check failed: ").Append(E(certificate.Error ?? "")).Append("</span>");
-        }
-
-        html.Append("</td>");
+        html.Append(certificate.CheckSucceeded ? ""
+                : $"{(certificate.NotAfter is null ? "" : "<br>")}<span class=\"muted\">last check failed: {E(certificate.Error ?? "")}</span>")
+            .Append("</td>");
     }
 
     // Handshake times as a line scaled to the slowest, failed probes as red ticks and dropped connections as amber ones,
