@@ -24,6 +24,9 @@ public sealed class ExporterMetrics
 
     private static readonly double[] LagBuckets = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+    private readonly Gauge configLastReloadSuccessTimestamp;
+    private readonly Counter httpRequestsRefused;
+
     public ExporterMetrics(CollectorRegistry registry, IReadOnlyList<double> handshakeBuckets, BuildInfo build)
     {
         var factory = Prometheus.Metrics.WithCustomRegistry(registry);
@@ -92,7 +95,7 @@ public sealed class ExporterMetrics
             .WithLabels(build.Version, build.Revision, build.Runtime).Set(1);
         ConfigLastReloadSuccessful = factory.CreateGauge("logcollector_exporter_config_last_reload_successful",
             "1 when the last configuration (re)load succeeded, 0 when it failed and the previous configuration kept running.");
-        ConfigLastReloadSuccessTimestamp = factory.CreateGauge("logcollector_exporter_config_last_reload_success_timestamp_seconds",
+        configLastReloadSuccessTimestamp = factory.CreateGauge("logcollector_exporter_config_last_reload_success_timestamp_seconds",
             "Unix time of the last successful configuration (re)load.");
         ScheduleLag = factory.CreateHistogram("logcollector_exporter_schedule_lag_seconds",
             "How late each scheduled probe started against its due time.", new HistogramConfiguration { Buckets = LagBuckets });
@@ -104,22 +107,22 @@ public sealed class ExporterMetrics
         WebConfigLastReloadSuccessful = factory.CreateGauge("logcollector_exporter_web_config_last_reload_successful",
             "1 when the web configuration (--web.config.file and the certificate, key and CA files it names) was last read without error, 0 when a change was refused and the previous one kept serving.");
         WebConfigLastReloadSuccessful.Set(1);
-        HttpRequestsRefused = factory.CreateCounter("logcollector_exporter_http_requests_refused_total",
+        httpRequestsRefused = factory.CreateCounter("logcollector_exporter_http_requests_refused_total",
             "HTTP requests refused by the web configuration, by reason: no_credentials, bad_credentials (a wrong password or an unknown user), throttled (too many new passwords to check at once), no_client_certificate.",
             RefusalLabels);
         foreach (var reason in EnumText.All<Refusal>())
         {
-            HttpRequestsRefused.WithLabels(reason);
+            httpRequestsRefused.WithLabels(reason);
         }
     }
 
     public void ReloadSucceeded(DateTimeOffset at)
     {
         ConfigLastReloadSuccessful.Set(1);
-        ConfigLastReloadSuccessTimestamp.Set(UnixSeconds(at));
+        configLastReloadSuccessTimestamp.Set(UnixSeconds(at));
     }
 
-    public void Refused(Refusal reason) => HttpRequestsRefused.WithLabels(EnumText.Of(reason)).Inc();
+    public void Refused(Refusal reason) => httpRequestsRefused.WithLabels(EnumText.Of(reason)).Inc();
 
     /// <summary>Unix time in seconds, to the millisecond, as Prometheus timestamps are written.</summary>
     public static double UnixSeconds(DateTimeOffset at) => at.ToUnixTimeMilliseconds() / 1000.0;
@@ -173,8 +176,6 @@ public sealed class ExporterMetrics
 
     public Gauge ConfigLastReloadSuccessful { get; }
 
-    public Gauge ConfigLastReloadSuccessTimestamp { get; }
-
     public Histogram ScheduleLag { get; }
 
     public Gauge SourceLastImportSuccessful { get; }
@@ -182,6 +183,4 @@ public sealed class ExporterMetrics
     public Gauge SourceLastImportSuccessTimestamp { get; }
 
     public Gauge WebConfigLastReloadSuccessful { get; }
-
-    public Counter HttpRequestsRefused { get; }
 }

@@ -151,14 +151,12 @@ public sealed partial class Fleet
     {
         lock (writer)
         {
-            if (Find(collector) is not { } tracker)
+            if (Find(collector) is { } tracker)
             {
-                return;
+                tracker.RecordDrop(reason, at);
+                observer.CollectorDropped(tracker.Config);
+                LogDrop(logger, tracker.Config.Name, reason);
             }
-
-            tracker.RecordDrop(reason, at);
-            observer.CollectorDropped(tracker.Config);
-            LogDrop(logger, tracker.Config.Name, reason);
         }
     }
 

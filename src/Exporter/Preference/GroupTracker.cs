@@ -32,14 +32,13 @@ public sealed class GroupTracker
     /// <summary>Takes a new configuration of the group, keeping where its logs go for the collectors that stay; published by the next <see cref="Update"/>.</summary>
     internal void Reconfigure(GroupConfig next, CollectorTracker[] nextMembers)
     {
-        var oldNames = members.Select(m => m.Config.Name).ToArray();
-        int[] Map(IReadOnlyList<int> indices) =>
-            [.. indices.Select(i => Array.FindIndex(nextMembers, m => m.Config.Name == oldNames[i])).Where(i => i >= 0).Order()];
+        var nextNames = Names(next);
+        int[] Map(IReadOnlyList<int> indices) => [.. indices.Select(i => Array.IndexOf(nextNames, names[i])).Where(i => i >= 0).Order()];
 
         preference = new PreferenceList(next.ForwardToAll, next.Failback, Map(preference.Preferred), preference.LastChoice is { } last ? Map(last) : null);
         config = next;
         members = nextMembers;
-        names = Names(next);
+        names = nextNames;
     }
 
     /// <summary>Applies the failover rule to the members' states now.</summary>
