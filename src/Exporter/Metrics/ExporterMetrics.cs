@@ -1,6 +1,4 @@
-using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Platform;
-using LogCollectorExporter.Probing;
 using Prometheus;
 
 namespace LogCollectorExporter.Metrics;

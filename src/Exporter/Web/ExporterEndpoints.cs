@@ -1,11 +1,8 @@
 using System.Text;
-using LogCollectorExporter.Certificates;
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Metrics;
-using LogCollectorExporter.Panorama;
 using LogCollectorExporter.Platform;
 using LogCollectorExporter.Preference;
-using LogCollectorExporter.Probing;
 using Prometheus;
 
 namespace LogCollectorExporter.Web;

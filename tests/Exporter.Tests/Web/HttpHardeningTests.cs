@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json;
 using LogCollectorExporter.Tests.Support;
 using LogCollectorExporter.Web;
-using Prometheus;
 
 namespace LogCollectorExporter.Tests;
 
