@@ -38,9 +38,6 @@ public sealed class PreferenceList
     /// <summary>The collectors logs last went to (empty choices skipped); null before the first choice.</summary>
     public IReadOnlyList<int>? LastChoice => lastChoice;
 
-    /// <summary>The priority (1 = highest) of the first preferred collector; 0 when none.</summary>
-    public int PreferredPriority => preferred.Length == 0 ? 0 : preferred[0] + 1;
-
     /// <summary>Applies the rule to the collectors' states; returns whether this was a failover (or failback).</summary>
     /// <remarks>
     /// A failover is a change from one set of collectors that receive logs to another. Losing every collector is
