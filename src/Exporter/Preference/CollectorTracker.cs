@@ -12,10 +12,8 @@ public sealed class CollectorTracker
 {
     private CollectorView view;
 
-    internal CollectorTracker(CollectorConfig config)
-    {
+    internal CollectorTracker(CollectorConfig config) =>
         view = new CollectorView(config, CollectorState.Unknown, 0, null, null, null, null, null, null, null, 0);
-    }
 
     /// <summary>What is known of the collector now, as of its last probe.</summary>
     public CollectorView View => Volatile.Read(ref view);

@@ -13,24 +13,14 @@ namespace LogCollectorExporter.Preference;
 /// A collector not probed yet blocks the decision where it could change it, so start-up does not count a
 /// failover just because a lower-priority probe finished first.
 /// </remarks>
-public sealed class PreferenceList
+/// <param name="forwardToAll">PAN-OS "Forward to all".</param>
+/// <param name="failback">What happens when a higher-priority collector comes back.</param>
+/// <param name="preferred">Where logs go now (indices in priority order), carried over a reload.</param>
+/// <param name="lastChoice">The last collectors logs went to, carried over a reload; null before the first choice.</param>
+public sealed class PreferenceList(bool forwardToAll, Failback failback, IReadOnlyList<int>? preferred = null, IReadOnlyList<int>? lastChoice = null)
 {
-    private readonly bool forwardToAll;
-    private readonly Failback failback;
-    private int[] preferred;
-    private int[]? lastChoice;
-
-    /// <param name="forwardToAll">PAN-OS "Forward to all".</param>
-    /// <param name="failback">What happens when a higher-priority collector comes back.</param>
-    /// <param name="preferred">Where logs go now (indices in priority order), carried over a reload.</param>
-    /// <param name="lastChoice">The last collectors logs went to, carried over a reload; null before the first choice.</param>
-    public PreferenceList(bool forwardToAll, Failback failback, IReadOnlyList<int>? preferred = null, IReadOnlyList<int>? lastChoice = null)
-    {
-        this.forwardToAll = forwardToAll;
-        this.failback = failback;
-        this.preferred = [.. preferred ?? []];
-        this.lastChoice = lastChoice is null ? null : [.. lastChoice];
-    }
+    private int[] preferred = [.. preferred ?? []];
+    private int[]? lastChoice = lastChoice is null ? null : [.. lastChoice];
 
     /// <summary>Indices (0 = priority 1) of the collectors logs go to now, highest priority first; empty when none.</summary>
     public IReadOnlyList<int> Preferred => preferred;
