@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Net;
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Preference;
@@ -263,12 +264,9 @@ public sealed class StatusPageTests(ITestOutputHelper output) : IDisposable
         var png = await File.ReadAllBytesAsync(screenshot);
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
         Assert.True(png.Length > 10_000, $"a {png.Length}-byte screenshot is too small to show the page");
-        Assert.Equal(1280, ReadBigEndian(png, 16));
-        Assert.Equal(640, ReadBigEndian(png, 20));
+        Assert.Equal(1280, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)));
+        Assert.Equal(640, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)));
     }
-
-    private static int ReadBigEndian(byte[] bytes, int offset) =>
-        (bytes[offset] << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) | bytes[offset + 3];
 
     private static string Section(string page, string title)
     {
