@@ -23,8 +23,6 @@ public static class HostSetup
     /// <summary>How long requests in flight may take to finish once SIGTERM came; the process exits within 5 s of it (README).</summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(3);
 
-    private static readonly string[] GetAndHead = [HttpMethods.Get, HttpMethods.Head];
-
     /// <summary>The process's own settings, for the exporter that runs (not for one a test builds): call once, before anything else.</summary>
     public static void ApplyToProcess()
     {
@@ -80,7 +78,7 @@ public static class HostSetup
     public static WebApplication UseHostDefaults(this WebApplication app)
     {
         app.Lifetime.ApplicationStarted.Register(LoadGarbage.Collect);
-        app.MapMethods("/-/healthy", GetAndHead, IResult (ProbeEngine engine, ActiveConfiguration active, TimeProvider time) =>
+        app.MapMethods("/-/healthy", WebSetup.GetAndHead, IResult (ProbeEngine engine, ActiveConfiguration active, TimeProvider time) =>
         {
             var idle = time.GetUtcNow() - engine.LastTick;
             var interval = active.Current.Probe.Interval;
@@ -89,7 +87,7 @@ public static class HostSetup
                 : TypedResults.Text($"Unhealthy: the probe engine has not run for {Duration.Format(idle)} (interval {Duration.Format(interval)}).\n",
                     statusCode: StatusCodes.Status503ServiceUnavailable);
         }).AllowAnonymous();
-        app.MapMethods("/-/ready", GetAndHead, IResult (Fleet fleet) => fleet.IsReady
+        app.MapMethods("/-/ready", WebSetup.GetAndHead, IResult (Fleet fleet) => fleet.IsReady
             ? TypedResults.Text("Ready: every collector has been probed.\n")
             : TypedResults.Text("Not ready: some collectors have not been probed yet.\n", statusCode: StatusCodes.Status503ServiceUnavailable))
             .AllowAnonymous();

@@ -13,7 +13,6 @@ public static class ExporterEndpoints
     private const string OpenMetricsFormat = "application/openmetrics-text; version=1.0.0; charset=utf-8";
     private const string JsonFormat = "application/json; charset=utf-8";
     private const string HtmlFormat = "text/html; charset=utf-8";
-    private static readonly string[] GetAndHead = [HttpMethods.Get, HttpMethods.Head];
     private static readonly UTF8Encoding PageEncoding = new(encoderShouldEmitUTF8Identifier: false);
 
     /// <summary><c>/metrics</c>, from prometheus-net's registry: the Prometheus text format, or OpenMetrics when the scraper prefers it.</summary>
@@ -22,7 +21,7 @@ public static class ExporterEndpoints
         var registry = app.Services.GetRequiredService<CollectorRegistry>();
         app.Services.GetRequiredService<SourceSeries>().Attach(registry);
         var renders = app.Services.GetRequiredService<CoalescedRenders>();
-        app.MapMethods("/metrics", GetAndHead, async Task (HttpContext context) =>
+        app.MapMethods("/metrics", WebSetup.GetAndHead, async Task (HttpContext context) =>
         {
             var (format, contentType) = Negotiate(context.Request);
             await SendAsync(context, renders.RenderAsync(contentType, "", body => registry.CollectAndExportAsTextAsync(body, format, CancellationToken.None)));
@@ -36,7 +35,7 @@ public static class ExporterEndpoints
         // Taken now, as the app is put together, rather than at the first request: it knows when the exporter started.
         var status = app.Services.GetRequiredService<StatusSource>();
         var renders = app.Services.GetRequiredService<CoalescedRenders>();
-        app.MapMethods("/api/v1/status", GetAndHead, async Task (HttpContext context) =>
+        app.MapMethods("/api/v1/status", WebSetup.GetAndHead, async Task (HttpContext context) =>
         {
             var (name, group) = GroupAsked(context, status);
             if (name is not null && group is null)
@@ -49,7 +48,7 @@ public static class ExporterEndpoints
 
             await SendAsync(context, renders.RenderAsync(JsonFormat, name ?? "", body => status.Capture(group).WriteJsonAsync(body)));
         });
-        app.MapMethods("/", GetAndHead, async Task (HttpContext context) =>
+        app.MapMethods("/", WebSetup.GetAndHead, async Task (HttpContext context) =>
         {
             // The page runs no script and loads nothing: say so to the browser, so escaped text can never become either.
             context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'";
