@@ -9,7 +9,7 @@ namespace LogCollectorExporter.Metrics;
 public sealed class OwnedSeries
 {
     private readonly HashSet<ChildBase> children = new(ReferenceEqualityComparer.Instance);
-    private readonly Dictionary<Gauge, Gauge.Child> infos = [];
+    private Gauge.Child? info;
 
     /// <summary>Owns <paramref name="child"/> (again, as often as it is looked up) and returns it.</summary>
     public T Add<T>(T child)
@@ -19,17 +19,17 @@ public sealed class OwnedSeries
         return child;
     }
 
-    /// <summary>Publishes the info series (always 1) of <paramref name="gauge"/> with these labels; one with other labels goes.</summary>
+    /// <summary>Publishes the owner's info series (always 1) of <paramref name="gauge"/> with these labels; one with other labels goes.</summary>
     public void Info(Gauge gauge, params string[] labels)
     {
         // The same labels give the same series, which stays.
         var next = gauge.WithLabels(labels);
-        if (infos.TryGetValue(gauge, out var old) && !ReferenceEquals(old, next))
+        if (info is not null && !ReferenceEquals(info, next))
         {
-            Drop(old);
+            Drop(info);
         }
 
-        infos[gauge] = Add(next);
+        info = Add(next);
         next.Set(1);
     }
 
@@ -59,7 +59,7 @@ public sealed class OwnedSeries
         }
 
         children.Clear();
-        infos.Clear();
+        info = null;
     }
 
     private void Drop(ChildBase child)
