@@ -40,8 +40,16 @@ public sealed class PreferenceList(bool forwardToAll, Failback failback, IReadOn
         if (next is null)
         {
             // Undecided until an unprobed collector is known; meanwhile logs cannot go to one that is down.
-            var now = states.ToArray();
-            preferred = [.. preferred.Where(index => index < now.Length && now[index] == CollectorState.Up)];
+            var stillUp = new List<int>();
+            foreach (var index in preferred)
+            {
+                if (index < states.Length && states[index] == CollectorState.Up)
+                {
+                    stillUp.Add(index);
+                }
+            }
+
+            preferred = [.. stillUp];
             return false;
         }
 
@@ -64,7 +72,7 @@ public sealed class PreferenceList(bool forwardToAll, Failback failback, IReadOn
             return preferred;
         }
 
-        var up = new List<int>();
+        List<int>? up = null;
         for (var i = 0; i < states.Length; i++)
         {
             switch (states[i])
@@ -74,11 +82,11 @@ public sealed class PreferenceList(bool forwardToAll, Failback failback, IReadOn
                 case CollectorState.Up when !forwardToAll:
                     return [i];
                 case CollectorState.Up:
-                    up.Add(i);
+                    (up ??= []).Add(i);
                     break;
             }
         }
 
-        return [.. up];
+        return [.. up ?? []];
     }
 }
