@@ -14,7 +14,6 @@ namespace LogCollectorExporter;
 /// <summary>The exporter, wired: the same composition runs in production and under the tests.</summary>
 public static class ExporterApp
 {
-    /// <param name="launch">What the command line asked for.</param>
     /// <param name="configure">Lets a test replace services (registry, clock, resolver) before the app is built.</param>
     /// <exception cref="ConfigurationException">The configuration cannot be used.</exception>
     public static WebApplication Create(Launch launch, Action<WebApplicationBuilder>? configure = null)

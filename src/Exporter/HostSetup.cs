@@ -23,13 +23,19 @@ public static class HostSetup
     /// <summary>How long requests in flight may take to finish once SIGTERM came; the process exits within 5 s of it (README).</summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(3);
 
-    private static readonly string[] GetAndHead = [HttpMethods.Get, HttpMethods.Head];
-
     /// <summary>The process's own settings, for the exporter that runs (not for one a test builds): call once, before anything else.</summary>
     public static void ApplyToProcess()
     {
         OpenFileLimit.Raise();
-        KeepDefaultMetricsLean();
+
+        // The default registry keeps to the process metrics (CPU, memory, file descriptors, start time): the .NET event
+        // counters and meters would add hundreds of series and cost CPU on every scrape.
+        Prometheus.Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions
+        {
+            SuppressEventCounters = true,
+            SuppressMeters = true,
+            SuppressDebugMetrics = true,
+        });
     }
 
     public static WebApplicationBuilder AddHostDefaults(this WebApplicationBuilder builder)
@@ -72,7 +78,7 @@ public static class HostSetup
     public static WebApplication UseHostDefaults(this WebApplication app)
     {
         app.Lifetime.ApplicationStarted.Register(LoadGarbage.Collect);
-        app.MapMethods("/-/healthy", GetAndHead, IResult (ProbeEngine engine, ActiveConfiguration active, TimeProvider time) =>
+        app.MapMethods("/-/healthy", WebSetup.GetAndHead, IResult (ProbeEngine engine, ActiveConfiguration active, TimeProvider time) =>
         {
             var idle = time.GetUtcNow() - engine.LastTick;
             var interval = active.Current.Probe.Interval;
@@ -81,24 +87,12 @@ public static class HostSetup
                 : TypedResults.Text($"Unhealthy: the probe engine has not run for {Duration.Format(idle)} (interval {Duration.Format(interval)}).\n",
                     statusCode: StatusCodes.Status503ServiceUnavailable);
         }).AllowAnonymous();
-        app.MapMethods("/-/ready", GetAndHead, IResult (Fleet fleet) => fleet.IsReady
+        app.MapMethods("/-/ready", WebSetup.GetAndHead, IResult (Fleet fleet) => fleet.IsReady
             ? TypedResults.Text("Ready: every collector has been probed.\n")
             : TypedResults.Text("Not ready: some collectors have not been probed yet.\n", statusCode: StatusCodes.Status503ServiceUnavailable))
             .AllowAnonymous();
         return app;
     }
-
-    /// <summary>
-    /// Keeps the default registry to the process metrics (CPU, memory, file descriptors, start time): the .NET event
-    /// counters and meters would add hundreds of series and cost CPU on every scrape.
-    /// </summary>
-    private static void KeepDefaultMetricsLean() =>
-        Prometheus.Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions
-        {
-            SuppressEventCounters = true,
-            SuppressMeters = true,
-            SuppressDebugMetrics = true,
-        });
 
     /// <summary>Traces probes with OTLP when the standard OpenTelemetry environment variables ask for it.</summary>
     private static void AddTracing(WebApplicationBuilder builder)
@@ -150,14 +144,7 @@ public static class HostSetup
     // UTC timestamps unless the configuration says otherwise.
     private static void DefaultTimestamps(ConsoleFormatterOptions options, IConfiguration configured, string format)
     {
-        if (configured["TimestampFormat"] is null)
-        {
-            options.TimestampFormat = format;
-        }
-
-        if (configured["UseUtcTimestamp"] is null)
-        {
-            options.UseUtcTimestamp = true;
-        }
+        options.TimestampFormat = configured["TimestampFormat"] is null ? format : options.TimestampFormat;
+        options.UseUtcTimestamp = configured["UseUtcTimestamp"] is null || options.UseUtcTimestamp;
     }
 }

@@ -23,13 +23,8 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (ConfigurationException e)
+catch (Exception e) when (e is ConfigurationException or IOException or InvalidOperationException or PlatformNotSupportedException)
 {
     await Console.Error.WriteLineAsync($"logcollector-exporter: {e.Message}");
-    return 2;
-}
-catch (Exception e) when (e is IOException or InvalidOperationException or PlatformNotSupportedException)
-{
-    await Console.Error.WriteLineAsync($"logcollector-exporter: {e.Message}");
-    return 1;
+    return e is ConfigurationException ? 2 : 1;
 }

@@ -275,20 +275,6 @@ public sealed class HostTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task Only_the_documented_endpoints_answer()
-    {
-        using var up = Peer.Up();
-        var config = directory.Write("collectors.yaml", Configs.Group([up.Port]));
-        await using var exporter = await RunningExporter.StartAsync(config);
-
-        Assert.Equal(HttpStatusCode.OK, await exporter.StatusOfAsync("/"));
-        Assert.Equal(HttpStatusCode.OK, await exporter.StatusOfAsync("/api/v1/status"));
-        Assert.Equal(HttpStatusCode.NotFound, await exporter.StatusOfAsync("/probe"));
-        Assert.Equal(HttpStatusCode.MethodNotAllowed, await exporter.StatusOfAsync("/-/reload"));
-        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await exporter.Client.PostAsync("/metrics", null)).StatusCode);
-    }
-
-    [Fact]
     public async Task Promtool_finds_nothing_to_complain_about_in_the_metrics()
     {
         using var up = Peer.Up();

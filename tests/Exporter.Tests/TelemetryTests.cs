@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using LogCollectorExporter.Probing;
 using LogCollectorExporter.Tests.Support;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using OpenTelemetry;
 using OpenTelemetry.Trace;

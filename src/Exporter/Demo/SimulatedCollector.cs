@@ -13,10 +13,7 @@ public sealed class SimulatedCollector : IDisposable
     private readonly List<Socket> connections = [];
     private Socket? listener;
 
-    public SimulatedCollector()
-    {
-        Listen(0);
-    }
+    public SimulatedCollector() => Listen(0);
 
     public int Port { get; private set; }
 

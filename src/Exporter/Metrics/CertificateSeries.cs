@@ -1,6 +1,5 @@
 using LogCollectorExporter.Certificates;
 using LogCollectorExporter.Configuration;
-using Prometheus;
 
 namespace LogCollectorExporter.Metrics;
 
@@ -11,17 +10,16 @@ namespace LogCollectorExporter.Metrics;
 /// </summary>
 public sealed class CertificateSeries(ExporterMetrics metrics) : ICertificateObserver
 {
-    private readonly Dictionary<string, Owned> collectors = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, OwnedSeries> collectors = new(StringComparer.Ordinal);
 
     public void Checked(CollectorConfig collector, CertificateCheck check)
     {
         var name = collector.Name;
-        if (!collectors.TryGetValue(name, out var owned))
+        if (!collectors.TryGetValue(name, out var series))
         {
-            collectors[name] = owned = new Owned();
+            collectors[name] = series = new OwnedSeries();
         }
 
-        var series = owned.Series;
         series.Add(metrics.CertificateCheckSuccess.WithLabels(name)).Set(check.Succeeded ? 1 : 0);
         series.Add(metrics.CertificateLastCheckTimestamp.WithLabels(name)).Set(ExporterMetrics.UnixSeconds(check.At));
         if (check.Certificate is not { } certificate)
@@ -31,32 +29,14 @@ public sealed class CertificateSeries(ExporterMetrics metrics) : ICertificateObs
 
         series.Add(metrics.CertificateNotAfter.WithLabels(name)).Set(certificate.NotAfter.ToUnixTimeSeconds());
         series.Add(metrics.CertificateNotBefore.WithLabels(name)).Set(certificate.NotBefore.ToUnixTimeSeconds());
-        string[] labels = [name, certificate.Subject, certificate.Issuer, certificate.SerialNumber, certificate.Sha256];
-        if (labels.SequenceEqual(owned.InfoLabels))
-        {
-            return;
-        }
-
-        owned.InfoLabels = labels;
-        owned.Info = series.Replace(owned.Info, metrics.CertificateInfo.WithLabels(labels));
-        owned.Info.Set(1);
+        series.Info(metrics.CertificateInfo, name, certificate.Subject, certificate.Issuer, certificate.SerialNumber, certificate.Sha256);
     }
 
     public void Removed(CollectorConfig collector)
     {
-        if (collectors.Remove(collector.Name, out var owned))
+        if (collectors.Remove(collector.Name, out var series))
         {
-            owned.Series.Remove();
+            series.Remove();
         }
-    }
-
-    /// <summary>One collector's certificate series, and the labels of its info series as last written.</summary>
-    private sealed class Owned
-    {
-        public OwnedSeries Series { get; } = new();
-
-        public string[] InfoLabels { get; set; } = [];
-
-        public Gauge.Child? Info { get; set; }
     }
 }

@@ -17,11 +17,15 @@ public sealed class CollectorSeries
     private readonly Histogram.Child handshake;
     private readonly Gauge.Child consecutiveFailures;
     private readonly Counter.Child drops;
-    private string[] infoLabels = [];
-    private Gauge.Child? info;
+
+    // What is known of the endpoint, which goes when it changes: each is absent until it has a value.
+    private readonly Gauge.Child up;
+    private readonly Gauge.Child lastHandshake;
+    private readonly Gauge.Child dnsLookup;
+    private readonly Gauge.Child lastProbe;
+    private readonly Gauge.Child lastSuccess;
     private CollectorConfig described;
     private IPAddress? connectedTo;
-    private State state;
 
     public CollectorSeries(ExporterMetrics metrics, CollectorConfig collector)
     {
@@ -31,7 +35,11 @@ public sealed class CollectorSeries
         handshake = owned.Add(metrics.HandshakeDuration.WithLabels(name));
         consecutiveFailures = owned.Add(metrics.ConsecutiveFailures.WithLabels(name));
         drops = owned.Add(metrics.ConnectionDrops.WithLabels(name));
-        state = new State(metrics, name);
+        up = owned.Add(metrics.Up.WithLabels(name));
+        lastHandshake = owned.Add(metrics.LastHandshakeDuration.WithLabels(name));
+        dnsLookup = owned.Add(metrics.DnsLookupDuration.WithLabels(name));
+        lastProbe = owned.Add(metrics.LastProbeTimestamp.WithLabels(name));
+        lastSuccess = owned.Add(metrics.LastSuccessTimestamp.WithLabels(name));
         described = collector;
         connectedTo = collector.IpAddress;
         Describe(collector);
@@ -49,27 +57,19 @@ public sealed class CollectorSeries
         }
 
         described = collector;
-        string[] next =
-        [
-            name, collector.Address, collector.Port.ToString(CultureInfo.InvariantCulture), collector.Serial, connectedTo?.ToString() ?? "",
-            collector.Hostname, collector.CollectorGroup,
-        ];
-        if (next.SequenceEqual(infoLabels))
-        {
-            return;
-        }
-
-        infoLabels = next;
-        info = owned.Replace(info, metrics.Info.WithLabels(infoLabels));
-        info.Set(1);
+        owned.Info(metrics.Info, name, collector.Address, collector.Port.ToString(CultureInfo.InvariantCulture), collector.Serial,
+            connectedTo?.ToString() ?? "", collector.Hostname, collector.CollectorGroup);
     }
 
-    /// <summary>The collector has another endpoint: what was measured of the old one goes, its counters go on.</summary>
+    /// <summary>The collector has another endpoint: what was measured of the old one goes (until measured anew), its counters go on.</summary>
     public void Forget()
     {
-        state.Remove();
+        foreach (var gauge in (Gauge.Child[])[up, lastHandshake, dnsLookup, lastProbe, lastSuccess])
+        {
+            gauge.Unpublish();
+        }
+
         consecutiveFailures.Set(0);
-        state = new State(metrics, name);
     }
 
     public void RecordProbe(CollectorView collector, in ProbeOutcome outcome, DateTimeOffset finishedAt)
@@ -81,23 +81,23 @@ public sealed class CollectorSeries
             Describe(described);
         }
 
-        state.LastProbe.Set(ExporterMetrics.UnixSeconds(finishedAt));
+        lastProbe.Set(ExporterMetrics.UnixSeconds(finishedAt));
         if (outcome.DnsLookup is { } dns)
         {
-            state.DnsLookup.Set(dns.TotalSeconds);
+            dnsLookup.Set(dns.TotalSeconds);
         }
 
         if (outcome.Succeeded)
         {
             handshake.Observe(outcome.Handshake.TotalSeconds);
-            state.LastHandshake.Set(outcome.Handshake.TotalSeconds);
-            state.LastSuccess.Set(ExporterMetrics.UnixSeconds(finishedAt));
+            lastHandshake.Set(outcome.Handshake.TotalSeconds);
+            lastSuccess.Set(ExporterMetrics.UnixSeconds(finishedAt));
         }
 
         consecutiveFailures.Set(collector.ConsecutiveFailures);
         if (collector.State != CollectorState.Unknown)
         {
-            state.Up.Set(collector.State == CollectorState.Up ? 1 : 0);
+            up.Set(collector.State == CollectorState.Up ? 1 : 0);
         }
     }
 
@@ -108,36 +108,5 @@ public sealed class CollectorSeries
     }
 
     /// <summary>Removes every series of the collector: it is no longer configured.</summary>
-    public void Remove()
-    {
-        state.Remove();
-        owned.Remove();
-    }
-
-    /// <summary>The gauges of what is known of the endpoint, which go when it changes; each is absent until it has a value.</summary>
-    private sealed class State
-    {
-        private readonly OwnedSeries owned = new();
-
-        public State(ExporterMetrics metrics, string name)
-        {
-            Up = owned.Add(metrics.Up.WithLabels(name));
-            LastHandshake = owned.Add(metrics.LastHandshakeDuration.WithLabels(name));
-            DnsLookup = owned.Add(metrics.DnsLookupDuration.WithLabels(name));
-            LastProbe = owned.Add(metrics.LastProbeTimestamp.WithLabels(name));
-            LastSuccess = owned.Add(metrics.LastSuccessTimestamp.WithLabels(name));
-        }
-
-        public Gauge.Child Up { get; }
-
-        public Gauge.Child LastHandshake { get; }
-
-        public Gauge.Child DnsLookup { get; }
-
-        public Gauge.Child LastProbe { get; }
-
-        public Gauge.Child LastSuccess { get; }
-
-        public void Remove() => owned.Remove();
-    }
+    public void Remove() => owned.Remove();
 }

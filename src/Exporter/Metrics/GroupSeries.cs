@@ -16,8 +16,6 @@ public sealed class GroupSeries
     private readonly Gauge.Child preferredPriority;
     private readonly Counter.Child failovers;
     private readonly Gauge.Child forwardToAll;
-    private string[] infoLabels = [];
-    private Gauge.Child? info;
     private Gauge.Child[] preferred = [];
 
     public GroupSeries(ExporterMetrics metrics, GroupConfig group)
@@ -35,14 +33,7 @@ public sealed class GroupSeries
     /// <summary>Publishes what the group is: its names, its size, its policy, and a <c>logcollector_preferred</c> series per member.</summary>
     public void Describe(GroupConfig group)
     {
-        string[] labels = [name, group.Hostname, group.CollectorGroup];
-        if (!labels.SequenceEqual(infoLabels))
-        {
-            infoLabels = labels;
-            info = owned.Replace(info, metrics.GroupInfo.WithLabels(infoLabels));
-            info.Set(1);
-        }
-
+        owned.Info(metrics.GroupInfo, name, group.Hostname, group.CollectorGroup);
         collectors.Set(group.Collectors.Count);
         forwardToAll.Set(group.ForwardToAll ? 1 : 0);
         // A member that stays keeps its series (the same labels give the same one); one that left or moved loses it.

@@ -1,6 +1,5 @@
 using LogCollectorExporter.Certificates;
 using LogCollectorExporter.Configuration;
-using LogCollectorExporter.Panorama;
 using LogCollectorExporter.Platform;
 using LogCollectorExporter.Preference;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -21,12 +20,9 @@ public static class MetricsSetup
             services.GetRequiredService<CollectorRegistry>(),
             services.GetRequiredService<ActiveConfiguration>().Current.Probe.Buckets,
             BuildInfo.Current));
-        builder.Services.AddSingleton<IFleetObserver>(services => new FleetSeries(services.GetRequiredService<ExporterMetrics>()));
-        builder.Services.AddSingleton<ICertificateObserver>(services => new CertificateSeries(services.GetRequiredService<ExporterMetrics>()));
-        builder.Services.AddSingleton(services => new SourceSeries(
-            services.GetRequiredService<ExporterMetrics>(),
-            services.GetRequiredService<ActiveConfiguration>(),
-            services.GetRequiredService<PanoramaImportState>()));
+        builder.Services.AddSingleton<IFleetObserver, FleetSeries>();
+        builder.Services.AddSingleton<ICertificateObserver, CertificateSeries>();
+        builder.Services.AddSingleton<SourceSeries>();
         return builder;
     }
 }

@@ -3,12 +3,13 @@ using Prometheus;
 namespace LogCollectorExporter.Metrics;
 
 /// <summary>
-/// The series one collector or group owns. Each is made through <see cref="Add{T}"/> or <see cref="Replace{T}(T, T)"/>,
-/// and <see cref="Remove"/> removes them all: no second list of what to remove can drift from what was made.
+/// The series one collector, group or certificate owns. Each is made through <see cref="Add{T}"/>, a Replace or
+/// <see cref="Info"/>, and <see cref="Remove"/> removes them all: no second list of what to remove can drift from what was made.
 /// </summary>
 public sealed class OwnedSeries
 {
     private readonly HashSet<ChildBase> children = new(ReferenceEqualityComparer.Instance);
+    private Gauge.Child? info;
 
     /// <summary>Owns <paramref name="child"/> (again, as often as it is looked up) and returns it.</summary>
     public T Add<T>(T child)
@@ -18,16 +19,18 @@ public sealed class OwnedSeries
         return child;
     }
 
-    /// <summary>A series whose labels changed: the old one goes.</summary>
-    public T Replace<T>(T? old, T next)
-        where T : ChildBase
+    /// <summary>Publishes the owner's info series (always 1) of <paramref name="gauge"/> with these labels; one with other labels goes.</summary>
+    public void Info(Gauge gauge, params string[] labels)
     {
-        if (old is not null && !ReferenceEquals(old, next))
+        // The same labels give the same series, which stays.
+        var next = gauge.WithLabels(labels);
+        if (info is not null && !ReferenceEquals(info, next))
         {
-            Drop(old);
+            Drop(info);
         }
 
-        return Add(next);
+        info = Add(next);
+        next.Set(1);
     }
 
     /// <summary>Series that replace others, as a group's members do: those of <paramref name="old"/> not in <paramref name="next"/> go.</summary>
@@ -56,6 +59,7 @@ public sealed class OwnedSeries
         }
 
         children.Clear();
+        info = null;
     }
 
     private void Drop(ChildBase child)

@@ -8,20 +8,10 @@ namespace LogCollectorExporter.Metrics;
 /// The series of the running configuration's Panorama sources, written from how their last imports went just before
 /// each scrape (<see cref="Attach"/>): a source the configuration no longer has loses its series.
 /// </summary>
-public sealed class SourceSeries
+public sealed class SourceSeries(ExporterMetrics metrics, ActiveConfiguration active, PanoramaImportState imports)
 {
-    private readonly ExporterMetrics metrics;
-    private readonly ActiveConfiguration active;
-    private readonly PanoramaImportState imports;
     private readonly Lock gate = new();
     private HashSet<string> published = new(StringComparer.Ordinal);
-
-    public SourceSeries(ExporterMetrics metrics, ActiveConfiguration active, PanoramaImportState imports)
-    {
-        this.metrics = metrics;
-        this.active = active;
-        this.imports = imports;
-    }
 
     /// <summary>Writes the series before each scrape of <paramref name="registry"/>.</summary>
     public void Attach(CollectorRegistry registry) => registry.AddBeforeCollectCallback(Update);

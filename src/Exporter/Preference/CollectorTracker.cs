@@ -12,10 +12,8 @@ public sealed class CollectorTracker
 {
     private CollectorView view;
 
-    internal CollectorTracker(CollectorConfig config)
-    {
+    internal CollectorTracker(CollectorConfig config) =>
         view = new CollectorView(config, CollectorState.Unknown, 0, null, null, null, null, null, null, null, 0);
-    }
 
     /// <summary>What is known of the collector now, as of its last probe.</summary>
     public CollectorView View => Volatile.Read(ref view);
@@ -64,7 +62,6 @@ public sealed class CollectorTracker
 }
 
 /// <summary>One collector as of its last probe: an immutable view, safe to read from any thread.</summary>
-/// <param name="Config">The collector.</param>
 /// <param name="State">Up, down, or unknown before its first probe (after the thresholds).</param>
 /// <param name="ConsecutiveFailures">Failed probes in a row now.</param>
 /// <param name="LastResult">How the last probe ended (a dropped held connection counts as <c>reset</c>).</param>

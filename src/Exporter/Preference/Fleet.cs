@@ -51,11 +51,8 @@ public sealed partial class Fleet
         {
             var old = Volatile.Read(ref content);
             settings = config.Probe;
-            var collectors = new Dictionary<string, CollectorTracker>(config.Collectors.Count, StringComparer.Ordinal);
-            foreach (var collectorConfig in config.Collectors)
-            {
-                collectors[collectorConfig.Name] = Keep(old.CollectorsByName.GetValueOrDefault(collectorConfig.Name), collectorConfig);
-            }
+            var collectors = config.Collectors.ToDictionary(
+                c => c.Name, c => Keep(old.CollectorsByName.GetValueOrDefault(c.Name), c), StringComparer.Ordinal);
 
             foreach (var removed in old.Collectors.Where(c => !collectors.ContainsKey(c.Config.Name)))
             {
@@ -72,21 +69,13 @@ public sealed partial class Fleet
             {
                 CollectorTracker[] members = [.. groupConfig.Collectors.Select(c => collectors[c.Name])];
                 var group = old.GroupsByName.GetValueOrDefault(groupConfig.Name);
-                if (group is null)
+                if (group is null || !SameDescription(group.Config, groupConfig))
                 {
-                    group = new GroupTracker(groupConfig, members);
                     observer.GroupConfigured(groupConfig);
                 }
-                else
-                {
-                    var changed = !SameDescription(group.Config, groupConfig);
-                    group.Reconfigure(groupConfig, members);
-                    if (changed)
-                    {
-                        observer.GroupConfigured(groupConfig);
-                    }
-                }
 
+                group?.Reconfigure(groupConfig, members);
+                group ??= new GroupTracker(groupConfig, members);
                 foreach (var member in members)
                 {
                     member.Memberships.Add(group);
@@ -162,14 +151,12 @@ public sealed partial class Fleet
     {
         lock (writer)
         {
-            if (Find(collector) is not { } tracker)
+            if (Find(collector) is { } tracker)
             {
-                return;
+                tracker.RecordDrop(reason, at);
+                observer.CollectorDropped(tracker.Config);
+                LogDrop(logger, tracker.Config.Name, reason);
             }
-
-            tracker.RecordDrop(reason, at);
-            observer.CollectorDropped(tracker.Config);
-            LogDrop(logger, tracker.Config.Name, reason);
         }
     }
 

@@ -32,14 +32,13 @@ public sealed class GroupTracker
     /// <summary>Takes a new configuration of the group, keeping where its logs go for the collectors that stay; published by the next <see cref="Update"/>.</summary>
     internal void Reconfigure(GroupConfig next, CollectorTracker[] nextMembers)
     {
-        var oldNames = members.Select(m => m.Config.Name).ToArray();
-        int[] Map(IReadOnlyList<int> indices) =>
-            [.. indices.Select(i => Array.FindIndex(nextMembers, m => m.Config.Name == oldNames[i])).Where(i => i >= 0).Order()];
+        var nextNames = Names(next);
+        int[] Map(IReadOnlyList<int> indices) => [.. indices.Select(i => Array.IndexOf(nextNames, names[i])).Where(i => i >= 0).Order()];
 
         preference = new PreferenceList(next.ForwardToAll, next.Failback, Map(preference.Preferred), preference.LastChoice is { } last ? Map(last) : null);
         config = next;
         members = nextMembers;
-        names = Names(next);
+        names = nextNames;
     }
 
     /// <summary>Applies the failover rule to the members' states now.</summary>
@@ -88,11 +87,9 @@ public enum GroupStanding
 }
 
 /// <summary>One group as it stands now: an immutable view, safe to read from any thread, whose lists a reader may keep.</summary>
-/// <param name="Config">The group.</param>
 /// <param name="CollectorNames">Its collectors' names in priority order.</param>
 /// <param name="Preferred">Indices into the group's collectors (0 = priority 1) of where logs go now, highest priority first.</param>
 /// <param name="PreferredNames">The names of the collectors logs go to now.</param>
-/// <param name="CollectorsUp">How many of its collectors are up.</param>
 /// <param name="Standing">What its firewalls do with their logs now.</param>
 public sealed record GroupView(
     GroupConfig Config,

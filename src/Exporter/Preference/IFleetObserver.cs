@@ -10,11 +10,9 @@ namespace LogCollectorExporter.Preference;
 public interface IFleetObserver
 {
     /// <summary>A collector is new, or its description changed.</summary>
-    /// <param name="collector">The collector as configured now.</param>
     /// <param name="newEndpoint">Its address or port changed (or it is new): what was known of it no longer holds.</param>
     void CollectorConfigured(CollectorConfig collector, bool newEndpoint);
 
-    /// <summary>A collector is no longer configured.</summary>
     void CollectorRemoved(CollectorConfig collector);
 
     /// <summary>A probe of the collector finished; <paramref name="view"/> is the collector after it.</summary>
@@ -26,11 +24,9 @@ public interface IFleetObserver
     /// <summary>A group is new, or its collectors, their order or its policy changed.</summary>
     void GroupConfigured(GroupConfig group);
 
-    /// <summary>A group is no longer configured.</summary>
     void GroupRemoved(GroupConfig group);
 
     /// <summary>A group's collectors up, or where its logs go, may have changed.</summary>
-    /// <param name="view">The group now.</param>
     /// <param name="failover">Its logs moved from one collector to another (a failover or a failback).</param>
     void GroupUpdated(GroupView view, bool failover);
 }

@@ -13,33 +13,20 @@ namespace LogCollectorExporter.Preference;
 /// A collector not probed yet blocks the decision where it could change it, so start-up does not count a
 /// failover just because a lower-priority probe finished first.
 /// </remarks>
-public sealed class PreferenceList
+/// <param name="forwardToAll">PAN-OS "Forward to all".</param>
+/// <param name="failback">What happens when a higher-priority collector comes back.</param>
+/// <param name="preferred">Where logs go now (indices in priority order), carried over a reload.</param>
+/// <param name="lastChoice">The last collectors logs went to, carried over a reload; null before the first choice.</param>
+public sealed class PreferenceList(bool forwardToAll, Failback failback, IReadOnlyList<int>? preferred = null, IReadOnlyList<int>? lastChoice = null)
 {
-    private readonly bool forwardToAll;
-    private readonly Failback failback;
-    private int[] preferred;
-    private int[]? lastChoice;
-
-    /// <param name="forwardToAll">PAN-OS "Forward to all".</param>
-    /// <param name="failback">What happens when a higher-priority collector comes back.</param>
-    /// <param name="preferred">Where logs go now (indices in priority order), carried over a reload.</param>
-    /// <param name="lastChoice">The last collectors logs went to, carried over a reload; null before the first choice.</param>
-    public PreferenceList(bool forwardToAll, Failback failback, IReadOnlyList<int>? preferred = null, IReadOnlyList<int>? lastChoice = null)
-    {
-        this.forwardToAll = forwardToAll;
-        this.failback = failback;
-        this.preferred = [.. preferred ?? []];
-        this.lastChoice = lastChoice is null ? null : [.. lastChoice];
-    }
+    private int[] preferred = [.. preferred ?? []];
+    private int[]? lastChoice = lastChoice is null ? null : [.. lastChoice];
 
     /// <summary>Indices (0 = priority 1) of the collectors logs go to now, highest priority first; empty when none.</summary>
     public IReadOnlyList<int> Preferred => preferred;
 
     /// <summary>The collectors logs last went to (empty choices skipped); null before the first choice.</summary>
     public IReadOnlyList<int>? LastChoice => lastChoice;
-
-    /// <summary>The priority (1 = highest) of the first preferred collector; 0 when none.</summary>
-    public int PreferredPriority => preferred.Length == 0 ? 0 : preferred[0] + 1;
 
     /// <summary>Applies the rule to the collectors' states; returns whether this was a failover (or failback).</summary>
     /// <remarks>
@@ -77,42 +64,29 @@ public sealed class PreferenceList
         return failover;
     }
 
+    // The collectors up, in priority order: all of them with forward-to-all, else the first; null while one not probed yet comes first.
     private int[]? Choose(ReadOnlySpan<CollectorState> states)
     {
-        if (forwardToAll)
-        {
-            var up = new List<int>();
-            for (var i = 0; i < states.Length; i++)
-            {
-                switch (states[i])
-                {
-                    case CollectorState.Unknown:
-                        return null;
-                    case CollectorState.Up:
-                        up.Add(i);
-                        break;
-                }
-            }
-
-            return [.. up];
-        }
-
-        if (failback == Failback.Sticky && preferred.Length == 1 && preferred[0] < states.Length && states[preferred[0]] == CollectorState.Up)
+        if (!forwardToAll && failback == Failback.Sticky && preferred.Length == 1 && preferred[0] < states.Length && states[preferred[0]] == CollectorState.Up)
         {
             return preferred;
         }
 
+        List<int>? up = null;
         for (var i = 0; i < states.Length; i++)
         {
             switch (states[i])
             {
                 case CollectorState.Unknown:
                     return null;
-                case CollectorState.Up:
+                case CollectorState.Up when !forwardToAll:
                     return [i];
+                case CollectorState.Up:
+                    (up ??= []).Add(i);
+                    break;
             }
         }
 
-        return [];
+        return [.. up ?? []];
     }
 }

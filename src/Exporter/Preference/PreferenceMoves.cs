@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace LogCollectorExporter.Preference;
 
 /// <summary>
@@ -30,25 +28,10 @@ internal sealed class PreferenceMoves
     }
 
     /// <summary><c>fw-1, fw-3 → lc-2; fw-4 and 12 more → no collector (buffering on disk)</c></summary>
-    public string Describe()
+    public string Describe() => string.Join("; ", byDestination.Select(moved =>
     {
-        var text = new StringBuilder();
-        foreach (var (destination, groups) in byDestination)
-        {
-            if (text.Length > 0)
-            {
-                text.Append("; ");
-            }
-
-            text.AppendJoin(", ", groups.Take(NamesShown));
-            if (groups.Count > NamesShown)
-            {
-                text.Append(" and ").Append(groups.Count - NamesShown).Append(" more");
-            }
-
-            text.Append(" → ").Append(destination);
-        }
-
-        return text.ToString();
-    }
+        var (destination, groups) = moved;
+        var more = groups.Count > NamesShown ? $" and {groups.Count - NamesShown} more" : "";
+        return $"{string.Join(", ", groups.Take(NamesShown))}{more} → {destination}";
+    }));
 }

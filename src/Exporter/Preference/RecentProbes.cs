@@ -63,6 +63,5 @@ public sealed class RecentProbes
 }
 
 /// <param name="At">When the probe finished.</param>
-/// <param name="Result">How it ended.</param>
 /// <param name="HandshakeSeconds">The handshake time when it succeeded.</param>
 public readonly record struct RecentProbe(DateTimeOffset At, ProbeResult Result, double? HandshakeSeconds);

@@ -32,7 +32,6 @@ public sealed class CoalescedRenders
     /// </summary>
     /// <param name="contentType">What is rendered.</param>
     /// <param name="what">Which answer of that content type (<c>""</c>, or a group's name): requests for the same one share renders.</param>
-    /// <param name="render">Writes the answer to the stream.</param>
     public Task<Rendered> RenderAsync(string contentType, string what, Func<Stream, Task> render)
     {
         var key = (contentType, what);
@@ -56,6 +55,7 @@ public sealed class CoalescedRenders
     private async Task RenderWhenFreeAsync((string ContentType, string What) key, Pending next, Func<Stream, Task> render)
     {
         await oneAtATime.WaitAsync();
+        RecyclableMemoryStream? body = null;
         try
         {
             int takers;
@@ -66,22 +66,14 @@ public sealed class CoalescedRenders
                 takers = next.Takers;
             }
 
-            var body = streams.GetStream();
-            try
-            {
-                await render(body);
-            }
-            catch
-            {
-                await body.DisposeAsync();
-                throw;
-            }
-
+            body = streams.GetStream();
+            await render(body);
             next.Answer.SetResult(new Rendered(body, key.ContentType, takers));
         }
         catch (Exception e)
         {
             // Every request that waited for this render fails with its exception.
+            body?.Dispose();
             next.Answer.SetException(e);
         }
         finally
@@ -98,26 +90,15 @@ public sealed class CoalescedRenders
     }
 }
 
-/// <summary>A rendered answer, shared read-only by the requests it is sent to.</summary>
-public sealed class Rendered
+/// <summary>A rendered answer, shared read-only by the <paramref name="takers"/> requests it is sent to.</summary>
+public sealed class Rendered(RecyclableMemoryStream body, string contentType, int takers)
 {
-    private readonly RecyclableMemoryStream body;
-    private int takers;
-
-    internal Rendered(RecyclableMemoryStream body, string contentType, int takers)
-    {
-        this.body = body;
-        ContentType = contentType;
-        this.takers = takers;
-    }
-
     /// <summary>The answer, in the blocks it is written to a connection in.</summary>
     public ReadOnlySequence<byte> Segments => body.GetReadOnlySequence();
 
-    /// <summary>Its length in bytes.</summary>
     public long Length => body.Length;
 
-    public string ContentType { get; }
+    public string ContentType => contentType;
 
     /// <summary>One request is done with the answer; when the last is, its memory goes to the next render.</summary>
     public void Release()

@@ -1,18 +1,11 @@
 using System.Text;
-using System.Text.Json;
-using LogCollectorExporter.Certificates;
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Metrics;
-using LogCollectorExporter.Panorama;
 using LogCollectorExporter.Platform;
 using LogCollectorExporter.Preference;
-using LogCollectorExporter.Probing;
 using Prometheus;
 
 namespace LogCollectorExporter.Web;
-
-/// <summary>When the exporter started: for the status document's uptime.</summary>
-public sealed record ExporterStart(DateTimeOffset At);
 
 public static class ExporterEndpoints
 {
@@ -20,7 +13,6 @@ public static class ExporterEndpoints
     private const string OpenMetricsFormat = "application/openmetrics-text; version=1.0.0; charset=utf-8";
     private const string JsonFormat = "application/json; charset=utf-8";
     private const string HtmlFormat = "text/html; charset=utf-8";
-    private static readonly string[] GetAndHead = [HttpMethods.Get, HttpMethods.Head];
     private static readonly UTF8Encoding PageEncoding = new(encoderShouldEmitUTF8Identifier: false);
 
     /// <summary><c>/metrics</c>, from prometheus-net's registry: the Prometheus text format, or OpenMetrics when the scraper prefers it.</summary>
@@ -29,7 +21,7 @@ public static class ExporterEndpoints
         var registry = app.Services.GetRequiredService<CollectorRegistry>();
         app.Services.GetRequiredService<SourceSeries>().Attach(registry);
         var renders = app.Services.GetRequiredService<CoalescedRenders>();
-        app.MapMethods("/metrics", GetAndHead, async Task (HttpContext context) =>
+        app.MapMethods("/metrics", WebSetup.GetAndHead, async Task (HttpContext context) =>
         {
             var (format, contentType) = Negotiate(context.Request);
             await SendAsync(context, renders.RenderAsync(contentType, "", body => registry.CollectAndExportAsTextAsync(body, format, CancellationToken.None)));
@@ -40,13 +32,12 @@ public static class ExporterEndpoints
     /// <summary><c>/api/v1/status</c>, and the same for people at <c>/</c>; either narrowed to one group with <c>?group=NAME</c>.</summary>
     public static WebApplication MapStatusEndpoints(this WebApplication app)
     {
-        // Taken now, as the app is put together, rather than at the first request.
-        var start = app.Services.GetRequiredService<ExporterStart>();
+        // Taken now, as the app is put together, rather than at the first request: it knows when the exporter started.
+        var status = app.Services.GetRequiredService<StatusSource>();
         var renders = app.Services.GetRequiredService<CoalescedRenders>();
-        app.MapMethods("/api/v1/status", GetAndHead, async Task (HttpContext context, Fleet fleet, ActiveConfiguration active, PanoramaImportState imports, CertificateChecks certificates) =>
+        app.MapMethods("/api/v1/status", WebSetup.GetAndHead, async Task (HttpContext context) =>
         {
-            var name = GroupAsked(context);
-            var group = name is null ? null : fleet.FindGroup(name);
+            var (name, group) = GroupAsked(context, status);
             if (name is not null && group is null)
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
@@ -55,29 +46,24 @@ public static class ExporterEndpoints
                 return;
             }
 
-            await SendAsync(context, renders.RenderAsync(JsonFormat, name ?? "", body =>
-            {
-                JsonSerializer.Serialize(body, StatusDocument.Capture(fleet, active, imports, BuildInfo.Current, start.At, group, certificates), StatusJsonContext.Default.StatusDocument);
-                return Task.CompletedTask;
-            }));
+            await SendAsync(context, renders.RenderAsync(JsonFormat, name ?? "", body => status.Capture(group).WriteJsonAsync(body)));
         });
-        app.MapMethods("/", GetAndHead, (HttpContext context, Fleet fleet, ActiveConfiguration active, PanoramaImportState imports, CertificateChecks certificates, TimeProvider time) =>
+        app.MapMethods("/", WebSetup.GetAndHead, async Task (HttpContext context) =>
         {
             // The page runs no script and loads nothing: say so to the browser, so escaped text can never become either.
             context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'";
-            var name = GroupAsked(context);
-            var group = name is null ? null : fleet.FindGroup(name);
+            var (name, group) = GroupAsked(context, status);
             if (name is not null && group is null)
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
             }
 
-            return SendAsync(context, renders.RenderAsync(HtmlFormat, name ?? "", body =>
+            await SendAsync(context, renders.RenderAsync(HtmlFormat, name ?? "", body =>
             {
-                var now = time.GetUtcNow();
-                var page = name is null ? StatusPage.Render(StatusDocument.Capture(fleet, active, imports, BuildInfo.Current, start.At, certificates: certificates), now)
-                    : group is null ? StatusPage.RenderNoSuchGroup(StatusDocument.Header(active, imports, BuildInfo.Current, start.At, fleet.IsReady), now, name)
-                    : StatusPage.RenderGroup(StatusDocument.Capture(fleet, active, imports, BuildInfo.Current, start.At, group, certificates), now);
+                var now = status.Now;
+                var page = name is null ? StatusPage.Render(status.Capture(null), now)
+                    : group is null ? StatusPage.RenderNoSuchGroup(status.Header(), now, name)
+                    : StatusPage.RenderGroup(status.Capture(group), now);
                 // Encoded a buffer at a time: the page's bytes are never all in one array (at 5,000 groups, one in the large object heap).
                 using var writer = new StreamWriter(body, PageEncoding, leaveOpen: true);
                 writer.Write(page);
@@ -139,23 +125,15 @@ public static class ExporterEndpoints
     /// <summary>OpenMetrics when the scraper ranks it above the Prometheus text format, as Prometheus does by default.</summary>
     private static (ExpositionFormat Format, string ContentType) Negotiate(HttpRequest request)
     {
-        foreach (var accepted in request.GetTypedHeaders().Accept.OrderByDescending(a => a.Quality ?? 1))
-        {
-            if (accepted.MediaType.Equals("text/plain", StringComparison.OrdinalIgnoreCase))
-            {
-                break;
-            }
-
-            if (accepted.MediaType.Equals("application/openmetrics-text", StringComparison.OrdinalIgnoreCase))
-            {
-                return (ExpositionFormat.OpenMetricsText, OpenMetricsFormat);
-            }
-        }
-
-        return (ExpositionFormat.PrometheusText, TextFormat);
+        var preferred = request.GetTypedHeaders().Accept.OrderByDescending(a => a.Quality ?? 1)
+            .Select(a => a.MediaType.Value?.ToLowerInvariant())
+            .FirstOrDefault(type => type is "text/plain" or "application/openmetrics-text");
+        return preferred == "application/openmetrics-text"
+            ? (ExpositionFormat.OpenMetricsText, OpenMetricsFormat)
+            : (ExpositionFormat.PrometheusText, TextFormat);
     }
 
-    /// <summary>The group that <c>?group=NAME</c> asks for; null when the request asks for every group.</summary>
-    private static string? GroupAsked(HttpContext context) =>
-        context.Request.Query.TryGetValue("group", out var values) && !string.IsNullOrEmpty(values[0]) ? values[0] : null;
+    /// <summary>The group that <c>?group=NAME</c> asks for: no name when the request asks for every group, no group when none has that name.</summary>
+    private static (string? Name, GroupTracker? Group) GroupAsked(HttpContext context, StatusSource status) =>
+        context.Request.Query["group"].FirstOrDefault() is { Length: > 0 } name ? (name, status.FindGroup(name)) : (null, null);
 }

@@ -10,47 +10,39 @@ using LogCollectorExporter.Probing;
 namespace LogCollectorExporter.Web;
 
 /// <summary>What the exporter sees now: the answer of <c>/api/v1/status</c>, and what the status page shows.</summary>
-/// <param name="Exporter">The exporter itself.</param>
 /// <param name="Summary">How many groups stand where, and how many collectors are up.</param>
 /// <param name="Collectors">Every collector once, in the configuration's order.</param>
 /// <param name="Groups">Every group (or the one asked for), in the configuration's order.</param>
 public sealed record StatusDocument(ExporterStatus Exporter, FleetSummary Summary, IReadOnlyList<CollectorStatus> Collectors, IReadOnlyList<GroupStatus> Groups)
 {
-    /// <summary>Reads the fleet's views (no lock: probing goes on while a page of thousands of groups is rendered).</summary>
+    // Not in the endpoint's lambda: the request delegate generator cannot see the JSON generator's code, and mistakes the lambda's type.
+    public Task WriteJsonAsync(Stream body) => JsonSerializer.SerializeAsync(body, this, StatusJsonContext.Default.StatusDocument);
+}
+
+/// <summary>
+/// Takes the status from the fleet's views (no lock: probing goes on while a page of thousands of groups is rendered),
+/// the running configuration, the Panorama imports and the certificate checks.
+/// </summary>
+public sealed class StatusSource(Fleet fleet, ActiveConfiguration active, PanoramaImportState imports, CertificateChecks certificates, TimeProvider time)
+{
+    /// <summary>When the exporter started: taken as the source is made, with the app.</summary>
+    public DateTimeOffset StartedAt { get; } = time.GetUtcNow();
+
+    public DateTimeOffset Now => time.GetUtcNow();
+
+    public GroupTracker? FindGroup(string name) => fleet.FindGroup(name);
+
     /// <param name="only">Only this group, and only its collectors; every group and collector when null.</param>
-    /// <param name="certificates">The certificate checks, whose last result each collector shows.</param>
-    public static StatusDocument Capture(Fleet fleet, ActiveConfiguration active, PanoramaImportState imports, BuildInfo build, DateTimeOffset startedAt, GroupTracker? only = null,
-        CertificateChecks? certificates = null)
+    public StatusDocument Capture(GroupTracker? only)
     {
-        var exporter = Header(active, imports, build, startedAt, fleet.IsReady);
+        var exporter = Header();
         var groups = fleet.Groups.Select(g => g.View).ToArray();
-        var listedBy = new Dictionary<string, int>(StringComparer.Ordinal);
-        var preferredBy = new Dictionary<string, int>(StringComparer.Ordinal);
-        var standings = new int[Enum.GetValues<GroupStanding>().Length];
-        foreach (var group in groups)
-        {
-            standings[(int)group.Standing]++;
-            foreach (var name in group.CollectorNames)
-            {
-                listedBy[name] = listedBy.GetValueOrDefault(name) + 1;
-            }
-
-            foreach (var name in group.PreferredNames)
-            {
-                preferredBy[name] = preferredBy.GetValueOrDefault(name) + 1;
-            }
-        }
-
+        var listedBy = Tally(groups.SelectMany(g => g.CollectorNames));
+        var preferredBy = Tally(groups.SelectMany(g => g.PreferredNames));
+        int Standing(GroupStanding standing) => groups.Count(g => g.Standing == standing);
         var collectors = fleet.Collectors;
-        var up = collectors.Count(c => c.View.State == CollectorState.Up);
-        var summary = new FleetSummary(
-            groups.Length,
-            standings[(int)GroupStanding.FirstChoice],
-            standings[(int)GroupStanding.FailedOver],
-            standings[(int)GroupStanding.Unreachable],
-            standings[(int)GroupStanding.Undecided],
-            collectors.Count,
-            up);
+        var summary = new FleetSummary(groups.Length, Standing(GroupStanding.FirstChoice), Standing(GroupStanding.FailedOver),
+            Standing(GroupStanding.Unreachable), Standing(GroupStanding.Undecided), collectors.Count, collectors.Count(c => c.View.State == CollectorState.Up));
 
         // One group's page needs its collectors only: their recent probes are most of what a capture copies.
         var view = only?.View;
@@ -58,22 +50,23 @@ public sealed record StatusDocument(ExporterStatus Exporter, FleetSummary Summar
         return new StatusDocument(
             exporter,
             summary,
-            [.. shown.Select(c => Capture(c, listedBy.GetValueOrDefault(c.Config.Name), preferredBy.GetValueOrDefault(c.Config.Name))
-                with { Certificate = certificates?.Last(c.Config.Name) is { } check ? Certificate(check, certificates.Now) : null })],
+            [.. shown.Select(c => Capture(c, listedBy.GetValueOrDefault(c.Config.Name), preferredBy.GetValueOrDefault(c.Config.Name),
+                certificates.Last(c.Config.Name) is { } check ? Certificate(check, certificates.Now) : null))],
             [.. (view is null ? groups : [view]).Select(Capture)]);
     }
 
     /// <summary>The exporter itself: its build, configuration, last reload and probe settings.</summary>
-    public static ExporterStatus Header(ActiveConfiguration active, PanoramaImportState imports, BuildInfo build, DateTimeOffset startedAt, bool ready)
+    public ExporterStatus Header()
     {
         var config = active.Current;
         var reload = active.LastReload;
         var probe = config.Probe;
+        var build = BuildInfo.Current;
         return new ExporterStatus(
             build.Version,
             build.Revision,
             build.Runtime,
-            startedAt,
+            StartedAt,
             config.Origin.Description,
             new ReloadInfo(reload.Successful, reload.At, reload.Trigger, reload.Error),
             new ProbeStatus(
@@ -85,13 +78,14 @@ public sealed record StatusDocument(ExporterStatus Exporter, FleetSummary Summar
                 probe.SourceAddress?.ToString(),
                 probe.FailureThreshold,
                 probe.RecoveryThreshold,
-                probe.MaxConcurrency)
-            {
-                Certificates = new CertificateCheckStatus(probe.Certificates.Enabled, Duration.Format(probe.Certificates.Interval), Duration.Format(probe.Certificates.Timeout)),
-            },
-            ready,
+                probe.MaxConcurrency,
+                new CertificateCheckStatus(probe.Certificates.Enabled, Duration.Format(probe.Certificates.Interval), Duration.Format(probe.Certificates.Timeout))),
+            fleet.IsReady,
             [.. config.Panorama.Select(p => Source(p, imports.Status(p.Source.Label)))]);
     }
+
+    private static Dictionary<string, int> Tally(IEnumerable<string> names) =>
+        names.CountBy(name => name, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
 
     private static CertificateStatus Certificate(CertificateCheck check, DateTimeOffset now)
     {
@@ -124,7 +118,7 @@ public sealed record StatusDocument(ExporterStatus Exporter, FleetSummary Summar
         status?.Error,
         imported.Firewalls);
 
-    private static CollectorStatus Capture(CollectorTracker collector, int listedBy, int preferredBy)
+    private static CollectorStatus Capture(CollectorTracker collector, int listedBy, int preferredBy, CertificateStatus? certificate)
     {
         var view = collector.View;
         var config = view.Config;
@@ -148,7 +142,8 @@ public sealed record StatusDocument(ExporterStatus Exporter, FleetSummary Summar
             view.ConnectionDrops,
             listedBy,
             preferredBy,
-            [.. collector.Recent.ToArray().Select(p => new RecentProbeStatus(p.At, p.Result, p.HandshakeSeconds))]);
+            collector.Recent.ToArray(),
+            certificate);
     }
 
     private static GroupStatus Capture(GroupView group) => new(
@@ -233,19 +228,13 @@ public sealed record ProbeStatus(
     string? SourceAddress,
     int FailureThreshold,
     int RecoveryThreshold,
-    int MaxConcurrency)
-{
-    /// <summary><c>probe.certificates</c>; null only in documents made without it.</summary>
-    public CertificateCheckStatus? Certificates { get; init; }
-}
+    int MaxConcurrency,
+    CertificateCheckStatus Certificates);
 
-/// <param name="Groups">Groups configured.</param>
 /// <param name="FirstChoice">Groups whose logs go to their collector of priority 1.</param>
 /// <param name="FailedOver">Groups whose logs go further down their list.</param>
 /// <param name="Unreachable">Groups with no collector up: their firewalls buffer logs on disk.</param>
 /// <param name="Undecided">Groups waiting for a first probe that decides where their logs go.</param>
-/// <param name="Collectors">Collectors configured.</param>
-/// <param name="CollectorsUp">Collectors up.</param>
 public sealed record FleetSummary(int Groups, int FirstChoice, int FailedOver, int Unreachable, int Undecided, int Collectors, int CollectorsUp);
 
 /// <param name="Endpoint">address:port, with an IPv6 address in brackets.</param>
@@ -254,6 +243,7 @@ public sealed record FleetSummary(int Groups, int FirstChoice, int FailedOver, i
 /// <param name="ListedBy">How many groups list the collector.</param>
 /// <param name="PreferredBy">How many groups send it their logs now.</param>
 /// <param name="Recent">The last probes, oldest first.</param>
+/// <param name="Certificate">The certificate it serves; null when the check is off or has not run yet.</param>
 public sealed record CollectorStatus(
     string Name,
     string Address,
@@ -274,22 +264,15 @@ public sealed record CollectorStatus(
     long ConnectionDrops,
     int ListedBy,
     int PreferredBy,
-    IReadOnlyList<RecentProbeStatus> Recent)
-{
-    /// <summary>The certificate it serves; null when the check is off or has not run yet.</summary>
-    public CertificateStatus? Certificate { get; init; }
-}
+    IReadOnlyList<RecentProbe> Recent,
+    CertificateStatus? Certificate);
 
-public sealed record RecentProbeStatus(DateTimeOffset At, ProbeResult Result, double? HandshakeSeconds);
-
-/// <param name="Name">The group.</param>
 /// <param name="Hostname">The firewall's name (<c>firewallNamesFile</c>); "" when it has none.</param>
 /// <param name="CollectorGroup">The Panorama collector group it was imported from; "" for a group of the file.</param>
 /// <param name="Standing">first_choice, failed_over, unreachable, or undecided before the probes that decide it.</param>
 /// <param name="ForwardToAll">PAN-OS "Forward to all".</param>
 /// <param name="Failback">immediate or sticky.</param>
 /// <param name="PreferenceListFile">The saved preference list the collectors came from, if any.</param>
-/// <param name="CollectorsUp">Collectors up now.</param>
 /// <param name="PreferredPriority">Priority of the collector logs go to now; 0 when none.</param>
 /// <param name="Preferred">Names of the collectors logs go to now.</param>
 /// <param name="Collectors">Names of its collectors, highest priority first.</param>
@@ -308,23 +291,19 @@ public sealed record GroupStatus(
 
 // The enums are written as the exporter writes them everywhere else: in logs, metric labels and the README.
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, Converters =
-    [typeof(EnumTextConverter<CollectorState>), typeof(EnumTextConverter<GroupStanding>), typeof(EnumTextConverter<ProbeResult>), typeof(ReloadTriggerConverter)])]
+    [typeof(EnumTextConverter<CollectorState>), typeof(EnumTextConverter<GroupStanding>), typeof(EnumTextConverter<ProbeResult>), typeof(EnumTextConverter<ReloadTrigger>)])]
 [JsonSerializable(typeof(StatusDocument))]
 internal sealed partial class StatusJsonContext : JsonSerializerContext;
 
-/// <summary>An enum of the status as <see cref="EnumText"/> writes it. The status is only written, never read.</summary>
+/// <summary>
+/// An enum of the status as <see cref="EnumText"/> writes it, and a reload's trigger as the logs name it
+/// (<see cref="ReloadTriggerText.Text"/>). The status is only written, never read.
+/// </summary>
 internal sealed class EnumTextConverter<T> : JsonConverter<T>
     where T : struct, Enum
 {
     public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => throw new NotSupportedException();
 
-    public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => writer.WriteStringValue(EnumText.Of(value));
-}
-
-/// <summary>A reload's trigger as the logs name it (<see cref="ReloadTriggerText.Text"/>). The status is only written, never read.</summary>
-internal sealed class ReloadTriggerConverter : JsonConverter<ReloadTrigger>
-{
-    public override ReloadTrigger Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => throw new NotSupportedException();
-
-    public override void Write(Utf8JsonWriter writer, ReloadTrigger value, JsonSerializerOptions options) => writer.WriteStringValue(value.Text());
+    public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value is ReloadTrigger trigger ? trigger.Text() : EnumText.Of(value));
 }

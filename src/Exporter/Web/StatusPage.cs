@@ -22,6 +22,8 @@ public static class StatusPage
     /// <summary>Groups named under each collector that is their first choice; the rest are counted (any one is found by name).</summary>
     public const int FirstChoiceNamesShown = 100;
 
+    private const string BackToAll = "<p class=\"facts\"><a href=\"/\">← every group and collector</a></p>";
+
     private const string Style = """
         :root{color-scheme:light dark;--fg:#1d2327;--muted:#646970;--line:#dcdcde;--bg:#fff;--card:#f6f7f7;--up:#1a7f37;--down:#cf222e;--unknown:#8c8f94;--accent:#2271b1}
         @media (prefers-color-scheme:dark){:root{--fg:#e6e6e6;--muted:#a7aaad;--line:#3c434a;--bg:#1d2327;--card:#2c3338;--accent:#72aee6}}
@@ -51,13 +53,9 @@ public static class StatusPage
         html.Append("<section><h2>Groups</h2><p class=\"facts\"><b>").Append(summary.Groups).Append("</b> groups: ")
             .Append(Count(summary.FirstChoice, GroupStanding.FirstChoice, "on their first choice")).Append(" · ")
             .Append(Count(summary.FailedOver, GroupStanding.FailedOver, "failed over")).Append(" · ")
-            .Append(Count(summary.Unreachable, GroupStanding.Unreachable, "unreachable: their firewalls buffer logs on disk"));
-        if (summary.Undecided > 0)
-        {
-            html.Append(" · ").Append(Count(summary.Undecided, GroupStanding.Undecided, "waiting for a first probe"));
-        }
-
-        html.Append("</p>");
+            .Append(Count(summary.Unreachable, GroupStanding.Unreachable, "unreachable: their firewalls buffer logs on disk"))
+            .Append(summary.Undecided > 0 ? $" · {Count(summary.Undecided, GroupStanding.Undecided, "waiting for a first probe")}" : "")
+            .Append("</p>");
         AppendFinder(html, null);
         AppendByDestination(html, status.Groups, GroupStanding.FailedOver, "Failed over", int.MaxValue);
         AppendNames(html, "Unreachable: no collector up", status.Groups.Where(g => g.Standing == GroupStanding.Unreachable), int.MaxValue);
@@ -76,47 +74,22 @@ public static class StatusPage
     public static StringBuilder RenderGroup(StatusDocument status, DateTimeOffset now)
     {
         var group = status.Groups.Single();
-        var html = Begin(status.Exporter, now, $"{group.Name}{(group.Hostname.Length > 0 ? $" {group.Hostname}" : "")} · logcollector-exporter");
+        var heading = group.Hostname.Length > 0 ? $"{group.Name} {group.Hostname}" : group.Name;
+        var html = Begin(status.Exporter, now, $"{heading} · logcollector-exporter");
         var byName = status.Collectors.ToDictionary(c => c.Name, StringComparer.Ordinal);
-        html.Append("<p class=\"facts\"><a href=\"/\">← every group and collector</a></p>");
-        html.Append("<section><h2>").Append(E(group.Name));
-        if (group.Hostname.Length > 0)
-        {
-            html.Append(' ').Append(E(group.Hostname));
-        }
-
         var standing = EnumText.Of(group.Standing);
-        html.Append(" <span class=\"badge ").Append(standing).Append("\">")
-            .Append(standing.Replace('_', ' ')).Append("</span></h2><p class=\"facts\">");
-        if (group.CollectorGroup.Length > 0)
-        {
-            html.Append("collector group ").Append(E(group.CollectorGroup)).Append(" · ");
-        }
-
-        html
+        html.Append(BackToAll).Append("<section><h2>").Append(E(heading)).Append(' ')
+            .Append(Badge(standing, standing.Replace('_', ' '))).Append("</h2><p class=\"facts\">")
+            .Append(group.CollectorGroup.Length > 0 ? $"collector group {E(group.CollectorGroup)} · " : "")
             .Append(group.ForwardToAll ? "forward to all" : $"failback {E(group.Failback)}")
-            .Append(" · ").Append(group.CollectorsUp).Append(" of ").Append(group.Collectors.Count).Append(" up · logs go to ");
-        if (group.Preferred.Count == 0)
-        {
-            html.Append(group.Standing == GroupStanding.Undecided
-                ? "<b>not decided yet</b>: waiting for a first probe"
-                : "<b class=\"error\">no collector: the firewall buffers logs on its own disk</b>");
-        }
-        else
-        {
-            html.Append("<b>").Append(E(string.Join(", ", group.Preferred))).Append("</b> (priority ").Append(group.PreferredPriority).Append(')');
-        }
-
-        if (group.PreferenceListFile is { } file)
-        {
-            html.Append(" · from ").Append(E(file));
-        }
-
-        html.Append("</p>");
+            .Append(" · ").Append(group.CollectorsUp).Append(" of ").Append(group.Collectors.Count).Append(" up · logs go to ")
+            .Append(group.Preferred.Count > 0 ? $"<b>{E(string.Join(", ", group.Preferred))}</b> (priority {group.PreferredPriority})"
+                : group.Standing == GroupStanding.Undecided ? "<b>not decided yet</b>: waiting for a first probe"
+                : "<b class=\"error\">no collector: the firewall buffers logs on its own disk</b>")
+            .Append(group.PreferenceListFile is { } file ? $" · from {E(file)}" : "").Append("</p>");
         // A collector that a reload removed while this page was waiting to be rendered is left out, not an error.
-        var rows = group.Collectors.Select((name, i) => (Collector: byName.GetValueOrDefault(name), Priority: (int?)(i + 1), Preferred: group.Preferred.Contains(name)))
-            .Where(row => row.Collector is not null)
-            .Select(row => (row.Collector!, row.Priority, row.Preferred));
+        var rows = group.Collectors.Index().Where(member => byName.ContainsKey(member.Item))
+            .Select(member => (byName[member.Item], (int?)(member.Index + 1), group.Preferred.Contains(member.Item)));
         AppendCollectors(html, rows, now, listing: false);
         html.Append("</section>\n");
         AppendFinder(html, null);
@@ -127,7 +100,7 @@ public static class StatusPage
     public static StringBuilder RenderNoSuchGroup(ExporterStatus exporter, DateTimeOffset now, string name)
     {
         var html = Begin(exporter, now, "logcollector-exporter");
-        html.Append("<section><h2>No group named “").Append(E(name)).Append("”</h2><p class=\"facts\"><a href=\"/\">← every group and collector</a></p>");
+        html.Append("<section><h2>No group named “").Append(E(name)).Append("”</h2>").Append(BackToAll);
         AppendFinder(html, name);
         html.Append("</section>\n");
         return End(html);
@@ -153,12 +126,10 @@ public static class StatusPage
         var reload = exporter.LastReload;
         html.Append("<p class=\"facts\">configuration <b>").Append(E(exporter.Config)).Append("</b> · last ")
             .Append(reload.Trigger == ReloadTrigger.Start ? "load" : $"reload ({E(reload.Trigger.Text())})")
-            .Append(reload.Successful ? " <b>succeeded</b> " : " <b class=\"error\">failed</b> ").Append(Ago(now - reload.At)).Append(" ago</p>");
-        if (!reload.Successful && reload.Error is { } error)
-        {
-            html.Append("<p class=\"error\">").Append(E(error)).Append("\nThe previous configuration keeps running.</p>");
-        }
-
+            .Append(reload.Successful ? " <b>succeeded</b> " : " <b class=\"error\">failed</b> ").Append(Ago(now - reload.At)).Append(" ago</p>")
+            .Append(!reload.Successful && reload.Error is { } error
+                ? $"<p class=\"error\">{E(error)}\nThe previous configuration keeps running.</p>"
+                : "");
         return html.Append("</header>\n");
     }
 
@@ -166,7 +137,13 @@ public static class StatusPage
     private static StringBuilder End(StringBuilder html) => html.Append("</body></html>\n");
 
     private static string Count(int count, GroupStanding standing, string what) =>
-        $"<span class=\"badge {EnumText.Of(standing)}\">{count.ToString(CultureInfo.InvariantCulture)}</span> {what}";
+        $"{Badge(EnumText.Of(standing), count.ToString(CultureInfo.InvariantCulture))} {what}";
+
+    private static string Badge(string kind, string text) => $"<span class=\"badge {kind}\">{text}</span>";
+
+    // A line in small print under a cell's value, unless there is nothing to say; text already escaped.
+    private static StringBuilder AppendNote(StringBuilder html, string text) =>
+        text.Length == 0 ? html : html.Append("<br><span class=\"small muted\">").Append(text).Append("</span>");
 
     private static void AppendFinder(StringBuilder html, string? value) =>
         html.Append("<form action=\"/\" method=\"get\"><label>Group <input name=\"group\" required placeholder=\"a firewall's serial or a group's name\" size=\"32\"")
@@ -192,25 +169,13 @@ public static class StatusPage
 
         html.Append("<h3>").Append(E(title)).Append(" <span class=\"muted small\">(").Append(all.Count).Append(")</span></h3><p class=\"names\">");
         // A space between the names: each stays whole (nowrap), and the list wraps between them at any count.
-        var separator = "";
-        foreach (var group in all.Take(shown))
+        foreach (var (i, group) in all.Take(shown).Index())
         {
-            html.Append(separator).Append("<a href=\"/?group=").Append(UrlEncoder.Default.Encode(group.Name)).Append("\">").Append(E(group.Name));
-            if (group.Hostname.Length > 0)
-            {
-                html.Append(" <span class=\"muted\">").Append(E(group.Hostname)).Append("</span>");
-            }
-
-            html.Append("</a>");
-            separator = " ";
+            html.Append(i > 0 ? " " : "").Append("<a href=\"/?group=").Append(UrlEncoder.Default.Encode(group.Name)).Append("\">").Append(E(group.Name))
+                .Append(group.Hostname.Length > 0 ? $" <span class=\"muted\">{E(group.Hostname)}</span>" : "").Append("</a>");
         }
 
-        if (all.Count > shown)
-        {
-            html.Append(" <span class=\"muted\">and ").Append(all.Count - shown).Append(" more: find one by name</span>");
-        }
-
-        html.Append("</p>");
+        html.Append(all.Count > shown ? $" <span class=\"muted\">and {all.Count - shown} more: find one by name</span>" : "").Append("</p>");
     }
 
     /// <param name="rows">Each collector, with its priority in the group shown, and whether the group's logs go to it.</param>
@@ -225,42 +190,21 @@ public static class StatusPage
             .Append(listing ? "<th>groups</th>" : "").Append("</tr></thead><tbody>\n");
         foreach (var (c, priority, preferred) in all)
         {
-            html.Append(preferred ? "<tr class=\"preferred\">" : "<tr>");
-            if (priority is { } p)
-            {
-                html.Append("<td class=\"num\">").Append(p).Append("</td>");
-            }
-
-            html.Append("<td><b>").Append(E(c.Name)).Append("</b>");
-            if (preferred)
-            {
-                html.Append(" <span class=\"small muted\">← logs</span>");
-            }
+            html.Append(preferred ? "<tr class=\"preferred\">" : "<tr>").Append(priority is { } p ? $"<td class=\"num\">{p}</td>" : "")
+                .Append("<td><b>").Append(E(c.Name)).Append("</b>").Append(preferred ? " <span class=\"small muted\">← logs</span>" : "");
 
             // Who the collector is for people: its hostname, its serial, its collector group, whichever are known.
-            var known = new[] { c.Hostname, c.Name == c.Serial ? "" : c.Serial, c.CollectorGroup.Length > 0 ? $"collector group {c.CollectorGroup}" : "" }
-                .Where(text => text.Length > 0).ToList();
-            if (known.Count > 0)
-            {
-                html.Append("<br><span class=\"small muted\">").AppendJoin(" · ", known.Select(E)).Append("</span>");
-            }
-
+            string[] known = [c.Hostname, c.Name == c.Serial ? "" : c.Serial, c.CollectorGroup.Length > 0 ? $"collector group {c.CollectorGroup}" : ""];
+            AppendNote(html, string.Join(" · ", known.Where(text => text.Length > 0).Select(E)));
             var state = EnumText.Of(c.State);
-            html.Append("</td><td><span class=\"badge ").Append(state).Append("\">").Append(state).Append("</span></td><td class=\"num\">")
-                .Append(E(c.Endpoint));
-            if (c.ResolvedAddress is { } resolved && resolved != c.Address)
-            {
-                html.Append("<br><span class=\"small muted\">").Append(E(resolved)).Append("</span>");
-            }
+            html.Append("</td><td>").Append(Badge(state, state)).Append("</td><td class=\"num\">").Append(E(c.Endpoint));
+            AppendNote(html, c.ResolvedAddress is { } resolved && resolved != c.Address ? E(resolved) : "");
 
             // A collector that is down has no handshake time now: its last good one would read as if it answered.
             html.Append("</td><td class=\"num\">").Append(c.State != CollectorState.Down && c.LastHandshakeSeconds is { } seconds ? Milliseconds(seconds) : "–").Append("</td><td class=\"spark\">");
             AppendSparkline(html, c.Recent);
             html.Append("</td><td class=\"num\">").Append(c.ConsecutiveFailures).Append("</td><td>").Append(E(c.LastResult?.Label() ?? "–"));
-            if (c.LastError is { } error && c.LastResult != ProbeResult.Success)
-            {
-                html.Append("<br><span class=\"small muted\">").Append(E(error)).Append("</span>");
-            }
+            AppendNote(html, c.LastError is { } error && c.LastResult != ProbeResult.Success ? E(error) : "");
 
             html.Append("</td><td class=\"num\">").Append(c.LastSuccessAt is { } success ? Ago(now - success) + " ago" : "never").Append("</td>");
             if (certificates)
@@ -270,8 +214,7 @@ public static class StatusPage
 
             if (listing)
             {
-                html.Append("<td class=\"num\">logs of <b>").Append(c.PreferredBy).Append("</b><br><span class=\"small muted\">listed by ")
-                    .Append(c.ListedBy).Append("</span></td>");
+                AppendNote(html.Append("<td class=\"num\">logs of <b>").Append(c.PreferredBy).Append("</b>"), $"listed by {c.ListedBy}").Append("</td>");
             }
 
             html.Append("</tr>\n");
@@ -292,27 +235,20 @@ public static class StatusPage
 
         if (certificate is { NotAfter: { } notAfter, DaysLeft: { } days })
         {
-            if (certificate.Expired || certificate.Expiring)
-            {
-                var mark = certificate.Expired ? "expired" : "expiring";
-                html.Append("<span class=\"badge ").Append(mark).Append("\">").Append(mark).Append("</span> ");
-            }
-
-            html.Append("<span class=\"num\">").Append(certificate.Expired ? "expired " : "expires ").Append(notAfter.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture))
+            var mark = certificate.Expired ? "expired" : certificate.Expiring ? "expiring" : null;
+            html.Append(mark is null ? "" : $"{Badge(mark, mark)} ")
+                .Append("<span class=\"num\">").Append(certificate.Expired ? "expired " : "expires ").Append(notAfter.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture))
                 .Append(CultureInfo.InvariantCulture, $" ({(days < 0 ? $"{-days:0} d ago" : $"{days:0} d left")})</span><br><span class=\"muted\">issuer ").Append(E(certificate.Issuer ?? "")).Append("</span>");
         }
 
-        if (!certificate.CheckSucceeded)
-        {
-            html.Append(certificate.NotAfter is null ? "" : "<br>").Append("<span class=\"muted\">last check failed: ").Append(E(certificate.Error ?? "")).Append("</span>");
-        }
-
-        html.Append("</td>");
+        html.Append(certificate.CheckSucceeded ? ""
+                : $"{(certificate.NotAfter is null ? "" : "<br>")}<span class=\"muted\">last check failed: {E(certificate.Error ?? "")}</span>")
+            .Append("</td>");
     }
 
     // Handshake times as a line scaled to the slowest, failed probes as red ticks and dropped connections as amber ones,
     // spread over the whole width of the column whatever the number of probes so far.
-    private static void AppendSparkline(StringBuilder html, IReadOnlyList<RecentProbeStatus> recent)
+    private static void AppendSparkline(StringBuilder html, IReadOnlyList<RecentProbe> recent)
     {
         const double Width = 300, Height = 28;
         var slowest = recent.Max(p => p.HandshakeSeconds) ?? 0;
@@ -321,6 +257,15 @@ public static class StatusPage
         html.Append(CultureInfo.InvariantCulture, $"<svg class=\"spark\" viewBox=\"0 0 {Width} {Height}\" preserveAspectRatio=\"none\" role=\"img\" aria-label=\"{E(label)}\"><title>{E(label)}</title>");
         var step = recent.Count > 1 ? (Width - 2) / (recent.Count - 1) : 0;
         var points = new StringBuilder();
+        void EndLine()
+        {
+            if (points.Length > 0)
+            {
+                html.Append("<polyline class=\"line\" points=\"").Append(points).Append("\"/>");
+                points.Clear();
+            }
+        }
+
         for (var i = 0; i < recent.Count; i++)
         {
             var x = 1 + (i * step);
@@ -332,21 +277,12 @@ public static class StatusPage
             }
             else
             {
-                if (points.Length > 0)
-                {
-                    html.Append("<polyline class=\"line\" points=\"").Append(points).Append("\"/>");
-                    points.Clear();
-                }
-
+                EndLine();
                 html.Append(CultureInfo.InvariantCulture, $"<line class=\"{(probe.Result == ProbeResult.Reset ? "reset" : "fail")}\" x1=\"{x:0.#}\" y1=\"{Height - 10}\" x2=\"{x:0.#}\" y2=\"{Height}\"/>");
             }
         }
 
-        if (points.Length > 0)
-        {
-            html.Append("<polyline class=\"line\" points=\"").Append(points).Append("\"/>");
-        }
-
+        EndLine();
         html.Append("</svg>");
     }
 

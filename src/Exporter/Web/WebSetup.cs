@@ -7,12 +7,14 @@ public static class WebSetup
 
     public const string PlainText = "text/plain; charset=utf-8";
 
+    public static readonly string[] GetAndHead = [HttpMethods.Get, HttpMethods.Head];
+
     public static readonly TimeSpan RequestHeadersTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>What the endpoints share: when the exporter started, and one render of each page at a time.</summary>
+    /// <summary>What the endpoints share: the status (and when the exporter started), and one render of each page at a time.</summary>
     public static WebApplicationBuilder AddWeb(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton(services => new ExporterStart(services.GetRequiredService<TimeProvider>().GetUtcNow()));
+        builder.Services.AddSingleton<StatusSource>();
         builder.Services.AddSingleton<CoalescedRenders>();
         return builder;
     }

@@ -42,13 +42,10 @@ public sealed class PreferenceTests
     [Fact]
     public void The_preferred_priority_is_one_based_and_zero_when_none()
     {
-        var list = new PreferenceList(false, Failback.Immediate);
+        var group = new GroupConfig("g", false, Failback.Immediate, null, []);
 
-        list.Update([CollectorState.Down, CollectorState.Up]);
-        Assert.Equal(2, list.PreferredPriority);
-
-        list.Update([CollectorState.Down, CollectorState.Down]);
-        Assert.Equal(0, list.PreferredPriority);
+        Assert.Equal(2, new GroupView(group, ["a", "b"], [1], ["b"], 1, GroupStanding.FailedOver).PreferredPriority);
+        Assert.Equal(0, new GroupView(group, ["a", "b"], [], [], 0, GroupStanding.Unreachable).PreferredPriority);
     }
 
     [Fact]

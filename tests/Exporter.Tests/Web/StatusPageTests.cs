@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Net;
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Preference;
@@ -133,7 +134,7 @@ public sealed class StatusPageTests(ITestOutputHelper output) : IDisposable
     public void A_group_page_leaves_out_a_collector_that_a_reload_removed_before_it_was_rendered()
     {
         var at = new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
-        var kept = new CollectorStatus("lc-1", "127.0.0.1", 3978, "127.0.0.1:3978", "", "", "", CollectorState.Up, null, ProbeResult.Success, null, 0.001, 0, at, at, 0, 0, 1, 1, []);
+        var kept = new CollectorStatus("lc-1", "127.0.0.1", 3978, "127.0.0.1:3978", "", "", "", CollectorState.Up, null, ProbeResult.Success, null, 0.001, 0, at, at, 0, 0, 1, 1, [], null);
         var status = Document([kept], [new GroupStatus("fw-1", "", "", GroupStanding.FirstChoice, false, "immediate", null, 1, 1, ["lc-1"], ["lc-1", "lc-gone"])]);
 
         var rows = Rows(Section(StatusPage.RenderGroup(status, at).ToString(), "fw-1"));
@@ -145,8 +146,8 @@ public sealed class StatusPageTests(ITestOutputHelper output) : IDisposable
     public void The_sparkline_spreads_the_probes_over_the_whole_column()
     {
         var at = new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
-        RecentProbeStatus[] recent = [new(at, ProbeResult.Success, 0.001), new(at.AddSeconds(60), ProbeResult.Refused, null), new(at.AddSeconds(120), ProbeResult.Success, 0.002)];
-        var collector = new CollectorStatus("lc-1", "127.0.0.1", 3978, "127.0.0.1:3978", "", "", "", CollectorState.Up, "127.0.0.1", ProbeResult.Success, null, 0.002, 0, at, at, 0, 0, 1, 1, recent);
+        RecentProbe[] recent = [new(at, ProbeResult.Success, 0.001), new(at.AddSeconds(60), ProbeResult.Refused, null), new(at.AddSeconds(120), ProbeResult.Success, 0.002)];
+        var collector = new CollectorStatus("lc-1", "127.0.0.1", 3978, "127.0.0.1:3978", "", "", "", CollectorState.Up, "127.0.0.1", ProbeResult.Success, null, 0.002, 0, at, at, 0, 0, 1, 1, recent, null);
         var status = Document([collector], [new GroupStatus("g", "", "", GroupStanding.FirstChoice, false, "immediate", null, 1, 1, ["lc-1"], ["lc-1"])]);
 
         var row = Rows(Section(StatusPage.Render(status, at).ToString(), "Collectors")).Single();
@@ -163,9 +164,9 @@ public sealed class StatusPageTests(ITestOutputHelper output) : IDisposable
     public void With_five_thousand_groups_the_page_stays_small_and_names_every_group_not_on_its_first_choice()
     {
         var at = new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
-        var recent = Enumerable.Range(0, 60).Select(i => new RecentProbeStatus(at.AddSeconds(i * 10), ProbeResult.Success, 0.0001 * (1 + (i % 7)))).ToArray();
+        var recent = Enumerable.Range(0, 60).Select(i => new RecentProbe(at.AddSeconds(i * 10), ProbeResult.Success, 0.0001 * (1 + (i % 7)))).ToArray();
         CollectorStatus[] collectors = [.. Enumerable.Range(1, 50).Select(c =>
-            new CollectorStatus($"lc-{c:D2}", "127.0.0.1", 40000 + c, $"127.0.0.1:{40000 + c}", $"0092010{c:D5}", "", "", CollectorState.Up, "127.0.0.1", ProbeResult.Success, null, 0.0002, 0, at, at, 0, 0, 300, 100, recent))];
+            new CollectorStatus($"lc-{c:D2}", "127.0.0.1", 40000 + c, $"127.0.0.1:{40000 + c}", $"0092010{c:D5}", "", "", CollectorState.Up, "127.0.0.1", ProbeResult.Success, null, 0.0002, 0, at, at, 0, 0, 300, 100, recent, null))];
         GroupStatus[] groups = [.. Enumerable.Range(1, 5000).Select(g =>
         {
             // Half of the firewalls prefer lc-01, as estates do; the others spread over the 50 collectors.
@@ -198,7 +199,7 @@ public sealed class StatusPageTests(ITestOutputHelper output) : IDisposable
 
     private static StatusDocument Document(IReadOnlyList<CollectorStatus> collectors, IReadOnlyList<GroupStatus> groups) => new(
         new ExporterStatus("1.0.0", "abc", "test", DateTimeOffset.UnixEpoch, "collectors.yaml", new ReloadInfo(true, DateTimeOffset.UnixEpoch, ReloadTrigger.Start, null),
-            new ProbeStatus("1m", "5s", "handshake", "fin", "ip4", null, 1, 1, 256), true, []),
+            new ProbeStatus("1m", "5s", "handshake", "fin", "ip4", null, 1, 1, 256, new CertificateCheckStatus(false, "1h", "10s")), true, []),
         new FleetSummary(groups.Count, groups.Count(g => g.Standing == GroupStanding.FirstChoice), groups.Count(g => g.Standing == GroupStanding.FailedOver),
             groups.Count(g => g.Standing == GroupStanding.Unreachable), groups.Count(g => g.Standing == GroupStanding.Undecided), collectors.Count, collectors.Count(c => c.State == CollectorState.Up)),
         collectors,
@@ -263,12 +264,9 @@ public sealed class StatusPageTests(ITestOutputHelper output) : IDisposable
         var png = await File.ReadAllBytesAsync(screenshot);
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
         Assert.True(png.Length > 10_000, $"a {png.Length}-byte screenshot is too small to show the page");
-        Assert.Equal(1280, ReadBigEndian(png, 16));
-        Assert.Equal(640, ReadBigEndian(png, 20));
+        Assert.Equal(1280, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)));
+        Assert.Equal(640, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)));
     }
-
-    private static int ReadBigEndian(byte[] bytes, int offset) =>
-        (bytes[offset] << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) | bytes[offset + 3];
 
     private static string Section(string page, string title)
     {
