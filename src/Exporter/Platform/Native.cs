@@ -62,27 +62,8 @@ internal static unsafe partial class Native
     /// <summary>The socket domain of an address: <see cref="AfInet6"/> or <see cref="AfInet"/>.</summary>
     public static int Family(IPAddress address) => address.AddressFamily == AddressFamily.InterNetworkV6 ? AfInet6 : AfInet;
 
-    /// <summary>A sockaddr_in or sockaddr_in6 for an address and port.</summary>
-    public static byte[] SocketAddress(IPAddress address, int port)
-    {
-        var family = Family(address);
-        var v6 = family == AfInet6;
-        var bytes = new byte[v6 ? 28 : 16];
-        BitConverter.TryWriteBytes(bytes.AsSpan(0, 2), (ushort)family);
-        bytes[2] = (byte)(port >> 8);
-        bytes[3] = (byte)port;
-        if (v6)
-        {
-            address.TryWriteBytes(bytes.AsSpan(8, 16), out _);
-            BitConverter.TryWriteBytes(bytes.AsSpan(24, 4), (uint)address.ScopeId);
-        }
-        else
-        {
-            address.TryWriteBytes(bytes.AsSpan(4, 4), out _);
-        }
-
-        return bytes;
-    }
+    /// <summary>A sockaddr_in or sockaddr_in6 for an address and port: .NET lays a SocketAddress out as the platform does.</summary>
+    public static byte[] SocketAddress(IPAddress address, int port) => new IPEndPoint(address, port).Serialize().Buffer.ToArray();
 
     public static int Control(int epoll, int operation, int fd, uint events, ulong data)
     {
@@ -98,21 +79,9 @@ internal static unsafe partial class Native
         return (*(uint*)item, *(ulong*)(item + EpollDataOffset));
     }
 
-    public static int ConnectTo(int fd, byte[] address)
-    {
-        fixed (byte* pointer = address)
-        {
-            return connect(fd, pointer, address.Length);
-        }
-    }
+    public static int ConnectTo(int fd, byte[] address) => connect(fd, address, address.Length);
 
-    public static int BindTo(int fd, byte[] address)
-    {
-        fixed (byte* pointer = address)
-        {
-            return bind(fd, pointer, address.Length);
-        }
-    }
+    public static int BindTo(int fd, byte[] address) => bind(fd, address, address.Length);
 
     public static int SetInt(int fd, int level, int name, int value) => setsockopt(fd, level, name, &value, sizeof(int));
 
@@ -238,10 +207,10 @@ internal static unsafe partial class Native
     public static partial int SetResourceLimit(int resource, in ResourceLimit limit);
 
     [LibraryImport("libc", SetLastError = true)]
-    private static partial int connect(int fd, byte* address, int length);
+    private static partial int connect(int fd, byte[] address, int length);
 
     [LibraryImport("libc", SetLastError = true)]
-    private static partial int bind(int fd, byte* address, int length);
+    private static partial int bind(int fd, byte[] address, int length);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int setsockopt(int fd, int level, int name, void* value, int length);

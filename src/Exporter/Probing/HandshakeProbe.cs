@@ -20,12 +20,10 @@ internal sealed unsafe class HandshakeProbe
     private readonly TimeProvider time;
     private readonly int port;
     private readonly string configuredEndpoint;
-    private readonly byte[]? literalSocketAddress;
+    private (IPAddress Address, byte[] SocketAddress)? last;
     private long connectStarted;
 
-    /// <param name="id">The engine's id of the target.</param>
     /// <param name="target">The target: its address and port (the same for as long as this probe serves it).</param>
-    /// <param name="time">The clock the handshake is timed with when the kernel cannot say.</param>
     public HandshakeProbe(int id, CollectorConfig target, TimeProvider time)
     {
         Id = id;
@@ -33,7 +31,6 @@ internal sealed unsafe class HandshakeProbe
         port = target.Port;
         configuredEndpoint = target.Endpoint;
         LiteralAddress = target.IpAddress;
-        literalSocketAddress = LiteralAddress is { } address ? Native.SocketAddress(address, port) : null;
     }
 
     public int Id { get; }
@@ -63,8 +60,6 @@ internal sealed unsafe class HandshakeProbe
     }
 
     /// <summary>Opens a non-blocking socket, binds it to the source address if there is one, and sends the SYN.</summary>
-    /// <param name="address">Where to connect.</param>
-    /// <param name="dnsLookup">How long resolving the name took (zero for an IP literal).</param>
     /// <param name="source">The address to bind first (<c>probe.sourceAddress</c>) and its sockaddr; null for none.</param>
     /// <param name="now">When connect() is called: the handshake is timed from here.</param>
     /// <param name="failure">The outcome when the result is <see cref="HandshakeStart.Failed"/>; the socket is closed then.</param>
@@ -92,8 +87,13 @@ internal sealed unsafe class HandshakeProbe
         }
 
         connectStarted = now;
-        var socketAddress = address.Equals(LiteralAddress) ? literalSocketAddress! : Native.SocketAddress(address, port);
-        if (Native.ConnectTo(fd, socketAddress) == 0)
+        // The sockaddr is built once per address: a literal's or a name's, for as long as it resolves to the same.
+        if (last is not { } known || !known.Address.Equals(address))
+        {
+            last = known = (address, Native.SocketAddress(address, port));
+        }
+
+        if (Native.ConnectTo(fd, known.SocketAddress) == 0)
         {
             return HandshakeStart.Ended;
         }
