@@ -7,12 +7,8 @@ namespace LogCollectorExporter.Probing;
 /// one, whatever asks for it (a dropped held connection, a reload, a storm of reloads), so that nothing a client of
 /// the exporter, nor a collector, can make it send more SYNs to a collector. Kept by name across reloads: a target
 /// that is changed, or removed and added back, is held to it too. Pure: timestamps are given by the caller.
+/// The regular cadence alone is given a tolerance (see <see cref="Schedule"/>).
 /// </summary>
-/// <remarks>
-/// The regular cadence alone is given a tolerance (see <see cref="Schedule"/>): with a one-second interval, its probes
-/// are due exactly a second apart, and holding each to a full second after the last one's actual start would add
-/// every wake-up's latency to the next probe, so the cadence would drift later and later.
-/// </remarks>
 internal sealed class ProbeSpacing(long minimumTicks)
 {
     public static readonly TimeSpan Minimum = TimeSpan.FromSeconds(1);
