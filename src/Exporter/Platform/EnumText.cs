@@ -1,4 +1,4 @@
-using System.Text;
+using System.Text.Json;
 
 namespace LogCollectorExporter.Platform;
 
@@ -33,22 +33,7 @@ public static class EnumText
     }
 
     private static string Write<T>(T value)
-        where T : struct, Enum
-    {
-        var name = value.ToString();
-        var text = new StringBuilder(name.Length + 4);
-        for (var i = 0; i < name.Length; i++)
-        {
-            if (i > 0 && char.IsUpper(name[i]))
-            {
-                text.Append('_');
-            }
-
-            text.Append(char.ToLowerInvariant(name[i]));
-        }
-
-        return text.ToString();
-    }
+        where T : struct, Enum => JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
 
     // Written once per value: the status and the logs write them for every collector and group, the metrics for every probe.
     private static class Texts<T>
