@@ -18,7 +18,6 @@ internal sealed class CertificateSchedule(long ticksPerSecond)
     private TimeSpan interval;
     private int generations;
 
-    /// <summary>Checks started and not finished.</summary>
     public int Running { get; private set; }
 
     /// <summary>When the next check is due; <see cref="long.MaxValue"/> when none is.</summary>

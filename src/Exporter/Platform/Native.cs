@@ -198,7 +198,7 @@ internal static unsafe partial class Native
     public static partial nint Read(int fd, byte* buffer, nint count);
 
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
-    public static partial nint Write(int fd, byte* buffer, nint count);
+    public static partial nint Write(SafeHandle fd, byte* buffer, nint count);
 
     [LibraryImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
     public static partial int GetResourceLimit(int resource, out ResourceLimit limit);
