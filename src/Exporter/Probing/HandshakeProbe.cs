@@ -10,36 +10,26 @@ namespace LogCollectorExporter.Probing;
 /// measured (address, name resolution) is kept until the next begins. Used by the engine's thread alone, which is
 /// why the descriptor is a plain int rather than a SafeHandle.
 /// </summary>
-internal sealed unsafe class HandshakeProbe
+/// <param name="target">The target: its address and port (the same for as long as this probe serves it).</param>
+internal sealed unsafe class HandshakeProbe(int id, CollectorConfig target, TimeProvider time)
 {
     /// <summary>Why a held connection ended when the collector reset it.</summary>
     public const string ResetReason = "the collector reset the held connection (RST)";
 
     private const int ScratchSize = 4096;
 
-    private readonly TimeProvider time;
-    private readonly int port;
-    private readonly string configuredEndpoint;
+    private readonly int port = target.Port;
+    private readonly string configuredEndpoint = target.Endpoint;
     private (IPAddress Address, byte[] SocketAddress)? last;
     private long connectStarted;
 
-    /// <param name="target">The target: its address and port (the same for as long as this probe serves it).</param>
-    public HandshakeProbe(int id, CollectorConfig target, TimeProvider time)
-    {
-        Id = id;
-        this.time = time;
-        port = target.Port;
-        configuredEndpoint = target.Endpoint;
-        LiteralAddress = target.IpAddress;
-    }
-
-    public int Id { get; }
+    public int Id { get; } = id;
 
     /// <summary>The socket; -1 when none is open.</summary>
     public int Fd { get; private set; } = -1;
 
     /// <summary>The address when the target's is an IP literal; null for a name, resolved at each probe.</summary>
-    public IPAddress? LiteralAddress { get; }
+    public IPAddress? LiteralAddress { get; } = target.IpAddress;
 
     /// <summary>The address the current probe connects to, once known.</summary>
     public IPAddress? Address { get; private set; }

@@ -19,15 +19,11 @@ namespace LogCollectorExporter.Probing;
 /// resolver and <see cref="ApplyAsync"/> bring to them. Results go to the <see cref="IProbeObserver"/> and, as spans,
 /// to <see cref="ProbeTelemetry"/>.
 /// </remarks>
-public sealed partial class ProbeEngine
+public sealed partial class ProbeEngine(IProbeObserver observer, TimeProvider time, IHostResolver resolver, ILogger<ProbeEngine> logger)
 {
     private const int MaxEvents = 256;
 
-    private readonly IProbeObserver observer;
-    private readonly TimeProvider time;
-    private readonly IHostResolver resolver;
-    private readonly ILogger<ProbeEngine> logger;
-    private readonly ProbeLoop loop;
+    private readonly ProbeLoop loop = new(time.TimestampFrequency);
     private readonly List<HandshakeProbe?> probes = [];
     private readonly ConcurrentQueue<Resolution> resolutions = new();
     private readonly ConcurrentQueue<ApplyRequest> requests = new();
@@ -40,17 +36,7 @@ public sealed partial class ProbeEngine
     private SocketWatch? watch;
     private bool ended;
     private (IPAddress Address, byte[] SocketAddress)? source;
-    private long lastTick;
-
-    public ProbeEngine(IProbeObserver observer, TimeProvider time, IHostResolver resolver, ILogger<ProbeEngine> logger)
-    {
-        this.observer = observer;
-        this.time = time;
-        this.resolver = resolver;
-        this.logger = logger;
-        loop = new ProbeLoop(time.TimestampFrequency);
-        lastTick = time.GetUtcNow().UtcTicks;
-    }
+    private long lastTick = time.GetUtcNow().UtcTicks;
 
     /// <summary>When the engine last woke up: it is alive while this keeps moving (the health check).</summary>
     public DateTimeOffset LastTick => new(Interlocked.Read(ref lastTick), TimeSpan.Zero);
