@@ -19,17 +19,8 @@ public static class EnumText
     public static bool TryParse<T>(string text, out T value)
         where T : struct, Enum
     {
-        foreach (var candidate in Enum.GetValues<T>())
-        {
-            if (Of(candidate).Equals(text.Trim(), StringComparison.OrdinalIgnoreCase))
-            {
-                value = candidate;
-                return true;
-            }
-        }
-
-        value = default;
-        return false;
+        (value, var written) = Texts<T>.ByValue.FirstOrDefault(known => known.Value.Equals(text.Trim(), StringComparison.OrdinalIgnoreCase));
+        return written is not null;
     }
 
     private static string Write<T>(T value)
