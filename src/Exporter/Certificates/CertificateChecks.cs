@@ -77,12 +77,10 @@ public sealed partial class CertificateChecks : BackgroundService
                 long wake;
                 lock (gate)
                 {
-                    var now = time.GetTimestamp();
                     running.RemoveWhere(check => check.IsCompleted);
-                    foreach (var (id, generation, collector) in schedule.TakeDue(now, MaxConcurrency - schedule.Running))
+                    foreach (var (id, generation, collector) in schedule.TakeDue(time.GetTimestamp(), MaxConcurrency - schedule.Running))
                     {
-                        var check = CheckAsync(id, generation, collector, probe, stoppingToken);
-                        running.Add(check);
+                        running.Add(CheckAsync(id, generation, collector, probe, stoppingToken));
                     }
 
                     if (poke.Task.IsCompleted)

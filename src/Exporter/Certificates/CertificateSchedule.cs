@@ -14,7 +14,7 @@ internal sealed class CertificateSchedule(long ticksPerSecond)
 {
     private readonly TargetTable<Target> targets = new(collector => new Target(collector));
     private Schedule? schedule;
-    private ProbeSpacing? spacing;
+    private readonly ProbeSpacing spacing = new(0);
     private TimeSpan interval;
     private int generations;
 
@@ -42,7 +42,7 @@ internal sealed class CertificateSchedule(long ticksPerSecond)
         {
             // A new interval: the last check of each endpoint still holds its next one back, by the new interval.
             interval = settings.Interval;
-            spacing = spacing?.WithMinimum(Ticks(interval)) ?? new ProbeSpacing(Ticks(interval));
+            spacing.MinimumTicks = Ticks(interval);
             schedule = new Schedule(Ticks(interval), 0, spacing);
             schedule.Add([.. targets.Ids.Except(changes.Added).Order().Select(Endpoint)], now, measured: false);
         }

@@ -128,8 +128,9 @@ internal static unsafe partial class Native
     /// <summary>The CPU time the calling thread has used (<c>CLOCK_THREAD_CPUTIME_ID</c>), to the nanosecond.</summary>
     public static TimeSpan ThreadCpuTime()
     {
-        TimeSpec now;
-        return ClockGetTime(ClockThreadCpuTime, &now) == 0 ? TimeSpan.FromTicks((now.Seconds * TimeSpan.TicksPerSecond) + (now.Nanoseconds / 100)) : TimeSpan.Zero;
+        // struct timespec of 64-bit Linux: seconds, then nanoseconds.
+        var now = stackalloc long[2];
+        return ClockGetTime(ClockThreadCpuTime, now) == 0 ? TimeSpan.FromTicks((now[0] * TimeSpan.TicksPerSecond) + (now[1] / 100)) : TimeSpan.Zero;
     }
 
     /// <summary>
@@ -171,7 +172,7 @@ internal static unsafe partial class Native
     private static partial int StatX(int directory, string path, int flags, uint mask, byte* buffer);
 
     [LibraryImport("libc", EntryPoint = "clock_gettime", SetLastError = true)]
-    private static partial int ClockGetTime(int clock, TimeSpec* time);
+    private static partial int ClockGetTime(int clock, long* time);
 
     [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
     private static partial int SetPriority(int which, uint who, int priority);
@@ -220,14 +221,6 @@ internal static unsafe partial class Native
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int epoll_ctl(int epoll, int operation, int fd, void* epollEvent);
-
-    /// <summary>struct timespec of 64-bit Linux: seconds, then nanoseconds.</summary>
-    [StructLayout(LayoutKind.Sequential)]
-    private struct TimeSpec
-    {
-        public long Seconds;
-        public long Nanoseconds;
-    }
 
     /// <summary>struct rlimit: the soft limit, then the hard one.</summary>
     [StructLayout(LayoutKind.Sequential)]

@@ -18,26 +18,17 @@ internal sealed class ProbeSpacing(long minimumTicks)
     private readonly Dictionary<string, long> lastStarts = new(StringComparer.Ordinal);
     private int pruneAt = SmallestPrune;
 
-    /// <summary><see cref="Minimum"/>, in ticks.</summary>
-    public long MinimumTicks => minimumTicks;
+    /// <summary>
+    /// <see cref="Minimum"/>, in ticks. The certificate checks set it to their interval, and change it with it: the
+    /// starts known so far hold the next ones back by the new minimum.
+    /// </summary>
+    public long MinimumTicks { get; set; } = minimumTicks;
 
     /// <summary>
     /// The earliest a probe or connect of <paramref name="name"/> may start, <paramref name="tolerance"/> ticks sooner
     /// than the rule; <see cref="long.MinValue"/> when any time will do.
     /// </summary>
-    public long Earliest(string name, long tolerance = 0) => lastStarts.TryGetValue(name, out var last) ? last + minimumTicks - tolerance : long.MinValue;
-
-    /// <summary>The same rule with another minimum, knowing every start this one knows.</summary>
-    public ProbeSpacing WithMinimum(long ticks)
-    {
-        var spacing = new ProbeSpacing(ticks);
-        foreach (var (name, last) in lastStarts)
-        {
-            spacing.lastStarts[name] = last;
-        }
-
-        return spacing;
-    }
+    public long Earliest(string name, long tolerance = 0) => lastStarts.TryGetValue(name, out var last) ? last + MinimumTicks - tolerance : long.MinValue;
 
     /// <summary>A probe or connect of <paramref name="name"/> started at <paramref name="now"/>.</summary>
     public void Started(string name, long now)
@@ -56,7 +47,7 @@ internal sealed class ProbeSpacing(long minimumTicks)
     {
         foreach (var (name, last) in lastStarts)
         {
-            if (last + minimumTicks <= now)
+            if (last + MinimumTicks <= now)
             {
                 lastStarts.Remove(name);
             }
