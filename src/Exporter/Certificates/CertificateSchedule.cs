@@ -13,8 +13,8 @@ namespace LogCollectorExporter.Certificates;
 internal sealed class CertificateSchedule(long ticksPerSecond)
 {
     private readonly TargetTable<Target> targets = new(collector => new Target(collector));
-    private Schedule? schedule;
     private readonly ProbeSpacing spacing = new(0);
+    private Schedule? schedule;
     private TimeSpan interval;
     private int generations;
 
