@@ -96,7 +96,8 @@ public sealed partial class CertificateReader(IHostResolver resolver, TimeProvid
             throw new IOException($"the server sent more than {RecordLimit / 1024} KiB without a certificate the check could read");
         }
 
-        using var leaf = presented ?? (HandshakeFlight.LeafCertificate(recording.Recorded) is { } der ? X509CertificateLoader.LoadCertificate(der) : null);
+        using var leaf = presented
+            ?? (HandshakeFlight.LeafCertificate(recording.Recorded) is { } der ? X509CertificateLoader.LoadCertificate(der) : null);
         return leaf is null ? null : ServedCertificate.Of(leaf);
     }
 

@@ -90,7 +90,7 @@ internal sealed class CertificateSchedule(long ticksPerSecond)
 
     private (int Id, string Endpoint) Endpoint(int id) => (id, targets.Get(id).Config.Endpoint);
 
-    private long Ticks(TimeSpan span) => (long)Math.Min(span.TotalSeconds * ticksPerSecond, long.MaxValue / 4);
+    private long Ticks(TimeSpan span) => Schedule.Ticks(span, ticksPerSecond);
 
     private sealed class Target(CollectorConfig config) : TableEntry(config)
     {

@@ -260,8 +260,7 @@ internal sealed class ProbeLoop
         return new Schedule(interval, Ticks(Coalescing < settings.Interval / 10 ? Coalescing : settings.Interval / 10), spacing);
     }
 
-    // Clamped: a duration of centuries must not overflow the arithmetic of due times.
-    private long Ticks(TimeSpan span) => (long)Math.Min(span.TotalSeconds * frequency, long.MaxValue / 4);
+    private long Ticks(TimeSpan span) => Schedule.Ticks(span, frequency);
 
     private sealed class TargetState(CollectorConfig config) : TableEntry(config)
     {

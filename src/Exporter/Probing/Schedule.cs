@@ -25,6 +25,9 @@ internal sealed class Schedule(long interval, long tick, ProbeSpacing spacing)
     private readonly PriorityQueue<(int Id, long Stamp), (long At, long Stamp)> waiting = new();
     private long stamps;
 
+    /// <summary>A duration as ticks of a clock of <paramref name="frequency"/>, clamped so that centuries do not overflow due times.</summary>
+    public static long Ticks(TimeSpan span, long frequency) => (long)Math.Min(span.TotalSeconds * frequency, long.MaxValue / 4);
+
     /// <summary>When to wake up next to start a probe; <see cref="long.MaxValue"/> when none is waiting.</summary>
     public long NextWake
     {
