@@ -63,6 +63,7 @@ public sealed class TelemetryTests
 
         Assert.Equal(ActivityStatusCode.Error, reset.Status);
         Assert.Equal("the collector reset the held connection (RST)", reset.StatusDescription);
+        Assert.Null(reset.GetTagItem("logcollector.dns.duration"));
     }
 
     [Fact]

@@ -1,4 +1,6 @@
 using LogCollectorExporter.Configuration;
+using LogCollectorExporter.Probing;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace LogCollectorExporter.Certificates;
 
@@ -75,12 +77,10 @@ public sealed partial class CertificateChecks : BackgroundService
                 long wake;
                 lock (gate)
                 {
-                    var now = time.GetTimestamp();
                     running.RemoveWhere(check => check.IsCompleted);
-                    foreach (var (id, generation, collector) in schedule.TakeDue(now, MaxConcurrency - schedule.Running))
+                    foreach (var (id, generation, collector) in schedule.TakeDue(time.GetTimestamp(), MaxConcurrency - schedule.Running))
                     {
-                        var check = CheckAsync(id, generation, collector, probe, stoppingToken);
-                        running.Add(check);
+                        running.Add(CheckAsync(id, generation, collector, probe, stoppingToken));
                     }
 
                     if (poke.Task.IsCompleted)
@@ -157,4 +157,17 @@ public sealed partial class CertificateChecks : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Certificate check of {Collector} failed unexpectedly")]
     private static partial void LogCheckFailed(ILogger logger, Exception exception, string collector);
+}
+
+public static class CertificateCheckSetup
+{
+    /// <summary>The certificate checks and the hosted service that runs them; their results go to the <see cref="ICertificateObserver"/> the host registers.</summary>
+    public static WebApplicationBuilder AddCertificateChecks(this WebApplicationBuilder builder)
+    {
+        builder.Services.TryAddSingleton<IHostResolver, SystemHostResolver>();
+        builder.Services.AddSingleton<CertificateReader>();
+        builder.Services.AddSingleton<CertificateChecks>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<CertificateChecks>());
+        return builder;
+    }
 }

@@ -91,26 +91,14 @@ public sealed partial class CertificateReader(IHostResolver resolver, TimeProvid
             cancellationToken.ThrowIfCancellationRequested();
         }
 
-        using (presented)
-        {
-            if (presented is not null)
-            {
-                return ServedCertificate.Of(presented);
-            }
-        }
-
-        if (recording.Overflowed)
+        if (presented is null && recording.Overflowed)
         {
             throw new IOException($"the server sent more than {RecordLimit / 1024} KiB without a certificate the check could read");
         }
 
-        if (HandshakeFlight.LeafCertificate(recording.Recorded) is not { } der)
-        {
-            return null;
-        }
-
-        using var leaf = X509CertificateLoader.LoadCertificate(der);
-        return ServedCertificate.Of(leaf);
+        using var leaf = presented
+            ?? (HandshakeFlight.LeafCertificate(recording.Recorded) is { } der ? X509CertificateLoader.LoadCertificate(der) : null);
+        return leaf is null ? null : ServedCertificate.Of(leaf);
     }
 
     private async Task<IPAddress> ResolveAsync(string host, ProbeSettings probe, CancellationToken cancellationToken)

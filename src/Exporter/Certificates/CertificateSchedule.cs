@@ -12,15 +12,12 @@ namespace LogCollectorExporter.Certificates;
 /// </summary>
 internal sealed class CertificateSchedule(long ticksPerSecond)
 {
-    private readonly List<Target?> targets = [];
-    private readonly Stack<int> freeIds = new();
-    private readonly Dictionary<string, int> byName = new(StringComparer.Ordinal);
+    private readonly TargetTable<Target> targets = new(collector => new Target(collector));
+    private readonly ProbeSpacing spacing = new(0);
     private Schedule? schedule;
-    private ProbeSpacing? spacing;
     private TimeSpan interval;
     private int generations;
 
-    /// <summary>Checks started and not finished.</summary>
     public int Running { get; private set; }
 
     /// <summary>When the next check is due; <see cref="long.MaxValue"/> when none is.</summary>
@@ -33,52 +30,24 @@ internal sealed class CertificateSchedule(long ticksPerSecond)
     /// <returns>The collectors no longer checked as they were: removed, changed, or all of them when the check is turned off.</returns>
     public IReadOnlyList<CollectorConfig> Apply(IReadOnlyList<CollectorConfig> collectors, CertificateCheckSettings settings, long now)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var kept = new HashSet<int>();
-        var added = new List<CollectorConfig>();
-        foreach (var collector in settings.Enabled ? collectors : [])
+        var removed = new List<CollectorConfig>();
+        var changes = targets.Apply(settings.Enabled ? collectors : [], keep: true, (id, target) =>
         {
-            if (!seen.Add(collector.Name))
-            {
-                continue;
-            }
-
-            if (byName.TryGetValue(collector.Name, out var id) && targets[id]!.Config.SameEndpoint(collector))
-            {
-                targets[id]!.Config = collector;
-                kept.Add(id);
-            }
-            else
-            {
-                added.Add(collector);
-            }
-        }
-
-        List<int> gone = [.. byName.Values.Where(id => !kept.Contains(id))];
-        var removed = gone.Select(id => targets[id]!.Config).ToList();
-        foreach (var id in gone)
-        {
-            Forget(id);
-        }
+            removed.Add(target.Config);
+            Running -= target.Running ? 1 : 0;
+            schedule?.Remove(id);
+        });
 
         if (settings.Enabled && (schedule is null || settings.Interval != interval))
         {
             // A new interval: the last check of each endpoint still holds its next one back, by the new interval.
             interval = settings.Interval;
-            spacing = spacing?.WithMinimum(Ticks(interval)) ?? new ProbeSpacing(Ticks(interval));
+            spacing.MinimumTicks = Ticks(interval);
             schedule = new Schedule(Ticks(interval), 0, spacing);
-            schedule.Add([.. kept.Order().Select(id => (id, targets[id]!.Config.Endpoint))], now, measured: false);
+            schedule.Add([.. targets.Ids.Except(changes.Added).Order().Select(Endpoint)], now, measured: false);
         }
 
-        var batch = added.Select(collector => (Admit(collector), collector.Endpoint)).ToArray();
-        schedule?.Add(batch, now, measured: false);
-
-        // Only now: an id freed by this call is not given again by it.
-        foreach (var id in gone)
-        {
-            freeIds.Push(id);
-        }
-
+        schedule?.Add([.. changes.Added.Select(Endpoint)], now, measured: false);
         return removed;
     }
 
@@ -95,7 +64,7 @@ internal sealed class CertificateSchedule(long ticksPerSecond)
         var count = schedule.TakeDue(now, due);
         foreach (var (id, _) in due[..count])
         {
-            var target = targets[id]!;
+            var target = targets.Get(id);
             target.Generation = ++generations;
             target.Running = true;
             Running++;
@@ -108,7 +77,7 @@ internal sealed class CertificateSchedule(long ticksPerSecond)
     /// <summary>A check ended; returns the collector as configured now, or null when the check no longer counts (removed or changed since it started).</summary>
     public CollectorConfig? Finished(int id, int generation, long now)
     {
-        if ((uint)id >= (uint)targets.Count || targets[id] is not { } target || target.Generation != generation || !target.Running)
+        if (targets.Find(id) is not { } target || target.Generation != generation || !target.Running)
         {
             return null;
         }
@@ -119,38 +88,12 @@ internal sealed class CertificateSchedule(long ticksPerSecond)
         return target.Config;
     }
 
-    private int Admit(CollectorConfig collector)
+    private (int Id, string Endpoint) Endpoint(int id) => (id, targets.Get(id).Config.Endpoint);
+
+    private long Ticks(TimeSpan span) => Schedule.Ticks(span, ticksPerSecond);
+
+    private sealed class Target(CollectorConfig config) : TableEntry(config)
     {
-        var id = freeIds.Count > 0 ? freeIds.Pop() : targets.Count;
-        if (id == targets.Count)
-        {
-            targets.Add(null);
-        }
-
-        targets[id] = new Target(collector);
-        byName[collector.Name] = id;
-        return id;
-    }
-
-    private void Forget(int id)
-    {
-        var target = targets[id]!;
-        if (target.Running)
-        {
-            Running--;
-        }
-
-        schedule?.Remove(id);
-        byName.Remove(target.Config.Name);
-        targets[id] = null;
-    }
-
-    private long Ticks(TimeSpan span) => (long)Math.Min(span.TotalSeconds * ticksPerSecond, long.MaxValue / 4);
-
-    private sealed class Target(CollectorConfig config)
-    {
-        public CollectorConfig Config = config;
-        public int Generation;
         public bool Running;
     }
 }

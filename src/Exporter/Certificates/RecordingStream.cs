@@ -15,10 +15,7 @@ internal sealed class RecordingStream(Stream inner, int capacity) : ReadWatching
     /// <summary>What the server sent, as far as it was read.</summary>
     public ReadOnlySpan<byte> Recorded => recorded.AsSpan(0, length);
 
-    /// <summary>The server sent more than the capacity.</summary>
     public bool Overflowed { get; private set; }
-
-    public int Capacity => capacity;
 
     public override int Read(byte[] buffer, int offset, int count)
     {

@@ -1,10 +1,11 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace LogCollectorExporter.Platform;
 
 /// <summary>Durations written the Prometheus way (<c>1h30m</c>, <c>500ms</c>) or as .NET <c>hh:mm:ss</c>.</summary>
-public static class Duration
+public static partial class Duration
 {
     public const string Allowed = "a Prometheus duration such as 500ms, 5s, 1m or 1h30m, or hh:mm:ss";
 
@@ -36,53 +37,37 @@ public static class Duration
         return TryParsePrometheus(text, out value);
     }
 
-    // Units must appear largest first and at most once each, as Prometheus requires.
     private static bool TryParsePrometheus(string text, out TimeSpan value)
     {
         value = TimeSpan.Zero;
-        var position = 0;
-        var nextUnit = 0;
-        while (position < text.Length)
+        var match = PrometheusDuration().Match(text);
+        if (!match.Success)
         {
-            var digitsStart = position;
-            while (position < text.Length && char.IsAsciiDigit(text[position]))
-            {
-                position++;
-            }
+            return false;
+        }
 
-            if (position == digitsStart || position - digitsStart > 9)
+        try
+        {
+            for (var i = 0; i < Units.Length; i++)
             {
-                return false;
+                if (match.Groups[i + 1] is { Success: true } number)
+                {
+                    value = checked(value + (Units[i].Length * long.Parse(number.ValueSpan, CultureInfo.InvariantCulture)));
+                }
             }
-
-            var number = long.Parse(text.AsSpan(digitsStart, position - digitsStart), CultureInfo.InvariantCulture);
-            var unitStart = position;
-            while (position < text.Length && char.IsAsciiLetterLower(text[position]))
-            {
-                position++;
-            }
-
-            var unit = text[unitStart..position];
-            var index = Array.FindIndex(Units, nextUnit, u => u.Unit == unit);
-            if (index < 0)
-            {
-                return false;
-            }
-
-            try
-            {
-                value = checked(value + (Units[index].Length * number));
-            }
-            catch (OverflowException)
-            {
-                return false;
-            }
-
-            nextUnit = index + 1;
+        }
+        catch (OverflowException)
+        {
+            return false;
         }
 
         return true;
     }
+
+    // Prometheus's own pattern: a number for each unit of Units, at most once each and largest first.
+    [GeneratedRegex(@"\A(?:([0-9]{1,9})y)?(?:([0-9]{1,9})w)?(?:([0-9]{1,9})d)?(?:([0-9]{1,9})h)?"
+        + @"(?:([0-9]{1,9})m)?(?:([0-9]{1,9})s)?(?:([0-9]{1,9})ms)?\z")]
+    private static partial Regex PrometheusDuration();
 
     /// <summary>Formats the way Prometheus prints durations: <c>1m30s</c>, <c>500ms</c>, <c>0s</c>.</summary>
     public static string Format(TimeSpan value)

@@ -1,4 +1,4 @@
-using System.Text;
+using System.Text.Json;
 
 namespace LogCollectorExporter.Platform;
 
@@ -19,36 +19,12 @@ public static class EnumText
     public static bool TryParse<T>(string text, out T value)
         where T : struct, Enum
     {
-        foreach (var candidate in Enum.GetValues<T>())
-        {
-            if (Of(candidate).Equals(text.Trim(), StringComparison.OrdinalIgnoreCase))
-            {
-                value = candidate;
-                return true;
-            }
-        }
-
-        value = default;
-        return false;
+        (value, var written) = Texts<T>.ByValue.FirstOrDefault(known => known.Value.Equals(text.Trim(), StringComparison.OrdinalIgnoreCase));
+        return written is not null;
     }
 
     private static string Write<T>(T value)
-        where T : struct, Enum
-    {
-        var name = value.ToString();
-        var text = new StringBuilder(name.Length + 4);
-        for (var i = 0; i < name.Length; i++)
-        {
-            if (i > 0 && char.IsUpper(name[i]))
-            {
-                text.Append('_');
-            }
-
-            text.Append(char.ToLowerInvariant(name[i]));
-        }
-
-        return text.ToString();
-    }
+        where T : struct, Enum => JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
 
     // Written once per value: the status and the logs write them for every collector and group, the metrics for every probe.
     private static class Texts<T>

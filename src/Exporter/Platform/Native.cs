@@ -62,27 +62,8 @@ internal static unsafe partial class Native
     /// <summary>The socket domain of an address: <see cref="AfInet6"/> or <see cref="AfInet"/>.</summary>
     public static int Family(IPAddress address) => address.AddressFamily == AddressFamily.InterNetworkV6 ? AfInet6 : AfInet;
 
-    /// <summary>A sockaddr_in or sockaddr_in6 for an address and port.</summary>
-    public static byte[] SocketAddress(IPAddress address, int port)
-    {
-        var family = Family(address);
-        var v6 = family == AfInet6;
-        var bytes = new byte[v6 ? 28 : 16];
-        BitConverter.TryWriteBytes(bytes.AsSpan(0, 2), (ushort)family);
-        bytes[2] = (byte)(port >> 8);
-        bytes[3] = (byte)port;
-        if (v6)
-        {
-            address.TryWriteBytes(bytes.AsSpan(8, 16), out _);
-            BitConverter.TryWriteBytes(bytes.AsSpan(24, 4), (uint)address.ScopeId);
-        }
-        else
-        {
-            address.TryWriteBytes(bytes.AsSpan(4, 4), out _);
-        }
-
-        return bytes;
-    }
+    /// <summary>A sockaddr_in or sockaddr_in6 for an address and port: .NET lays a SocketAddress out as the platform does.</summary>
+    public static byte[] SocketAddress(IPAddress address, int port) => new IPEndPoint(address, port).Serialize().Buffer.ToArray();
 
     public static int Control(int epoll, int operation, int fd, uint events, ulong data)
     {
@@ -98,21 +79,9 @@ internal static unsafe partial class Native
         return (*(uint*)item, *(ulong*)(item + EpollDataOffset));
     }
 
-    public static int ConnectTo(int fd, byte[] address)
-    {
-        fixed (byte* pointer = address)
-        {
-            return connect(fd, pointer, address.Length);
-        }
-    }
+    public static int ConnectTo(int fd, byte[] address) => connect(fd, address, address.Length);
 
-    public static int BindTo(int fd, byte[] address)
-    {
-        fixed (byte* pointer = address)
-        {
-            return bind(fd, pointer, address.Length);
-        }
-    }
+    public static int BindTo(int fd, byte[] address) => bind(fd, address, address.Length);
 
     public static int SetInt(int fd, int level, int name, int value) => setsockopt(fd, level, name, &value, sizeof(int));
 
@@ -159,8 +128,9 @@ internal static unsafe partial class Native
     /// <summary>The CPU time the calling thread has used (<c>CLOCK_THREAD_CPUTIME_ID</c>), to the nanosecond.</summary>
     public static TimeSpan ThreadCpuTime()
     {
-        TimeSpec now;
-        return ClockGetTime(ClockThreadCpuTime, &now) == 0 ? TimeSpan.FromTicks((now.Seconds * TimeSpan.TicksPerSecond) + (now.Nanoseconds / 100)) : TimeSpan.Zero;
+        // struct timespec of 64-bit Linux: seconds, then nanoseconds.
+        var now = stackalloc long[2];
+        return ClockGetTime(ClockThreadCpuTime, now) == 0 ? TimeSpan.FromTicks((now[0] * TimeSpan.TicksPerSecond) + (now[1] / 100)) : TimeSpan.Zero;
     }
 
     /// <summary>
@@ -202,7 +172,7 @@ internal static unsafe partial class Native
     private static partial int StatX(int directory, string path, int flags, uint mask, byte* buffer);
 
     [LibraryImport("libc", EntryPoint = "clock_gettime", SetLastError = true)]
-    private static partial int ClockGetTime(int clock, TimeSpec* time);
+    private static partial int ClockGetTime(int clock, long* time);
 
     [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
     private static partial int SetPriority(int which, uint who, int priority);
@@ -229,7 +199,7 @@ internal static unsafe partial class Native
     public static partial nint Read(int fd, byte* buffer, nint count);
 
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
-    public static partial nint Write(int fd, byte* buffer, nint count);
+    public static partial nint Write(SafeHandle fd, byte* buffer, nint count);
 
     [LibraryImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
     public static partial int GetResourceLimit(int resource, out ResourceLimit limit);
@@ -238,10 +208,10 @@ internal static unsafe partial class Native
     public static partial int SetResourceLimit(int resource, in ResourceLimit limit);
 
     [LibraryImport("libc", SetLastError = true)]
-    private static partial int connect(int fd, byte* address, int length);
+    private static partial int connect(int fd, byte[] address, int length);
 
     [LibraryImport("libc", SetLastError = true)]
-    private static partial int bind(int fd, byte* address, int length);
+    private static partial int bind(int fd, byte[] address, int length);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int setsockopt(int fd, int level, int name, void* value, int length);
@@ -251,14 +221,6 @@ internal static unsafe partial class Native
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int epoll_ctl(int epoll, int operation, int fd, void* epollEvent);
-
-    /// <summary>struct timespec of 64-bit Linux: seconds, then nanoseconds.</summary>
-    [StructLayout(LayoutKind.Sequential)]
-    private struct TimeSpec
-    {
-        public long Seconds;
-        public long Nanoseconds;
-    }
 
     /// <summary>struct rlimit: the soft limit, then the hard one.</summary>
     [StructLayout(LayoutKind.Sequential)]

@@ -44,19 +44,11 @@ internal static class AddressSelection
     }
 
     /// <summary>What a name lacked when <see cref="Choose"/> found nothing, for the probe's error: "no IPv6 address".</summary>
-    public static string Missing(IpFamily family, IPAddress? source)
+    public static string Missing(IpFamily family, IPAddress? source) => (family, source?.AddressFamily) switch
     {
-        var wanted = family switch
-        {
-            IpFamily.Ip4 => "IPv4",
-            IpFamily.Ip6 => "IPv6",
-            _ => source?.AddressFamily switch
-            {
-                null => "IP",
-                AddressFamily.InterNetworkV6 => "IPv6",
-                _ => "IPv4",
-            },
-        };
-        return $"no {wanted} address";
-    }
+        (IpFamily.Ip4, _) => "no IPv4 address",
+        (IpFamily.Ip6, _) or (_, AddressFamily.InterNetworkV6) => "no IPv6 address",
+        (_, null) => "no IP address",
+        _ => "no IPv4 address",
+    };
 }

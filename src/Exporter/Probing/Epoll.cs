@@ -7,18 +7,9 @@ namespace LogCollectorExporter.Probing;
 /// An epoll instance and the buffer its events are read into, used by the engine's thread alone. Every call is
 /// checked: a failure throws with the errno of the call that failed.
 /// </summary>
-internal sealed unsafe class Epoll : IDisposable
+internal sealed unsafe class Epoll(int fd, byte* events, int capacity) : IDisposable
 {
-    private readonly int fd;
-    private readonly int capacity;
-    private byte* events;
-
-    private Epoll(int fd, byte* events, int capacity)
-    {
-        this.fd = fd;
-        this.events = events;
-        this.capacity = capacity;
-    }
+    private byte* events = events;
 
     /// <param name="capacity">How many events one <see cref="Wait"/> reads at most.</param>
     /// <exception cref="IOException">epoll_create1 failed.</exception>

@@ -27,23 +27,15 @@ internal sealed unsafe class EventFdHandle : SafeHandleMinusOneIsInvalid
     /// <summary>Wakes the engine's thread; does nothing once the engine has stopped. Any thread may call it.</summary>
     public void Signal()
     {
-        var added = false;
+        var one = 1UL;
         try
         {
-            DangerousAddRef(ref added);
-            var one = 1UL;
-            Native.Write((int)handle, (byte*)&one, sizeof(ulong));
+            // The marshalling holds the handle for the call, and throws once it is closed.
+            Native.Write(this, (byte*)&one, sizeof(ulong));
         }
         catch (ObjectDisposedException)
         {
             // The engine has stopped: nothing to wake.
-        }
-        finally
-        {
-            if (added)
-            {
-                DangerousRelease();
-            }
         }
     }
 

@@ -10,39 +10,26 @@ namespace LogCollectorExporter.Probing;
 /// measured (address, name resolution) is kept until the next begins. Used by the engine's thread alone, which is
 /// why the descriptor is a plain int rather than a SafeHandle.
 /// </summary>
-internal sealed unsafe class HandshakeProbe
+/// <param name="target">The target: its address and port (the same for as long as this probe serves it).</param>
+internal sealed unsafe class HandshakeProbe(int id, CollectorConfig target, TimeProvider time)
 {
     /// <summary>Why a held connection ended when the collector reset it.</summary>
     public const string ResetReason = "the collector reset the held connection (RST)";
 
     private const int ScratchSize = 4096;
 
-    private readonly TimeProvider time;
-    private readonly int port;
-    private readonly string configuredEndpoint;
-    private readonly byte[]? literalSocketAddress;
+    private readonly int port = target.Port;
+    private readonly string configuredEndpoint = target.Endpoint;
+    private (IPAddress Address, byte[] SocketAddress)? last;
     private long connectStarted;
 
-    /// <param name="id">The engine's id of the target.</param>
-    /// <param name="target">The target: its address and port (the same for as long as this probe serves it).</param>
-    /// <param name="time">The clock the handshake is timed with when the kernel cannot say.</param>
-    public HandshakeProbe(int id, CollectorConfig target, TimeProvider time)
-    {
-        Id = id;
-        this.time = time;
-        port = target.Port;
-        configuredEndpoint = target.Endpoint;
-        LiteralAddress = target.IpAddress;
-        literalSocketAddress = LiteralAddress is { } address ? Native.SocketAddress(address, port) : null;
-    }
-
-    public int Id { get; }
+    public int Id { get; } = id;
 
     /// <summary>The socket; -1 when none is open.</summary>
     public int Fd { get; private set; } = -1;
 
     /// <summary>The address when the target's is an IP literal; null for a name, resolved at each probe.</summary>
-    public IPAddress? LiteralAddress { get; }
+    public IPAddress? LiteralAddress { get; } = target.IpAddress;
 
     /// <summary>The address the current probe connects to, once known.</summary>
     public IPAddress? Address { get; private set; }
@@ -63,8 +50,6 @@ internal sealed unsafe class HandshakeProbe
     }
 
     /// <summary>Opens a non-blocking socket, binds it to the source address if there is one, and sends the SYN.</summary>
-    /// <param name="address">Where to connect.</param>
-    /// <param name="dnsLookup">How long resolving the name took (zero for an IP literal).</param>
     /// <param name="source">The address to bind first (<c>probe.sourceAddress</c>) and its sockaddr; null for none.</param>
     /// <param name="now">When connect() is called: the handshake is timed from here.</param>
     /// <param name="failure">The outcome when the result is <see cref="HandshakeStart.Failed"/>; the socket is closed then.</param>
@@ -92,8 +77,13 @@ internal sealed unsafe class HandshakeProbe
         }
 
         connectStarted = now;
-        var socketAddress = address.Equals(LiteralAddress) ? literalSocketAddress! : Native.SocketAddress(address, port);
-        if (Native.ConnectTo(fd, socketAddress) == 0)
+        // The sockaddr is built once per address: a literal's or a name's, for as long as it resolves to the same.
+        if (last is not { } known || !known.Address.Equals(address))
+        {
+            last = known = (address, Native.SocketAddress(address, port));
+        }
+
+        if (Native.ConnectTo(fd, known.SocketAddress) == 0)
         {
             return HandshakeStart.Ended;
         }
@@ -223,4 +213,17 @@ internal sealed unsafe class HandshakeProbe
             }
         }
     }
+}
+
+/// <summary>How <see cref="HandshakeProbe.Connect"/> left the handshake.</summary>
+internal enum HandshakeStart
+{
+    /// <summary>The SYN is out: the socket becomes writable (EPOLLOUT) when the handshake ends, one way or another.</summary>
+    InProgress,
+
+    /// <summary>connect() finished at once: <see cref="HandshakeProbe.Complete"/> tells how.</summary>
+    Ended,
+
+    /// <summary>No handshake: the socket could not be opened, bound or connected; the outcome says why.</summary>
+    Failed,
 }

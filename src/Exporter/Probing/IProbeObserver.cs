@@ -7,9 +7,7 @@ public interface IProbeObserver
 {
     /// <summary>A probe of the target finished (any result).</summary>
     /// <param name="target">The <see cref="CollectorConfig"/> instance the engine holds for the target now.</param>
-    /// <param name="outcome">What the probe measured.</param>
     /// <param name="startedAt">When the probe began (its name resolution, if any, then the handshake).</param>
-    /// <param name="finishedAt">When it ended.</param>
     void Finished(CollectorConfig target, in ProbeOutcome outcome, DateTimeOffset startedAt, DateTimeOffset finishedAt);
 
     /// <summary>

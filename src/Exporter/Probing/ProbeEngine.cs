@@ -19,15 +19,11 @@ namespace LogCollectorExporter.Probing;
 /// resolver and <see cref="ApplyAsync"/> bring to them. Results go to the <see cref="IProbeObserver"/> and, as spans,
 /// to <see cref="ProbeTelemetry"/>.
 /// </remarks>
-public sealed partial class ProbeEngine
+public sealed partial class ProbeEngine(IProbeObserver observer, TimeProvider time, IHostResolver resolver, ILogger<ProbeEngine> logger)
 {
     private const int MaxEvents = 256;
 
-    private readonly IProbeObserver observer;
-    private readonly TimeProvider time;
-    private readonly IHostResolver resolver;
-    private readonly ILogger<ProbeEngine> logger;
-    private readonly ProbeLoop loop;
+    private readonly ProbeLoop loop = new(time.TimestampFrequency);
     private readonly List<HandshakeProbe?> probes = [];
     private readonly ConcurrentQueue<Resolution> resolutions = new();
     private readonly ConcurrentQueue<ApplyRequest> requests = new();
@@ -40,21 +36,7 @@ public sealed partial class ProbeEngine
     private SocketWatch? watch;
     private bool ended;
     private (IPAddress Address, byte[] SocketAddress)? source;
-    private long lastTick;
-
-    /// <param name="observer">Receives every result, drop and schedule lag, on the engine's thread.</param>
-    /// <param name="time">The clock: due times, timeouts, the handshake when the kernel cannot time it.</param>
-    /// <param name="resolver">Resolves targets whose address is a name, at each probe.</param>
-    /// <param name="logger">Faults: a probe that failed unexpectedly, the engine stopping.</param>
-    public ProbeEngine(IProbeObserver observer, TimeProvider time, IHostResolver resolver, ILogger<ProbeEngine> logger)
-    {
-        this.observer = observer;
-        this.time = time;
-        this.resolver = resolver;
-        this.logger = logger;
-        loop = new ProbeLoop(time.TimestampFrequency);
-        lastTick = time.GetUtcNow().UtcTicks;
-    }
+    private long lastTick = time.GetUtcNow().UtcTicks;
 
     /// <summary>When the engine last woke up: it is alive while this keeps moving (the health check).</summary>
     public DateTimeOffset LastTick => new(Interlocked.Read(ref lastTick), TimeSpan.Zero);
@@ -91,12 +73,9 @@ public sealed partial class ProbeEngine
     }
 
     /// <summary>
-    /// Takes a new configuration on the engine's thread; the task completes once it is applied. A target whose name,
-    /// address, port and probe-shaping settings (interval, timeout, mode, close, ipFamily, sourceAddress) stay keeps its
-    /// schedule and held connection and is not probed because of this; it just takes the new <see cref="CollectorConfig"/>
-    /// instance. A new or changed target is probed at once; a removed one's socket is closed and whatever its probe was
-    /// doing is never reported. A change of a shaping setting changes every target. When the engine is not running
-    /// (not started, or stopped), there is nothing to apply to: the task completes at once.
+    /// Takes a new configuration on the engine's thread (what it keeps, changes, adds and removes: <see cref="ProbeLoop.Apply"/>);
+    /// a removed target's socket is closed and its probe never reported. The task completes once it is applied, or at
+    /// once when the engine is not running (not started, or stopped).
     /// </summary>
     public Task ApplyAsync(IReadOnlyList<CollectorConfig> targets, ProbeSettings settings)
     {
@@ -489,4 +468,7 @@ public sealed partial class ProbeEngine
     private HandshakeProbe? Current(ulong data, ProbeStage stage) => Current((int)(uint)data, (int)(data >> 32), stage);
 
     private HandshakeProbe? Current(int id, int generation, ProbeStage stage) => loop.IsCurrent(id, generation, stage) ? probes[id] : null;
+
+    // A call of ApplyAsync, waiting for the engine's thread; Applied completes when it has taken it.
+    private sealed record ApplyRequest(IReadOnlyList<CollectorConfig> Targets, ProbeSettings Settings, TaskCompletionSource Applied);
 }

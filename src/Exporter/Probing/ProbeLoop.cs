@@ -36,9 +36,7 @@ internal sealed class ProbeLoop
 
     private readonly long frequency;
     private readonly ProbeSpacing spacing;
-    private readonly List<TargetState?> targets = [];
-    private readonly Stack<int> freeIds = new();
-    private readonly Dictionary<string, int> byName = new(StringComparer.Ordinal);
+    private readonly TargetTable<TargetState> targets = new(config => new TargetState(config));
     private readonly PriorityQueue<(int Id, int Generation), long> deadlines = new();
     private Schedule schedule;
     private long timeout;
@@ -64,16 +62,16 @@ internal sealed class ProbeLoop
     public int WithoutResult { get; private set; }
 
     /// <summary>The configuration of a target now: the instance the last <see cref="Apply"/> gave for its name.</summary>
-    public CollectorConfig Target(int id) => Get(id).Config;
+    public CollectorConfig Target(int id) => targets.Get(id).Config;
 
-    public ProbeStage Stage(int id) => Get(id).Stage;
+    public ProbeStage Stage(int id) => targets.Get(id).Stage;
 
     /// <summary>The target's current probe: it changes at each start, so that what belongs to an earlier probe is told apart.</summary>
-    public int Generation(int id) => Get(id).Generation;
+    public int Generation(int id) => targets.Get(id).Generation;
 
     /// <summary>Whether <paramref name="id"/> is still a target whose probe <paramref name="generation"/> is at <paramref name="stage"/>.</summary>
     public bool IsCurrent(int id, int generation, ProbeStage stage) =>
-        (uint)id < (uint)targets.Count && targets[id] is { } target && target.Generation == generation && target.Stage == stage;
+        targets.Find(id) is { } target && target.Generation == generation && target.Stage == stage;
 
     /// <summary>
     /// Takes the targets and settings to probe with now. The first call adds every target, their first probes due at
@@ -83,7 +81,6 @@ internal sealed class ProbeLoop
     /// once; one that is no longer there is removed, and whatever its probe was doing is forgotten. When a shaping
     /// setting changed, every target counts as changed. <c>maxConcurrency</c> takes effect at once.
     /// </summary>
-    /// <param name="next">The targets, unique by name (a repeated name is skipped).</param>
     public TargetChanges Apply(IReadOnlyList<CollectorConfig> next, ProbeSettings settings, long now)
     {
         var reshaped = !Settings.ProbesLike(settings);
@@ -95,50 +92,11 @@ internal sealed class ProbeLoop
             deadlines.Clear();
         }
 
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var kept = new HashSet<int>();
-        var added = new List<CollectorConfig>();
-        foreach (var target in next)
-        {
-            if (!seen.Add(target.Name))
-            {
-                continue;
-            }
-
-            if (!reshaped && byName.TryGetValue(target.Name, out var id) && Get(id).Config.SameEndpoint(target))
-            {
-                Get(id).Config = target;
-                kept.Add(id);
-            }
-            else
-            {
-                added.Add(target);
-            }
-        }
-
-        List<int> removed = [.. byName.Values.Where(id => !kept.Contains(id))];
-
-        foreach (var id in removed)
-        {
-            Forget(id);
-        }
-
-        var batch = new (int Id, string Name)[added.Count];
-        for (var i = 0; i < batch.Length; i++)
-        {
-            batch[i] = (Admit(added[i]), added[i].Name);
-        }
-
-        // Only now: an id freed by this call is not given again by it, so the caller closes a removed socket before
-        // anything else can take its id.
-        foreach (var id in removed)
-        {
-            freeIds.Push(id);
-        }
-
-        schedule.Add(batch, now, measured: !started);
+        var changes = targets.Apply(next, keep: !reshaped, Forget);
+        WithoutResult += changes.Added.Count;
+        schedule.Add([.. changes.Added.Select(id => (id, Target(id).Name))], now, measured: !started);
         started = true;
-        return new TargetChanges(removed, [.. batch.Select(b => b.Id)]);
+        return changes;
     }
 
     /// <summary>
@@ -156,7 +114,7 @@ internal sealed class ProbeLoop
         var taken = schedule.TakeDue(now, into[..room]);
         foreach (var (id, _) in into[..taken])
         {
-            var target = Get(id);
+            var target = targets.Get(id);
             target.Generation = ++generations;
             Move(target, ProbeStage.Resolving);
         }
@@ -167,7 +125,7 @@ internal sealed class ProbeLoop
     /// <summary>The probe's connect() is called now: its timeout runs from here, and it counts for the rate rule.</summary>
     public void Connecting(int id, long now)
     {
-        var target = Get(id);
+        var target = targets.Get(id);
         Move(target, ProbeStage.Connecting);
         spacing.Started(target.Config.Name, now);
         deadlines.Enqueue((id, target.Generation), now + timeout);
@@ -177,7 +135,7 @@ internal sealed class ProbeLoop
     /// <param name="held">Hold mode: its connection is held until then.</param>
     public void Finished(int id, long now, bool held)
     {
-        var target = Get(id);
+        var target = targets.Get(id);
         if (!IsInFlight(target.Stage))
         {
             throw new InvalidOperationException($"No probe of {target.Config.Name} is in flight.");
@@ -196,7 +154,7 @@ internal sealed class ProbeLoop
     /// <summary>Hold mode: the collector dropped the held connection; the target is probed again at once, as the rate rule allows.</summary>
     public void Dropped(int id, long now)
     {
-        var target = Get(id);
+        var target = targets.Get(id);
         if (target.Stage == ProbeStage.Held)
         {
             Move(target, ProbeStage.Idle);
@@ -211,7 +169,7 @@ internal sealed class ProbeLoop
     /// </summary>
     public bool Abandon(int id, long now)
     {
-        var target = Get(id);
+        var target = targets.Get(id);
         if (IsInFlight(target.Stage))
         {
             Finished(id, now, held: false);
@@ -285,23 +243,8 @@ internal sealed class ProbeLoop
         target.Stage = to;
     }
 
-    private int Admit(CollectorConfig config)
+    private void Forget(int id, TargetState target)
     {
-        var id = freeIds.Count > 0 ? freeIds.Pop() : targets.Count;
-        if (id == targets.Count)
-        {
-            targets.Add(null);
-        }
-
-        targets[id] = new TargetState(config);
-        byName[config.Name] = id;
-        WithoutResult++;
-        return id;
-    }
-
-    private void Forget(int id)
-    {
-        var target = Get(id);
         Move(target, ProbeStage.Idle);
         if (!target.HasResult)
         {
@@ -309,11 +252,7 @@ internal sealed class ProbeLoop
         }
 
         schedule.Remove(id);
-        byName.Remove(target.Config.Name);
-        targets[id] = null;
     }
-
-    private TargetState Get(int id) => (uint)id < (uint)targets.Count && targets[id] is { } target ? target : throw new ArgumentOutOfRangeException(nameof(id), id, "not a target");
 
     private Schedule NewSchedule(ProbeSettings settings)
     {
@@ -321,14 +260,27 @@ internal sealed class ProbeLoop
         return new Schedule(interval, Ticks(Coalescing < settings.Interval / 10 ? Coalescing : settings.Interval / 10), spacing);
     }
 
-    // Clamped: a duration of centuries must not overflow the arithmetic of due times.
-    private long Ticks(TimeSpan span) => (long)Math.Min(span.TotalSeconds * frequency, long.MaxValue / 4);
+    private long Ticks(TimeSpan span) => Schedule.Ticks(span, frequency);
 
-    private sealed class TargetState(CollectorConfig config)
+    private sealed class TargetState(CollectorConfig config) : TableEntry(config)
     {
-        public CollectorConfig Config = config;
         public ProbeStage Stage;
-        public int Generation;
         public bool HasResult;
     }
+}
+
+/// <summary>What a target's socket is doing.</summary>
+internal enum ProbeStage
+{
+    /// <summary>Nothing: waiting for its next probe.</summary>
+    Idle,
+
+    /// <summary>A probe is resolving its name (on the thread pool).</summary>
+    Resolving,
+
+    /// <summary>A probe's SYN is out, waiting for the handshake to end or the timeout.</summary>
+    Connecting,
+
+    /// <summary>Hold mode: the last probe's connection is held until the next probe.</summary>
+    Held,
 }

@@ -36,7 +36,6 @@ public static class ProbeResults
 }
 
 /// <summary>What one probe measured.</summary>
-/// <param name="Result">How it ended.</param>
 /// <param name="Handshake">The connect alone, SYN to completed handshake; zero unless it succeeded.</param>
 /// <param name="DnsLookup">The name resolution (zero for an IP address); null when the probe did not get that far.</param>
 /// <param name="Address">The address connected to, once resolved.</param>

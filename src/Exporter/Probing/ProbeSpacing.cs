@@ -7,12 +7,8 @@ namespace LogCollectorExporter.Probing;
 /// one, whatever asks for it (a dropped held connection, a reload, a storm of reloads), so that nothing a client of
 /// the exporter, nor a collector, can make it send more SYNs to a collector. Kept by name across reloads: a target
 /// that is changed, or removed and added back, is held to it too. Pure: timestamps are given by the caller.
+/// The regular cadence alone is given a tolerance (see <see cref="Schedule"/>).
 /// </summary>
-/// <remarks>
-/// The regular cadence alone is given a tolerance (see <see cref="Schedule"/>): with a one-second interval, its probes
-/// are due exactly a second apart, and holding each to a full second after the last one's actual start would add
-/// every wake-up's latency to the next probe, so the cadence would drift later and later.
-/// </remarks>
 internal sealed class ProbeSpacing(long minimumTicks)
 {
     public static readonly TimeSpan Minimum = TimeSpan.FromSeconds(1);
@@ -22,26 +18,17 @@ internal sealed class ProbeSpacing(long minimumTicks)
     private readonly Dictionary<string, long> lastStarts = new(StringComparer.Ordinal);
     private int pruneAt = SmallestPrune;
 
-    /// <summary><see cref="Minimum"/>, in ticks.</summary>
-    public long MinimumTicks => minimumTicks;
+    /// <summary>
+    /// <see cref="Minimum"/>, in ticks. The certificate checks set it to their interval, and change it with it: the
+    /// starts known so far hold the next ones back by the new minimum.
+    /// </summary>
+    public long MinimumTicks { get; set; } = minimumTicks;
 
     /// <summary>
     /// The earliest a probe or connect of <paramref name="name"/> may start, <paramref name="tolerance"/> ticks sooner
     /// than the rule; <see cref="long.MinValue"/> when any time will do.
     /// </summary>
-    public long Earliest(string name, long tolerance = 0) => lastStarts.TryGetValue(name, out var last) ? last + minimumTicks - tolerance : long.MinValue;
-
-    /// <summary>The same rule with another minimum, knowing every start this one knows.</summary>
-    public ProbeSpacing WithMinimum(long ticks)
-    {
-        var spacing = new ProbeSpacing(ticks);
-        foreach (var (name, last) in lastStarts)
-        {
-            spacing.lastStarts[name] = last;
-        }
-
-        return spacing;
-    }
+    public long Earliest(string name, long tolerance = 0) => lastStarts.TryGetValue(name, out var last) ? last + MinimumTicks - tolerance : long.MinValue;
 
     /// <summary>A probe or connect of <paramref name="name"/> started at <paramref name="now"/>.</summary>
     public void Started(string name, long now)
@@ -60,7 +47,7 @@ internal sealed class ProbeSpacing(long minimumTicks)
     {
         foreach (var (name, last) in lastStarts)
         {
-            if (last + minimumTicks <= now)
+            if (last + MinimumTicks <= now)
             {
                 lastStarts.Remove(name);
             }

@@ -35,16 +35,10 @@ public static class ProbeTelemetry
         activity.SetTag("server.port", target.Port);
         activity.SetTag("logcollector.collector", target.Name);
         activity.SetTag("logcollector.result", outcome.Result.Label());
-        if (outcome.Address is { } address)
-        {
-            activity.SetTag("network.peer.address", address.ToString());
-        }
 
-        if (outcome.DnsLookup is { } dns)
-        {
-            activity.SetTag("logcollector.dns.duration", dns.TotalSeconds);
-        }
-
+        // A null value adds no tag.
+        activity.SetTag("network.peer.address", outcome.Address?.ToString());
+        activity.SetTag("logcollector.dns.duration", outcome.DnsLookup?.TotalSeconds);
         if (outcome.Succeeded)
         {
             activity.SetTag("logcollector.handshake.duration", outcome.Handshake.TotalSeconds);

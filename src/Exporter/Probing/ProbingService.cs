@@ -1,5 +1,6 @@
 using LogCollectorExporter.Configuration;
 using LogCollectorExporter.Platform;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace LogCollectorExporter.Probing;
 
@@ -71,4 +72,17 @@ public sealed partial class ProbingService(ProbeEngine engine, ActiveConfigurati
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Probing {Collectors} collectors of {Groups} groups every {Interval} (timeout {Timeout}, mode {Mode}), configured by {Source}")]
     private static partial void LogStarted(ILogger logger, int groups, int collectors, string interval, string timeout, string mode, string source);
+}
+
+public static class ProbingSetup
+{
+    /// <summary>The probe engine and the hosted service that runs it; its reports go to the <see cref="IProbeObserver"/> registered by the host.</summary>
+    public static WebApplicationBuilder AddProbing(this WebApplicationBuilder builder)
+    {
+        builder.Services.TryAddSingleton<IHostResolver, SystemHostResolver>();
+        builder.Services.AddSingleton<ProbeEngine>();
+        builder.Services.AddSingleton<ProbingService>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ProbingService>());
+        return builder;
+    }
 }

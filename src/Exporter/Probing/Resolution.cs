@@ -6,10 +6,8 @@ using LogCollectorExporter.Platform;
 namespace LogCollectorExporter.Probing;
 
 /// <summary>A name resolved for a probe, on the thread pool, for the engine's thread to take.</summary>
-/// <param name="Id">The target.</param>
 /// <param name="Generation">The probe it was for: an answer that comes after the target moved on is dropped.</param>
 /// <param name="Address">The address to connect to; null when there is none.</param>
-/// <param name="Lookup">How long resolving took.</param>
 /// <param name="Result">Without an address: how the probe ended (dns_error, or error for a fault of the resolver).</param>
 /// <param name="Error">Without an address: why, for people.</param>
 /// <param name="Fault">What the resolver threw when it failed in a way a resolver should not: to be logged.</param>

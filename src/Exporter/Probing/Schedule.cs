@@ -11,29 +11,22 @@ namespace LogCollectorExporter.Probing;
 /// wake-up's latency when the interval is one second). Pure: times are <see cref="TimeProvider.GetTimestamp"/> ticks,
 /// given by the caller; targets are ids the caller chooses.
 /// </summary>
-internal sealed class Schedule
+/// <param name="interval">The probe interval, in ticks.</param>
+/// <param name="tick">
+/// Wake-ups for regular probes are rounded up to a grid of this many ticks, so that probes due close together start in
+/// one wake-up (each one costs CPU); such a probe then starts up to this much late, and may start this much less than a
+/// second after the last start of its name. Zero: exactly on time.
+/// </param>
+/// <param name="spacing">The rate rule, shared with the schedules before and after this one.</param>
+internal sealed class Schedule(long interval, long tick, ProbeSpacing spacing)
 {
     private readonly List<Entry?> entries = [];
     // By time, then by when enqueued: probes due together start in the order they were given.
     private readonly PriorityQueue<(int Id, long Stamp), (long At, long Stamp)> waiting = new();
-    private readonly long interval;
-    private readonly long tick;
-    private readonly ProbeSpacing spacing;
     private long stamps;
 
-    /// <param name="interval">The probe interval, in ticks.</param>
-    /// <param name="tick">
-    /// Wake-ups for regular probes are rounded up to a grid of this many ticks, so that probes due close together
-    /// start in one wake-up (each one costs CPU); such a probe then starts up to this much late, and may start this
-    /// much less than a second after the last start of its name. Zero: exactly on time.
-    /// </param>
-    /// <param name="spacing">The rate rule, shared with the schedules before and after this one.</param>
-    public Schedule(long interval, long tick, ProbeSpacing spacing)
-    {
-        this.interval = interval;
-        this.tick = tick;
-        this.spacing = spacing;
-    }
+    /// <summary>A duration as ticks of a clock of <paramref name="frequency"/>, clamped so that centuries do not overflow due times.</summary>
+    public static long Ticks(TimeSpan span, long frequency) => (long)Math.Min(span.TotalSeconds * frequency, long.MaxValue / 4);
 
     /// <summary>When to wake up next to start a probe; <see cref="long.MaxValue"/> when none is waiting.</summary>
     public long NextWake
@@ -164,8 +157,7 @@ internal sealed class Schedule
         }
     }
 
-    /// <summary>When the k-th probe of a target is due (k = 0: its first).</summary>
-
+    // When the k-th probe of a target is due (k = 0: its first).
     private long Due(Entry entry, long k) => k == 0 ? entry.Base : entry.Base + entry.Phase + (interval * k);
 
     // The slot after k; when that one is already more than an interval past, the latest slot that is due.

@@ -7,23 +7,16 @@ namespace LogCollectorExporter.Probing;
 /// the held connections); connects in flight sit in <see cref="Connecting"/>, which it only looks at when it is awake
 /// anyway, so a finished handshake costs no wake-up of its own.
 /// </summary>
-internal sealed class SocketWatch : IDisposable
+internal sealed class SocketWatch(Epoll held, Epoll connecting, EventFdHandle wakeUp) : IDisposable
 {
     /// <summary>The epoll data of the wake-up eventfd; a probe's data never has all bits set.</summary>
     public const ulong WakeUpData = ulong.MaxValue;
 
-    private SocketWatch(Epoll held, Epoll connecting, EventFdHandle wakeUp)
-    {
-        Held = held;
-        Connecting = connecting;
-        WakeUp = wakeUp;
-    }
+    public Epoll Held { get; } = held;
 
-    public Epoll Held { get; }
+    public Epoll Connecting { get; } = connecting;
 
-    public Epoll Connecting { get; }
-
-    public EventFdHandle WakeUp { get; }
+    public EventFdHandle WakeUp { get; } = wakeUp;
 
     /// <summary>Creates both epoll instances and the eventfd, each checked; what was created is closed again when a later step fails.</summary>
     /// <exception cref="IOException">A call failed; the message has its errno.</exception>
