@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using LogCollectorExporter.Platform;
 
 namespace LogCollectorExporter.Configuration;
 
@@ -35,9 +36,10 @@ public sealed class SighupReload(IConfigurationReload reloader) : IHostedService
     /// <summary>Takes SIGHUP from now until the process ends; a SIGHUP reloads while a host runs, and does nothing otherwise.</summary>
     public static void Install()
     {
-        if (!OperatingSystem.IsWindows())
+        if (!OperatingSystem.IsWindows() && registration is null)
         {
-            registration ??= PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+            Native.UnignoreHangUp();
+            registration = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
             {
                 context.Cancel = true;
                 _ = target?.ReloadAsync(ReloadTrigger.Sighup, CancellationToken.None);

@@ -38,6 +38,9 @@ internal static unsafe partial class Native
     public const int ClockThreadCpuTime = 3;
     public const int AtCurrentDirectory = -100;
     public const uint StatXBasicStats = 0x7FF;
+    public const int SigHup = 1;
+    public const nint SigDfl = 0;
+    public const nint SigIgn = 1;
 
     public const int EIntr = 4;
     public const int EAgain = 11;
@@ -167,6 +170,27 @@ internal static unsafe partial class Native
         // struct statx_timestamp: seconds (64 bits), then nanoseconds (32 bits).
         static long Nanoseconds(byte* timestamp) => (*(long*)timestamp * 1_000_000_000) + *(uint*)(timestamp + 8);
     }
+
+    /// <summary>
+    /// Gives SIGHUP its default action back when this process inherited it ignored, as <c>nohup</c> leaves it: the
+    /// runtime keeps an ignored signal ignored, and would never pass it on; Prometheus (Go) takes SIGHUP either way.
+    /// </summary>
+    public static void UnignoreHangUp()
+    {
+        // struct sigaction begins with its handler; 256 bytes hold the whole of it.
+        // Neither call can fail for SIGHUP: they fail only for a signal that does not exist or cannot be caught.
+        var action = stackalloc byte[256];
+        if (SignalAction(SigHup, null, action) == 0 && *(nint*)action == SigIgn)
+        {
+            SetSignalHandler(SigHup, SigDfl);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "sigaction")]
+    private static partial int SignalAction(int signal, byte* action, byte* previous);
+
+    [LibraryImport("libc", EntryPoint = "signal")]
+    private static partial nint SetSignalHandler(int signal, nint handler);
 
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int StatX(int directory, string path, int flags, uint mask, byte* buffer);

@@ -187,12 +187,15 @@ public sealed class ProcessTests(ITestOutputHelper output) : IDisposable
         Assert.DoesNotContain(libraries, library => library.Contains("libssl", StringComparison.Ordinal) || library.Contains("libcrypto", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task SIGHUP_reloads_the_configuration()
+    // Under nohup the exporter starts with SIGHUP ignored, which the runtime would leave so (README, "Reload").
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task SIGHUP_reloads_the_configuration(bool underNohup)
     {
         using var peer = Peer.Up();
         var config = directory.Write("collectors.yaml", Configs.Group([peer.Port]));
-        await using var exporter = ExporterProcess.Start(["--config", config]);
+        await using var exporter = ExporterProcess.Start(["--config", config], wrapper: underNohup ? ["nohup"] : null);
         using var client = new HttpClient { BaseAddress = await exporter.ListeningAsync() };
 
         exporter.Signal(Sighup);
